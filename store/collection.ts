@@ -1,0 +1,329 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { removeStaleTemporaries, writeFileAtomic } from './atomic-file.js';
+
+export const COLLECTION_FORMAT_VERSION = 1;
+
+/** Embedding views stored per item: the photo as is, and mirrored for flip test-time augmentation. */
+export type View = 'orig' | 'flip';
+
+export interface CollectionModel {
+  name: string;
+  sha256: string;
+  dim: number;
+  weight: number;
+}
+
+export interface CollectionManifest {
+  formatVersion: number;
+  name: string;
+  createdAt: string;
+  models: CollectionModel[];
+  /** The content-free-border crop step ran before each model's own resize. */
+  crop: boolean;
+  views: View[];
+  /** Index spec string (indexes/spec); the index file is derived data, rebuilt when stale. */
+  indexSpec: string;
+  /** File name of the fitted metric artifact inside the collection, with its hash; null = plain cosine. */
+  metric: { file: string; hash: string } | null;
+  /** Search-time defaults fitted or chosen for this collection (re-ranking etc.). */
+  searchDefaults: Record<string, unknown>;
+}
+
+export interface Item {
+  id: number;
+  label: string | null;
+  source: string;
+  sha256: string;
+  bytes: number;
+  addedAt: string;
+}
+
+export interface NewItem {
+  label: string | null;
+  source: string;
+  sha256: string;
+  bytes: number;
+  /** Per view, per model: the L2-normalised embedding. */
+  vectors: Partial<Record<View, Record<string, Float32Array>>>;
+}
+
+export interface VectorBlock {
+  ids: Int32Array;
+  /** Row-major ids.length x dim. */
+  data: Float32Array;
+  dim: number;
+}
+
+export class CollectionError extends Error {
+  constructor(
+    readonly code: 'COLLECTION_NOT_FOUND' | 'COLLECTION_EXISTS' | 'COLLECTION_BROKEN' | 'BAD_ITEM',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CollectionError';
+  }
+}
+
+const MANIFEST = 'manifest.json';
+const DATABASE = 'items.sqlite';
+
+/**
+ * A collection on disk: manifest.json (atomic rename), items.sqlite (item table + raw per-model
+ * embeddings, one transaction per batch, WAL) and derived files (index, metric artifacts).
+ * The database carries a version counter bumped by every write; derived files record the version
+ * they were built from, so a kill between a database commit and an index save is detected and
+ * repaired by a rebuild instead of serving a stale index.
+ */
+export class Collection {
+  private constructor(
+    readonly dir: string,
+    private manifestData: CollectionManifest,
+    private readonly db: Database.Database,
+  ) {}
+
+  static async create(dir: string, manifest: Omit<CollectionManifest, 'formatVersion' | 'createdAt'>): Promise<Collection> {
+    if (fs.existsSync(path.join(dir, MANIFEST))) {
+      throw new CollectionError('COLLECTION_EXISTS', `collection already exists at ${dir}`);
+    }
+    await fsp.mkdir(dir, { recursive: true });
+    const full: CollectionManifest = {
+      formatVersion: COLLECTION_FORMAT_VERSION,
+      createdAt: new Date().toISOString(),
+      ...manifest,
+    };
+    const db = openDatabase(path.join(dir, DATABASE));
+    await writeFileAtomic(path.join(dir, MANIFEST), JSON.stringify(full, null, 2));
+    return new Collection(dir, full, db);
+  }
+
+  static async open(dir: string): Promise<Collection> {
+    const manifestPath = path.join(dir, MANIFEST);
+    let raw: string;
+    try {
+      raw = await fsp.readFile(manifestPath, 'utf8');
+    } catch {
+      throw new CollectionError('COLLECTION_NOT_FOUND', `no collection at ${dir} (missing ${MANIFEST})`);
+    }
+    let manifest: CollectionManifest;
+    try {
+      manifest = JSON.parse(raw) as CollectionManifest;
+    } catch (err) {
+      throw new CollectionError('COLLECTION_BROKEN', `${manifestPath} is not valid JSON: ${(err as Error).message}`);
+    }
+    if (manifest.formatVersion !== COLLECTION_FORMAT_VERSION) {
+      throw new CollectionError(
+        'COLLECTION_BROKEN',
+        `${manifestPath} has format version ${manifest.formatVersion}; this build reads ${COLLECTION_FORMAT_VERSION}`,
+      );
+    }
+    await removeStaleTemporaries(dir);
+    return new Collection(dir, manifest, openDatabase(path.join(dir, DATABASE)));
+  }
+
+  get manifest(): Readonly<CollectionManifest> {
+    return this.manifestData;
+  }
+
+  get name(): string {
+    return this.manifestData.name;
+  }
+
+  async updateManifest(patch: Partial<Omit<CollectionManifest, 'formatVersion' | 'name' | 'createdAt'>>): Promise<void> {
+    const next = { ...this.manifestData, ...patch };
+    await writeFileAtomic(path.join(this.dir, MANIFEST), JSON.stringify(next, null, 2));
+    this.manifestData = next;
+  }
+
+  /** Monotonic counter of committed writes to items and vectors. */
+  version(): number {
+    return (this.db.prepare(`SELECT value FROM meta WHERE key = 'version'`).get() as { value: number }).value;
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM items').get() as { n: number }).n;
+  }
+
+  labels(): Map<string, number> {
+    const rows = this.db
+      .prepare('SELECT label, count(*) AS n FROM items WHERE label IS NOT NULL GROUP BY label ORDER BY label')
+      .all() as { label: string; n: number }[];
+    return new Map(rows.map((r) => [r.label, r.n]));
+  }
+
+  item(id: number): Item | undefined {
+    return rowToItem(this.db.prepare('SELECT * FROM items WHERE id = ?').get(id) as ItemRow | undefined);
+  }
+
+  itemsByIds(ids: readonly number[]): Map<number, Item> {
+    const out = new Map<number, Item>();
+    const stmt = this.db.prepare('SELECT * FROM items WHERE id = ?');
+    for (const id of ids) {
+      const item = rowToItem(stmt.get(id) as ItemRow | undefined);
+      if (item) out.set(id, item);
+    }
+    return out;
+  }
+
+  itemBySha256(sha256: string): Item | undefined {
+    return rowToItem(this.db.prepare('SELECT * FROM items WHERE sha256 = ?').get(sha256) as ItemRow | undefined);
+  }
+
+  /** Cursor pagination by id; `after` is the last id of the previous page. */
+  items(opts: { after?: number; limit: number; label?: string }): Item[] {
+    const rows =
+      opts.label === undefined
+        ? this.db.prepare('SELECT * FROM items WHERE id > ? ORDER BY id LIMIT ?').all(opts.after ?? 0, opts.limit)
+        : this.db
+            .prepare('SELECT * FROM items WHERE id > ? AND label = ? ORDER BY id LIMIT ?')
+            .all(opts.after ?? 0, opts.label, opts.limit);
+    return (rows as ItemRow[]).map((r) => rowToItem(r)!);
+  }
+
+  /** All items in id order (the gallery order that breaks score ties). */
+  allItems(): Item[] {
+    return (this.db.prepare('SELECT * FROM items ORDER BY id').all() as ItemRow[]).map((r) => rowToItem(r)!);
+  }
+
+  /**
+   * Adds a batch in one transaction. Items whose content hash is already present are skipped
+   * (re-indexing the same file is a no-op); returns the new ids, null for skipped entries.
+   */
+  addItems(batch: readonly NewItem[]): (number | null)[] {
+    const models = new Map(this.manifestData.models.map((m) => [m.name, m.dim]));
+    for (const item of batch) this.checkVectors(item, models);
+    const insertItem = this.db.prepare(
+      'INSERT OR IGNORE INTO items (label, source, sha256, bytes, added_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    const insertVector = this.db.prepare('INSERT INTO vectors (item_id, model, view, data) VALUES (?, ?, ?, ?)');
+    const run = this.db.transaction((items: readonly NewItem[]) => {
+      const ids: (number | null)[] = [];
+      const now = new Date().toISOString();
+      for (const item of items) {
+        const info = insertItem.run(item.label, item.source, item.sha256, item.bytes, now);
+        if (info.changes === 0) {
+          ids.push(null);
+          continue;
+        }
+        const id = Number(info.lastInsertRowid);
+        for (const [view, perModel] of Object.entries(item.vectors)) {
+          for (const [model, vec] of Object.entries(perModel!)) {
+            insertVector.run(id, model, view, Buffer.from(vec.buffer, vec.byteOffset, vec.byteLength));
+          }
+        }
+        ids.push(id);
+      }
+      if (ids.some((id) => id !== null)) this.bumpVersion();
+      return ids;
+    });
+    return run(batch);
+  }
+
+  /** Removes items and their vectors; returns the ids that existed. Ids are never reused. */
+  removeItems(ids: readonly number[]): number[] {
+    const del = this.db.prepare('DELETE FROM items WHERE id = ?');
+    const delVectors = this.db.prepare('DELETE FROM vectors WHERE item_id = ?');
+    return this.db.transaction((list: readonly number[]) => {
+      const removed: number[] = [];
+      for (const id of list) {
+        delVectors.run(id);
+        if (del.run(id).changes > 0) removed.push(id);
+      }
+      if (removed.length) this.bumpVersion();
+      return removed;
+    })(ids);
+  }
+
+  /** Raw embeddings of one model and view for every item, in id order. */
+  vectors(model: string, view: View = 'orig'): VectorBlock {
+    const dim = this.manifestData.models.find((m) => m.name === model)?.dim;
+    if (dim === undefined) throw new CollectionError('BAD_ITEM', `collection ${this.name} has no model ${model}`);
+    const rows = this.db
+      .prepare('SELECT item_id, data FROM vectors WHERE model = ? AND view = ? ORDER BY item_id')
+      .all(model, view) as { item_id: number; data: Buffer }[];
+    const ids = new Int32Array(rows.length);
+    const data = new Float32Array(rows.length * dim);
+    rows.forEach((r, i) => {
+      ids[i] = r.item_id;
+      data.set(new Float32Array(r.data.buffer, r.data.byteOffset, dim), i * dim);
+    });
+    return { ids, data, dim };
+  }
+
+  /** Raw embeddings of one item (all models) for a view, or undefined when absent. */
+  itemVectors(id: number, view: View = 'orig'): Record<string, Float32Array> | undefined {
+    const rows = this.db.prepare('SELECT model, data FROM vectors WHERE item_id = ? AND view = ?').all(id, view) as {
+      model: string;
+      data: Buffer;
+    }[];
+    if (!rows.length) return undefined;
+    return Object.fromEntries(rows.map((r) => [r.model, new Float32Array(new Uint8Array(r.data).buffer)]));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private bumpVersion(): void {
+    this.db.prepare(`UPDATE meta SET value = value + 1 WHERE key = 'version'`).run();
+  }
+
+  private checkVectors(item: NewItem, models: Map<string, number>): void {
+    for (const view of this.manifestData.views) {
+      const perModel = item.vectors[view];
+      for (const [model, dim] of models) {
+        const vec = perModel?.[model];
+        if (!vec || vec.length !== dim) {
+          throw new CollectionError(
+            'BAD_ITEM',
+            `item ${item.source}: missing or wrong-sized ${view} vector for model ${model} (want ${dim})`,
+          );
+        }
+      }
+    }
+  }
+}
+
+interface ItemRow {
+  id: number;
+  label: string | null;
+  source: string;
+  sha256: string;
+  bytes: number;
+  added_at: string;
+}
+
+function rowToItem(row: ItemRow | undefined): Item | undefined {
+  if (!row) return undefined;
+  return { id: row.id, label: row.label, source: row.source, sha256: row.sha256, bytes: row.bytes, addedAt: row.added_at };
+}
+
+function openDatabase(file: string): Database.Database {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    INSERT OR IGNORE INTO meta (key, value) VALUES ('version', 0);
+    CREATE TABLE IF NOT EXISTS items (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      label TEXT,
+      source TEXT NOT NULL,
+      sha256 TEXT NOT NULL UNIQUE,
+      bytes INTEGER NOT NULL,
+      added_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS items_label ON items (label, id);
+    CREATE TABLE IF NOT EXISTS vectors (
+      item_id INTEGER NOT NULL,
+      model TEXT NOT NULL,
+      view TEXT NOT NULL,
+      data BLOB NOT NULL,
+      PRIMARY KEY (model, view, item_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS vectors_item ON vectors (item_id);
+  `);
+  return db;
+}
