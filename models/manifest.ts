@@ -13,6 +13,12 @@ export interface ModelManifest {
   file: string;
   /** Expected sha256 of the file; null when no checksum is published (recorded on first download). */
   sha256: string | null;
+  /**
+   * Where the file's identity comes from: a checksum published by its authors, one recorded by the
+   * model store on the first download (sha256 null here; later downloads must match the record),
+   * or one computed when the file was imported from disk. Absent: "published" if sha256 is set.
+   */
+  sha256Source?: 'published' | 'first-download' | 'imported';
   bytes: number | null;
   input: {
     name: string;
@@ -43,7 +49,25 @@ export interface ModelManifest {
      * When set, `name` is an internal tensor of the graph, exposed as an extra output at load time
      * (an ONNX graph edit), optionally dequantized with the named scale / zero-point initialisers.
      */
-    expose?: { dequantize?: { scale: string; zeroPoint: string } };
+    expose?: {
+      dequantize?: { scale: string; zeroPoint: string };
+      /**
+       * The internal tensor, when it differs from `name` (then `name` is the new output's name).
+       * Absent: `name` itself is the internal tensor (after dequantize / flatten the graph output
+       * under `name` holds the final values; the internal one is renamed).
+       */
+      tensor?: string;
+      /**
+       * Locate the tensor by graph structure instead of by name, e.g. the output of the last
+       * GlobalAveragePool node: { op: 'GlobalAveragePool', port: 'output' }. `name` is then the
+       * new output's name. Resolved at load time by models/graph-edit.ts.
+       */
+      from?: { op: string; port: 'input' | 'output'; index?: number; domain?: string; occurrence?: 'last' | 'first' };
+      /** Flatten to [N, D] (e.g. a pooled [N, D, 1, 1] tensor). */
+      flatten?: boolean;
+      /** Keep the model's other outputs (default: drop them and the nodes only they feed). */
+      keepOutputs?: boolean;
+    };
   };
   licence: string;
   /** Download locations, tried in order; empty for models that are only copied in. */
