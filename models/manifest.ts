@@ -3,6 +3,12 @@
  * load and feed one embedder. One generic preprocessor applies it (decode -> RGB -> crop step ->
  * resize -> centre crop -> scale -> normalise), so adding a model never means adding code.
  */
+/**
+ * Resampling filter, with PIL / torchvision-on-PIL semantics: the filter support widens with the
+ * scale factor when downscaling (antialiased), and is the plain 2-tap (bilinear) or 4-tap
+ * Catmull-Rom (bicubic, a = -0.5) interpolator when upscaling, with pixel centres at +0.5.
+ * 'bilinear-antialias' names torch's `antialias=True` tensor resize, which is the same filter.
+ */
 export type ResizeKernel = 'bilinear' | 'bicubic' | 'bilinear-antialias';
 
 export interface ModelManifest {
@@ -70,6 +76,8 @@ export interface ModelManifest {
     };
   };
   licence: string;
+  /** Where the weights come from, in words (publisher, conversion steps); shown in "how to get it" errors. */
+  source?: string;
   /** Download locations, tried in order; empty for models that are only copied in. */
   urls: string[];
   citation?: string;

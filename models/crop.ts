@@ -1,0 +1,163 @@
+/**
+ * The crop step: trims content-free borders (scanner margins, letterboxing, flat studio
+ * backgrounds at the edges) before each model's own resize, so the model's fixed input is spent
+ * on the content. The decision is a pure function of a small greyscale copy; applying it is a copy
+ * of the pixel rows inside the box.
+ */
+import sharp from 'sharp';
+import type { RgbImage } from './decode.js';
+
+export interface Box {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+export interface CropOptions {
+  /** A pixel belongs to the border when its grey level is within this of the border's (0-255). */
+  tolerance?: number;
+  /** Share of a line's pixels allowed outside the tolerance (dust, JPEG ringing, noise). */
+  outlierFraction?: number;
+  /** Never keep less than this fraction of the width or of the height. */
+  minKeep?: number;
+  /** No crop unless some side loses at least this fraction of its dimension. */
+  minTrim?: number;
+  /** Rounds of peeling: a thin frame line, then a margin of another colour, then ... */
+  maxRounds?: number;
+}
+
+export const DEFAULT_CROP: Required<CropOptions> = {
+  tolerance: 16,
+  outlierFraction: 0.02,
+  minKeep: 0.5,
+  minTrim: 0.02,
+  maxRounds: 3,
+};
+
+/**
+ * Where the content is, on a greyscale image (`grey[y * width + x]`): null when nothing should be
+ * cropped (no flat border, a uniform image, or trims too small to matter). Every side is peeled
+ * line by line while the line stays within `tolerance` of that side's outermost line (itself flat).
+ * A box smaller than `minKeep` of the image is grown around its centre to that size.
+ */
+export function findContentBox(grey: Uint8Array, width: number, height: number, options: CropOptions = {}): Box | null {
+  const o = { ...DEFAULT_CROP, ...options };
+  if (width < 3 || height < 3 || grey.length < width * height) return null;
+  let top = 0;
+  let bottom = height; // exclusive
+  let left = 0;
+  let right = width; // exclusive
+
+  // Share of pixels of a line within tolerance of `ref`.
+  const rowFlat = (y: number, x0: number, x1: number, ref: number) => {
+    let bad = 0;
+    const limit = (x1 - x0) * o.outlierFraction;
+    for (let x = x0, i = y * width + x0; x < x1; x++, i++) if (Math.abs(grey[i] - ref) > o.tolerance && ++bad > limit) return false;
+    return true;
+  };
+  const colFlat = (x: number, y0: number, y1: number, ref: number) => {
+    let bad = 0;
+    const limit = (y1 - y0) * o.outlierFraction;
+    for (let y = y0, i = y0 * width + x; y < y1; y++, i += width) if (Math.abs(grey[i] - ref) > o.tolerance && ++bad > limit) return false;
+    return true;
+  };
+  const median = (values: number[]) => {
+    values.sort((a, b) => a - b);
+    return values[values.length >> 1];
+  };
+  const rowRef = (y: number, x0: number, x1: number) => median(Array.from(grey.subarray(y * width + x0, y * width + x1)));
+  const colRef = (x: number, y0: number, y1: number) => {
+    const v: number[] = [];
+    for (let y = y0; y < y1; y++) v.push(grey[y * width + x]);
+    return median(v);
+  };
+
+  for (let round = 0; round < o.maxRounds; round++) {
+    const before = [top, bottom, left, right].join();
+    // Rows first over the full current width, then columns over the rows that are left.
+    if (bottom - top > 0) {
+      const ref = rowRef(top, left, right);
+      while (top < bottom && rowFlat(top, left, right, ref)) top++;
+    }
+    if (bottom - top > 0) {
+      const ref = rowRef(bottom - 1, left, right);
+      while (bottom > top && rowFlat(bottom - 1, left, right, ref)) bottom--;
+    }
+    if (bottom - top === 0) return null; // every row is border: a uniform image, nothing to find
+    {
+      const ref = colRef(left, top, bottom);
+      while (left < right && colFlat(left, top, bottom, ref)) left++;
+    }
+    {
+      const ref = colRef(right - 1, top, bottom);
+      while (right > left && colFlat(right - 1, top, bottom, ref)) right--;
+    }
+    if (right - left === 0) return null;
+    if ([top, bottom, left, right].join() === before) break;
+  }
+
+  const trims = [top / height, (height - bottom) / height, left / width, (width - right) / width];
+  if (Math.max(...trims) < o.minTrim) return null;
+
+  // Grow a too-small box around its centre, staying inside the image.
+  const grow = (lo: number, hi: number, size: number): [number, number] => {
+    const min = Math.ceil(size * o.minKeep);
+    if (hi - lo >= min) return [lo, hi];
+    let a = Math.round((lo + hi) / 2 - min / 2);
+    a = Math.max(0, Math.min(size - min, a));
+    return [a, a + min];
+  };
+  [top, bottom] = grow(top, bottom, height);
+  [left, right] = grow(left, right, width);
+  if (top === 0 && left === 0 && bottom === height && right === width) return null;
+  return { left, top, width: right - left, height: bottom - top };
+}
+
+/**
+ * Maps a box found on a `small` copy to the `full`-size image, rounding outwards so content is
+ * never cut (the small copy blurs edges by up to a pixel, so pad by one small pixel too).
+ */
+export function scaleBox(box: Box, small: { width: number; height: number }, full: { width: number; height: number }): Box {
+  const sx = full.width / small.width;
+  const sy = full.height / small.height;
+  const left = Math.max(0, Math.floor((box.left - 1) * sx));
+  const top = Math.max(0, Math.floor((box.top - 1) * sy));
+  const right = Math.min(full.width, Math.ceil((box.left + box.width + 1) * sx));
+  const bottom = Math.min(full.height, Math.ceil((box.top + box.height + 1) * sy));
+  return { left, top, width: right - left, height: bottom - top };
+}
+
+/** The pixels inside `box` as a new tightly packed image. */
+export function cropRgb(img: RgbImage, box: Box): RgbImage {
+  if (box.left < 0 || box.top < 0 || box.width <= 0 || box.height <= 0 || box.left + box.width > img.width || box.top + box.height > img.height) {
+    throw new RangeError(`crop box ${JSON.stringify(box)} is outside the ${img.width}x${img.height} image`);
+  }
+  const out = new Uint8Array(box.width * box.height * 3);
+  const rowBytes = box.width * 3;
+  for (let y = 0; y < box.height; y++) {
+    const src = ((box.top + y) * img.width + box.left) * 3;
+    out.set(img.data.subarray(src, src + rowBytes), y * rowBytes);
+  }
+  return { data: out, width: box.width, height: box.height };
+}
+
+/** Longest side of the greyscale copy the crop decision is made on. */
+export const CROP_THUMB_SIZE = 128;
+
+/**
+ * The crop step on decoded pixels: a greyscale copy of at most CROP_THUMB_SIZE px (libvips, off
+ * the event loop), the pure decision, and the box mapped back to full size; null = keep it all.
+ */
+export async function detectContentBox(img: RgbImage, options: CropOptions = {}): Promise<Box | null> {
+  const { data, info } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .resize({ width: CROP_THUMB_SIZE, height: CROP_THUMB_SIZE, fit: 'inside', withoutEnlargement: true, kernel: 'linear' })
+    .greyscale()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const small = { width: info.width, height: info.height };
+  const box = findContentBox(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), small.width, small.height, options);
+  if (!box) return null;
+  if (small.width === img.width && small.height === img.height) return box;
+  return scaleBox(box, small, img);
+}

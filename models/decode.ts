@@ -1,0 +1,148 @@
+/**
+ * Decoding: bytes -> 3-channel 8-bit sRGB pixels (HWC), EXIF orientation applied, greyscale
+ * replicated, alpha dropped. Bad input becomes an ImageDecodeError with a stable reason; nothing
+ * else escapes. Decoding runs on libvips' threads (sharp), off the event loop.
+ */
+import fsp from 'node:fs/promises';
+import sharp from 'sharp';
+import { ImageDecodeError, type DecodeFailure } from './errors.js';
+
+export interface DecodeLimits {
+  /** Largest width x height accepted, checked from the header before decoding (decompression bombs). */
+  maxPixels?: number;
+  /** Largest encoded size accepted, checked before reading a file. */
+  maxBytes?: number;
+  /**
+   * Images whose shorter side exceeds this are reduced to it while decoding (linear, antialiased),
+   * which bounds memory for big photos; 0 keeps full resolution. Keep it well above every model's
+   * own resize size (the embedder uses 4x the largest) so the two-step resize stays faithful.
+   */
+  workingSize?: number;
+}
+
+export const DEFAULT_LIMITS: Required<DecodeLimits> = {
+  maxPixels: 100_000_000,
+  maxBytes: 64 * 1024 * 1024,
+  workingSize: 1024,
+};
+
+/** Tightly packed 8-bit RGB, row-major, 3 bytes per pixel. */
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export interface DecodedImage extends RgbImage {
+  format: ImageFormat;
+}
+
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'tiff' | 'heif';
+
+/** The raster format from the first bytes, or null. Only these reach the decoder (no SVG/PDF/text). */
+export function sniffFormat(buf: Uint8Array): ImageFormat | null {
+  const at = (i: number, ...bytes: number[]) => bytes.every((b, k) => buf[i + k] === b);
+  const ascii = (i: number, s: string) => at(i, ...[...s].map((c) => c.charCodeAt(0)));
+  if (buf.length >= 3 && at(0, 0xff, 0xd8, 0xff)) return 'jpeg';
+  if (buf.length >= 8 && at(0, 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'png';
+  if (buf.length >= 6 && (ascii(0, 'GIF87a') || ascii(0, 'GIF89a'))) return 'gif';
+  if (buf.length >= 12 && ascii(0, 'RIFF') && ascii(8, 'WEBP')) return 'webp';
+  if (buf.length >= 4 && (at(0, 0x49, 0x49, 0x2a, 0x00) || at(0, 0x4d, 0x4d, 0x00, 0x2a))) return 'tiff';
+  if (buf.length >= 12 && ascii(4, 'ftyp')) {
+    const brand = String.fromCharCode(...buf.subarray(8, 12));
+    if (['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1', 'avif', 'avis'].includes(brand)) return 'heif';
+  }
+  return null;
+}
+
+const describeLimit = (n: number) => (n >= 1e6 ? `${+(n / 1e6).toFixed(1)} megapixels` : `${n} pixels`);
+const describeBytes = (n: number) => (n >= 1 << 20 ? `${+(n / (1 << 20)).toFixed(1)} MiB` : `${n} bytes`);
+
+/**
+ * Reads a file for decoding: refuses non-regular files, files over `maxBytes` (checked before
+ * reading) and empty files, all as ImageDecodeError.
+ */
+export async function readImageFile(file: string, maxBytes: number = DEFAULT_LIMITS.maxBytes): Promise<Buffer> {
+  let fh: fsp.FileHandle;
+  try {
+    fh = await fsp.open(file, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new ImageDecodeError('unreadable', `Cannot open ${file} (${code}).`, { cause: err });
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new ImageDecodeError('unreadable', `${file} is not a regular file.`);
+    if (st.size > maxBytes) {
+      throw new ImageDecodeError('too-large-bytes', `${file} is ${describeBytes(st.size)}, above the limit of ${describeBytes(maxBytes)}.`);
+    }
+    if (st.size === 0) throw new ImageDecodeError('empty', `${file} is empty (0 bytes).`);
+    const buf = await fh.readFile();
+    if (buf.length > maxBytes) {
+      throw new ImageDecodeError('too-large-bytes', `${file} is above the limit of ${describeBytes(maxBytes)}.`);
+    }
+    return buf;
+  } catch (err) {
+    if (err instanceof ImageDecodeError) throw err;
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new ImageDecodeError('unreadable', `Cannot read ${file} (${code}).`, { cause: err });
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
+
+function classifySharpError(message: string): DecodeFailure {
+  const m = message.toLowerCase();
+  if (m.includes('pixel limit')) return 'too-many-pixels';
+  if (m.includes('unsupported image format')) return 'not-image';
+  if (m.includes('empty')) return 'empty';
+  if (m.includes('premature end') || m.includes('truncated') || m.includes('unexpected end') || m.includes('end of file')) return 'truncated';
+  return 'corrupt';
+}
+
+/**
+ * Decodes an encoded image (a Buffer, or a file path) to 8-bit sRGB RGB pixels, EXIF orientation
+ * applied. Throws ImageDecodeError for anything that is not a decodable image within the limits;
+ * `label` names the input in messages (default: the path, or "the image").
+ */
+export async function decodeImage(input: Uint8Array | string, limits: DecodeLimits = {}, label?: string): Promise<DecodedImage> {
+  const { maxPixels, maxBytes, workingSize } = { ...DEFAULT_LIMITS, ...limits };
+  label ??= typeof input === 'string' ? input : 'the image';
+  const buf = typeof input === 'string' ? await readImageFile(input, maxBytes) : input;
+  if (buf.length === 0) throw new ImageDecodeError('empty', `${label} is empty (0 bytes).`);
+  if (buf.length > maxBytes) {
+    throw new ImageDecodeError('too-large-bytes', `${label} is ${describeBytes(buf.length)}, above the limit of ${describeBytes(maxBytes)}.`);
+  }
+  const format = sniffFormat(buf);
+  if (!format) {
+    throw new ImageDecodeError('not-image', `${label} is not an image in a supported format (JPEG, PNG, WebP, GIF, TIFF, HEIF/AVIF).`);
+  }
+  try {
+    // failOn 'truncated': reject data that ends early, accept the benign warnings real cameras
+    // produce (extraneous bytes, odd markers), like the reference decoder (PIL) does.
+    let pipeline = sharp(buf, { failOn: 'truncated', limitInputPixels: maxPixels }).rotate();
+    if (workingSize > 0) {
+      pipeline = pipeline.resize({
+        width: workingSize,
+        height: workingSize,
+        fit: 'outside',
+        withoutEnlargement: true,
+        kernel: 'linear',
+        fastShrinkOnLoad: false,
+      });
+    }
+    const { data, info } = await pipeline.removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`decoder produced ${info.channels} channels`);
+    return { data, width: info.width, height: info.height, format };
+  } catch (err) {
+    const message = (err as Error).message ?? String(err);
+    const reason = classifySharpError(message);
+    const detail =
+      reason === 'too-many-pixels'
+        ? `${label} has more than ${describeLimit(maxPixels)} (decompression-bomb limit).`
+        : reason === 'truncated'
+          ? `${label} is truncated (${message}).`
+          : `${label} could not be decoded as ${format.toUpperCase()} (${message}).`;
+    throw new ImageDecodeError(reason, detail, { cause: err });
+  }
+}

@@ -1,0 +1,299 @@
+/**
+ * The ensemble and its pipeline: what the collection store, indexer and search service call.
+ *
+ *   file -> read (byte limit) -> sha256 -> decode (pixel limit, EXIF, sRGB) -> crop step ->
+ *   per preprocess geometry: resize + crop + normalise into the batch tensor (per view) ->
+ *   one batched run per model -> per-model L2-normalised vectors.
+ *
+ * embedFiles overlaps the reading/decoding of batch n+1 with the inference of batch n (both
+ * compete for the same cores: see DESIGN.md, "Performance stance"), keeps at most two batches of
+ * tensors alive, yields in input order, and reports a bad file as a result instead of throwing.
+ */
+import { createHash } from 'node:crypto';
+import { type Box, type CropOptions, cropRgb, detectContentBox } from './crop.js';
+import { DEFAULT_LIMITS, type DecodeLimits, type RgbImage, decodeImage, readImageFile } from './decode.js';
+import { type DecodeFailure, ImageDecodeError } from './errors.js';
+import type { ModelManifest } from './manifest.js';
+import { type TensorData, allocateTensor, imageElements, normalisationTable, preprocessKey, resizeForModel, writeTensor } from './preprocess.js';
+import { getManifest, resolveModelDir, verifyModelFile } from './registry.js';
+import { ModelSession, physicalCoreCount } from './session.js';
+import { l2NormalizeInPlace } from './vectors.js';
+
+/** Views of an image that get embedded: as is, and mirrored left-right (flip test-time augmentation). */
+export type View = 'orig' | 'flip';
+export const VIEWS: readonly View[] = ['orig', 'flip'];
+
+/** modelName -> L2-normalised embedding. */
+export type ModelVectors = Record<string, Float32Array>;
+/** view -> modelName -> L2-normalised embedding. */
+export type ViewVectors = Partial<Record<View, ModelVectors>>;
+
+export interface EmbedderOptions extends DecodeLimits {
+  /** Folder holding the .onnx files; default: IMSEARCH_MODEL_DIR. */
+  modelDir?: string;
+  /** Run the crop step (trim content-free borders) before each model's resize; options tune it. */
+  crop?: boolean | CropOptions;
+  /** ONNX Runtime intra-op threads per session; default: physical cores. */
+  threads?: number;
+  /** Images per inference batch in embedFiles (default 16). */
+  batchSize?: number;
+  /** Let ONNX Runtime's idle threads spin (default false: they would starve decoding). */
+  spinning?: boolean;
+  /** Manifest folder; default: the repository's models/manifests. */
+  manifestsDir?: string;
+}
+
+export interface EmbeddedFile {
+  index: number;
+  path: string;
+  ok: true;
+  /** sha256 (hex) of the file's bytes. */
+  sha256: string;
+  bytes: number;
+  vectors: ViewVectors;
+}
+
+export interface FailedFile {
+  index: number;
+  path: string;
+  ok: false;
+  reason: DecodeFailure;
+  message: string;
+}
+
+export type EmbedFileResult = EmbeddedFile | FailedFile;
+
+export interface EmbedFilesOptions {
+  /** Overrides the embedder's batch size for this call. */
+  batchSize?: number;
+  /** Stops between batches (the iterator throws the signal's reason). */
+  signal?: AbortSignal;
+}
+
+export interface EmbedderModel {
+  name: string;
+  dim: number;
+  /** sha256 of the model file that was verified and loaded. */
+  sha256: string;
+}
+
+/** Models that share preprocessing geometry and normalisation share one tensor. */
+interface Group {
+  manifest: ModelManifest;
+  table: Float32Array[] | null;
+  sessions: ModelSession[];
+}
+
+interface PreparedOk {
+  ok: true;
+  index: number;
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+
+interface PreparedBatch {
+  entries: (PreparedOk | FailedFile)[];
+  /** Per group: okCount x views images, in entry order. */
+  tensors: TensorData[];
+  okCount: number;
+}
+
+function normaliseViews(views: readonly View[]): View[] {
+  if (!Array.isArray(views) || views.length === 0) throw new RangeError('Expected a non-empty list of views (orig, flip)');
+  for (const v of views) if (!VIEWS.includes(v)) throw new RangeError(`Unknown view "${v}": expected one of ${VIEWS.join(', ')}`);
+  return VIEWS.filter((v) => views.includes(v));
+}
+
+const positiveInt = (v: unknown, name: string): number => {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new RangeError(`Expected positive integer for ${name} but received ${String(v)}`);
+  return v;
+};
+
+export class Embedder {
+  readonly models: readonly EmbedderModel[];
+  /** Whether the crop step runs (part of a collection's identity: vectors differ with it). */
+  readonly crop: boolean;
+  readonly batchSize: number;
+  private readonly cropOptions: CropOptions;
+  private readonly limits: Required<DecodeLimits>;
+  private readonly groups: Group[];
+  private closed = false;
+
+  private constructor(sessions: ModelSession[], opts: EmbedderOptions) {
+    this.models = sessions.map((s) => ({ name: s.manifest.name, dim: s.dim, sha256: s.sha256 }));
+    this.crop = !!opts.crop;
+    this.cropOptions = typeof opts.crop === 'object' ? opts.crop : {};
+    this.batchSize = positiveInt(opts.batchSize ?? 16, 'batchSize');
+    const largest = Math.max(...sessions.map((s) => Math.max(s.manifest.preprocess.size, s.manifest.input.height, s.manifest.input.width)));
+    this.limits = {
+      maxPixels: positiveInt(opts.maxPixels ?? DEFAULT_LIMITS.maxPixels, 'maxPixels'),
+      maxBytes: positiveInt(opts.maxBytes ?? DEFAULT_LIMITS.maxBytes, 'maxBytes'),
+      workingSize: opts.workingSize ?? Math.max(DEFAULT_LIMITS.workingSize, 4 * largest),
+    };
+    const byKey = new Map<string, Group>();
+    for (const s of sessions) {
+      const key = preprocessKey(s.manifest);
+      let g = byKey.get(key);
+      if (!g) {
+        g = { manifest: s.manifest, table: s.manifest.input.dtype === 'float32' ? normalisationTable(s.manifest.preprocess) : null, sessions: [] };
+        byKey.set(key, g);
+      }
+      g.sessions.push(s);
+    }
+    this.groups = [...byKey.values()];
+  }
+
+  /**
+   * Loads the named models (verified against their manifests) into ONNX Runtime sessions.
+   * Throws ModelError for an unknown name, a missing model directory, a missing or corrupt file.
+   */
+  static async create(modelNames: readonly string[], opts: EmbedderOptions = {}): Promise<Embedder> {
+    if (modelNames.length === 0) throw new RangeError('Expected at least one model name');
+    const dup = modelNames.find((n, i) => modelNames.indexOf(n) !== i);
+    if (dup) throw new RangeError(`Model "${dup}" is listed twice`);
+    if (opts.batchSize !== undefined) positiveInt(opts.batchSize, 'batchSize');
+    const manifests = modelNames.map((n) => getManifest(n, opts.manifestsDir));
+    const modelDir = resolveModelDir(opts.modelDir);
+    const threads = opts.threads ?? physicalCoreCount();
+    const sessions: ModelSession[] = [];
+    try {
+      for (const m of manifests) {
+        const file = await verifyModelFile(m, modelDir);
+        sessions.push(await ModelSession.create(m, file, { threads, spinning: opts.spinning, maxMergedBatch: opts.batchSize ?? 16 }));
+      }
+    } catch (err) {
+      await Promise.all(sessions.map((s) => s.release()));
+      throw err;
+    }
+    return new Embedder(sessions, opts);
+  }
+
+  /**
+   * Embeds one image (bytes or a file path). With a list of views: view -> model -> vector.
+   * With `{ flip }` (or nothing): model -> vector for that single view.
+   * Throws ImageDecodeError for input that is not a decodable image within the limits.
+   */
+  embedImage(input: Uint8Array | string, views: readonly View[]): Promise<ViewVectors>;
+  embedImage(input: Uint8Array | string, opts?: { flip?: boolean }): Promise<ModelVectors>;
+  async embedImage(input: Uint8Array | string, arg?: readonly View[] | { flip?: boolean }): Promise<ViewVectors | ModelVectors> {
+    this.assertOpen();
+    const single = !Array.isArray(arg);
+    const views = single ? [(arg as { flip?: boolean } | undefined)?.flip ? ('flip' as const) : ('orig' as const)] : normaliseViews(arg as readonly View[]);
+    const buf = typeof input === 'string' ? await readImageFile(input, this.limits.maxBytes) : input;
+    const tensors = this.groups.map((g) => allocateTensor(g.manifest, views.length));
+    await this.prepareInto(buf, typeof input === 'string' ? input : 'the image', views, tensors, 0);
+    const out = await this.infer(tensors, 1, views);
+    return single ? out[0][views[0]]! : out[0];
+  }
+
+  /**
+   * Embeds files in batches, yielding one result per path in input order: the vectors, or the
+   * reason the file was skipped. Never throws for a bad file (only for an aborted signal or a
+   * failure of the inference runtime itself).
+   */
+  async *embedFiles(paths: readonly string[], views: readonly View[] = ['orig'], opts: EmbedFilesOptions = {}): AsyncGenerator<EmbedFileResult> {
+    this.assertOpen();
+    const vs = normaliseViews(views);
+    const batchSize = positiveInt(opts.batchSize ?? this.batchSize, 'batchSize');
+    const starts: number[] = [];
+    for (let s = 0; s < paths.length; s += batchSize) starts.push(s);
+    const prepare = (s: number) => this.prepareBatch(paths, s, Math.min(paths.length, s + batchSize), vs);
+    let next: Promise<PreparedBatch> | null = starts.length ? prepare(starts[0]) : null;
+    try {
+      for (let b = 0; b < starts.length; b++) {
+        opts.signal?.throwIfAborted();
+        const batch = await next!;
+        // Start decoding the next batch now: it runs while this one is in inference.
+        next = b + 1 < starts.length ? prepare(starts[b + 1]) : null;
+        const vectors = batch.okCount ? await this.infer(batch.tensors, batch.okCount, vs) : [];
+        let k = 0;
+        for (const e of batch.entries) {
+          if (e.ok) yield { index: e.index, path: e.path, ok: true, sha256: e.sha256, bytes: e.bytes, vectors: vectors[k++] };
+          else yield e;
+        }
+      }
+    } finally {
+      // An early exit (break, abort, error) waits for the prefetch so no work outlives the iterator.
+      if (next) await next.catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.groups.flatMap((g) => g.sessions.map((s) => s.release())));
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('Embedder is closed');
+  }
+
+  /** Reads, hashes, decodes and preprocesses paths[from, to) into fresh tensors. Never rejects. */
+  private async prepareBatch(paths: readonly string[], from: number, to: number, views: readonly View[]): Promise<PreparedBatch> {
+    const n = to - from;
+    const tensors = this.groups.map((g) => allocateTensor(g.manifest, n * views.length));
+    const entries = await Promise.all(
+      paths.slice(from, to).map(async (file, i): Promise<PreparedOk | FailedFile> => {
+        const index = from + i;
+        try {
+          const buf = await readImageFile(file, this.limits.maxBytes);
+          const sha256 = createHash('sha256').update(buf).digest('hex');
+          await this.prepareInto(buf, file, views, tensors, i);
+          return { ok: true, index, path: file, sha256, bytes: buf.length };
+        } catch (err) {
+          if (err instanceof ImageDecodeError) return { index, path: file, ok: false, reason: err.reason, message: err.message };
+          // Anything else from decoding a file is still that file's problem, not the run's.
+          return { index, path: file, ok: false, reason: 'corrupt', message: `${file}: ${(err as Error).message}` };
+        }
+      }),
+    );
+    // Close the gaps left by failed files so the ok images are contiguous.
+    let okCount = 0;
+    entries.forEach((e, i) => {
+      if (!e.ok) return;
+      if (okCount !== i) {
+        this.groups.forEach((g, gi) => {
+          const per = imageElements(g.manifest) * views.length;
+          tensors[gi].copyWithin(okCount * per, i * per, (i + 1) * per);
+        });
+      }
+      okCount++;
+    });
+    return { entries, tensors, okCount };
+  }
+
+  /** Decode + crop step + every group's resize/normalise, written at image slot `slot`. */
+  private async prepareInto(buf: Uint8Array, label: string, views: readonly View[], tensors: TensorData[], slot: number): Promise<void> {
+    if (buf.length === 0) throw new ImageDecodeError('empty', `${label} is empty (0 bytes).`);
+    let img: RgbImage = await decodeImage(buf, this.limits, label);
+    if (this.crop) {
+      const box: Box | null = await detectContentBox(img, this.cropOptions);
+      if (box) img = cropRgb(img, box);
+    }
+    await Promise.all(
+      this.groups.map(async (g, gi) => {
+        const { view, plan } = await resizeForModel(img, g.manifest);
+        views.forEach((v, k) => writeTensor(view, plan, tensors[gi], slot * views.length + k, g.table, v === 'flip'));
+      }),
+    );
+  }
+
+  /** Runs every model on `count` images x views; per image: view -> model -> unit vector. */
+  private async infer(tensors: TensorData[], count: number, views: readonly View[]): Promise<ViewVectors[]> {
+    const out: ViewVectors[] = Array.from({ length: count }, () => Object.fromEntries(views.map((v) => [v, {}])) as ViewVectors);
+    for (let gi = 0; gi < this.groups.length; gi++) {
+      for (const session of this.groups[gi].sessions) {
+        const raw = await session.run(tensors[gi], count * views.length);
+        const dim = session.dim;
+        for (let i = 0; i < count; i++) {
+          views.forEach((v, k) => {
+            const row = (i * views.length + k) * dim;
+            out[i][v]![session.manifest.name] = l2NormalizeInPlace(raw.slice(row, row + dim));
+          });
+        }
+      }
+    }
+    return out;
+  }
+}

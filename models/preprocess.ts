@@ -1,0 +1,246 @@
+/**
+ * One generic preprocessor, driven by the manifest (like Transformers.js' image processors):
+ * RGB pixels -> resize (shorter side or exact, the manifest's kernel) -> centre crop -> scale ->
+ * mean/std -> NCHW float32 (or uint8 0-255 when normalisation is inside the graph), channels R, G, B,
+ * optionally mirrored left-right (the 'flip' view for test-time augmentation).
+ *
+ * The resize reproduces PIL's (what torchvision transforms on PIL images call): pixel centres at
+ * +0.5, support widened by the scale factor when downscaling. Downscaling goes through libvips'
+ * reduce (kernel 'linear' / 'cubic': the same filters), which matches PIL to a grey level or two.
+ * libvips' upscaling path uses another pixel-centre convention (a 1/4-pixel shift at 2x), so
+ * upscaled axes go through an affine transform with the offsets set to PIL's convention, on an
+ * edge-replicated copy (PIL clamps at the borders): within one grey level of PIL.
+ */
+import sharp from 'sharp';
+import type { RgbImage } from './decode.js';
+import type { ModelManifest, ResizeKernel } from './manifest.js';
+
+/** 8-bit RGB pixels addressed through a row stride (in pixels), so crops need no copy. */
+export interface PixelView {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  /** Pixels per row in `data` (>= width). */
+  stride: number;
+}
+
+export interface ResizePlan {
+  /** Size after the resize step. */
+  resizeWidth: number;
+  resizeHeight: number;
+  /** Window of the resized image fed to the model (the centre crop; the whole image for "exact"). */
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/** Python's round(): halves go to the even neighbour (what torchvision's centre crop uses). */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * The geometry torchvision computes: Resize(size) sets the shorter side to `size` and the longer
+ * to int(size * long / short); CenterCrop offsets are round((H - h) / 2) with Python rounding.
+ */
+export function planResize(manifest: Pick<ModelManifest, 'input' | 'preprocess'>, srcWidth: number, srcHeight: number): ResizePlan {
+  const { input, preprocess } = manifest;
+  if (preprocess.resize === 'exact') {
+    return { resizeWidth: input.width, resizeHeight: input.height, left: 0, top: 0, width: input.width, height: input.height };
+  }
+  const size = preprocess.size;
+  let resizeWidth: number;
+  let resizeHeight: number;
+  if (srcWidth <= srcHeight) {
+    resizeWidth = size;
+    resizeHeight = Math.max(size, Math.trunc((size * srcHeight) / srcWidth));
+  } else {
+    resizeHeight = size;
+    resizeWidth = Math.max(size, Math.trunc((size * srcWidth) / srcHeight));
+  }
+  const width = preprocess.centreCrop ? input.width : resizeWidth;
+  const height = preprocess.centreCrop ? input.height : resizeHeight;
+  return {
+    resizeWidth,
+    resizeHeight,
+    left: roundHalfEven((resizeWidth - width) / 2),
+    top: roundHalfEven((resizeHeight - height) / 2),
+    width,
+    height,
+  };
+}
+
+/** Models whose manifests give the same key get the same tensor: preprocess once, run on each. */
+export function preprocessKey(manifest: Pick<ModelManifest, 'input' | 'preprocess'>): string {
+  const { input, preprocess: p } = manifest;
+  return JSON.stringify([input.dtype, input.height, input.width, p.resize, p.size, p.kernel, p.centreCrop, p.scale, p.mean, p.std]);
+}
+
+const reduceKernel = (k: ResizeKernel) => (k === 'bicubic' ? sharp.kernel.cubic : sharp.kernel.linear);
+const upInterpolator = (k: ResizeKernel) => (k === 'bicubic' ? sharp.interpolators.bicubic : sharp.interpolators.bilinear);
+
+/** A copy of `img` with `pad` pixels of edge replication on every side. */
+function padReplicate(img: RgbImage, pad: number): RgbImage {
+  const { width: w, height: h, data } = img;
+  const pw = w + 2 * pad;
+  const ph = h + 2 * pad;
+  const out = new Uint8Array(pw * ph * 3);
+  const rowBytes = pw * 3;
+  for (let y = 0; y < h; y++) {
+    const dst = (y + pad) * rowBytes;
+    out.set(data.subarray(y * w * 3, (y + 1) * w * 3), dst + pad * 3);
+    const l = y * w * 3;
+    const r = l + (w - 1) * 3;
+    for (let p = 0; p < pad; p++) {
+      out[dst + p * 3] = data[l];
+      out[dst + p * 3 + 1] = data[l + 1];
+      out[dst + p * 3 + 2] = data[l + 2];
+      const q = dst + (pad + w + p) * 3;
+      out[q] = data[r];
+      out[q + 1] = data[r + 1];
+      out[q + 2] = data[r + 2];
+    }
+  }
+  const first = out.subarray(pad * rowBytes, (pad + 1) * rowBytes);
+  const last = out.subarray((pad + h - 1) * rowBytes, (pad + h) * rowBytes);
+  for (let p = 0; p < pad; p++) {
+    out.set(first, p * rowBytes);
+    out.set(last, (pad + h + p) * rowBytes);
+  }
+  return { data: out, width: pw, height: ph };
+}
+
+const rawInput = (img: RgbImage) => ({ raw: { width: img.width, height: img.height, channels: 3 as const } });
+
+/**
+ * Resizes to exactly `width` x `height` with PIL's sampling (see the file comment). Returns a view:
+ * for upscaled axes the buffer is wider than the result and `stride` says by how much.
+ */
+export async function resizeRgb(img: RgbImage, width: number, height: number, kernel: ResizeKernel): Promise<PixelView> {
+  let cur = img;
+  if (width < cur.width || height < cur.height) {
+    // Downscaled axes (an axis that grows keeps its size here and is handled below).
+    const tw = Math.min(width, cur.width);
+    const th = Math.min(height, cur.height);
+    const { data, info } = await sharp(cur.data, rawInput(cur))
+      .resize(tw, th, { fit: 'fill', kernel: reduceKernel(kernel) })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    cur = { data, width: info.width, height: info.height };
+  }
+  if (width === cur.width && height === cur.height) return { data: cur.data, width, height, stride: width };
+
+  // Upscaled axes: output pixel X samples input x = (X + 0.5) / s - 0.5 (PIL), clamped at the
+  // edges. libvips' affine maps X -> (X - odx) / s - idx on the padded input: odx = -0.5,
+  // idx = 0.5 - pad. The result starts at output pixel 0 and is wider than needed.
+  const pad = kernel === 'bicubic' ? 2 : 1;
+  const sx = width / cur.width;
+  const sy = height / cur.height;
+  const padded = padReplicate(cur, pad);
+  const { data, info } = await sharp(padded.data, rawInput(padded))
+    .affine(
+      [
+        [sx, 0],
+        [0, sy],
+      ],
+      { idx: 0.5 - pad, idy: 0.5 - pad, odx: -0.5, ody: -0.5, interpolator: upInterpolator(kernel) },
+    )
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3 || info.width < width || info.height < height) {
+    throw new Error(`resize: affine gave ${info.width}x${info.height}x${info.channels}, expected at least ${width}x${height}x3`);
+  }
+  return { data, width, height, stride: info.width };
+}
+
+/** Per channel, value of each 0-255 level after scale and mean/std: the inner loop is a lookup. */
+export function normalisationTable(preprocess: ModelManifest['preprocess']): Float32Array[] {
+  return [0, 1, 2].map((c) => {
+    const t = new Float32Array(256);
+    const mean = preprocess.mean[c];
+    const std = preprocess.std[c];
+    // Mirror torchvision in float32: ToTensor divides by 255 (when scale is 1/255), Normalize subtracts and divides.
+    const byDivision = Math.abs(preprocess.scale * 255 - 1) < 1e-12;
+    for (let v = 0; v < 256; v++) {
+      const x = byDivision ? Math.fround(v / 255) : Math.fround(v * preprocess.scale);
+      t[v] = Math.fround(Math.fround(x - Math.fround(mean)) / Math.fround(std));
+    }
+    return t;
+  });
+}
+
+export type TensorData = Float32Array | Uint8Array;
+
+/** Elements of one image in the model's input tensor (3 x H x W). */
+export const imageElements = (manifest: Pick<ModelManifest, 'input'>) => 3 * manifest.input.height * manifest.input.width;
+
+export function allocateTensor(manifest: Pick<ModelManifest, 'input'>, images: number): TensorData {
+  const n = images * imageElements(manifest);
+  return manifest.input.dtype === 'uint8' ? new Uint8Array(n) : new Float32Array(n);
+}
+
+/**
+ * Writes the window `rect` of `view` into `out` at image slot `slot` as planar C x H x W, R G B,
+ * normalised (float32) or raw 0-255 (uint8); `flip` mirrors it left-right.
+ */
+export function writeTensor(
+  view: PixelView,
+  rect: { left: number; top: number; width: number; height: number },
+  out: TensorData,
+  slot: number,
+  table: Float32Array[] | null,
+  flip = false,
+): void {
+  const { width: w, height: h } = rect;
+  if (rect.left < 0 || rect.top < 0 || rect.left + w > view.width || rect.top + h > view.height) {
+    throw new RangeError(`tensor window ${JSON.stringify(rect)} is outside the ${view.width}x${view.height} image`);
+  }
+  const plane = w * h;
+  const base = slot * 3 * plane;
+  if (out.length < base + 3 * plane) throw new RangeError(`tensor too small for slot ${slot}`);
+  const src = view.data;
+  const float = out instanceof Float32Array;
+  if (float && !table) throw new Error('writeTensor: a float32 tensor needs a normalisation table');
+  const [t0, t1, t2] = table ?? [];
+  for (let y = 0; y < h; y++) {
+    const row = ((rect.top + y) * view.stride + rect.left) * 3;
+    const o = base + y * w;
+    for (let x = 0; x < w; x++) {
+      const i = row + (flip ? w - 1 - x : x) * 3;
+      if (float) {
+        out[o + x] = t0[src[i]];
+        out[o + plane + x] = t1[src[i + 1]];
+        out[o + 2 * plane + x] = t2[src[i + 2]];
+      } else {
+        out[o + x] = src[i];
+        out[o + plane + x] = src[i + 1];
+        out[o + 2 * plane + x] = src[i + 2];
+      }
+    }
+  }
+}
+
+/** Resized pixels and the window to feed, for one manifest's geometry. */
+export async function resizeForModel(img: RgbImage, manifest: Pick<ModelManifest, 'input' | 'preprocess'>): Promise<{ view: PixelView; plan: ResizePlan }> {
+  const plan = planResize(manifest, img.width, img.height);
+  const view = await resizeRgb(img, plan.resizeWidth, plan.resizeHeight, manifest.preprocess.kernel);
+  return { view, plan };
+}
+
+/**
+ * The whole preprocessor for one image and one manifest: a 1 x 3 x H x W tensor (per view when
+ * `flip` is given as a list, e.g. [false, true] gives a 2-image batch: as is, mirrored).
+ */
+export async function preprocess(
+  img: RgbImage,
+  manifest: Pick<ModelManifest, 'input' | 'preprocess'>,
+  flips: readonly boolean[] = [false],
+): Promise<TensorData> {
+  const { view, plan } = await resizeForModel(img, manifest);
+  const out = allocateTensor(manifest, flips.length);
+  const table = manifest.input.dtype === 'float32' ? normalisationTable(manifest.preprocess) : null;
+  flips.forEach((flip, slot) => writeTensor(view, plan, out, slot, table, flip));
+  return out;
+}

@@ -1,0 +1,235 @@
+/**
+ * ONNX Runtime sessions for embedders: created from verified bytes, checked against the manifest
+ * (input name/shape, output name, embedding dimension), run in batches. Calls to one session are
+ * queued and consecutive small requests are merged into one batch (concurrent queries share a
+ * forward pass); ONNX Runtime runs them off the event loop.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import ort from 'onnxruntime-node';
+import { ModelError } from './errors.js';
+import { prepareModelBytes } from './graph-edit.js';
+import type { ModelManifest } from './manifest.js';
+import { imageElements, type TensorData } from './preprocess.js';
+
+/**
+ * Physical cores available to this process: hyper-threads of one core count once (intra-op
+ * threads above the physical count were slower on these machines), capped by the CPU affinity.
+ */
+export function physicalCoreCount(): number {
+  const logical = os.availableParallelism();
+  try {
+    const info = fs.readFileSync('/proc/cpuinfo', 'utf8');
+    const cores = new Set<string>();
+    for (const block of info.split(/\n\s*\n/)) {
+      const phys = /^physical id\s*:\s*(\d+)/m.exec(block)?.[1];
+      const core = /^core id\s*:\s*(\d+)/m.exec(block)?.[1];
+      if (phys !== undefined && core !== undefined) cores.add(`${phys}:${core}`);
+    }
+    if (cores.size > 0) return Math.max(1, Math.min(cores.size, logical));
+  } catch {
+    // not Linux: fall through
+  }
+  return logical;
+}
+
+export interface SessionOptions {
+  /** ONNX Runtime intra-op threads; default: physical cores. */
+  threads?: number;
+  /**
+   * Let idle intra-op threads spin-wait for work (ONNX Runtime's default). Off by default here:
+   * spinning threads steal the cores image decoding needs while both run.
+   */
+  spinning?: boolean;
+  /** Up to this many queued images are merged into one run (default 16). */
+  maxMergedBatch?: number;
+}
+
+interface Job {
+  input: TensorData;
+  n: number;
+  resolve: (out: Float32Array) => void;
+  reject: (err: unknown) => void;
+}
+
+export class ModelSession {
+  /** Fixed batch size of the export (runs are chunked and padded to it), or null when dynamic. */
+  readonly fixedBatch: number | null;
+  readonly dim: number;
+  private readonly perImage: number;
+  private readonly queue: Job[] = [];
+  private running = false;
+  private released = false;
+  private idleWaiters: (() => void)[] = [];
+
+  private constructor(
+    readonly manifest: ModelManifest,
+    readonly sha256: string,
+    private readonly session: ort.InferenceSession,
+    fixedBatch: number | null,
+    private readonly maxMerged: number,
+  ) {
+    this.fixedBatch = fixedBatch;
+    this.dim = manifest.output.dim;
+    this.perImage = imageElements(manifest);
+  }
+
+  /** A session over the verified model bytes, checked against the manifest. */
+  static async create(manifest: ModelManifest, model: { data: Uint8Array; sha256: string; path: string }, opts: SessionOptions = {}): Promise<ModelSession> {
+    const threads = opts.threads ?? physicalCoreCount();
+    if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`Expected positive integer for threads but received ${threads}`);
+    const mismatch = (what: string) =>
+      new ModelError('model-mismatch', `Model "${manifest.name}" (${model.path}): ${what}. The manifest and the file disagree: check the manifest or get the file it describes.`);
+    let bytes: Uint8Array;
+    try {
+      // Exposes the embedding tensor as a graph output when the manifest asks for it (no-op otherwise).
+      bytes = prepareModelBytes(manifest, model.data);
+    } catch (err) {
+      throw new ModelError('model-mismatch', `Model "${manifest.name}" (${model.path}): ${(err as Error).message}`, { cause: err });
+    }
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(bytes, {
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+        graphOptimizationLevel: 'all',
+        extra: { session: { intra_op: { allow_spinning: opts.spinning ? '1' : '0' } } },
+      });
+    } catch (err) {
+      throw new ModelError('model-mismatch', `Model "${manifest.name}" (${model.path}): ONNX Runtime cannot load it: ${(err as Error).message}`, { cause: err });
+    }
+    try {
+      if (!session.inputNames.includes(manifest.input.name)) {
+        throw mismatch(`no input "${manifest.input.name}" (inputs: ${session.inputNames.join(', ')})`);
+      }
+      if (!session.outputNames.includes(manifest.output.name)) {
+        throw mismatch(`no output "${manifest.output.name}" (outputs: ${session.outputNames.join(', ')})`);
+      }
+      const inMeta = session.inputMetadata[session.inputNames.indexOf(manifest.input.name)];
+      let fixedBatch = manifest.input.batch;
+      if (inMeta?.isTensor) {
+        const want = manifest.input.dtype;
+        if (inMeta.type !== want) throw mismatch(`input "${manifest.input.name}" is ${inMeta.type}, manifest says ${want}`);
+        const shape = inMeta.shape;
+        if (shape.length !== 4) throw mismatch(`input "${manifest.input.name}" has rank ${shape.length}, expected 4 (N, 3, H, W)`);
+        const [n, c, h, w] = shape;
+        const check = (dim: number | string, expected: number, what: string) => {
+          if (typeof dim === 'number' && dim >= 0 && dim !== expected) throw mismatch(`input ${what} is ${dim}, manifest says ${expected}`);
+        };
+        check(c, 3, 'channels');
+        check(h, manifest.input.height, 'height');
+        check(w, manifest.input.width, 'width');
+        if (typeof n === 'number' && n > 0) fixedBatch = n;
+      }
+      const outMeta = session.outputMetadata[session.outputNames.indexOf(manifest.output.name)];
+      if (outMeta?.isTensor) {
+        const last = outMeta.shape.slice(1).filter((d) => typeof d === 'number' && d > 0) as number[];
+        const size = last.reduce((a, b) => a * b, 1);
+        if (last.length === outMeta.shape.length - 1 && size !== manifest.output.dim) {
+          throw mismatch(`output "${manifest.output.name}" has ${size} values per image, manifest says dim ${manifest.output.dim}`);
+        }
+      }
+      return new ModelSession(manifest, model.sha256, session, fixedBatch, opts.maxMergedBatch ?? 16);
+    } catch (err) {
+      await session.release().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Embeds `n` images laid out N x 3 x H x W in `input` (at least n images long); resolves to the
+   * n x dim raw embeddings, row-major (not normalised). Runs are queued; see the file comment.
+   */
+  run(input: TensorData, n: number): Promise<Float32Array> {
+    if (this.released) return Promise.reject(new Error(`Model "${this.manifest.name}": session already released`));
+    if (!Number.isInteger(n) || n < 0) return Promise.reject(new RangeError(`Expected non-negative integer for n but received ${n}`));
+    if (n === 0) return Promise.resolve(new Float32Array(0));
+    if (input.length < n * this.perImage) {
+      return Promise.reject(new RangeError(`Model "${this.manifest.name}": input has ${input.length} values, ${n} images need ${n * this.perImage}`));
+    }
+    if ((this.manifest.input.dtype === 'uint8') !== input instanceof Uint8Array) {
+      return Promise.reject(new TypeError(`Model "${this.manifest.name}" takes ${this.manifest.input.dtype} input`));
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ input, n, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.running) return;
+    if (this.queue.length === 0) {
+      for (const wake of this.idleWaiters.splice(0)) wake();
+      return;
+    }
+    this.running = true;
+    const jobs = [this.queue.shift()!];
+    let total = jobs[0].n;
+    while (this.queue.length && total + this.queue[0].n <= this.maxMerged) {
+      const job = this.queue.shift()!;
+      jobs.push(job);
+      total += job.n;
+    }
+    let input = jobs[0].input;
+    if (jobs.length > 1) {
+      input = this.manifest.input.dtype === 'uint8' ? new Uint8Array(total * this.perImage) : new Float32Array(total * this.perImage);
+      let at = 0;
+      for (const j of jobs) {
+        input.set(j.input.subarray(0, j.n * this.perImage), at);
+        at += j.n * this.perImage;
+      }
+    }
+    this.execute(input, total).then(
+      (out) => {
+        let at = 0;
+        for (const j of jobs) {
+          j.resolve(jobs.length === 1 ? out : out.slice(at * this.dim, (at + j.n) * this.dim));
+          at += j.n;
+        }
+      },
+      (err) => {
+        for (const j of jobs) j.reject(err);
+      },
+    ).finally(() => {
+      this.running = false;
+      this.pump();
+    });
+  }
+
+  private async execute(input: TensorData, n: number): Promise<Float32Array> {
+    const { height: h, width: w, dtype, name } = this.manifest.input;
+    const chunk = this.fixedBatch ?? n;
+    const out = new Float32Array(n * this.dim);
+    for (let start = 0; start < n; start += chunk) {
+      const count = Math.min(chunk, n - start);
+      let data = input.subarray(start * this.perImage, (start + count) * this.perImage);
+      if (this.fixedBatch !== null && count < this.fixedBatch) {
+        const padded = dtype === 'uint8' ? new Uint8Array(this.fixedBatch * this.perImage) : new Float32Array(this.fixedBatch * this.perImage);
+        padded.set(data);
+        data = padded;
+      }
+      const rows = this.fixedBatch ?? count;
+      const tensor = new ort.Tensor(dtype, data, [rows, 3, h, w]);
+      const result = await this.session.run({ [name]: tensor }, [this.manifest.output.name]);
+      const t = result[this.manifest.output.name];
+      const values = t.data as Float32Array;
+      if (t.type !== 'float32' || t.dims[0] !== rows || values.length !== rows * this.dim) {
+        throw new ModelError(
+          'model-mismatch',
+          `Model "${this.manifest.name}": output "${this.manifest.output.name}" is ${t.type} [${t.dims.join(', ')}], expected float32 [${rows}, ${this.dim}]`,
+        );
+      }
+      out.set(values.subarray(0, count * this.dim), start * this.dim);
+    }
+    return out;
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    // Let queued work finish rather than failing it mid-flight.
+    if (this.running || this.queue.length) await new Promise<void>((wake) => this.idleWaiters.push(wake));
+    await this.session.release();
+  }
+}
