@@ -21,33 +21,33 @@ export async function writeFileAtomic(target: string, data: Uint8Array | string)
     await fs.rm(tmp, { force: true });
     throw err;
   }
-  await syncDir(dir);
+  await syncPath(dir);
 }
 
-/** Moves an already complete file into place atomically (same filesystem). */
+/** Moves an already complete file, or a directory of files, into place atomically (same filesystem). */
 export async function renameAtomic(from: string, to: string): Promise<void> {
-  const handle = await fs.open(from, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
+  const stat = await fs.stat(from);
+  if (stat.isDirectory()) {
+    for (const name of await fs.readdir(from)) await syncPath(path.join(from, name));
   }
+  await syncPath(from);
   await fs.rename(from, to);
-  await syncDir(path.dirname(to));
+  await syncPath(path.dirname(to));
 }
 
-async function syncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r');
+async function syncPath(p: string): Promise<void> {
+  const handle = await fs.open(p, 'r');
   try {
     await handle.sync();
   } finally {
     await handle.close();
   }
 }
+
 
 /** Removes temporaries a killed writer left behind (names made by writeFileAtomic). */
 export async function removeStaleTemporaries(dir: string): Promise<void> {
   for (const name of await fs.readdir(dir)) {
-    if (name.startsWith('.') && name.endsWith('.tmp')) await fs.rm(path.join(dir, name), { force: true });
+    if (name.startsWith('.') && name.endsWith('.tmp')) await fs.rm(path.join(dir, name), { force: true, recursive: true });
   }
 }

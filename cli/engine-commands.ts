@@ -1,0 +1,200 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { View } from '../store/collection.js';
+import { listLabelledFiles } from '../store/folder-listing.js';
+import { CollectionSearcher } from '../search/collection-searcher.js';
+import { evaluate, type EvalResult } from '../search/evaluate.js';
+import { Library } from '../search/library.js';
+import type { SkippedFile } from '../search/indexer.js';
+import { parseModelList, resolvePaths } from './config.js';
+import { DEFAULT_INDEX, DEFAULT_K, DEFAULT_MODELS } from './defaults.js';
+import { progressReporter } from './progress.js';
+
+interface GlobalFlags {
+  data?: string;
+  modelDir?: string;
+  threads?: string;
+}
+
+function library(cmd: Command): Library {
+  const flags = cmd.optsWithGlobals() as GlobalFlags;
+  const paths = resolvePaths(flags);
+  return new Library(paths.dataDir, paths.modelDir, { threads: flags.threads ? Number(flags.threads) : undefined });
+}
+
+function views(flip: boolean | undefined): View[] {
+  return flip ? ['orig', 'flip'] : ['orig'];
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, received "${value}"`);
+  return n;
+}
+
+function printSkipped(skipped: readonly SkippedFile[]): void {
+  if (!skipped.length) return;
+  process.stderr.write(`skipped ${skipped.length} file(s):\n`);
+  for (const s of skipped) process.stderr.write(`  ${s.path}: ${s.reason}: ${s.message}\n`);
+}
+
+/** index / search / remove / collections / eval: thin over the search services. */
+export function registerEngineCommands(program: Command): void {
+  program
+    .command('index')
+    .description('index a folder of photos into a collection (labels from first-level folder names); resumable')
+    .argument('<folder>', 'folder of images; files in class subfolders get the subfolder name as label')
+    .requiredOption('-c, --collection <name>', 'collection name (created when missing)')
+    .option('-m, --models <list>', 'models for a new collection, name[:weight],...', DEFAULT_MODELS)
+    .option('--crop', 'trim content-free borders before embedding (new collection)', false)
+    .option('--flip', 'also embed mirrored views for flip test-time augmentation (new collection)', false)
+    .option('--index <spec>', 'index spec for a new collection (flat, hnsw, ivfpq, annoy, ...)', DEFAULT_INDEX)
+    .action(async (folder: string, o: { collection: string; models: string; crop: boolean; flip: boolean; index: string }, cmd: Command) => {
+      const lib = library(cmd);
+      try {
+        const collection = await lib.openOrCreate(o.collection, {
+          models: parseModelList(o.models),
+          crop: o.crop,
+          views: views(o.flip),
+          indexSpec: o.index,
+        });
+        const searcher = await CollectionSearcher.open(collection);
+        const embedder = await lib.embedderFor(collection);
+        const files = await listLabelledFiles(folder);
+        const bar = progressReporter(`indexing ${o.collection}`);
+        const report = await searcher.addFiles(embedder, files, bar.update);
+        bar.stop();
+        console.log(
+          JSON.stringify({
+            collection: o.collection,
+            listed: report.listed,
+            added: report.added,
+            unchanged: report.unchanged,
+            failed: report.failed.length,
+            items: collection.count(),
+            seconds: Number(report.seconds.toFixed(2)),
+            imagesPerSecond: Number((report.added / Math.max(report.seconds, 1e-9)).toFixed(1)),
+          }),
+        );
+        printSkipped(report.failed);
+        collection.close();
+      } finally {
+        await lib.close();
+      }
+    });
+
+  program
+    .command('search')
+    .description('find the images of a collection most like an image')
+    .argument('<image>', 'query image file')
+    .requiredOption('-c, --collection <name>', 'collection to search')
+    .option('-k <k>', 'number of results', String(DEFAULT_K))
+    .option('-m, --models <list>', "subset of the collection's models to search with")
+    .option('--json', 'print JSON instead of a table', false)
+    .action(async (image: string, o: { collection: string; k: string; models?: string; json: boolean }, cmd: Command) => {
+      const lib = library(cmd);
+      try {
+        const collection = await lib.open(o.collection);
+        const searcher = await CollectionSearcher.open(collection);
+        const embedder = await lib.embedderFor(collection);
+        const { matches } = await searcher.searchImage(embedder, await fs.readFile(image), {
+          k: positiveInt(o.k),
+          models: o.models ? parseModelList(o.models).map((m) => m.name) : undefined,
+        });
+        if (o.json) {
+          console.log(JSON.stringify(matches.map((m) => ({ id: m.item.id, label: m.item.label, score: m.score, source: m.item.source }))));
+        } else {
+          console.table(matches.map((m) => ({ id: m.item.id, label: m.item.label, score: Number(m.score.toFixed(4)), file: m.item.source })));
+        }
+        collection.close();
+      } finally {
+        await lib.close();
+      }
+    });
+
+  program
+    .command('remove')
+    .description('remove items from a collection by id')
+    .requiredOption('-c, --collection <name>', 'collection')
+    .argument('<ids...>', 'item ids')
+    .action(async (ids: string[], o: { collection: string }, cmd: Command) => {
+      const lib = library(cmd);
+      const collection = await lib.open(o.collection);
+      const searcher = await CollectionSearcher.open(collection);
+      const removed = await searcher.remove(ids.map(positiveInt));
+      console.log(JSON.stringify({ removed, items: collection.count() }));
+      collection.close();
+    });
+
+  program
+    .command('collections')
+    .description('list collections with their models, index spec and counts')
+    .action(async (_o: unknown, cmd: Command) => {
+      const lib = library(cmd);
+      for (const name of await lib.names()) {
+        const c = await lib.open(name);
+        const m = c.manifest;
+        console.log(
+          JSON.stringify({ name, items: c.count(), labels: c.labels().size, models: m.models.map((x) => `${x.name}:${x.weight}`), crop: m.crop, views: m.views, index: m.indexSpec }),
+        );
+        c.close();
+      }
+    });
+
+  program
+    .command('eval')
+    .description('MAP@10 of a gallery/queries pair (DESIGN.md protocol); embeddings are cached under the data dir')
+    .requiredOption('--gallery <dir>', 'gallery folder (one subfolder per class)')
+    .requiredOption('--queries <dir>', 'query folder (one subfolder per class), never indexed')
+    .option('-m, --models <list>', 'models name[:weight],...', DEFAULT_MODELS)
+    .option('--index <spec>', 'index spec', DEFAULT_INDEX)
+    .option('--crop', 'run the crop step', false)
+    .option('--flip', 'flip test-time augmentation (gallery and queries)', false)
+    .option('-k <k>', 'cut-off', '10')
+    .action(async (o: { gallery: string; queries: string; models: string; index: string; crop: boolean; flip: boolean; k: string }, cmd: Command) => {
+      const lib = library(cmd);
+      try {
+        const models = parseModelList(o.models);
+        const embedder = await lib.embedder(models.map((m) => m.name), o.crop);
+        const bars = { gallery: progressReporter('embedding gallery'), queries: progressReporter('embedding queries') };
+        const result = await evaluate({
+          gallery: o.gallery,
+          queries: o.queries,
+          workDir: path.join(lib.dataDir, 'eval-cache'),
+          embedder,
+          models,
+          views: views(o.flip),
+          indexSpec: o.index,
+          k: positiveInt(o.k),
+          onProgress: (stage, p) => bars[stage].update(p),
+        });
+        bars.gallery.stop();
+        bars.queries.stop();
+        printEval(result);
+      } finally {
+        await lib.close();
+      }
+    });
+}
+
+function printEval(r: EvalResult): void {
+  const { perClass: _perClass, skipped, ...summary } = r;
+  console.log(JSON.stringify({ ...summary, skipped: skipped.length }));
+  const f = (x: number) => x.toFixed(4);
+  console.table([
+    {
+      models: r.models.map((m) => `${m.name}:${m.weight}`).join(','),
+      index: r.indexSpec,
+      crop: r.crop,
+      views: r.views.join('+'),
+      queries: r.queries,
+      [`MAP@${r.k}`]: f(r.map),
+      'class-balanced': f(r.classBalancedMap),
+      'P@1': f(r.precisionAt1),
+      [`recall@${r.k}`]: f(r.recallAtK),
+      'query ms': r.queryMs.toFixed(3),
+    },
+  ]);
+  printSkipped(skipped);
+}

@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import fs from 'node:fs';
+import { Collection, type View } from '../store/collection.js';
+import { listLabelledFiles } from '../store/folder-listing.js';
+import type { ImageEmbedder } from './embedder-port.js';
+import { CollectionSearcher } from './collection-searcher.js';
+import { indexFiles, type IndexProgress, type SkippedFile } from './indexer.js';
+import { type RetrievalScores, recallAtK, scoreRetrieval } from './metrics.js';
+
+export interface EvalOptions {
+  gallery: string;
+  queries: string;
+  /** Where cached eval collections live (raw embeddings are reused across runs). */
+  workDir: string;
+  embedder: ImageEmbedder;
+  models: readonly { name: string; weight: number }[];
+  views: readonly View[];
+  indexSpec: string;
+  k?: number;
+  onProgress?: (stage: 'gallery' | 'queries', p: IndexProgress) => void;
+}
+
+export interface EvalResult extends RetrievalScores {
+  k: number;
+  indexSpec: string;
+  models: { name: string; weight: number }[];
+  crop: boolean;
+  views: View[];
+  galleryItems: number;
+  /** Recall@k of the chosen index against exact inner-product search (1 for exact). */
+  recallAtK: number;
+  /** Mean single-query search time (ms), embedding excluded. */
+  queryMs: number;
+  skipped: SkippedFile[];
+}
+
+/**
+ * The evaluation protocol of DESIGN.md: index the gallery, search each query image (never
+ * indexed: its embeddings live in a separate cache collection that nothing is fitted on), and
+ * score the top k by label.
+ */
+export async function evaluate(opts: EvalOptions): Promise<EvalResult> {
+  const k = opts.k ?? 10;
+  const gallery = await cachedCollection(opts, 'gallery', opts.gallery);
+  const queries = await cachedCollection(opts, 'queries', opts.queries);
+  try {
+    await gallery.collection.updateManifest({ indexSpec: opts.indexSpec });
+    const searcher = await CollectionSearcher.open(gallery.collection);
+    const exact = opts.indexSpec === 'flat' ? searcher : await CollectionSearcher.open(gallery.collection, { ephemeral: 'flat' });
+    const relevant = gallery.collection.labels();
+    const outcomes = [];
+    const approxIds: number[][] = [];
+    const exactIds: number[][] = [];
+    let searchMs = 0;
+    for (const item of queries.collection.allItems()) {
+      const vectors: Partial<Record<View, Record<string, Float32Array>>> = {};
+      for (const v of opts.views) vectors[v] = queries.collection.itemVectors(item.id, v);
+      const t0 = performance.now();
+      const matches = await searcher.searchVectors(vectors, { k });
+      searchMs += performance.now() - t0;
+      outcomes.push({
+        label: item.label ?? '',
+        retrievedLabels: matches.map((m) => m.item.label ?? ''),
+        relevantTotal: relevant.get(item.label ?? '') ?? 0,
+      });
+      approxIds.push(matches.map((m) => m.item.id));
+      if (exact !== searcher) exactIds.push((await exact.searchVectors(vectors, { k })).map((m) => m.item.id));
+    }
+    const scores = scoreRetrieval(outcomes, k);
+    return {
+      ...scores,
+      k,
+      indexSpec: searcher.indexSpec,
+      models: opts.models.map((m) => ({ ...m })),
+      crop: opts.embedder.crop,
+      views: [...opts.views],
+      galleryItems: searcher.size,
+      recallAtK: exact === searcher ? 1 : recallAtK(approxIds, exactIds, k),
+      queryMs: outcomes.length ? searchMs / outcomes.length : 0,
+      skipped: [...gallery.skipped, ...queries.skipped],
+    };
+  } finally {
+    gallery.collection.close();
+    queries.collection.close();
+  }
+}
+
+async function cachedCollection(
+  opts: EvalOptions,
+  role: 'gallery' | 'queries',
+  folder: string,
+): Promise<{ collection: Collection; skipped: SkippedFile[] }> {
+  const key = createHash('sha256')
+    .update(
+      JSON.stringify({
+        folder: path.resolve(folder),
+        models: opts.embedder.models,
+        weights: opts.models,
+        crop: opts.embedder.crop,
+        views: opts.views,
+      }),
+    )
+    .digest('hex')
+    .slice(0, 16);
+  const dir = path.join(opts.workDir, `eval-${role}-${key}`);
+  const collection = fs.existsSync(path.join(dir, 'manifest.json'))
+    ? await Collection.open(dir)
+    : await Collection.create(dir, {
+        name: `eval-${role}-${key}`,
+        models: opts.embedder.models.map((m) => ({
+          ...m,
+          weight: opts.models.find((w) => w.name === m.name)?.weight ?? 1,
+        })),
+        crop: opts.embedder.crop,
+        views: [...opts.views],
+        indexSpec: 'flat',
+        metric: null,
+        searchDefaults: {},
+      });
+  const files = await listLabelledFiles(folder);
+  const report = await indexFiles(collection, opts.embedder, files, {
+    onProgress: (p) => opts.onProgress?.(role, p),
+  });
+  return { collection, skipped: report.failed };
+}
