@@ -1,0 +1,183 @@
+/**
+ * PCA: centring, top-p principal directions, optional whitening.
+ *
+ * The scatter is formed once, on whichever side is smaller: the d × d covariance XᵀX when n ≥ d,
+ * the n × n Gram matrix XXᵀ when n < d (the components are then Xᵀu/√λ). `ScatterCache` keeps it
+ * so a cross-validation fold (a subset of the rows) gets its own exact PCA without a second pass
+ * over the data: scatter_T = scatter_all − scatter_heldout − n_T δδᵀ (covariance side) or the
+ * double-centred principal submatrix (Gram side).
+ */
+import { MetricError } from './errors.js';
+import { crossProduct, gemm, gramMatrix, type Mat } from './kernels.js';
+import { topEigenSymmetric } from './linalg.js';
+
+export interface PcaModel {
+  inputDim: number;
+  /** Number of components kept (≤ requested: limited by d, n − 1 and numerical rank). */
+  dim: number;
+  mean: Float64Array;
+  /** dim × inputDim row-major; row j = unit principal direction j. */
+  components: Float64Array;
+  /** Variance along each component (scatter / (n − 1)), descending. */
+  eigenvalues: Float64Array;
+  /** Total variance (trace of the covariance), for explained-variance ratios. */
+  totalVariance: number;
+  /** Rows the model was fitted on. */
+  n: number;
+}
+
+/** Components whose variance is below this fraction of the first are dropped as numerically null. */
+const RANK_TOL = 1e-9;
+
+export class ScatterCache {
+  readonly n: number;
+  readonly d: number;
+  readonly route: 'covariance' | 'gram';
+  /** Mean of all rows. */
+  readonly mean: Float64Array;
+  private readonly X: Mat;
+  /** d × d scatter about `mean` (covariance route) or n × n Gram about `mean` (gram route). */
+  private readonly scatter: Float64Array;
+
+  constructor(X: Float32Array, dim: number) {
+    if (!Number.isInteger(dim) || dim <= 0) throw new MetricError('BAD_INPUT', `PCA: dimension must be a positive integer, got ${dim}`);
+    if (X.length % dim !== 0) throw new MetricError('BAD_INPUT', `PCA: ${X.length} values are not a whole number of ${dim}-dimensional vectors`);
+    const n = X.length / dim;
+    if (n < 2) throw new MetricError('BAD_INPUT', `PCA needs at least 2 vectors, got ${n}`);
+    this.n = n;
+    this.d = dim;
+    this.X = { data: X, rows: n, cols: dim };
+    this.mean = columnMean(X, n, dim);
+    this.route = dim <= n ? 'covariance' : 'gram';
+    this.scatter = this.route === 'covariance' ? crossProduct(this.X, { center: this.mean }) : gramMatrix(this.X, { center: this.mean });
+  }
+
+  /**
+   * PCA of the rows in `subset` (default: all), keeping up to `maxDim` components.
+   * `seed` makes the randomized eigensolver deterministic.
+   */
+  fit(maxDim: number, opts: { subset?: Int32Array; seed?: number } = {}): PcaModel {
+    const { n, d } = this;
+    const subset = opts.subset;
+    const nT = subset ? subset.length : n;
+    if (nT < 2) throw new MetricError('BAD_INPUT', `PCA needs at least 2 vectors, got ${nT}`);
+    const want = Math.max(1, Math.min(Math.floor(maxDim), d, nT - 1));
+    const meanT = subset ? columnMean(this.X.data as Float32Array, n, d, subset) : this.mean;
+    let values: Float64Array;
+    let components: Float64Array;
+    let totalScatter = 0;
+    if (this.route === 'covariance') {
+      let S = this.scatter;
+      if (subset && subset.length !== n) {
+        const inT = new Uint8Array(n);
+        for (const i of subset) inT[i] = 1;
+        const held: number[] = [];
+        for (let i = 0; i < n; i++) if (!inT[i]) held.push(i);
+        const SH = crossProduct(this.X, { subset: held, center: this.mean });
+        S = new Float64Array(d * d);
+        const delta = new Float64Array(d);
+        for (let j = 0; j < d; j++) delta[j] = meanT[j] - this.mean[j];
+        for (let i = 0; i < d; i++) {
+          for (let j = 0; j < d; j++) S[i * d + j] = this.scatter[i * d + j] - SH[i * d + j] - nT * delta[i] * delta[j];
+        }
+      }
+      for (let i = 0; i < d; i++) totalScatter += S[i * d + i];
+      const top = topEigenSymmetric(S, d, want, { seed: opts.seed });
+      values = top.values;
+      components = top.vectors;
+    } else {
+      // Double-centred Gram submatrix of the subset.
+      const idx = subset ?? Int32Array.from({ length: n }, (_, i) => i);
+      const K = new Float64Array(nT * nT);
+      for (let a = 0; a < nT; a++) {
+        const row = idx[a] * n;
+        for (let b = 0; b < nT; b++) K[a * nT + b] = this.scatter[row + idx[b]];
+      }
+      const r = new Float64Array(nT);
+      let all = 0;
+      for (let a = 0; a < nT; a++) {
+        let s = 0;
+        for (let b = 0; b < nT; b++) s += K[a * nT + b];
+        r[a] = s / nT;
+        all += s;
+      }
+      all /= nT * nT;
+      for (let a = 0; a < nT; a++) for (let b = 0; b < nT; b++) K[a * nT + b] += all - r[a] - r[b];
+      for (let a = 0; a < nT; a++) totalScatter += K[a * nT + a];
+      const top = topEigenSymmetric(K, nT, want, { seed: opts.seed });
+      values = top.values;
+      // components_j = Σ_i u_ji (x_i − μ) / √λ_j
+      const kept = countAbove(values, RANK_TOL);
+      const U = top.vectors.subarray(0, kept * nT);
+      components = gemm({ data: U, rows: kept, cols: nT }, { ...this.X, subset: idx, center: this.mean, transpose: true });
+      for (let j = 0; j < kept; j++) {
+        let norm = 0;
+        for (let t = 0; t < d; t++) norm += components[j * d + t] ** 2;
+        norm = Math.sqrt(norm) || 1;
+        for (let t = 0; t < d; t++) components[j * d + t] /= norm;
+      }
+      values = values.slice(0, kept);
+    }
+    const kept = countAbove(values, RANK_TOL);
+    const eigenvalues = new Float64Array(kept);
+    for (let j = 0; j < kept; j++) eigenvalues[j] = values[j] / (nT - 1);
+    return {
+      inputDim: d,
+      dim: kept,
+      mean: Float64Array.from(meanT),
+      components: components.slice(0, kept * d),
+      eigenvalues,
+      totalVariance: totalScatter / (nT - 1),
+      n: nT,
+    };
+  }
+}
+
+function countAbove(values: Float64Array, tol: number): number {
+  const top = values.length ? values[0] : 0;
+  let k = 0;
+  while (k < values.length && values[k] > top * tol && values[k] > 0) k++;
+  return k;
+}
+
+export function columnMean(X: Float32Array, n: number, d: number, subset?: ArrayLike<number>): Float64Array {
+  const mean = new Float64Array(d);
+  const rows = subset ? subset.length : n;
+  for (let r = 0; r < rows; r++) {
+    const off = (subset ? subset[r] : r) * d;
+    for (let j = 0; j < d; j++) mean[j] += X[off + j];
+  }
+  for (let j = 0; j < d; j++) mean[j] /= rows;
+  return mean;
+}
+
+/** PCA of all rows of X (n × dim). */
+export function fitPca(X: Float32Array, dim: number, opts: { dim: number; seed?: number }): PcaModel {
+  return new ScatterCache(X, dim).fit(opts.dim, { seed: opts.seed });
+}
+
+/**
+ * Project rows onto the first `dim` components (default all): y = (x − mean)·Vᵀ, whitened
+ * (divided by √eigenvalue) when asked. Returns rows × dim float64.
+ */
+export function pcaProject(model: PcaModel, X: Float32Array, opts: { dim?: number; whiten?: boolean; subset?: ArrayLike<number> } = {}): Float64Array {
+  const d = model.inputDim;
+  if (X.length % d !== 0) throw new MetricError('BAD_INPUT', `PCA transform: ${X.length} values are not a whole number of ${d}-dimensional vectors`);
+  const n = X.length / d;
+  const p = Math.min(opts.dim ?? model.dim, model.dim);
+  const Y = gemm({ data: X, rows: n, cols: d, subset: opts.subset, center: model.mean }, { data: model.components, rows: p, cols: d });
+  if (opts.whiten) {
+    const rows = Y.length / p;
+    const s = whiteningScale(model.eigenvalues, p);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < p; j++) Y[i * p + j] *= s[j];
+  }
+  return Y;
+}
+
+/** 1/√λ per component, with λ floored at 1e-12·λ₁ so near-null directions are not blown up. */
+export function whiteningScale(eigenvalues: Float64Array, p: number): Float64Array {
+  const floor = (eigenvalues[0] ?? 1) * 1e-12;
+  const s = new Float64Array(p);
+  for (let j = 0; j < p; j++) s[j] = 1 / Math.sqrt(Math.max(eigenvalues[j], floor));
+  return s;
+}
