@@ -274,3 +274,33 @@ test('renaming reaches subgraphs, and fields unknown to the schema survive the e
   const unknown = nodeFields.find((f) => f.no === 50)!;
   assert.equal(Buffer.from(res.bytes.subarray(unknown.valueStart, unknown.valueEnd)).toString(), 'abc');
 });
+
+test('the inference layer (ModelSession) loads the zoo file through prepareModelBytes and embeds like the -emb model', async () => {
+  const { ModelSession } = await import('../models/session.js');
+  const original = model('mobilenetv2-12-int8.onnx');
+  const data = batch.data as Float32Array;
+  const session = await ModelSession.create(mobilenetManifest, { data: original, sha256: mobilenetManifest.sha256!, path: 'mobilenetv2-12-int8.onnx' }, { threads: 1 });
+  try {
+    const got = await session.run(data, 2);
+    const reference = await run(model('mobilenetv2-12-int8-emb.onnx'), { input: batch });
+    assert.deepEqual(Array.from(got), Array.from(reference.out['embedding']!.data as Float32Array));
+  } finally {
+    await session.release();
+  }
+  // A structural rule (as the ResNet50 v2 manifest uses) through the same path.
+  const v1: ModelManifest = {
+    ...mobilenetManifest,
+    name: 'mobilenet_v1_0.25_224',
+    file: 'mobilenet_v1_0.25_224.onnx',
+    sha256: null,
+    output: { name: 'embedding', dim: 256, expose: { from: { op: 'GlobalAveragePool', port: 'output' }, flatten: true } },
+  };
+  const s2 = await ModelSession.create(v1, { data: model('mobilenet_v1_0.25_224.onnx'), sha256: '-', path: 'mobilenet_v1_0.25_224.onnx' }, { threads: 1 });
+  try {
+    const got = await s2.run(data, 2);
+    const reference = await run(model('mobilenet_v1_0.25_224-emb.onnx'), { input: batch });
+    assert.deepEqual(Array.from(got), Array.from(reference.out['embedding']!.data as Float32Array));
+  } finally {
+    await s2.release();
+  }
+});

@@ -3,6 +3,7 @@ export {
   ModelStore,
   verifiedModels,
   requireVerifiedModels,
+  expectedSha256,
   resolveStoreDir,
   baseUrlsFromEnv,
   mirrorUrl,

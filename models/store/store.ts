@@ -560,6 +560,18 @@ export class ModelStore {
   }
 }
 
+/**
+ * The sha256 a model file in `storeDir` must have: the manifest's (published), else the one the
+ * store recorded at its first download or import; null when there is neither. For loaders that
+ * verify files themselves (models/registry.ts verifyModelFile) and must not accept any file for a
+ * manifest whose sha256 is null.
+ */
+export async function expectedSha256(storeDir: string, manifest: ModelManifest): Promise<{ sha256: string; source: HashSource } | null> {
+  if (manifest.sha256) return { sha256: manifest.sha256, source: manifest.sha256Source === 'imported' ? 'imported' : 'published' };
+  const r = (await readRecords(storeDir))[manifest.name];
+  return r && r.file === manifest.file ? { sha256: r.sha256, source: r.source } : null;
+}
+
 /** Convenience for server / CLI start: see ModelStore.verifiedModels. */
 export function verifiedModels(storeDir: string, opts: { names?: string[]; full?: boolean; manifests?: ModelManifest[] } = {}) {
   const store = new ModelStore({ dir: storeDir, ...(opts.manifests ? { manifests: opts.manifests } : {}) });
