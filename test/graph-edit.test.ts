@@ -304,3 +304,35 @@ test('the inference layer (ModelSession) loads the zoo file through prepareModel
     await s2.release();
   }
 });
+
+test('pruning drops initialisers that IR<4 models also list as graph inputs, so they need no feed', async () => {
+  const f = onnx.TensorProto.DataType.FLOAT;
+  const vi = (name: string, dims: (number | string)[]) => ({ name, type: { tensorType: { elemType: f, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } } });
+  const eye = (n: number, k: number) => Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? k : 0));
+  const bytes = onnx.ModelProto.encode({
+    irVersion: 3,
+    opsetImport: [{ domain: '', version: 7 }],
+    graph: {
+      name: 'ir3',
+      input: [vi('X', ['N', 2]), vi('W1', [2, 2]), vi('W2', [2, 2])],
+      initializer: [
+        { name: 'W1', dataType: f, dims: [2, 2], floatData: eye(2, 2) },
+        { name: 'W2', dataType: f, dims: [2, 2], floatData: eye(2, 3) },
+      ],
+      node: [
+        { opType: 'MatMul', input: ['X', 'W1'], output: ['h'] },
+        { opType: 'MatMul', input: ['h', 'W2'], output: ['y'] },
+      ],
+      output: [vi('y', ['N', 2])],
+    },
+  }).finish();
+  const res = exposeTensor(bytes, { from: { op: 'MatMul', port: 'output', occurrence: 'first' }, outputName: 'embedding' });
+  assert.equal(res.tensor, 'h');
+  assert.equal(res.prunedNodes, 1);
+  const s = inspectModel(res.bytes);
+  assert.deepEqual(s.inputs.map((i) => i.name), ['X', 'W1']);
+  assert.deepEqual([...s.initializers.keys()], ['W1']);
+  const { names, out } = await run(res.bytes, { X: new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4]), [2, 2]) });
+  assert.deepEqual(names, ['embedding']);
+  assert.deepEqual(Array.from(out['embedding']!.data as Float32Array), [2, 4, 6, 8]);
+});
