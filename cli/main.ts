@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerEngineCommands } from './engine-commands.js';
+import { registerModelsCommands } from './models.js';
 
 const program = new Command('imsearch')
   .description('semantic image search: index photos with an ONNX embedder ensemble, search by image, measure MAP@10')
@@ -10,6 +11,7 @@ const program = new Command('imsearch')
   .showHelpAfterError();
 
 registerEngineCommands(program);
+registerModelsCommands(program);
 
 program.parseAsync().catch((err: unknown) => {
   const e = err as { code?: string; message?: string };
