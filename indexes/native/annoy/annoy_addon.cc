@@ -317,8 +317,9 @@ private:
   }
 
   // searchAsync(queries: Float32Array (nq x dim), k, searchK): Promise<{ k, labels: Int32Array,
-  // distances: Float32Array }>, nq x k, padded with -1. k is clamped to the item count; when the
-  // candidate budget yields fewer than k distinct items it is doubled until it does.
+  // distances: Float32Array }>, nq x k, padded with -1. k is clamped to the item count. searchK is
+  // the candidate budget (-1: Annoy's default, k x trees); when it yields fewer than k distinct
+  // items it is doubled until it does (or covers every tree).
   // Distances are Annoy's: dot product for "dot", Euclidean distance for "euclidean".
   Napi::Value SearchAsync(const Napi::CallbackInfo &info)
   {
@@ -357,14 +358,15 @@ private:
           {
             std::vector<S> ids;
             std::vector<T> dist;
-            int64_t budget = searchK;
+            // Annoy's default budget is k x trees candidates (duplicates across trees count).
+            int64_t budget = searchK < 0 ? static_cast<int64_t>(kk) * std::max<S>(1, forest.trees()) : searchK;
             for (;;)
             {
               ids.clear();
               dist.clear();
-              int sk = budget < 0 || budget >= full ? -1 : static_cast<int>(budget);
+              int sk = static_cast<int>(std::min<int64_t>(std::min(budget, full), 0x7fffffff));
               forest.search(q->data + static_cast<size_t>(qi) * dim_, kk, sk, ids, dist);
-              if (ids.size() >= kk || sk == -1)
+              if (ids.size() >= kk || budget >= full)
                 break;
               budget = std::max<int64_t>(budget * 2, static_cast<int64_t>(kk));
             }
