@@ -13,9 +13,11 @@ export interface DecodeLimits {
   /** Largest encoded size accepted, checked before reading a file. */
   maxBytes?: number;
   /**
-   * Images whose shorter side exceeds this are reduced to it while decoding (linear, antialiased),
-   * which bounds memory for big photos; 0 keeps full resolution. Keep it well above every model's
-   * own resize size (the embedder uses 4x the largest) so the two-step resize stays faithful.
+   * Images whose shorter side exceeds this are reduced to it while decoding (libvips, linear,
+   * antialiased, JPEG shrink-on-load only for the part beyond a 2x margin), which bounds memory and
+   * the resampling work for big photos; 0 keeps full resolution. Keep it at least twice every
+   * model's own resize size (the embedder's default) so the second, exact resize still does a real
+   * antialiased reduction.
    */
   workingSize?: number;
 }
@@ -23,7 +25,7 @@ export interface DecodeLimits {
 export const DEFAULT_LIMITS: Required<DecodeLimits> = {
   maxPixels: 100_000_000,
   maxBytes: 64 * 1024 * 1024,
-  workingSize: 1024,
+  workingSize: 512,
 };
 
 /** Tightly packed 8-bit RGB, row-major, 3 bytes per pixel. */

@@ -14,7 +14,7 @@ import { type Box, type CropOptions, cropRgb, detectContentBox } from './crop.js
 import { DEFAULT_LIMITS, type DecodeLimits, type RgbImage, decodeImage, readImageFile } from './decode.js';
 import { type DecodeFailure, ImageDecodeError } from './errors.js';
 import type { ModelManifest } from './manifest.js';
-import { type TensorData, allocateTensor, imageElements, normalisationTable, preprocessKey, resizeForModel, writeTensor } from './preprocess.js';
+import { type TensorData, allocateTensor, fullRect, imageElements, normalisationTable, preprocessKey, resizeForModel, writeTensor } from './preprocess.js';
 import { getManifest, resolveModelDir, verifyModelFile } from './registry.js';
 import { ModelSession, physicalCoreCount } from './session.js';
 import { l2NormalizeInPlace } from './vectors.js';
@@ -84,7 +84,7 @@ interface Group {
   sessions: ModelSession[];
 }
 
-interface PreparedOk {
+export interface PreparedOk {
   ok: true;
   index: number;
   path: string;
@@ -92,11 +92,13 @@ interface PreparedOk {
   bytes: number;
 }
 
-interface PreparedBatch {
-  entries: (PreparedOk | FailedFile)[];
-  /** Per group: okCount x views images, in entry order. */
-  tensors: TensorData[];
-  okCount: number;
+/** The first stage of embedFiles for one batch: files read, hashed, decoded and preprocessed. */
+export interface PreparedBatch {
+  readonly views: readonly View[];
+  readonly entries: readonly (PreparedOk | FailedFile)[];
+  /** Per preprocessing group: okCount x views images, in entry order. */
+  readonly tensors: readonly TensorData[];
+  readonly okCount: number;
 }
 
 function normaliseViews(views: readonly View[]): View[] {
@@ -129,7 +131,7 @@ export class Embedder {
     this.limits = {
       maxPixels: positiveInt(opts.maxPixels ?? DEFAULT_LIMITS.maxPixels, 'maxPixels'),
       maxBytes: positiveInt(opts.maxBytes ?? DEFAULT_LIMITS.maxBytes, 'maxBytes'),
-      workingSize: opts.workingSize ?? Math.max(DEFAULT_LIMITS.workingSize, 4 * largest),
+      workingSize: opts.workingSize ?? Math.max(DEFAULT_LIMITS.workingSize, 2 * largest),
     };
     const byKey = new Map<string, Group>();
     for (const s of sessions) {
@@ -198,7 +200,7 @@ export class Embedder {
     const batchSize = positiveInt(opts.batchSize ?? this.batchSize, 'batchSize');
     const starts: number[] = [];
     for (let s = 0; s < paths.length; s += batchSize) starts.push(s);
-    const prepare = (s: number) => this.prepareBatch(paths, s, Math.min(paths.length, s + batchSize), vs);
+    const prepare = (s: number) => this.preprocessBatch(paths.slice(s, s + batchSize), vs, s);
     let next: Promise<PreparedBatch> | null = starts.length ? prepare(starts[0]) : null;
     try {
       for (let b = 0; b < starts.length; b++) {
@@ -206,12 +208,7 @@ export class Embedder {
         const batch = await next!;
         // Start decoding the next batch now: it runs while this one is in inference.
         next = b + 1 < starts.length ? prepare(starts[b + 1]) : null;
-        const vectors = batch.okCount ? await this.infer(batch.tensors, batch.okCount, vs) : [];
-        let k = 0;
-        for (const e of batch.entries) {
-          if (e.ok) yield { index: e.index, path: e.path, ok: true, sha256: e.sha256, bytes: e.bytes, vectors: vectors[k++] };
-          else yield e;
-        }
+        yield* await this.inferBatch(batch);
       }
     } finally {
       // An early exit (break, abort, error) waits for the prefetch so no work outlives the iterator.
@@ -229,13 +226,19 @@ export class Embedder {
     if (this.closed) throw new Error('Embedder is closed');
   }
 
-  /** Reads, hashes, decodes and preprocesses paths[from, to) into fresh tensors. Never rejects. */
-  private async prepareBatch(paths: readonly string[], from: number, to: number, views: readonly View[]): Promise<PreparedBatch> {
-    const n = to - from;
+  /**
+   * Stage 1 of embedFiles, public for benchmarks and tests: reads, hashes, decodes and
+   * preprocesses `paths` (concurrently) into fresh tensors. Never rejects for a bad file; result
+   * indexes start at `firstIndex`.
+   */
+  async preprocessBatch(paths: readonly string[], views: readonly View[] = ['orig'], firstIndex = 0): Promise<PreparedBatch> {
+    this.assertOpen();
+    views = normaliseViews(views);
+    const n = paths.length;
     const tensors = this.groups.map((g) => allocateTensor(g.manifest, n * views.length));
     const entries = await Promise.all(
-      paths.slice(from, to).map(async (file, i): Promise<PreparedOk | FailedFile> => {
-        const index = from + i;
+      paths.map(async (file, i): Promise<PreparedOk | FailedFile> => {
+        const index = firstIndex + i;
         try {
           const buf = await readImageFile(file, this.limits.maxBytes);
           const sha256 = createHash('sha256').update(buf).digest('hex');
@@ -260,27 +263,33 @@ export class Embedder {
       }
       okCount++;
     });
-    return { entries, tensors, okCount };
+    return { views, entries, tensors, okCount };
+  }
+
+  /** Stage 2 of embedFiles, public for benchmarks and tests: every model on a prepared batch. */
+  async inferBatch(batch: PreparedBatch): Promise<EmbedFileResult[]> {
+    this.assertOpen();
+    const vectors = batch.okCount ? await this.infer(batch.tensors, batch.okCount, batch.views) : [];
+    let k = 0;
+    return batch.entries.map((e) => (e.ok ? { index: e.index, path: e.path, ok: true, sha256: e.sha256, bytes: e.bytes, vectors: vectors[k++] } : e));
   }
 
   /** Decode + crop step + every group's resize/normalise, written at image slot `slot`. */
-  private async prepareInto(buf: Uint8Array, label: string, views: readonly View[], tensors: TensorData[], slot: number): Promise<void> {
+  private async prepareInto(buf: Uint8Array, label: string, views: readonly View[], tensors: readonly TensorData[], slot: number): Promise<void> {
     if (buf.length === 0) throw new ImageDecodeError('empty', `${label} is empty (0 bytes).`);
     let img: RgbImage = await decodeImage(buf, this.limits, label);
     if (this.crop) {
       const box: Box | null = await detectContentBox(img, this.cropOptions);
       if (box) img = cropRgb(img, box);
     }
-    await Promise.all(
-      this.groups.map(async (g, gi) => {
-        const { view, plan } = await resizeForModel(img, g.manifest);
-        views.forEach((v, k) => writeTensor(view, plan, tensors[gi], slot * views.length + k, g.table, v === 'flip'));
-      }),
-    );
+    this.groups.forEach((g, gi) => {
+      const view = resizeForModel(img, g.manifest);
+      views.forEach((v, k) => writeTensor(view, fullRect(view), tensors[gi], slot * views.length + k, g.table, v === 'flip'));
+    });
   }
 
   /** Runs every model on `count` images x views; per image: view -> model -> unit vector. */
-  private async infer(tensors: TensorData[], count: number, views: readonly View[]): Promise<ViewVectors[]> {
+  private async infer(tensors: readonly TensorData[], count: number, views: readonly View[]): Promise<ViewVectors[]> {
     const out: ViewVectors[] = Array.from({ length: count }, () => Object.fromEntries(views.map((v) => [v, {}])) as ViewVectors);
     for (let gi = 0; gi < this.groups.length; gi++) {
       for (const session of this.groups[gi].sessions) {

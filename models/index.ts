@@ -17,9 +17,9 @@ export { decodeImage, readImageFile, sniffFormat, DEFAULT_LIMITS, type DecodeLim
 export { findContentBox, detectContentBox, scaleBox, cropRgb, DEFAULT_CROP, CROP_THUMB_SIZE, type Box, type CropOptions } from './crop.js';
 export {
   planResize,
-  resizeRgb,
   resizeForModel,
   preprocess,
+  fullRect,
   preprocessKey,
   normalisationTable,
   writeTensor,
@@ -30,6 +30,7 @@ export {
   type ResizePlan,
   type TensorData,
 } from './preprocess.js';
+export { resampleRgb, coefficients } from './resample.js';
 export { ModelSession, physicalCoreCount, type SessionOptions } from './session.js';
 export { l2Normalize, l2NormalizeInPlace, dot, concatWeighted } from './vectors.js';
 export {
@@ -44,4 +45,6 @@ export {
   type EmbedFileResult,
   type EmbedFilesOptions,
   type EmbedderModel,
+  type PreparedBatch,
+  type PreparedOk,
 } from './embedder.js';

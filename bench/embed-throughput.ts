@@ -1,0 +1,138 @@
+/**
+ * Indexing throughput of the inference layer, per model, on N caltech gallery images, batch 16:
+ *
+ *   decode    read + sha256 + decode + (crop) + preprocess into batch tensors, no inference
+ *   bare      inference alone, on the tensors from the decode pass (already in memory)
+ *   pipeline  Embedder.embedFiles end to end (decode of batch n+1 overlapping inference of n)
+ *
+ * Decoding and inference share the same cores, so the best a pipeline can do is
+ * ceiling = 1 / (1/decode + 1/bare) (DESIGN.md, "Performance stance"); the report gives
+ * pipeline/bare and pipeline/ceiling with all three rates measured in the same run.
+ *
+ *   npx tsc -p tsconfig.json --outDir dist-models
+ *   node dist-models/bench/embed-throughput.js [--n 512] [--batch 16] [--models a,b,c] [--crop] [--repeat 3] [--json]
+ */
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Embedder, type PreparedBatch, listManifests, physicalCoreCount } from '../models/index.js';
+import { caltechDir, sharedModelsDir } from '../test/helpers/paths.js';
+
+const OFFLINE_MODELS = ['mobilenetv2-int8', 'mobilenet-v1-025', 'mnv4s-int8'];
+
+/** N gallery images spread over all classes: sorted list, every k-th file. */
+async function pickImages(dir: string, n: number): Promise<string[]> {
+  const all: string[] = [];
+  for (const c of (await fsp.readdir(dir)).sort()) {
+    const sub = path.join(dir, c);
+    if (!(await fsp.stat(sub)).isDirectory()) continue;
+    for (const f of (await fsp.readdir(sub)).sort()) all.push(path.join(sub, f));
+  }
+  if (all.length <= n) return all;
+  const step = all.length / n;
+  return Array.from({ length: n }, (_, i) => all[Math.floor(i * step)]);
+}
+
+function chunks<T>(xs: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}
+
+interface Rates {
+  decode: number;
+  bare: number;
+  pipeline: number;
+}
+
+async function measure(e: Embedder, files: string[], batch: number): Promise<Rates> {
+  const batches = chunks(files, batch);
+  // Warm-up: page cache, ONNX Runtime allocations, libvips caches.
+  for await (const _ of e.embedFiles(files.slice(0, 2 * batch))) void _;
+
+  let t = performance.now();
+  const prepared: PreparedBatch[] = [];
+  for (const b of batches) prepared.push(await e.preprocessBatch(b));
+  const decode = files.length / ((performance.now() - t) / 1000);
+  const failed = prepared.reduce((n, p) => n + p.entries.length - p.okCount, 0);
+  if (failed) throw new Error(`${failed} benchmark images failed to decode`);
+
+  t = performance.now();
+  for (const p of prepared) await e.inferBatch(p);
+  const bare = files.length / ((performance.now() - t) / 1000);
+  prepared.length = 0;
+
+  t = performance.now();
+  let count = 0;
+  for await (const r of e.embedFiles(files, ['orig'], { batchSize: batch })) {
+    if (!r.ok) throw new Error(`${r.path}: ${r.message}`);
+    count++;
+  }
+  const pipeline = count / ((performance.now() - t) / 1000);
+  return { decode, bare, pipeline };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      n: { type: 'string', default: '512' },
+      batch: { type: 'string', default: '16' },
+      models: { type: 'string', default: OFFLINE_MODELS.join(',') },
+      crop: { type: 'boolean', default: false },
+      repeat: { type: 'string', default: '3' },
+      threads: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'model-dir': { type: 'string', default: process.env.IMSEARCH_MODEL_DIR ?? sharedModelsDir },
+      dataset: { type: 'string', default: path.join(caltechDir, 'gallery') },
+    },
+  });
+  const n = Number(values.n);
+  const batch = Number(values.batch);
+  const repeat = Number(values.repeat);
+  const models = values.models!.split(',').filter(Boolean);
+  const known = new Set(listManifests().map((m) => m.name));
+  for (const m of models) if (!known.has(m)) throw new Error(`unknown model ${m}`);
+  const files = await pickImages(values.dataset!, n);
+  const threads = values.threads ? Number(values.threads) : physicalCoreCount();
+  const cpu = os.cpus()[0]?.model ?? 'unknown';
+  console.error(`# ${files.length} images, batch ${batch}, crop ${values.crop ? 'on' : 'off'}, ${threads} intra-op threads, ${cpu}, ${os.availableParallelism()} logical CPUs`);
+
+  const rows: (Rates & { model: string; ceiling: number; vsBare: number; vsCeiling: number })[] = [];
+  for (const model of models) {
+    const e = await Embedder.create([model], { modelDir: values['model-dir'], crop: values.crop, batchSize: batch, threads });
+    try {
+      // Each repetition measures all three rates back to back; the median repetition (by
+      // pipeline/ceiling) is reported, so the ratios always come from rates of the same run.
+      const runs: Rates[] = [];
+      for (let r = 0; r < repeat; r++) runs.push(await measure(e, files, batch));
+      const scored = runs.map((x) => ({ ...x, ceiling: 1 / (1 / x.decode + 1 / x.bare) })).map((x) => ({ ...x, vsBare: x.pipeline / x.bare, vsCeiling: x.pipeline / x.ceiling }));
+      const pick = scored.find((x) => x.vsCeiling === median(scored.map((y) => y.vsCeiling)))!;
+      rows.push({ model, ...pick });
+      console.error(
+        `${model}: ` +
+          scored.map((x) => `[decode ${x.decode.toFixed(0)}, bare ${x.bare.toFixed(0)}, pipeline ${x.pipeline.toFixed(0)}, ceiling ${x.ceiling.toFixed(0)}, ${x.vsCeiling.toFixed(2)}x ceiling]`).join(' '),
+      );
+    } finally {
+      await e.close();
+    }
+  }
+
+  if (values.json) {
+    console.log(JSON.stringify({ images: files.length, batch, crop: values.crop, threads, cpu, rows }, null, 2));
+    return;
+  }
+  const fmt = (x: number) => x.toFixed(0).padStart(8);
+  console.log(`| model | decode+preprocess img/s | bare inference img/s | ceiling img/s | pipeline img/s | pipeline / bare | pipeline / ceiling |`);
+  console.log(`| --- | ---: | ---: | ---: | ---: | ---: | ---: |`);
+  for (const r of rows) {
+    console.log(`| ${r.model} | ${fmt(r.decode)} | ${fmt(r.bare)} | ${fmt(r.ceiling)} | ${fmt(r.pipeline)} | ${r.vsBare.toFixed(2)} | ${r.vsCeiling.toFixed(2)} |`);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
