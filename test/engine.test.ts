@@ -1,0 +1,137 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { CollectionSearcher } from '../search/collection-searcher.js';
+import { Library } from '../search/library.js';
+import { listLabelledFiles } from '../store/folder-listing.js';
+import { caltechDir, repoRoot, sharedModelsDir } from './helpers/paths.js';
+
+const CLASSES = ['Motorbikes', 'airplanes', 'dalmatian'];
+
+/** A small labelled folder of real photos plus the kinds of bad file a real folder holds. */
+async function makeFolder(perClass: number): Promise<string> {
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'imsearch-engine-'));
+  for (const c of CLASSES) {
+    await fsp.mkdir(path.join(dir, c));
+    const names = (await fsp.readdir(path.join(caltechDir, 'gallery', c))).sort().slice(0, perClass);
+    for (const n of names) await fsp.copyFile(path.join(caltechDir, 'gallery', c, n), path.join(dir, c, n));
+  }
+  const good = await fsp.readFile(path.join(dir, CLASSES[0], (await fsp.readdir(path.join(dir, CLASSES[0])))[0]));
+  await fsp.writeFile(path.join(dir, CLASSES[0], 'zero.jpg'), '');
+  await fsp.writeFile(path.join(dir, CLASSES[0], 'notes.txt'), 'not an image');
+  await fsp.writeFile(path.join(dir, CLASSES[1], 'truncated.jpg'), good.subarray(0, Math.floor(good.length / 3)));
+  return dir;
+}
+
+test('index a folder: bad files skipped and reported, re-index is a no-op, search finds the class', async () => {
+  const folder = await makeFolder(6);
+  const data = await fsp.mkdtemp(path.join(os.tmpdir(), 'imsearch-data-'));
+  const lib = new Library(data, sharedModelsDir);
+  try {
+    const collection = await lib.openOrCreate('t', { models: [{ name: 'mobilenetv2-int8', weight: 1 }], crop: false, views: ['orig'], indexSpec: 'flat' });
+    const searcher = await CollectionSearcher.open(collection);
+    const embedder = await lib.embedderFor(collection);
+    const files = await listLabelledFiles(folder);
+    const report = await searcher.addFiles(embedder, files);
+    assert.equal(report.listed, 21);
+    assert.equal(report.added, 18);
+    const failed = Object.fromEntries(report.failed.map((f) => [path.basename(f.path), f.reason]));
+    assert.deepEqual(Object.keys(failed).sort(), ['notes.txt', 'truncated.jpg', 'zero.jpg']);
+    assert.equal(failed['notes.txt'], 'not-image');
+    assert.equal(failed['zero.jpg'], 'empty');
+    // libvips reports a cut JPEG as premature end of data or as a corrupt stream, by where it was cut
+    assert.match(failed['truncated.jpg'], /^(truncated|corrupt)$/);
+    assert.equal(searcher.size, 18);
+
+    const again = await searcher.addFiles(embedder, files);
+    assert.equal(again.added, 0);
+    assert.equal(again.unchanged, 18);
+
+    const query = path.join(caltechDir, 'queries', 'dalmatian', (await fsp.readdir(path.join(caltechDir, 'queries', 'dalmatian'))).sort()[0]);
+    const { matches } = await searcher.searchImage(embedder, await fsp.readFile(query), { k: 5 });
+    assert.equal(matches.length, 5);
+    assert.ok(matches.slice(0, 3).every((m) => m.item.label === 'dalmatian'), JSON.stringify(matches.map((m) => m.item.label)));
+    for (let i = 1; i < matches.length; i++) assert.ok(matches[i - 1].score >= matches[i].score);
+
+    // k above the collection size is clamped; "more like this" leaves the item itself out
+    assert.equal((await searcher.searchImage(embedder, await fsp.readFile(query), { k: 100 })).matches.length, 18);
+    const like = await searcher.similarTo(matches[0].item.id, { k: 3 });
+    assert.ok(like.every((m) => m.item.id !== matches[0].item.id));
+    assert.equal(like[0].item.label, 'dalmatian');
+
+    await assert.rejects(searcher.searchImage(embedder, Buffer.from('nope'), { k: 3 }), /not/i);
+    await assert.rejects(searcher.searchVectors({}, { k: 0 }), (e: { code?: string }) => e.code === 'BAD_K');
+
+    // removal keeps the other ids, and a reopened searcher sees the same index
+    const before = (await searcher.searchImage(embedder, await fsp.readFile(query), { k: 6 })).matches.map((m) => m.item.id);
+    const gone = matches[0].item.id;
+    assert.deepEqual(await searcher.remove([gone]), [gone]);
+    collection.close();
+    const reopened = await CollectionSearcher.open(await lib.open('t'));
+    assert.equal(reopened.size, 17);
+    const after = await reopened.searchImage(embedder, await fsp.readFile(query), { k: 5 });
+    assert.ok(after.matches.every((m) => m.item.id !== gone));
+    assert.deepEqual(
+      after.matches.map((m) => m.item.id),
+      before.filter((id) => id !== gone).slice(0, 5),
+    );
+    reopened.collection.close();
+  } finally {
+    await lib.close();
+  }
+});
+
+test('an indexing run killed mid-write leaves a loadable collection that resumes where it stopped', async () => {
+  const folder = await makeFolder(40);
+  const data = await fsp.mkdtemp(path.join(os.tmpdir(), 'imsearch-kill-'));
+  const cli = path.join(repoRoot, process.env.IMSEARCH_DIST ?? 'dist', 'cli/main.js');
+  const args = [cli, '--data', data, '--model-dir', sharedModelsDir, 'index', folder, '-c', 'k', '-m', 'mobilenetv2-int8'];
+  // Kill the writer as soon as a first batch is committed, wherever it is in the next one.
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const file = path.join(data, 'collections/k/items.sqlite');
+    const timer = setInterval(() => {
+      if (!fs.existsSync(file)) return;
+      const db = new Database(file, { readonly: true, fileMustExist: true });
+      try {
+        const { n } = db.prepare('SELECT count(*) AS n FROM items').get() as { n: number };
+        if (n > 0) {
+          clearInterval(timer);
+          child.kill('SIGKILL');
+        }
+      } catch {
+        // tables not created yet
+      } finally {
+        db.close();
+      }
+    }, 10);
+    child.on('exit', (code, signal) => {
+      clearInterval(timer);
+      if (signal === 'SIGKILL') resolve();
+      else reject(new Error(`indexer finished before it could be killed (code ${code})`));
+    });
+  });
+  const lib = new Library(data, sharedModelsDir);
+  try {
+    const partial = await lib.open('k');
+    const committed = partial.count();
+    assert.ok(committed > 0 && committed < 120, `committed ${committed}`);
+    // every committed item has its embedding: the batch transaction is all or nothing
+    assert.equal(partial.vectors('mobilenetv2-int8').ids.length, committed);
+    const searcher = await CollectionSearcher.open(partial);
+    assert.equal(searcher.size, committed);
+    const embedder = await lib.embedderFor(partial);
+    const report = await searcher.addFiles(embedder, await listLabelledFiles(folder));
+    assert.equal(report.unchanged, committed);
+    assert.equal(report.added, 120 - committed);
+    assert.equal(searcher.size, 120);
+    partial.close();
+  } finally {
+    await lib.close();
+  }
+});
