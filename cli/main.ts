@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerEngineCommands } from './engine-commands.js';
 import { registerModelsCommands } from './models.js';
+import { registerServeCommand } from './serve.js';
 
 const program = new Command('imsearch')
   .description('semantic image search: index photos with an ONNX embedder ensemble, search by image, measure MAP@10')
@@ -12,6 +13,7 @@ const program = new Command('imsearch')
 
 registerEngineCommands(program);
 registerModelsCommands(program);
+registerServeCommand(program);
 
 program.parseAsync().catch((err: unknown) => {
   const e = err as { code?: string; message?: string };

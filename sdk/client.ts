@@ -1,0 +1,286 @@
+/**
+ * A small typed client for the image search API. Runs in browsers and in Node 20 alike: it uses
+ * only fetch, FormData and Blob. Operations are the typed documents generated from
+ * sdk/operations/*.graphql (sdk/generated/); any Blob or File in the variables is sent as a
+ * GraphQL multipart request (https://github.com/jaydenseric/graphql-multipart-request-spec) with
+ * the CSRF preflight header the server requires. GraphQL errors become an ImsearchError carrying
+ * the server's stable `extensions.code`.
+ */
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+import {
+  AddImagesDocument,
+  type AddImagesMutation,
+  CollectionDocument,
+  type CollectionQuery,
+  CollectionsDocument,
+  type CollectionsQuery,
+  IndexFolderDocument,
+  type IndexFolderMutation,
+  ItemDocument,
+  type ItemQuery,
+  ItemsDocument,
+  type ItemsQuery,
+  type ItemsQueryVariables,
+  JobDocument,
+  type JobFieldsFragment,
+  ModelsDocument,
+  type ModelsQuery,
+  RebuildIndexDocument,
+  RemoveItemsDocument,
+  type RemoveItemsMutation,
+  type SearchResultFieldsFragment,
+  SimilarImagesDocument,
+  SimilarToDocument,
+} from './generated/graphql.js';
+
+/** Codes the server puts in `extensions.code`, plus the client's own for transport failures. */
+export type ImsearchErrorCode =
+  | 'BAD_K'
+  | 'UNKNOWN_MODEL'
+  | 'UNKNOWN_COLLECTION'
+  | 'UNKNOWN_ITEM'
+  | 'UNKNOWN_JOB'
+  | 'BAD_IMAGE'
+  | 'UPLOAD_TOO_LARGE'
+  | 'TOO_MANY_FILES'
+  | 'PATH_NOT_ALLOWED'
+  | 'UNAUTHENTICATED'
+  | 'BAD_INDEX_SPEC'
+  | 'BAD_CURSOR'
+  | 'NOT_LABELLED'
+  | 'MODEL_MISMATCH'
+  | 'BAD_USER_INPUT'
+  | 'BAD_REQUEST'
+  | 'GRAPHQL_PARSE_FAILED'
+  | 'GRAPHQL_VALIDATION_FAILED'
+  | 'INTERNAL_SERVER_ERROR'
+  /** The request did not reach the server or the response did not arrive. */
+  | 'NETWORK_ERROR'
+  /** The server answered with something that is not a GraphQL response. */
+  | 'BAD_RESPONSE'
+  /** waitForJob gave up. */
+  | 'TIMEOUT'
+  | (string & {});
+
+export interface GraphQLErrorShape {
+  message: string;
+  path?: readonly (string | number)[];
+  extensions?: { code?: string; [key: string]: unknown };
+}
+
+/** Per-request timing the server reports in `extensions.timing` (milliseconds). */
+export interface ServerTiming {
+  totalMs: number;
+  uploadMs?: number;
+  embedMs?: number;
+  searchMs?: number;
+}
+
+export interface GraphQLResponse<T> {
+  data?: T | null;
+  errors?: GraphQLErrorShape[];
+  extensions?: { timing?: ServerTiming; [key: string]: unknown };
+}
+
+export class ImsearchError extends Error {
+  override readonly name = 'ImsearchError';
+  constructor(
+    readonly code: ImsearchErrorCode,
+    message: string,
+    /** Every GraphQL error of the response (the first one gave `code` and `message`). */
+    readonly errors: readonly GraphQLErrorShape[] = [],
+    /** HTTP status, when a response arrived. */
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export interface ClientOptions {
+  /** The GraphQL endpoint, e.g. "http://127.0.0.1:4000/graphql" or "/graphql" in a page. */
+  endpoint: string;
+  /** Sent as "Authorization: Bearer <apiKey>" (the server requires it on mutations when it has one). */
+  apiKey?: string;
+  /** Extra headers on every request. */
+  headers?: Record<string, string>;
+  /** A fetch implementation (default: globalThis.fetch). */
+  fetch?: typeof fetch;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+
+export interface SearchOptions {
+  k?: number;
+  models?: string[];
+  collection?: string;
+}
+
+/** An image to send: a Blob or File (a File's name is sent as the file name). */
+export type ImageInput = Blob;
+
+export type SearchResult = SearchResultFieldsFragment;
+export type Job = JobFieldsFragment;
+
+type Document<TResult, TVariables> = DocumentTypeDecoration<TResult, TVariables> & { toString(): string };
+
+export class ImsearchClient {
+  private readonly fetchImpl: typeof fetch;
+
+  /** Timing of the last response (server side), for display and benchmarks. */
+  lastTiming: ServerTiming | undefined;
+
+  constructor(readonly options: ClientOptions) {
+    const f = options.fetch ?? globalThis.fetch;
+    if (typeof f !== 'function') throw new TypeError('No fetch: pass options.fetch');
+    this.fetchImpl = f.bind(globalThis);
+  }
+
+  /** Runs a typed operation; resolves with its data, rejects with an ImsearchError. */
+  async request<TResult, TVariables>(document: Document<TResult, TVariables>, variables?: TVariables, opts: RequestOptions = {}): Promise<TResult> {
+    const response = await this.execute(document, variables, opts);
+    if (response.errors?.length) {
+      const first = response.errors[0];
+      throw new ImsearchError(first.extensions?.code ?? 'INTERNAL_SERVER_ERROR', first.message, response.errors);
+    }
+    if (response.data == null) throw new ImsearchError('BAD_RESPONSE', 'the response has neither data nor errors');
+    return response.data;
+  }
+
+  /** Runs an operation and returns the whole GraphQL response (data, errors, extensions). */
+  async execute<TResult, TVariables>(document: Document<TResult, TVariables>, variables?: TVariables, opts: RequestOptions = {}): Promise<GraphQLResponse<TResult>> {
+    const query = document.toString();
+    const operationName = /\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/.exec(query)?.[1];
+    const headers: Record<string, string> = { Accept: 'application/graphql-response+json, application/json', ...this.options.headers };
+    if (this.options.apiKey) headers.Authorization = `Bearer ${this.options.apiKey}`;
+    const { clone, files } = extractFiles(variables ?? {});
+    let body: BodyInit;
+    if (files.length) {
+      const form = new FormData();
+      form.append('operations', JSON.stringify({ query, variables: clone, operationName }));
+      form.append('map', JSON.stringify(Object.fromEntries(files.map((f, i) => [String(i), [`variables.${f.path}`]]))));
+      files.forEach((f, i) => form.append(String(i), f.file, fileName(f.file)));
+      body = form;
+      // graphql-upload requests are "simple" requests for CORS: the server refuses them as
+      // possible CSRF unless this header is present (browsers then preflight cross-origin ones).
+      headers['Apollo-Require-Preflight'] = 'true';
+    } else {
+      body = JSON.stringify({ query, variables: clone, operationName });
+      headers['Content-Type'] = 'application/json';
+    }
+    let res: Response;
+    try {
+      res = await this.fetchImpl(this.options.endpoint, { method: 'POST', headers, body, signal: opts.signal });
+    } catch (err) {
+      if ((err as Error)?.name === 'AbortError') throw err;
+      throw new ImsearchError('NETWORK_ERROR', `cannot reach ${this.options.endpoint}: ${(err as Error)?.message ?? String(err)}`, [], undefined, { cause: err });
+    }
+    const text = await res.text();
+    let parsed: GraphQLResponse<TResult>;
+    try {
+      parsed = JSON.parse(text) as GraphQLResponse<TResult>;
+    } catch {
+      throw new ImsearchError('BAD_RESPONSE', `HTTP ${res.status} from ${this.options.endpoint}: ${text.slice(0, 200)}`, [], res.status);
+    }
+    if (typeof parsed !== 'object' || parsed === null || (!('data' in parsed) && !('errors' in parsed))) {
+      throw new ImsearchError('BAD_RESPONSE', `HTTP ${res.status}: not a GraphQL response`, [], res.status);
+    }
+    this.lastTiming = parsed.extensions?.timing;
+    return parsed;
+  }
+
+  /** An absolute URL for a media path the server returned (they are absolute already unless proxied). */
+  resolveUrl(url: string): string {
+    const base = typeof location !== 'undefined' ? new URL(this.options.endpoint, location.href) : new URL(this.options.endpoint);
+    return new URL(url, base).toString();
+  }
+
+  // ---- typed shortcuts -------------------------------------------------------------------
+
+  async similarImages(image: ImageInput, options: SearchOptions = {}, opts?: RequestOptions): Promise<SearchResult> {
+    return (await this.request(SimilarImagesDocument, { upload: image, ...options }, opts)).similarImages;
+  }
+
+  async similarTo(id: string, options: SearchOptions = {}, opts?: RequestOptions): Promise<SearchResult> {
+    return (await this.request(SimilarToDocument, { id, ...options }, opts)).similarTo;
+  }
+
+  async collections(opts?: RequestOptions): Promise<CollectionsQuery['collections']> {
+    return (await this.request(CollectionsDocument, {}, opts)).collections;
+  }
+
+  async collection(name?: string, opts?: RequestOptions): Promise<CollectionQuery['collection']> {
+    return (await this.request(CollectionDocument, { name }, opts)).collection;
+  }
+
+  async models(opts?: RequestOptions): Promise<ModelsQuery['models']> {
+    return (await this.request(ModelsDocument, {}, opts)).models;
+  }
+
+  async item(id: string, collection?: string, opts?: RequestOptions): Promise<ItemQuery['item']> {
+    return (await this.request(ItemDocument, { id, collection }, opts)).item;
+  }
+
+  async items(page: ItemsQueryVariables = {}, opts?: RequestOptions): Promise<ItemsQuery['items']> {
+    return (await this.request(ItemsDocument, page, opts)).items;
+  }
+
+  async job(id: string, opts?: RequestOptions): Promise<Job> {
+    return (await this.request(JobDocument, { id }, opts)).job;
+  }
+
+  /** Polls a job until it SUCCEEDED or FAILED (resolves either way: look at `state`). */
+  async waitForJob(id: string, { intervalMs = 200, timeoutMs = 10 * 60_000, signal }: { intervalMs?: number; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Job> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const job = await this.job(id, { signal });
+      if (job.state === 'SUCCEEDED' || job.state === 'FAILED') return job;
+      if (Date.now() > deadline) throw new ImsearchError('TIMEOUT', `job ${id} is still ${job.state} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+
+  async addImages(images: readonly { file: ImageInput; label?: string | null }[], collection?: string, opts?: RequestOptions): Promise<AddImagesMutation['addImages']> {
+    return (await this.request(AddImagesDocument, { images: images.map((i) => ({ file: i.file, label: i.label ?? null })), collection }, opts)).addImages;
+  }
+
+  async indexFolder(path: string, collection?: string, opts?: RequestOptions): Promise<IndexFolderMutation['indexFolder']> {
+    return (await this.request(IndexFolderDocument, { path, collection }, opts)).indexFolder;
+  }
+
+  async removeItems(ids: readonly string[], collection?: string, opts?: RequestOptions): Promise<RemoveItemsMutation['removeItems']> {
+    return (await this.request(RemoveItemsDocument, { ids: [...ids], collection }, opts)).removeItems;
+  }
+
+  async rebuildIndex(indexSpec: string, collection?: string, opts?: RequestOptions): Promise<Job> {
+    return (await this.request(RebuildIndexDocument, { indexSpec, collection }, opts)).rebuildIndex;
+  }
+}
+
+function isBlob(v: unknown): v is Blob {
+  return typeof Blob !== 'undefined' && v instanceof Blob;
+}
+
+function fileName(b: Blob): string {
+  const name = (b as Blob & { name?: unknown }).name;
+  return typeof name === 'string' && name ? name : 'upload';
+}
+
+/** A copy of the variables with every Blob replaced by null, and where each was. */
+export function extractFiles(variables: unknown): { clone: unknown; files: { path: string; file: Blob }[] } {
+  const files: { path: string; file: Blob }[] = [];
+  const walk = (v: unknown, path: string): unknown => {
+    if (isBlob(v)) {
+      files.push({ path, file: v });
+      return null;
+    }
+    if (Array.isArray(v)) return v.map((x, i) => walk(x, path ? `${path}.${i}` : String(i)));
+    if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, path ? `${path}.${k}` : k)]));
+    }
+    return v;
+  };
+  return { clone: walk(variables, ''), files };
+}

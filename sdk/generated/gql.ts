@@ -1,0 +1,50 @@
+/* eslint-disable */
+import * as types from './graphql.js';
+
+
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "query Collections {\n  collections {\n    ...CollectionFields\n  }\n}\n\nquery Collection($name: String) {\n  collection(name: $name) {\n    ...CollectionFields\n  }\n}\n\nquery Models {\n  models {\n    name\n    dim\n    sha256\n    description\n    collections\n  }\n}\n\nquery Item($id: ID!, $collection: String) {\n  item(id: $id, collection: $collection) {\n    ...ItemFields\n  }\n}\n\nquery Items($collection: String, $first: Int, $after: String, $label: String) {\n  items(collection: $collection, first: $first, after: $after, label: $label) {\n    items {\n      ...ItemFields\n    }\n    endCursor\n    hasNextPage\n    totalCount\n  }\n}\n\nquery Job($id: ID!) {\n  job(id: $id) {\n    ...JobFields\n  }\n}": typeof types.CollectionsDocument,
+    "fragment ItemFields on Item {\n  id\n  collection\n  label\n  sourceName\n  bytes\n  sha256\n  addedAt\n  url\n  thumbnailUrl\n}\n\nfragment SearchResultFields on SearchResult {\n  collection\n  k\n  models\n  matches {\n    rank\n    score\n    item {\n      ...ItemFields\n    }\n  }\n}\n\nfragment JobFields on Job {\n  id\n  kind\n  collection\n  target\n  state\n  done\n  total\n  failed\n  failures {\n    path\n    reason\n    message\n  }\n  added\n  unchanged\n  message\n  createdAt\n  startedAt\n  finishedAt\n}\n\nfragment CollectionFields on CollectionInfo {\n  name\n  isDefault\n  itemCount\n  indexSize\n  labels {\n    label\n    count\n  }\n  models {\n    name\n    dim\n    weight\n    sha256\n  }\n  indexSpec\n  crop\n  views\n  metric\n  createdAt\n}": typeof types.ItemFieldsFragmentDoc,
+    "mutation AddImages($images: [ImageUpload!]!, $collection: String) {\n  addImages(images: $images, collection: $collection) {\n    collection\n    added\n    unchanged\n    failed\n    results {\n      index\n      filename\n      status\n      code\n      reason\n      message\n      item {\n        ...ItemFields\n      }\n    }\n  }\n}\n\nmutation IndexFolder($path: String!, $collection: String) {\n  indexFolder(path: $path, collection: $collection) {\n    ...JobFields\n  }\n}\n\nmutation RemoveItems($ids: [ID!]!, $collection: String) {\n  removeItems(ids: $ids, collection: $collection) {\n    collection\n    removed\n    itemCount\n  }\n}\n\nmutation RebuildIndex($indexSpec: String!, $collection: String) {\n  rebuildIndex(indexSpec: $indexSpec, collection: $collection) {\n    ...JobFields\n  }\n}": typeof types.AddImagesDocument,
+    "query SimilarImages($upload: Upload!, $k: Int, $models: [String!], $collection: String) {\n  similarImages(upload: $upload, k: $k, models: $models, collection: $collection) {\n    ...SearchResultFields\n  }\n}\n\nquery SimilarTo($id: ID!, $k: Int, $models: [String!], $collection: String) {\n  similarTo(id: $id, k: $k, models: $models, collection: $collection) {\n    ...SearchResultFields\n  }\n}": typeof types.SimilarImagesDocument,
+};
+const documents: Documents = {
+    "query Collections {\n  collections {\n    ...CollectionFields\n  }\n}\n\nquery Collection($name: String) {\n  collection(name: $name) {\n    ...CollectionFields\n  }\n}\n\nquery Models {\n  models {\n    name\n    dim\n    sha256\n    description\n    collections\n  }\n}\n\nquery Item($id: ID!, $collection: String) {\n  item(id: $id, collection: $collection) {\n    ...ItemFields\n  }\n}\n\nquery Items($collection: String, $first: Int, $after: String, $label: String) {\n  items(collection: $collection, first: $first, after: $after, label: $label) {\n    items {\n      ...ItemFields\n    }\n    endCursor\n    hasNextPage\n    totalCount\n  }\n}\n\nquery Job($id: ID!) {\n  job(id: $id) {\n    ...JobFields\n  }\n}": types.CollectionsDocument,
+    "fragment ItemFields on Item {\n  id\n  collection\n  label\n  sourceName\n  bytes\n  sha256\n  addedAt\n  url\n  thumbnailUrl\n}\n\nfragment SearchResultFields on SearchResult {\n  collection\n  k\n  models\n  matches {\n    rank\n    score\n    item {\n      ...ItemFields\n    }\n  }\n}\n\nfragment JobFields on Job {\n  id\n  kind\n  collection\n  target\n  state\n  done\n  total\n  failed\n  failures {\n    path\n    reason\n    message\n  }\n  added\n  unchanged\n  message\n  createdAt\n  startedAt\n  finishedAt\n}\n\nfragment CollectionFields on CollectionInfo {\n  name\n  isDefault\n  itemCount\n  indexSize\n  labels {\n    label\n    count\n  }\n  models {\n    name\n    dim\n    weight\n    sha256\n  }\n  indexSpec\n  crop\n  views\n  metric\n  createdAt\n}": types.ItemFieldsFragmentDoc,
+    "mutation AddImages($images: [ImageUpload!]!, $collection: String) {\n  addImages(images: $images, collection: $collection) {\n    collection\n    added\n    unchanged\n    failed\n    results {\n      index\n      filename\n      status\n      code\n      reason\n      message\n      item {\n        ...ItemFields\n      }\n    }\n  }\n}\n\nmutation IndexFolder($path: String!, $collection: String) {\n  indexFolder(path: $path, collection: $collection) {\n    ...JobFields\n  }\n}\n\nmutation RemoveItems($ids: [ID!]!, $collection: String) {\n  removeItems(ids: $ids, collection: $collection) {\n    collection\n    removed\n    itemCount\n  }\n}\n\nmutation RebuildIndex($indexSpec: String!, $collection: String) {\n  rebuildIndex(indexSpec: $indexSpec, collection: $collection) {\n    ...JobFields\n  }\n}": types.AddImagesDocument,
+    "query SimilarImages($upload: Upload!, $k: Int, $models: [String!], $collection: String) {\n  similarImages(upload: $upload, k: $k, models: $models, collection: $collection) {\n    ...SearchResultFields\n  }\n}\n\nquery SimilarTo($id: ID!, $k: Int, $models: [String!], $collection: String) {\n  similarTo(id: $id, k: $k, models: $models, collection: $collection) {\n    ...SearchResultFields\n  }\n}": types.SimilarImagesDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Collections {\n  collections {\n    ...CollectionFields\n  }\n}\n\nquery Collection($name: String) {\n  collection(name: $name) {\n    ...CollectionFields\n  }\n}\n\nquery Models {\n  models {\n    name\n    dim\n    sha256\n    description\n    collections\n  }\n}\n\nquery Item($id: ID!, $collection: String) {\n  item(id: $id, collection: $collection) {\n    ...ItemFields\n  }\n}\n\nquery Items($collection: String, $first: Int, $after: String, $label: String) {\n  items(collection: $collection, first: $first, after: $after, label: $label) {\n    items {\n      ...ItemFields\n    }\n    endCursor\n    hasNextPage\n    totalCount\n  }\n}\n\nquery Job($id: ID!) {\n  job(id: $id) {\n    ...JobFields\n  }\n}"): typeof import('./graphql.js').CollectionsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "fragment ItemFields on Item {\n  id\n  collection\n  label\n  sourceName\n  bytes\n  sha256\n  addedAt\n  url\n  thumbnailUrl\n}\n\nfragment SearchResultFields on SearchResult {\n  collection\n  k\n  models\n  matches {\n    rank\n    score\n    item {\n      ...ItemFields\n    }\n  }\n}\n\nfragment JobFields on Job {\n  id\n  kind\n  collection\n  target\n  state\n  done\n  total\n  failed\n  failures {\n    path\n    reason\n    message\n  }\n  added\n  unchanged\n  message\n  createdAt\n  startedAt\n  finishedAt\n}\n\nfragment CollectionFields on CollectionInfo {\n  name\n  isDefault\n  itemCount\n  indexSize\n  labels {\n    label\n    count\n  }\n  models {\n    name\n    dim\n    weight\n    sha256\n  }\n  indexSpec\n  crop\n  views\n  metric\n  createdAt\n}"): typeof import('./graphql.js').ItemFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation AddImages($images: [ImageUpload!]!, $collection: String) {\n  addImages(images: $images, collection: $collection) {\n    collection\n    added\n    unchanged\n    failed\n    results {\n      index\n      filename\n      status\n      code\n      reason\n      message\n      item {\n        ...ItemFields\n      }\n    }\n  }\n}\n\nmutation IndexFolder($path: String!, $collection: String) {\n  indexFolder(path: $path, collection: $collection) {\n    ...JobFields\n  }\n}\n\nmutation RemoveItems($ids: [ID!]!, $collection: String) {\n  removeItems(ids: $ids, collection: $collection) {\n    collection\n    removed\n    itemCount\n  }\n}\n\nmutation RebuildIndex($indexSpec: String!, $collection: String) {\n  rebuildIndex(indexSpec: $indexSpec, collection: $collection) {\n    ...JobFields\n  }\n}"): typeof import('./graphql.js').AddImagesDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query SimilarImages($upload: Upload!, $k: Int, $models: [String!], $collection: String) {\n  similarImages(upload: $upload, k: $k, models: $models, collection: $collection) {\n    ...SearchResultFields\n  }\n}\n\nquery SimilarTo($id: ID!, $k: Int, $models: [String!], $collection: String) {\n  similarTo(id: $id, k: $k, models: $models, collection: $collection) {\n    ...SearchResultFields\n  }\n}"): typeof import('./graphql.js').SimilarImagesDocument;
+
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}

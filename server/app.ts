@@ -1,0 +1,165 @@
+/**
+ * The HTTP server: Express 5 with Apollo Server 5 (type-graphql schema, graphql-upload for
+ * multipart requests) at /graphql, images at /media, metrics at /metrics, the results page at /,
+ * an offline GraphQL explorer at /graphiql. Everything is loaded before it listens.
+ */
+import 'reflect-metadata';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import graphqlUploadExpress from 'graphql-upload/graphqlUploadExpress.mjs';
+import { ApiService } from './api-service.js';
+import { Catalog } from './catalog.js';
+import { type ServerConfig, type ServerConfigInput, resolveServerConfig } from './config.js';
+import { type ApiContext, makeContext } from './context.js';
+import { formatError, httpErrorBody } from './errors.js';
+import { explorerRouter } from './explorer.js';
+import { JobRegistry } from './jobs.js';
+import { mediaRouter } from './media.js';
+import { AllowedRoots } from './roots.js';
+import { buildApiSchema, schemaSdl } from './schema/build.js';
+import { Metrics, timingPlugin } from './timing.js';
+
+export interface RunningServer {
+  /** e.g. http://127.0.0.1:4000 */
+  url: string;
+  port: number;
+  service: ApiService;
+  metrics: Metrics;
+  close(): Promise<void>;
+}
+
+/** Static files: the page sources (HTML, CSS) and the compiled browser modules (page script, SDK). */
+const PUBLIC_DIR = fileURLToPath(new URL('../../server/public/', import.meta.url));
+const WEB_DIR = fileURLToPath(new URL('./web/', import.meta.url));
+const SDK_DIR = fileURLToPath(new URL('../sdk/', import.meta.url));
+
+const PREFLIGHT_HEADERS = ['apollo-require-preflight', 'x-apollo-operation-name'];
+
+/** Loads collections, models and indexes, then listens. Throws (nothing listening) when any fails. */
+export async function startServer(input: ServerConfigInput): Promise<RunningServer> {
+  const config: ServerConfig = resolveServerConfig(input);
+  const log = config.log ?? (() => undefined);
+  const roots = await AllowedRoots.resolve(config.roots);
+  const catalog = await Catalog.load({
+    dataDir: config.dataDir,
+    modelDir: config.modelDir,
+    collections: config.collections,
+    embedder: { threads: config.threads, maxPixels: config.limits.maxPixels },
+    log,
+  });
+  const jobs = new JobRegistry(log);
+  const service = new ApiService(catalog, jobs, roots, config.limits, config.dataDir);
+  const metrics = new Metrics();
+  const app = express();
+  const httpServer = http.createServer(app);
+
+  let apollo: ApolloServer<ApiContext>;
+  try {
+    apollo = new ApolloServer<ApiContext>({
+      schema: await buildApiSchema(),
+      csrfPrevention: true,
+      formatError: formatError(log),
+      includeStacktraceInErrorResponses: false,
+      plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), timingPlugin(metrics)],
+    });
+    await apollo.start();
+  } catch (err) {
+    await catalog.close();
+    metrics.close();
+    throw err;
+  }
+
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+
+  app.use(
+    '/graphql',
+    // A multipart request without a preflight header goes to Apollo unparsed, which refuses it
+    // as CSRF before reading a byte of the files.
+    (req, _res, next) => {
+      if (req.is('multipart/form-data') && !PREFLIGHT_HEADERS.some((h) => req.headers[h])) req.body = {};
+      next();
+    },
+    (req, res, next) => {
+      if (req.is('multipart/form-data') && req.body === undefined) {
+        return graphqlUploadExpress({ maxFileSize: config.limits.maxUploadBytes, maxFiles: config.limits.maxFiles })(req, res, next);
+      }
+      next();
+    },
+    express.json({ limit: config.limits.maxJsonBytes }),
+    expressMiddleware(apollo, { context: makeContext(service, config.apiKey, config.publicUrl) }),
+  );
+
+  app.get('/schema.graphql', async (_req, res) => {
+    res.type('text/plain').send(await schemaSdl());
+  });
+  app.get('/metrics', (_req, res) => {
+    res.json({ ...metrics.snapshot(), jobs: { total: jobs.list().length, running: jobs.list().filter((j) => j.state === 'RUNNING').length } });
+  });
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true, collections: catalog.list().map((c) => c.name) });
+  });
+  app.use('/media', mediaRouter(catalog, { dataDir: config.dataDir, thumbnailSize: config.thumbnailSize, maxPixels: config.limits.maxPixels }));
+  app.use('/graphiql', explorerRouter(PUBLIC_DIR));
+  app.use('/sdk', express.static(SDK_DIR, { index: false, extensions: [], setHeaders: noSniff }), (_req, res) => {
+    res.status(404).type('text/plain').send('not found');
+  });
+  app.use('/web', express.static(WEB_DIR, { index: false, setHeaders: noSniff }));
+  app.use(express.static(PUBLIC_DIR, { index: 'index.html', setHeaders: noSniff }));
+
+  // Errors outside Apollo (multipart parsing, JSON body): GraphQL-shaped, with a code.
+  app.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (res.headersSent) return next(err);
+    const mapped = httpErrorBody(err);
+    if (mapped) {
+      res.status(mapped.status).json(mapped.body);
+      return;
+    }
+    log(`http error: ${(err as Error).stack ?? String(err)}`);
+    res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  }).catch(async (err) => {
+    await apollo.stop();
+    await catalog.close();
+    metrics.close();
+    throw err;
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  log(`listening on ${url} (GraphQL ${url}/graphql, explorer ${url}/graphiql, results page ${url}/)`);
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    service,
+    metrics,
+    close() {
+      closing ??= (async () => {
+        await apollo.stop();
+        await jobs.idle();
+        await catalog.close();
+        metrics.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function noSniff(res: http.ServerResponse): void {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+}

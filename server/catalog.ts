@@ -1,0 +1,162 @@
+/**
+ * What the server holds in memory: the collections it serves, each with its embedder (ONNX
+ * sessions) and its searcher (index), all loaded before the server listens. A collection that
+ * cannot be opened, a model file that is missing or damaged, an index that cannot be built:
+ * the start stops with a message naming the collection, its folder and the cause.
+ */
+import type { Embedder } from '../models/embedder.js';
+import { getManifest } from '../models/registry.js';
+import { CollectionSearcher } from '../search/collection-searcher.js';
+import { Library } from '../search/library.js';
+import type { Collection } from '../store/collection.js';
+import { ApiError } from './errors.js';
+
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
+/** Serialises the writes of one collection (add, remove, index jobs, rebuild); reads never wait. */
+export class Mutex {
+  private tail: Promise<unknown> = Promise.resolve();
+  private waiting = 0;
+
+  get pending(): number {
+    return this.waiting;
+  }
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    this.waiting++;
+    const result = this.tail.then(async () => {
+      try {
+        return await work();
+      } finally {
+        this.waiting--;
+      }
+    });
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+export class LoadedCollection {
+  readonly writes = new Mutex();
+
+  constructor(
+    readonly collection: Collection,
+    readonly embedder: Embedder,
+    /** Swapped whole by a rebuild; a search in flight keeps the searcher it started with. */
+    public searcher: CollectionSearcher,
+  ) {}
+
+  get name(): string {
+    return this.collection.name;
+  }
+}
+
+export interface ModelSummary {
+  name: string;
+  dim: number;
+  sha256: string;
+  description: string;
+  collections: string[];
+}
+
+export class Catalog {
+  private constructor(
+    readonly library: Library,
+    private readonly loaded: Map<string, LoadedCollection>,
+    readonly defaultName: string,
+  ) {}
+
+  /**
+   * Opens the named collections (all under dataDir when none are named), loads their models and
+   * their indexes (rebuilt from the stored embeddings when stale). Any failure closes what was
+   * opened and throws a StartupError.
+   */
+  static async load(opts: {
+    dataDir: string;
+    modelDir: string;
+    collections: readonly string[];
+    embedder: { threads?: number; maxPixels?: number; maxBytes?: number };
+    log?: (line: string) => void;
+  }): Promise<Catalog> {
+    const library = new Library(opts.dataDir, opts.modelDir, opts.embedder);
+    const loaded = new Map<string, LoadedCollection>();
+    const fail = async (message: string, cause?: unknown): Promise<never> => {
+      for (const c of loaded.values()) c.collection.close();
+      await library.close();
+      throw new StartupError(message, { cause });
+    };
+    let names = [...new Set(opts.collections)];
+    if (names.length === 0) names = await library.names();
+    if (names.length === 0) {
+      await fail(`no collections under ${opts.dataDir}/collections: create one first (imsearch index <folder> --collection NAME)`);
+    }
+    for (const name of names) {
+      let dir = '';
+      let collection: Collection | undefined;
+      try {
+        dir = library.dir(name);
+        const t0 = performance.now();
+        collection = await library.open(name);
+        const embedder = await library.embedderFor(collection);
+        const searcher = await CollectionSearcher.open(collection);
+        loaded.set(name, new LoadedCollection(collection, embedder, searcher));
+        opts.log?.(
+          `loaded collection ${name}: ${searcher.size} items, models ${searcher.modelNames().join(',')}, index ${searcher.indexSpec} (${(performance.now() - t0).toFixed(0)} ms)`,
+        );
+      } catch (err) {
+        collection?.close();
+        const where = dir ? ` (${dir})` : '';
+        await fail(`cannot load collection "${name}"${where}: ${(err as Error).message ?? String(err)}`, err);
+      }
+    }
+    return new Catalog(library, loaded, names[0]);
+  }
+
+  /** The collection called `name` (the default one when absent); UNKNOWN_COLLECTION otherwise. */
+  get(name?: string | null): LoadedCollection {
+    const key = name ?? this.defaultName;
+    const c = this.loaded.get(key);
+    if (!c) {
+      throw new ApiError('UNKNOWN_COLLECTION', `no collection "${key}" on this server (it serves: ${[...this.loaded.keys()].join(', ')})`);
+    }
+    return c;
+  }
+
+  list(): LoadedCollection[] {
+    return [...this.loaded.values()];
+  }
+
+  /** The models the loaded collections use, each once, with the collections using it. */
+  models(): ModelSummary[] {
+    const byName = new Map<string, ModelSummary>();
+    for (const c of this.loaded.values()) {
+      for (const m of c.collection.manifest.models) {
+        let s = byName.get(m.name);
+        if (!s) {
+          let description = '';
+          try {
+            description = getManifest(m.name).description;
+          } catch {
+            // a collection made with a manifest this build no longer has: still listed
+          }
+          s = { name: m.name, dim: m.dim, sha256: m.sha256, description, collections: [] };
+          byName.set(m.name, s);
+        }
+        s.collections.push(c.name);
+      }
+    }
+    return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Waits for queued writes, then closes databases and model sessions. */
+  async close(): Promise<void> {
+    for (const c of this.loaded.values()) {
+      await c.writes.run(async () => undefined);
+      c.collection.close();
+    }
+    this.loaded.clear();
+    await this.library.close();
+  }
+}

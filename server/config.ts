@@ -1,0 +1,139 @@
+/**
+ * Server configuration: validated options with safe defaults (sharp's habit: one predicate per
+ * kind of value, one message builder, messages that say what was expected and what was received).
+ */
+import net from 'node:net';
+
+export interface ServerLimits {
+  /** Largest k a search accepts (BAD_K above it). */
+  maxK: number;
+  /** Largest single uploaded file, bytes (UPLOAD_TOO_LARGE above it). */
+  maxUploadBytes: number;
+  /** Most files in one multipart request (TOO_MANY_FILES above it). */
+  maxFiles: number;
+  /** Largest decoded image, width x height (decompression-bomb guard), uploads and indexed files. */
+  maxPixels: number;
+  /** Largest page of `items`. */
+  maxPageSize: number;
+  /** Largest JSON request body, bytes. */
+  maxJsonBytes: number;
+}
+
+export interface ServerConfig {
+  dataDir: string;
+  modelDir: string;
+  /** Collections to load; empty = every collection under dataDir. The first is the default. */
+  collections: string[];
+  host: string;
+  port: number;
+  /** Required on mutations when set (Authorization: Bearer <key>). */
+  apiKey?: string;
+  /** Folders `indexFolder` may read (real paths; nothing outside them). Empty = indexFolder refused. */
+  roots: string[];
+  limits: ServerLimits;
+  /** ONNX Runtime intra-op threads per model session (default: physical cores). */
+  threads?: number;
+  /** Absolute base for media URLs in responses (e.g. behind a proxy); default: from the request. */
+  publicUrl?: string;
+  /** Edge of the thumbnails made for `thumbnailUrl`, pixels. */
+  thumbnailSize: number;
+  /** Log one line per request and startup facts to this function (default: nothing). */
+  log?: (line: string) => void;
+}
+
+/** Numbers may come as strings (flags, environment variables): each is checked. */
+type Numeric = number | string;
+
+export interface ServerConfigInput {
+  dataDir: string;
+  modelDir: string;
+  collections?: readonly string[];
+  host?: string;
+  port?: Numeric;
+  apiKey?: string;
+  roots?: readonly string[];
+  limits?: { [K in keyof ServerLimits]?: Numeric };
+  threads?: Numeric;
+  publicUrl?: string;
+  thumbnailSize?: Numeric;
+  log?: (line: string) => void;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  maxK: 100,
+  maxUploadBytes: 16 * 1024 * 1024,
+  maxFiles: 32,
+  maxPixels: 50_000_000,
+  maxPageSize: 500,
+  maxJsonBytes: 1024 * 1024,
+};
+
+export const DEFAULT_PORT = 4000;
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_THUMBNAIL_SIZE = 256;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const expected = (what: string, name: string, value: unknown) =>
+  new ConfigError(`Expected ${what} for ${name} but received ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+
+export function positiveInt(value: unknown, name: string): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) throw expected('positive integer', name, value);
+  return n;
+}
+
+export function portNumber(value: unknown, name = 'port'): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 65535) throw expected('port number from 0 to 65535', name, value);
+  return n;
+}
+
+/** 127.0.0.0/8, ::1, ::ffff:127.x and the name localhost. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost') return true;
+  if (net.isIPv4(h)) return h.startsWith('127.');
+  if (net.isIPv6(h)) return h === '::1' || /^::ffff:127\./.test(h);
+  return false;
+}
+
+/**
+ * Fills defaults and checks every value; refuses unauthenticated mutations on a non-loopback
+ * address (the server would let anyone on the network add, remove and index files).
+ */
+export function resolveServerConfig(input: ServerConfigInput): ServerConfig {
+  const limits: ServerLimits = { ...DEFAULT_LIMITS };
+  for (const [key, value] of Object.entries(input.limits ?? {})) {
+    if (!(key in DEFAULT_LIMITS)) throw new ConfigError(`Unknown limit "${key}": expected one of ${Object.keys(DEFAULT_LIMITS).join(', ')}`);
+    if (value !== undefined) limits[key as keyof ServerLimits] = positiveInt(value, key);
+  }
+  const host = input.host ?? DEFAULT_HOST;
+  if (typeof host !== 'string' || host.trim() === '') throw expected('host name or address', 'host', host);
+  const apiKey = input.apiKey === '' ? undefined : input.apiKey;
+  if (apiKey !== undefined && (typeof apiKey !== 'string' || apiKey.length < 8)) {
+    throw new ConfigError('Expected an API key of at least 8 characters for apiKey');
+  }
+  if (apiKey === undefined && !isLoopback(host)) {
+    throw new ConfigError(
+      `Refusing to serve unauthenticated mutations on ${host}: set an API key (--api-key or IMSEARCH_API_KEY) or bind to a loopback address (--host 127.0.0.1)`,
+    );
+  }
+  if (input.publicUrl !== undefined && !/^https?:\/\//.test(input.publicUrl)) throw expected('an http(s) URL', 'publicUrl', input.publicUrl);
+  return {
+    dataDir: input.dataDir,
+    modelDir: input.modelDir,
+    collections: [...(input.collections ?? [])],
+    host,
+    port: portNumber(input.port ?? DEFAULT_PORT),
+    apiKey,
+    roots: [...(input.roots ?? [])],
+    limits,
+    threads: input.threads === undefined ? undefined : positiveInt(input.threads, 'threads'),
+    publicUrl: input.publicUrl?.replace(/\/+$/, ''),
+    thumbnailSize: positiveInt(input.thumbnailSize ?? DEFAULT_THUMBNAIL_SIZE, 'thumbnailSize'),
+    log: input.log,
+  };
+}

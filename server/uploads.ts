@@ -1,0 +1,51 @@
+/**
+ * Uploaded files (GraphQL multipart requests, parsed by graphql-upload into temporary files):
+ * read into memory within the byte limit. The multipart parser already truncates a file at the
+ * limit and fails its stream; the count here is the second guard.
+ */
+import type { FileUpload } from 'graphql-upload/processRequest.mjs';
+import { ApiError, toApiError } from './errors.js';
+
+export interface ReceivedFile {
+  filename: string;
+  mimetype: string;
+  data: Buffer;
+}
+
+const describe = (n: number) => (n >= 1 << 20 ? `${+(n / (1 << 20)).toFixed(1)} MiB` : `${n} bytes`);
+
+export async function readUpload(upload: Promise<FileUpload> | FileUpload, maxBytes: number): Promise<ReceivedFile> {
+  let file: FileUpload;
+  let stream: NodeJS.ReadableStream;
+  try {
+    file = await upload;
+    stream = file.createReadStream();
+  } catch (err) {
+    throw toApiError(err) ?? err;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) {
+        (stream as unknown as { destroy?: () => void }).destroy?.();
+        throw new ApiError('UPLOAD_TOO_LARGE', `${file.filename || 'the upload'} is above the upload limit of ${describe(maxBytes)}`, { maxBytes });
+      }
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    const api = toApiError(err);
+    if (api?.code === 'UPLOAD_TOO_LARGE') {
+      throw new ApiError('UPLOAD_TOO_LARGE', `${file.filename || 'the upload'} is above the upload limit of ${describe(maxBytes)}`, { maxBytes });
+    }
+    throw api ?? err;
+  }
+  return { filename: file.filename, mimetype: file.mimetype, data: Buffer.concat(chunks, size) };
+}
+
+/** A value given for an `Upload` argument that is not an upload (e.g. a string in JSON variables). */
+export function isFileUploadPromise(v: unknown): v is Promise<FileUpload> {
+  return typeof (v as Promise<unknown> | null)?.then === 'function';
+}

@@ -1,0 +1,123 @@
+/** Example operations for the explorers, and the curl recipe for multipart uploads. */
+
+export interface Example {
+  name: string;
+  query: string;
+  variables: Record<string, unknown>;
+  /** Variable paths that take a file. */
+  files: string[];
+}
+
+const ITEM = 'id label sourceName url thumbnailUrl';
+
+export const EXAMPLES: Example[] = [
+  {
+    name: 'similarImages',
+    query: `query SimilarImages($upload: Upload!, $k: Int, $collection: String) {
+  similarImages(upload: $upload, k: $k, collection: $collection) {
+    collection
+    matches { rank score item { ${ITEM} } }
+  }
+}`,
+    variables: { k: 10 },
+    files: ['upload'],
+  },
+  {
+    name: 'similarTo',
+    query: `query SimilarTo($id: ID!, $k: Int) {
+  similarTo(id: $id, k: $k) {
+    matches { rank score item { ${ITEM} } }
+  }
+}`,
+    variables: { id: '1', k: 10 },
+    files: [],
+  },
+  {
+    name: 'collections',
+    query: `query Collections {
+  collections { name isDefault itemCount indexSpec labels { label count } models { name dim weight } }
+  models { name dim description collections }
+}`,
+    variables: {},
+    files: [],
+  },
+  {
+    name: 'items',
+    query: `query Items($first: Int, $after: String, $label: String) {
+  items(first: $first, after: $after, label: $label) {
+    items { ${ITEM} }
+    endCursor hasNextPage totalCount
+  }
+}`,
+    variables: { first: 20 },
+    files: [],
+  },
+  {
+    name: 'addImages',
+    query: `mutation AddImages($images: [ImageUpload!]!, $collection: String) {
+  addImages(images: $images, collection: $collection) {
+    added unchanged failed
+    results { index filename status code reason message item { ${ITEM} } }
+  }
+}`,
+    variables: { images: [{ label: 'my-label' }] },
+    files: ['images.0.file'],
+  },
+  {
+    name: 'indexFolder',
+    query: `mutation IndexFolder($path: String!) {
+  indexFolder(path: $path) { id state done total }
+}`,
+    variables: { path: '/path/inside/a/configured/root' },
+    files: [],
+  },
+  {
+    name: 'job',
+    query: `query Job($id: ID!) {
+  job(id: $id) { id kind state done total failed failures { path reason message } added unchanged message }
+}`,
+    variables: { id: '' },
+    files: [],
+  },
+  {
+    name: 'rebuildIndex',
+    query: `mutation RebuildIndex($spec: String!) {
+  rebuildIndex(indexSpec: $spec) { id state message }
+}`,
+    variables: { spec: 'hnsw:M=32,efSearch=128' },
+    files: [],
+  },
+];
+
+/** Sets `value` at a dotted path ("images.0.file"), creating objects and arrays on the way. */
+export function setAtPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node: Record<string, unknown> | unknown[] = target;
+  keys.forEach((key, i) => {
+    const last = i === keys.length - 1;
+    const k: string | number = Array.isArray(node) ? Number(key) : key;
+    const bag = node as Record<string | number, unknown>;
+    if (last) {
+      bag[k] = value;
+      return;
+    }
+    if (bag[k] === null || typeof bag[k] !== 'object') bag[k] = /^\d+$/.test(keys[i + 1]) ? [] : {};
+    node = bag[k] as Record<string, unknown> | unknown[];
+  });
+}
+
+export function curlExample(origin: string): string {
+  return `# similarImages with a file (GraphQL multipart request; the preflight header is required)
+curl ${origin}/graphql \\
+  -H 'Apollo-Require-Preflight: true' \\
+  -F operations='{"query":"query($upload: Upload!) { similarImages(upload: $upload, k: 5) { matches { rank score item { label url } } } }","variables":{"upload":null}}' \\
+  -F map='{"0":["variables.upload"]}' \\
+  -F 0=@photo.jpg
+
+# addImages (mutations need the API key when the server has one)
+curl ${origin}/graphql \\
+  -H 'Apollo-Require-Preflight: true' -H 'Authorization: Bearer YOUR_KEY' \\
+  -F operations='{"query":"mutation($images: [ImageUpload!]!) { addImages(images: $images) { added results { status item { id } } } }","variables":{"images":[{"file":null,"label":"cats"}]}}' \\
+  -F map='{"0":["variables.images.0.file"]}' \\
+  -F 0=@cat.jpg`;
+}

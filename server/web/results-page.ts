@@ -1,0 +1,140 @@
+/**
+ * The results page (served at /): pick or drop an image, see the top matches as a grid of
+ * thumbnails with scores and labels. Runs in the browser on the SDK (served as ES modules).
+ */
+import { ImsearchClient, ImsearchError, type SearchResult } from '../../sdk/index.js';
+
+const client = new ImsearchClient({ endpoint: '/graphql' });
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const drop = $<HTMLLabelElement>('drop');
+const fileInput = $<HTMLInputElement>('file');
+const preview = $<HTMLImageElement>('preview');
+const hint = $<HTMLSpanElement>('drop-hint');
+const kInput = $<HTMLInputElement>('k');
+const collectionSelect = $<HTMLSelectElement>('collection');
+const status = $<HTMLParagraphElement>('status');
+const results = $<HTMLElement>('results');
+
+let current: File | null = null;
+let previewUrl: string | null = null;
+let generation = 0;
+
+function setStatus(text: string, error?: ImsearchError): void {
+  status.textContent = text;
+  status.classList.toggle('error', !!error);
+  if (error) status.dataset.code = error.code;
+  else delete status.dataset.code;
+}
+
+function render(result: SearchResult): void {
+  results.replaceChildren(
+    ...result.matches.map((m) => {
+      const figure = document.createElement('figure');
+      figure.className = 'match';
+      figure.dataset.rank = String(m.rank);
+      figure.dataset.label = m.item.label ?? '';
+      figure.dataset.score = String(m.score);
+      figure.dataset.id = m.item.id;
+      const link = document.createElement('a');
+      link.href = m.item.url;
+      link.target = '_blank';
+      link.rel = 'noopener';
+      const img = document.createElement('img');
+      img.src = m.item.thumbnailUrl;
+      img.alt = `${m.item.label ?? 'unlabelled'}: ${m.item.sourceName}`;
+      img.loading = 'lazy';
+      link.append(img);
+      const caption = document.createElement('figcaption');
+      const label = document.createElement('span');
+      label.className = 'label';
+      label.textContent = `${m.rank}. ${m.item.label ?? '—'}`;
+      label.title = m.item.sourceName;
+      const score = document.createElement('span');
+      score.className = 'score';
+      score.textContent = m.score.toFixed(3);
+      caption.append(label, score);
+      figure.append(link, caption);
+      return figure;
+    }),
+  );
+}
+
+async function search(): Promise<void> {
+  if (!current) return;
+  const mine = ++generation;
+  const k = Number(kInput.value) || 10;
+  setStatus(`Searching ${collectionSelect.value || 'the default collection'}…`);
+  results.setAttribute('aria-busy', 'true');
+  try {
+    const result = await client.similarImages(current, { k, collection: collectionSelect.value || undefined });
+    if (mine !== generation) return;
+    render(result);
+    const t = client.lastTiming;
+    const timing = t ? ` in ${t.totalMs.toFixed(0)} ms (decode + embed ${t.embedMs?.toFixed(0) ?? '?'} ms, search ${t.searchMs?.toFixed(1) ?? '?'} ms)` : '';
+    setStatus(`${result.matches.length} matches in ${result.collection}${timing}`);
+    document.body.dataset.state = 'done';
+  } catch (err) {
+    if (mine !== generation) return;
+    results.replaceChildren();
+    const e = err instanceof ImsearchError ? err : new ImsearchError('NETWORK_ERROR', String(err));
+    setStatus(`${e.code}: ${e.message}`, e);
+    document.body.dataset.state = 'error';
+  } finally {
+    if (mine === generation) results.removeAttribute('aria-busy');
+  }
+}
+
+function choose(file: File | undefined): void {
+  if (!file) return;
+  current = file;
+  if (previewUrl) URL.revokeObjectURL(previewUrl);
+  previewUrl = URL.createObjectURL(file);
+  preview.src = previewUrl;
+  preview.alt = file.name;
+  preview.hidden = false;
+  hint.hidden = true;
+  void search();
+}
+
+fileInput.addEventListener('change', () => choose(fileInput.files?.[0]));
+drop.addEventListener('dragover', (e) => {
+  e.preventDefault();
+  drop.classList.add('over');
+});
+drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+drop.addEventListener('drop', (e) => {
+  e.preventDefault();
+  drop.classList.remove('over');
+  choose(e.dataTransfer?.files[0]);
+});
+drop.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' || e.key === ' ') {
+    e.preventDefault();
+    fileInput.click();
+  }
+});
+kInput.addEventListener('change', () => void search());
+collectionSelect.addEventListener('change', () => void search());
+
+async function init(): Promise<void> {
+  try {
+    const collections = await client.collections();
+    collectionSelect.replaceChildren(
+      ...collections.map((c) => {
+        const o = document.createElement('option');
+        o.value = c.name;
+        o.textContent = `${c.name} (${c.itemCount})`;
+        o.selected = c.isDefault;
+        return o;
+      }),
+    );
+    document.body.dataset.state = 'ready';
+  } catch (err) {
+    const e = err instanceof ImsearchError ? err : new ImsearchError('NETWORK_ERROR', String(err));
+    setStatus(`${e.code}: ${e.message}`, e);
+    document.body.dataset.state = 'error';
+  }
+}
+
+void init();
