@@ -46,7 +46,7 @@ export function concatWeighted(perModel: readonly Float32Array[], weights: reado
   let at = 0;
   perModel.forEach((part, i) => {
     const f = Math.sqrt(weights[i] / total);
-    for (let k = 0; k < part.length; k++) out[at + k] = part[k] * f;
+    if (f > 0) for (let k = 0; k < part.length; k++) out[at + k] = part[k] * f;
     at += part.length;
   });
   return out;
