@@ -10,7 +10,8 @@
  * pipeline/bare and pipeline/ceiling with all three rates measured in the same run.
  *
  *   npx tsc -p tsconfig.json --outDir dist-models
- *   node dist-models/bench/embed-throughput.js [--n 512] [--batch 16] [--models a,b,c] [--crop] [--repeat 3] [--json]
+ *   node dist-models/bench/embed-throughput.js [--n 512] [--batch 16] [--models a,b,c] [--crop] [--repeat 3]
+ *       [--threads 2] [--spinning] [--json]
  */
 import fsp from 'node:fs/promises';
 import os from 'node:os';
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
       crop: { type: 'boolean', default: false },
       repeat: { type: 'string', default: '3' },
       threads: { type: 'string' },
+      spinning: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       'model-dir': { type: 'string', default: process.env.IMSEARCH_MODEL_DIR ?? sharedModelsDir },
       dataset: { type: 'string', default: path.join(caltechDir, 'gallery') },
@@ -98,11 +100,14 @@ async function main(): Promise<void> {
   const files = await pickImages(values.dataset!, n);
   const threads = values.threads ? Number(values.threads) : physicalCoreCount();
   const cpu = os.cpus()[0]?.model ?? 'unknown';
-  console.error(`# ${files.length} images, batch ${batch}, crop ${values.crop ? 'on' : 'off'}, ${threads} intra-op threads, ${cpu}, ${os.availableParallelism()} logical CPUs`);
+  console.error(
+    `# ${files.length} images, batch ${batch}, crop ${values.crop ? 'on' : 'off'}, ${threads} intra-op threads${values.spinning ? ' (spinning)' : ''}, ` +
+      `${cpu}, ${os.availableParallelism()} logical CPUs, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
+  );
 
   const rows: (Rates & { model: string; ceiling: number; vsBare: number; vsCeiling: number })[] = [];
   for (const model of models) {
-    const e = await Embedder.create([model], { modelDir: values['model-dir'], crop: values.crop, batchSize: batch, threads });
+    const e = await Embedder.create([model], { modelDir: values['model-dir'], crop: values.crop, batchSize: batch, threads, spinning: values.spinning });
     try {
       // Each repetition measures all three rates back to back; the median repetition (by
       // pipeline/ceiling) is reported, so the ratios always come from rates of the same run.

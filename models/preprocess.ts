@@ -123,24 +123,54 @@ export function writeTensor(
   const plane = w * h;
   const base = slot * 3 * plane;
   if (out.length < base + 3 * plane) throw new RangeError(`tensor too small for slot ${slot}`);
-  const src = view.data;
-  const float = out instanceof Float32Array;
-  if (float && !table) throw new Error('writeTensor: a float32 tensor needs a normalisation table');
-  const [t0, t1, t2] = table ?? [];
+  if (out instanceof Float32Array) {
+    if (!table) throw new Error('writeTensor: a float32 tensor needs a normalisation table');
+    writeFloat(view.data, view.stride, rect.left, rect.top, w, h, out, base, table[0], table[1], table[2], flip);
+  } else {
+    writeBytes(view.data, view.stride, rect.left, rect.top, w, h, out, base, flip);
+  }
+}
+
+// Monomorphic inner loops (one array type each): measurably faster than one loop over a union.
+function writeFloat(
+  src: Uint8Array,
+  stride: number,
+  left: number,
+  top: number,
+  w: number,
+  h: number,
+  out: Float32Array,
+  base: number,
+  t0: Float32Array,
+  t1: Float32Array,
+  t2: Float32Array,
+  flip: boolean,
+): void {
+  const plane = w * h;
+  const step = flip ? -3 : 3;
   for (let y = 0; y < h; y++) {
-    const row = ((rect.top + y) * view.stride + rect.left) * 3;
-    const o = base + y * w;
-    for (let x = 0; x < w; x++) {
-      const i = row + (flip ? w - 1 - x : x) * 3;
-      if (float) {
-        out[o + x] = t0[src[i]];
-        out[o + plane + x] = t1[src[i + 1]];
-        out[o + 2 * plane + x] = t2[src[i + 2]];
-      } else {
-        out[o + x] = src[i];
-        out[o + plane + x] = src[i + 1];
-        out[o + 2 * plane + x] = src[i + 2];
-      }
+    let i = ((top + y) * stride + left + (flip ? w - 1 : 0)) * 3;
+    let o = base + y * w;
+    const end = o + w;
+    for (; o < end; o++, i += step) {
+      out[o] = t0[src[i]];
+      out[o + plane] = t1[src[i + 1]];
+      out[o + 2 * plane] = t2[src[i + 2]];
+    }
+  }
+}
+
+function writeBytes(src: Uint8Array, stride: number, left: number, top: number, w: number, h: number, out: Uint8Array, base: number, flip: boolean): void {
+  const plane = w * h;
+  const step = flip ? -3 : 3;
+  for (let y = 0; y < h; y++) {
+    let i = ((top + y) * stride + left + (flip ? w - 1 : 0)) * 3;
+    let o = base + y * w;
+    const end = o + w;
+    for (; o < end; o++, i += step) {
+      out[o] = src[i];
+      out[o + plane] = src[i + 1];
+      out[o + 2 * plane] = src[i + 2];
     }
   }
 }

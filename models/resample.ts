@@ -51,9 +51,13 @@ export interface Coefficients {
 
 const cache = new Map<string, Coefficients>();
 
-/** Pillow's precompute_coeffs + normalize_coeffs_8bpc for one axis (cached: sizes repeat). */
-export function coefficients(inSize: number, outSize: number, kernel: ResizeKernel): Coefficients {
-  const key = `${inSize}:${outSize}:${kernel}`;
+/**
+ * Pillow's precompute_coeffs + normalize_coeffs_8bpc for one axis, for the `count` output
+ * positions starting at `from` (entry i is position from + i): a crop window never pays for the
+ * whole axis, however long. Cached: sizes repeat.
+ */
+export function coefficients(inSize: number, outSize: number, kernel: ResizeKernel, from = 0, count = outSize - from): Coefficients {
+  const key = `${inSize}:${outSize}:${kernel}:${from}:${count}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const filter = filterOf(kernel);
@@ -61,12 +65,12 @@ export function coefficients(inSize: number, outSize: number, kernel: ResizeKern
   const filterscale = Math.max(scale, 1);
   const support = filter.support * filterscale;
   const ksize = Math.ceil(support) * 2 + 1;
-  const bounds = new Int32Array(outSize * 2);
-  const weights = new Int32Array(outSize * ksize);
+  const bounds = new Int32Array(count * 2);
+  const weights = new Int32Array(count * ksize);
   const k = new Float64Array(ksize);
   const ss = 1 / filterscale;
-  for (let xx = 0; xx < outSize; xx++) {
-    const center = (xx + 0.5) * scale;
+  for (let i = 0; i < count; i++) {
+    const center = (from + i + 0.5) * scale;
     let xmin = Math.trunc(center - support + 0.5);
     if (xmin < 0) xmin = 0;
     let xmax = Math.trunc(center + support + 0.5);
@@ -80,10 +84,10 @@ export function coefficients(inSize: number, outSize: number, kernel: ResizeKern
     }
     for (let x = 0; x < xmax; x++) {
       const v = ww !== 0 ? k[x] / ww : k[x];
-      weights[xx * ksize + x] = v < 0 ? Math.trunc(-0.5 + v * ONE) : Math.trunc(0.5 + v * ONE);
+      weights[i * ksize + x] = v < 0 ? Math.trunc(-0.5 + v * ONE) : Math.trunc(0.5 + v * ONE);
     }
-    bounds[xx * 2] = xmin;
-    bounds[xx * 2 + 1] = xmax;
+    bounds[i * 2] = xmin;
+    bounds[i * 2 + 1] = xmax;
   }
   const c = { ksize, bounds, weights };
   if (cache.size > 512) cache.clear();
@@ -118,13 +122,13 @@ export function resampleRgb(
   const needV = outHeight !== inH;
 
   // Rows of the input the vertical pass will read.
-  const vc = needV ? coefficients(inH, outHeight, kernel) : null;
+  const vc = needV ? coefficients(inH, outHeight, kernel, top, wh) : null;
   let rowFirst = top;
   let rowLast = top + wh; // exclusive
   if (vc) {
-    rowFirst = vc.bounds[top * 2];
+    rowFirst = vc.bounds[0];
     rowLast = 0;
-    for (let yy = top; yy < top + wh; yy++) rowLast = Math.max(rowLast, vc.bounds[yy * 2] + vc.bounds[yy * 2 + 1]);
+    for (let y = 0; y < wh; y++) rowLast = Math.max(rowLast, vc.bounds[y * 2] + vc.bounds[y * 2 + 1]);
   }
 
   // Horizontal pass over those rows, only the window's columns.
@@ -133,7 +137,7 @@ export function resampleRgb(
   let midStride: number; // pixels per row in mid
   let midLeft: number; // column of mid holding window column 0
   if (needH) {
-    const hc = coefficients(inW, outWidth, kernel);
+    const hc = coefficients(inW, outWidth, kernel, left, ww);
     const rows = rowLast - rowFirst;
     mid = new Uint8Array(rows * ww * 3);
     midStride = ww;
@@ -142,10 +146,10 @@ export function resampleRgb(
     for (let r = 0; r < rows; r++) {
       const srow = (rowFirst + r) * inW * 3;
       let o = r * ww * 3;
-      for (let xx = left; xx < left + ww; xx++) {
-        const n = bounds[xx * 2 + 1];
-        const kb = xx * ksize;
-        const p = srow + bounds[xx * 2] * 3;
+      for (let j = 0; j < ww; j++) {
+        const n = bounds[j * 2 + 1];
+        const kb = j * ksize;
+        const p = srow + bounds[j * 2] * 3;
         let s0: number;
         let s1: number;
         let s2: number;
@@ -202,10 +206,9 @@ export function resampleRgb(
   const { ksize, bounds, weights } = vc;
   let acc: Float64Array | null = null;
   for (let y = 0; y < wh; y++) {
-    const yy = top + y;
-    const ymin = bounds[yy * 2];
-    const n = bounds[yy * 2 + 1];
-    const kb = yy * ksize;
+    const ymin = bounds[y * 2];
+    const n = bounds[y * 2 + 1];
+    const kb = y * ksize;
     const o = y * rowLen;
     const rowBase = (t: number) => ((ymin + t - midRow0) * midStride + midLeft) * 3;
     if (n === 2) {

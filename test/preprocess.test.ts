@@ -95,6 +95,18 @@ describe('PIL resampling', () => {
       }
     }
   });
+  it('an extreme aspect ratio costs only the window (1 x 3000 px -> 256 x 768000, crop 224)', () => {
+    const v2 = getManifest('mobilenetv2-int8');
+    const img = { data: new Uint8Array(3000 * 3).fill(77), width: 1, height: 3000 };
+    const plan = planResize(v2, 1, 3000);
+    assert.equal(plan.resizeHeight, 768000);
+    const t0 = performance.now();
+    const t = preprocess(img, v2) as Float32Array;
+    assert.ok(performance.now() - t0 < 1000);
+    assert.equal(t.length, 3 * 224 * 224);
+    assert.equal(t[0], normalisationTable(v2.preprocess)[0][77]);
+  });
+
   it('coefficients sum to one in 22-bit fixed point', () => {
     for (const [a, b] of [
       [300, 256],
