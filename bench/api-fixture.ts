@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { CollectionSearcher } from '../search/collection-searcher.js';
 import { Library } from '../search/library.js';
+import { type RunningServer, startServer } from '../server/app.js';
+import type { ServerConfigInput } from '../server/config.js';
 import { caltechDir, sharedModelsDir } from '../test/helpers/paths.js';
 
 export const FIXTURE_MODEL = 'mobilenetv2-int8';
@@ -64,4 +66,9 @@ export async function buildFixture(opts: { classes?: readonly string[]; perClass
   } finally {
     await library.close();
   }
+}
+
+/** The API server over a fixture, on 127.0.0.1 and a free port. */
+export function startFixtureServer(fx: Fixture, overrides: Partial<ServerConfigInput> = {}): Promise<RunningServer> {
+  return startServer({ dataDir: fx.dataDir, modelDir: fx.modelDir, host: '127.0.0.1', port: 0, ...overrides });
 }

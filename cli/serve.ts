@@ -87,8 +87,10 @@ export function registerServeCommand(program: Command): void {
       });
       process.stdout.write(`${server.url}\n`);
       let stopping = false;
+      // `on`, not `once`: a library's signal-exit handler re-raises the signal when it sees no
+      // other listener left. A second signal while stopping forces the exit.
       const stop = (signal: string) => {
-        if (stopping) return;
+        if (stopping) process.exit(1);
         stopping = true;
         log(`${signal}: finishing requests and jobs, then stopping`);
         server.close().then(
@@ -99,7 +101,7 @@ export function registerServeCommand(program: Command): void {
           },
         );
       };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
     });
 }
