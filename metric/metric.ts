@@ -31,13 +31,13 @@ export const SUPERVISED: readonly MetricMethod[] = ['kissme', 'xqda', 'jointBaye
 export const MAX_DEFAULT_PCA_DIM = 256;
 
 /**
- * Default PCA dimension for a sample: the largest power of two ≤ (degrees of freedom) / 8, in
+ * Default PCA dimension for a sample: the largest power of two ≤ (degrees of freedom) / 16, in
  * [8, 256], and never above d or n − 1. Degrees of freedom = labelled items − classes for the
  * supervised methods (what the within-class covariance is estimated from), n − 1 otherwise.
  */
 export function defaultPcaDim(sample: { n: number; d: number; labelled?: number; classes?: number }): number {
   const dof = sample.labelled !== undefined && sample.classes !== undefined ? sample.labelled - sample.classes : sample.n - 1;
-  const target = Math.max(8, Math.min(MAX_DEFAULT_PCA_DIM, 2 ** Math.floor(Math.log2(Math.max(1, dof / 8)))));
+  const target = Math.max(8, Math.min(MAX_DEFAULT_PCA_DIM, 2 ** Math.floor(Math.log2(Math.max(1, dof / 16)))));
   return Math.max(1, Math.min(target, sample.d, sample.n - 1));
 }
 

@@ -61,6 +61,13 @@ export class ScatterCache {
     const subset = opts.subset;
     const nT = subset ? subset.length : n;
     if (nT < 2) throw new MetricError('BAD_INPUT', `PCA needs at least 2 vectors, got ${nT}`);
+    if (subset) {
+      const seen = new Uint8Array(n);
+      for (const i of subset) {
+        if (!(i >= 0 && i < n) || seen[i]) throw new MetricError('BAD_INPUT', `PCA subset: row ${i} is out of range or repeated`);
+        seen[i] = 1;
+      }
+    }
     const want = Math.max(1, Math.min(Math.floor(maxDim), d, nT - 1));
     const meanT = subset ? columnMean(this.X.data as Float32Array, n, d, subset) : this.mean;
     let values: Float64Array;

@@ -1,0 +1,83 @@
+/**
+ * Calibrated cut-off: from held-out gallery pairs (score, same class?), the lowest score
+ * threshold whose accepted pairs reach a target precision; applied to a result list it keeps
+ * "up to k" results. Fit it on gallery pairs (cross-validation shortlists), never on queries.
+ */
+import { MetricError } from './errors.js';
+
+export interface ThresholdFit {
+  targetPrecision: number;
+  /** Accept a result when score ≥ threshold (Infinity when the target is unreachable). */
+  threshold: number;
+  /** Precision / recall of the accepted pairs on the calibration set. */
+  precision: number;
+  recall: number;
+  accepted: number;
+  positives: number;
+  total: number;
+  achievable: boolean;
+}
+
+/**
+ * Among all cuts "score ≥ t" (t at distinct observed scores), the one accepting the most pairs
+ * with precision ≥ targetPrecision and at least `minAccepted` accepted pairs (default 1).
+ */
+export function fitThreshold(
+  scores: ArrayLike<number>,
+  same: ArrayLike<boolean | number>,
+  targetPrecision: number,
+  opts: { minAccepted?: number } = {},
+): ThresholdFit {
+  return fitThresholds(scores, same, [targetPrecision], opts)[0];
+}
+
+/** fitThreshold for several targets with one sort. */
+export function fitThresholds(
+  scores: ArrayLike<number>,
+  same: ArrayLike<boolean | number>,
+  targetPrecisions: readonly number[],
+  opts: { minAccepted?: number } = {},
+): ThresholdFit[] {
+  if (scores.length !== same.length) throw new MetricError('BAD_INPUT', `fitThreshold: ${scores.length} scores but ${same.length} same-class flags`);
+  for (const t of targetPrecisions) {
+    if (!(t > 0 && t <= 1)) throw new MetricError('BAD_PARAMS', `targetPrecision must be in (0, 1], got ${t}`);
+  }
+  const n = scores.length;
+  for (let i = 0; i < n; i++) if (Number.isNaN(scores[i])) throw new MetricError('BAD_INPUT', `fitThreshold: score ${i} is NaN`);
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
+  let positives = 0;
+  for (let i = 0; i < n; i++) if (same[i]) positives++;
+  const minAccepted = Math.max(1, opts.minAccepted ?? 1);
+  const best: (ThresholdFit | null)[] = targetPrecisions.map(() => null);
+  let tp = 0;
+  for (let i = 0; i < n; ) {
+    const s = scores[order[i]];
+    // Take the whole group of equal scores: a threshold cannot split it.
+    while (i < n && scores[order[i]] === s) {
+      if (same[order[i]]) tp++;
+      i++;
+    }
+    const precision = tp / i;
+    if (i < minAccepted) continue;
+    targetPrecisions.forEach((target, t) => {
+      if (precision >= target) {
+        best[t] = { targetPrecision: target, threshold: s, precision, recall: positives ? tp / positives : 0, accepted: i, positives, total: n, achievable: true };
+      }
+    });
+  }
+  return targetPrecisions.map(
+    (target, t) => best[t] ?? { targetPrecision: target, threshold: Infinity, precision: 0, recall: 0, accepted: 0, positives, total: n, achievable: false },
+  );
+}
+
+/**
+ * Keep the results (in their order) whose score ≥ threshold, at most k; the first `minResults`
+ * (default 1) are kept regardless, so a query never comes back empty unless asked to.
+ */
+export function cutResults<T extends { score: number }>(results: readonly T[], threshold: number, k: number, minResults = 1): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < results.length && out.length < k; i++) {
+    if (i < minResults || results[i].score >= threshold) out.push(results[i]);
+  }
+  return out;
+}

@@ -1,0 +1,57 @@
+/**
+ * metric/: the pure maths of retrieval quality. PCA, GLRT metric learning (KISSME, XQDA, Joint
+ * Bayesian), label-aware re-ranking, calibration, and cross-validated selection inside the
+ * gallery. No I/O: artifacts (de)serialise to JSON text / bytes; callers store them.
+ *
+ * Typical use (collection fit → index → query):
+ *
+ *   const cv = crossValidateMetric(galleryVectors, dim, galleryLabels, { sourceHash });
+ *   const metric = new Metric(cv.artifact!);            // store serializeArtifact(cv.artifact!)
+ *   const layout = metric.indexLayout();                // { metric: 'ip' | 'l2', dim }
+ *   index.add(ids, metric.indexVectors(metric.transform(galleryVectors)));
+ *   const t = metric.transform(queryVector);
+ *   const hits = await index.search(metric.indexQuery(t), shortlistSize);
+ *   // optional: exact re-score (metric.score), α-QE (cv.rerank.qe), class vote (cv.rerank.vote),
+ *   // cut with cutResults(…, cv.thresholds[i].threshold, k)
+ */
+export { MetricError, type MetricErrorCode } from './errors.js';
+export { indexLabels, requireLabels, type ClassIndex, type Label } from './labels.js';
+export {
+  ARTIFACT_FORMAT,
+  ARTIFACT_VERSION,
+  METRIC_METHODS,
+  artifactToBytes,
+  artifactToJson,
+  hashArtifact,
+  parseArtifact,
+  serializeArtifact,
+  type FitSummary,
+  type MetricArtifact,
+  type MetricMethod,
+  type MetricParams,
+  type ResolvedParams,
+  type ScoreKind,
+} from './artifact.js';
+export { Metric, defaultPcaDim, fitMetric, resolveParams, type IndexLayout } from './metric.js';
+export { ScatterCache, fitPca, pcaProject, type PcaModel } from './pca.js';
+export { ClassStats, type WithinWeighting } from './stats.js';
+export { learnJointBayesian, learnKissme, learnXqda, pairCovariances, type Learned } from './learners.js';
+export { psdClip, shrink, symEig } from './linalg.js';
+export { alphaQueryExpansion, classVoteRerank, voteWeights, type Neighbour, type QueryExpansionParams, type VoteOutcome, type VoteParams } from './rerank.js';
+export { cutResults, fitThreshold, fitThresholds, type ThresholdFit } from './calibration.js';
+export {
+  crossValidateMetric,
+  defaultGrid,
+  splitGallery,
+  topS,
+  type CvGrid,
+  type CvOptions,
+  type CvResult,
+  type CvRow,
+  type CvScores,
+  type RerankParams,
+  type RerankRow,
+  type Shortlists,
+  type Split,
+} from './cv.js';
+export { kernelKind } from './kernels.js';
