@@ -24,6 +24,7 @@ export class AnnoyVectorIndex implements VectorIndex {
   private dirty = false;
   private native: NativeAnnoyIndex;
   private readonly lock = new AsyncRwLock();
+  private searchK: number | undefined;
 
   private constructor(
     readonly spec: string,
@@ -31,6 +32,7 @@ export class AnnoyVectorIndex implements VectorIndex {
     readonly dim: number,
   ) {
     this.metric = parsed.metric;
+    this.searchK = parsed.searchK;
     this.native = new (loadAnnoy().AnnoyIndex)(dim, parsed.metric === 'ip' ? 'dot' : 'euclidean');
     this.data = new Float32Array(0);
     this.rowIds = new Float64Array(0);
@@ -58,6 +60,14 @@ export class AnnoyVectorIndex implements VectorIndex {
     index.rowIds.forEach((id, row) => index.rowOf.set(id, row));
     index.builtIds = index.rowIds.slice();
     return index;
+  }
+
+  /** Changes the candidate budget on this instance only (tuning, benchmarks); `spec` is unchanged. */
+  setSearchK(searchK: number | undefined): void {
+    if (searchK !== undefined && (!Number.isSafeInteger(searchK) || searchK < 1)) {
+      throw new IndexError('BAD_INDEX_INPUT', `Expected searchK to be a positive integer but received ${searchK}`);
+    }
+    this.searchK = searchK;
   }
 
   size(): number {
@@ -110,7 +120,7 @@ export class AnnoyVectorIndex implements VectorIndex {
       const kk = Math.min(k, ids.length);
       if (kk === 0 || nq === 0) return results;
       const fetch = Math.min(ids.length, kk + 1);
-      const r = await this.native.searchAsync(queries, fetch, this.parsed.searchK ?? -1);
+      const r = await this.native.searchAsync(queries, fetch, this.searchK ?? -1);
       for (let q = 0; q < nq; q++) {
         const hits: SearchHit[] = [];
         for (let c = 0; c < r.k; c++) {

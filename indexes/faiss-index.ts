@@ -145,6 +145,19 @@ export class FaissVectorIndex implements VectorIndex {
     };
   }
 
+  /**
+   * Changes search-time parameters (FAISS ParameterSpace, e.g. "efSearch=256") on this instance
+   * only, for tuning and benchmarks; `spec` and what `save` records stay as they were.
+   */
+  setSearchParameters(params: string): void {
+    if (!this.native) throw new IndexError('BAD_INDEX_INPUT', 'The index is not built yet: add vectors and search once first');
+    try {
+      this.native.setParameters(params);
+    } catch (e) {
+      throw new IndexError('BAD_INDEX_INPUT', `FAISS rejects the search parameters "${params}": ${nativeMessage(e)}`, { cause: e });
+    }
+  }
+
   private newNative(trainRows: number, spec = this.spec): NativeFaissIndex {
     const factory = this.plan.factory(trainRows);
     let native: NativeFaissIndex;
@@ -250,6 +263,8 @@ export class FaissVectorIndex implements VectorIndex {
   }
 
   private async applyAdd(op: AddOp): Promise<void> {
+    // From here on a removal of these ids goes to the engine, queued after this op.
+    for (const id of op.ids) if (this.pendingAdd.get(id) === op) this.pendingAdd.delete(id);
     let { ids, vectors } = op;
     if (op.cancelled.size > 0) {
       const keep: number[] = [];
@@ -263,7 +278,6 @@ export class FaissVectorIndex implements VectorIndex {
       if (ids.some((id) => this.tombstones.has(id))) await this.rebuild(); // an id comes back: drop its old vector first
       await this.native!.addWithIdsAsync(vectors, ids);
     }
-    for (const id of op.ids) if (this.pendingAdd.get(id) === op) this.pendingAdd.delete(id);
   }
 
   /** First build of a trained kind (IVF-PQ): train on the pending vectors, sampled evenly. */

@@ -8,7 +8,7 @@ import type { VectorIndex } from './vector-index.js';
 export type { IndexMetric, SearchHit, VectorIndex } from './vector-index.js';
 export { IndexError, type IndexErrorCode } from './errors.js';
 export { type ParsedSpec, parseIndexSpec } from './spec.js';
-export { SIDECAR_SUFFIX };
+export { AnnoyVectorIndex, FaissVectorIndex, SIDECAR_SUFFIX };
 
 /**
  * A new, empty index. `spec` (see indexes/spec.ts): flat, flat-l2, hnsw[:M=..,efSearch=..],

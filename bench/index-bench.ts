@@ -1,0 +1,305 @@
+/**
+ * Vector index benchmark: build time, single-query latency (p50) and recall@10 against exact
+ * search, for flat (exact), HNSW (efSearch sweep), IVF-PQ (nprobe sweep) and Annoy (searchK
+ * sweep), all through the VectorIndex adapters, in one process so the ratios are comparable.
+ *
+ *   npx tsc -p tsconfig.json --outDir dist-idx
+ *   node --expose-gc dist-idx/bench/index-bench.js [options]
+ *
+ * Options
+ *   --n 1000000 --dim 256        random data: n seeded Gaussian vectors, L2-normalised
+ *   --vectors FILE --dim D       real data instead: little-endian float32, n x D row-major;
+ *                                the last --queries rows are held out as queries (not indexed)
+ *   --query-vectors FILE         queries from their own float32 file instead (same D)
+ *   --queries 300 --k 10 --seed 1
+ *   --spec SPEC                  (repeatable) indexes to run; default flat, hnsw, ivfpq, annoy
+ *   --ef 32,64,...  --nprobe 8,16,...  --search-k 320,1000,...   sweeps
+ *   --write-md FILE              replace (or append) the "## Vector indexes" section of FILE
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import { AnnoyVectorIndex, FaissVectorIndex, createIndex } from '../indexes/index.js';
+import type { SearchHit, VectorIndex } from '../indexes/vector-index.js';
+
+interface Options {
+  n: number;
+  dim: number;
+  vectors?: string;
+  queryVectors?: string;
+  queries: number;
+  k: number;
+  seed: number;
+  specs: string[];
+  ef: number[];
+  nprobe: number[];
+  searchK: number[];
+  writeMd?: string;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = {
+    n: 1_000_000,
+    dim: 256,
+    queries: 300,
+    k: 10,
+    seed: 1,
+    specs: [],
+    ef: [16, 32, 64, 128, 256, 512],
+    nprobe: [8, 16, 32, 64, 128],
+    searchK: [1_000, 10_000, 50_000],
+  };
+  const list = (v: string) => v.split(',').map((x) => Number(x.trim()));
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = argv[++i];
+    if (value === undefined) throw new Error(`${flag} needs a value`);
+    switch (flag) {
+      case '--n': o.n = Number(value); break;
+      case '--dim': o.dim = Number(value); break;
+      case '--vectors': o.vectors = value; break;
+      case '--query-vectors': o.queryVectors = value; break;
+      case '--queries': o.queries = Number(value); break;
+      case '--k': o.k = Number(value); break;
+      case '--seed': o.seed = Number(value); break;
+      case '--spec': o.specs.push(value); break;
+      case '--ef': o.ef = list(value); break;
+      case '--nprobe': o.nprobe = list(value); break;
+      case '--search-k': o.searchK = list(value); break;
+      case '--write-md': o.writeMd = value; break;
+      default: throw new Error(`unknown option ${flag}`);
+    }
+  }
+  if (o.specs.length === 0) o.specs = ['flat', 'hnsw', 'ivfpq', 'annoy'];
+  return o;
+}
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomVectors(n: number, dim: number, seed: number): Float32Array {
+  const r = rng(seed);
+  const out = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    let norm = 0;
+    for (let j = 0; j < dim; j += 2) {
+      // Box-Muller: two normals per pair of uniforms
+      const rad = Math.sqrt(-2 * Math.log(1 - r()));
+      const th = 2 * Math.PI * r();
+      const a = rad * Math.cos(th);
+      out[i * dim + j] = a;
+      norm += a * a;
+      if (j + 1 < dim) {
+        const b = rad * Math.sin(th);
+        out[i * dim + j + 1] = b;
+        norm += b * b;
+      }
+    }
+    const inv = 1 / Math.sqrt(norm);
+    for (let j = 0; j < dim; j++) out[i * dim + j]! *= inv;
+  }
+  return out;
+}
+
+function readFloat32(file: string, dim: number): Float32Array {
+  const buf = fs.readFileSync(file);
+  if (buf.byteLength % (4 * dim) !== 0) throw new Error(`${file}: ${buf.byteLength} bytes is not a whole number of ${dim}-d float32 rows`);
+  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+}
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+}
+
+function recall(got: SearchHit[][], exact: SearchHit[][]): number {
+  let hit = 0;
+  let total = 0;
+  got.forEach((hits, q) => {
+    const truth = new Set(exact[q]!.map((h) => h.id));
+    hit += hits.filter((h) => truth.has(h.id)).length;
+    total += truth.size;
+  });
+  return hit / total;
+}
+
+function log(msg: string): void {
+  process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+}
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+interface Row {
+  spec: string;
+  setting: string;
+  buildS: number | null;
+  p50Ms: number;
+  p95Ms: number;
+  recall: number;
+  speedup: number | null;
+}
+
+/** Single queries, one after another: per-call wall time (p50, p95) and all results. */
+async function timeQueries(index: VectorIndex, queries: Float32Array, dim: number, k: number): Promise<{ p50: number; p95: number; hits: SearchHit[][] }> {
+  const nq = queries.length / dim;
+  await index.search(queries.subarray(0, dim), k); // warm-up
+  const times: number[] = [];
+  const hits: SearchHit[][] = [];
+  for (let q = 0; q < nq; q++) {
+    const t = performance.now();
+    const [h] = await index.search(queries.subarray(q * dim, (q + 1) * dim), k);
+    times.push(performance.now() - t);
+    hits.push(h!);
+  }
+  return { p50: percentile(times, 0.5), p95: percentile(times, 0.95), hits };
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  let base: Float32Array;
+  let queries: Float32Array;
+  let source: string;
+  if (o.vectors) {
+    const all = readFloat32(o.vectors, o.dim);
+    if (o.queryVectors) {
+      base = all;
+      queries = readFloat32(o.queryVectors, o.dim);
+      source = `${o.vectors} (${all.length / o.dim} x ${o.dim}), queries ${o.queryVectors}`;
+    } else {
+      const rows = all.length / o.dim;
+      if (rows <= o.queries) throw new Error(`${o.vectors} has ${rows} rows: not enough to hold out ${o.queries} queries`);
+      base = all.subarray(0, (rows - o.queries) * o.dim);
+      queries = all.subarray((rows - o.queries) * o.dim);
+      source = `${o.vectors}: ${rows - o.queries} x ${o.dim} indexed, last ${o.queries} rows as queries`;
+    }
+    o.n = base.length / o.dim;
+    o.queries = queries.length / o.dim;
+  } else {
+    log(`generating ${o.n} x ${o.dim} random normalised vectors (seed ${o.seed})`);
+    base = randomVectors(o.n, o.dim, o.seed);
+    queries = randomVectors(o.queries, o.dim, o.seed + 1_000_003);
+    source = `${o.n} x ${o.dim} seeded Gaussian vectors, L2-normalised; ${o.queries} independent random queries`;
+  }
+  const ids = new Float64Array(o.n).map((_, i) => i);
+  const dim = o.dim;
+  const rows: Row[] = [];
+
+  // Exact ground truth (and the flat row): batched for the truth, single queries for the timing.
+  log('flat: build');
+  let t = performance.now();
+  let flat: VectorIndex | null = createIndex('flat', dim);
+  flat.add(ids, base);
+  await flat.search(queries.subarray(0, dim), 1);
+  const flatBuild = (performance.now() - t) / 1000;
+  log('flat: exact ground truth (batched)');
+  const exact = await flat.search(queries, o.k);
+  let exactP50 = NaN;
+  if (o.specs.includes('flat')) {
+    log('flat: single-query timing');
+    const r = await timeQueries(flat, queries, dim, o.k);
+    exactP50 = r.p50;
+    rows.push({ spec: 'flat', setting: 'exact', buildS: flatBuild, p50Ms: r.p50, p95Ms: r.p95, recall: recall(r.hits, exact), speedup: 1 });
+  }
+  flat = null;
+  gc();
+
+  for (const spec of o.specs.filter((s) => s !== 'flat')) {
+    log(`${spec}: build`);
+    t = performance.now();
+    let index: VectorIndex | null = createIndex(spec, dim);
+    index.add(ids, base);
+    await index.search(queries.subarray(0, dim), 1); // adds (and trains / builds) happen here
+    const buildS = (performance.now() - t) / 1000;
+    log(`${spec}: built in ${buildS.toFixed(1)} s`);
+    const sweep: [string, () => void][] = [['as specified', () => {}]];
+    if (index instanceof FaissVectorIndex && /^hnsw|HNSW/.test(spec)) {
+      for (const ef of o.ef) sweep.push([`efSearch=${ef}`, () => (index as FaissVectorIndex).setSearchParameters(`efSearch=${ef}`)]);
+    }
+    if (index instanceof FaissVectorIndex && /^ivfpq|IVF/.test(spec)) {
+      for (const np of o.nprobe) sweep.push([`nprobe=${np}`, () => (index as FaissVectorIndex).setSearchParameters(`nprobe=${np}`)]);
+    }
+    if (index instanceof AnnoyVectorIndex) {
+      for (const sk of o.searchK) sweep.push([`searchK=${sk}`, () => (index as AnnoyVectorIndex).setSearchK(sk)]);
+    }
+    let first = true;
+    for (const [setting, apply] of sweep) {
+      apply();
+      const r = await timeQueries(index, queries, dim, o.k);
+      const rec = recall(r.hits, exact);
+      log(`${spec} ${setting}: p50 ${r.p50.toFixed(3)} ms, recall@${o.k} ${rec.toFixed(3)}`);
+      rows.push({
+        spec,
+        setting,
+        buildS: first ? buildS : null,
+        p50Ms: r.p50,
+        p95Ms: r.p95,
+        recall: rec,
+        speedup: Number.isNaN(exactP50) ? null : exactP50 / r.p50,
+      });
+      first = false;
+    }
+    index = null;
+    gc();
+  }
+
+  const cpu = lscpuModel();
+  const date = new Date().toISOString().slice(0, 10);
+  const command = `node --expose-gc dist-idx/bench/index-bench.js ${process.argv.slice(2).join(' ')}`.trim();
+  const table = [
+    `| index | search setting | build (s) | p50 single query (ms) | p95 (ms) | recall@${o.k} | speed vs exact (p50) |`,
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map(
+      (r) =>
+        `| \`${r.spec}\` | ${r.setting} | ${r.buildS === null ? '' : r.buildS.toFixed(1)} | ${r.p50Ms.toFixed(3)} | ${r.p95Ms.toFixed(3)} | ${r.recall.toFixed(3)} | ${r.speedup === null ? '' : `${r.speedup.toFixed(1)}x`} |`,
+    ),
+  ].join('\n');
+  const report = [
+    `Command: \`${command}\``,
+    `Machine: ${cpu}, ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; ${date}`,
+    `Data: ${source}; k = ${o.k}.`,
+    '',
+    table,
+  ].join('\n');
+  process.stdout.write(`${report}\n`);
+  if (o.writeMd) writeSection(o.writeMd, report);
+}
+
+function lscpuModel(): string {
+  try {
+    const out = execFileSync('lscpu', { encoding: 'utf8' });
+    const m = /^Model name:\s*(.+)$/m.exec(out);
+    if (m) return m[1]!.trim();
+  } catch {
+    // no lscpu
+  }
+  return os.cpus()[0]?.model ?? 'unknown CPU';
+}
+
+/** Replaces the bench-generated block inside "## Vector indexes" (or appends the section). */
+function writeSection(file: string, report: string): void {
+  const begin = '<!-- index-bench:begin -->';
+  const end = '<!-- index-bench:end -->';
+  const block = `${begin}\n${report}\n${end}`;
+  let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
+  if (text.includes(begin) && text.includes(end)) {
+    text = text.slice(0, text.indexOf(begin)) + block + text.slice(text.indexOf(end) + end.length);
+  } else {
+    text = `${text.trimEnd()}\n\n## Vector indexes\n\n${block}\n`;
+  }
+  fs.writeFileSync(file, text);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

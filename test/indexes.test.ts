@@ -1,0 +1,413 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { IndexError, createIndex, loadIndex, parseIndexSpec, validateIndexSpec } from '../indexes/index.js';
+import type { SearchHit, VectorIndex } from '../indexes/vector-index.js';
+
+// ---------- data and brute force, in plain JS ----------
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** n x dim Gaussian vectors, each L2-normalised. */
+function randomVectors(n: number, dim: number, seed: number): Float32Array {
+  const r = rng(seed);
+  const out = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    let norm = 0;
+    for (let j = 0; j < dim; j++) {
+      const g = Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+      out[i * dim + j] = g;
+      norm += g * g;
+    }
+    norm = Math.sqrt(norm);
+    for (let j = 0; j < dim; j++) out[i * dim + j]! /= norm;
+  }
+  return out;
+}
+
+function score(metric: 'ip' | 'l2', q: Float32Array, x: Float32Array, row: number, dim: number): number {
+  let s = 0;
+  for (let j = 0; j < dim; j++) {
+    const a = q[j]!;
+    const b = x[row * dim + j]!;
+    s += metric === 'ip' ? a * b : (a - b) * (a - b);
+  }
+  return metric === 'ip' ? s : -s;
+}
+
+/** Exact top k over (ids, vectors), score descending, id ascending. */
+function bruteForce(
+  metric: 'ip' | 'l2',
+  ids: ArrayLike<number>,
+  x: Float32Array,
+  queries: Float32Array,
+  dim: number,
+  k: number,
+): SearchHit[][] {
+  const out: SearchHit[][] = [];
+  for (let q = 0; q < queries.length / dim; q++) {
+    const qv = queries.subarray(q * dim, (q + 1) * dim);
+    const all: SearchHit[] = [];
+    for (let i = 0; i < ids.length; i++) all.push({ id: ids[i]!, score: score(metric, qv, x, i, dim) });
+    all.sort((a, b) => b.score - a.score || a.id - b.id);
+    out.push(all.slice(0, Math.min(k, all.length)));
+  }
+  return out;
+}
+
+function recallAt(got: SearchHit[][], exact: SearchHit[][]): number {
+  let hit = 0;
+  let total = 0;
+  got.forEach((hits, q) => {
+    const truth = new Set(exact[q]!.map((h) => h.id));
+    hit += hits.filter((h) => truth.has(h.id)).length;
+    total += truth.size;
+  });
+  return hit / total;
+}
+
+/** Same ranking as brute force: same ids, or swapped only between near-equal scores (float32 vs float64). */
+function assertExact(got: SearchHit[][], exact: SearchHit[][], label: string): void {
+  assert.equal(got.length, exact.length, label);
+  got.forEach((hits, q) => {
+    const want = exact[q]!;
+    assert.equal(hits.length, want.length, `${label}: query ${q} count`);
+    hits.forEach((h, i) => {
+      assert.ok(Math.abs(h.score - want[i]!.score) < 1e-4, `${label}: query ${q} rank ${i} score ${h.score} vs ${want[i]!.score}`);
+      if (h.id !== want[i]!.id) {
+        assert.ok(Math.abs(h.score - want[i]!.score) < 1e-5, `${label}: query ${q} rank ${i} id ${h.id} vs ${want[i]!.id}`);
+      }
+    });
+  });
+}
+
+async function tempDir(): Promise<string> {
+  return fsp.mkdtemp(path.join(os.tmpdir(), 'imsearch-indexes-'));
+}
+
+const DIM = 32;
+const N = 2000;
+const NQ = 50;
+const K = 10;
+const data = randomVectors(N, DIM, 1);
+const queries = randomVectors(NQ, DIM, 2);
+/** Caller-chosen, non-contiguous ids. */
+const ids = Array.from({ length: N }, (_, i) => 1000 + 7 * i);
+
+function build(spec: string): VectorIndex {
+  const index = createIndex(spec, DIM);
+  index.add(ids, data);
+  return index;
+}
+
+// ---------- agreement with brute force ----------
+
+for (const spec of ['flat', 'flat-l2', 'faiss:Flat', 'faiss-l2:IVF16,Flat|nprobe=16']) {
+  test(`${spec} agrees with brute force exactly`, async () => {
+    const index = build(spec);
+    assert.equal(index.size(), N);
+    const exact = bruteForce(index.metric, ids, data, queries, DIM, K);
+    assertExact(await index.search(queries, K), exact, spec);
+  });
+}
+
+const APPROXIMATE: [string, number][] = [
+  ['hnsw', 0.95],
+  ['hnsw:M=16,efSearch=64,metric=l2', 0.95],
+  ['faiss:HNSW16,Flat|efSearch=64', 0.95],
+  ['ivfpq:nprobe=16', 0.6],
+  ['ivfpq:nlist=16,m=16,nprobe=16,metric=l2', 0.7],
+  ['annoy', 0.9],
+  ['annoy:trees=16,searchK=2000,metric=l2', 0.9],
+];
+
+for (const [spec, bound] of APPROXIMATE) {
+  test(`${spec}: recall@10 against brute force >= ${bound}`, async () => {
+    const index = build(spec);
+    const exact = bruteForce(index.metric, ids, data, queries, DIM, K);
+    const got = await index.search(queries, K);
+    for (const hits of got) {
+      assert.equal(hits.length, K);
+      for (let i = 1; i < hits.length; i++) {
+        const a = hits[i - 1]!;
+        const b = hits[i]!;
+        assert.ok(a.score > b.score || (a.score === b.score && a.id < b.id), 'ranked by score, then id');
+      }
+    }
+    const recall = recallAt(got, exact);
+    assert.ok(recall >= bound, `recall@10 ${recall.toFixed(3)} < ${bound}`);
+  });
+}
+
+// ---------- ids, removal, re-adding ----------
+
+const ALL_KINDS = ['flat', 'flat-l2', 'hnsw', 'ivfpq:nlist=16,nprobe=16', 'annoy', 'faiss:HNSW16,Flat'];
+
+for (const spec of ALL_KINDS) {
+  test(`${spec}: ids stay stable after removals and re-adds`, async () => {
+    const index = build(spec);
+    await index.search(queries.subarray(0, DIM), 1); // build first, so removals reach the engine
+    const removed = ids.filter((_, i) => i % 3 === 0);
+    index.remove(removed);
+    index.remove([removed[0]!, 123_456_789]); // again, and an unknown id: no-ops
+    assert.equal(index.size(), N - removed.length);
+    const gone = new Set(removed);
+    const rowOf = new Map(ids.map((id, row) => [id, row]));
+    const got = await index.search(queries, K);
+    for (const [q, hits] of got.entries()) {
+      assert.equal(hits.length, K);
+      for (const h of hits) {
+        assert.ok(!gone.has(h.id), `removed id ${h.id} returned`);
+        const row = rowOf.get(h.id);
+        assert.ok(row !== undefined, `unknown id ${h.id}`);
+        // The id still names its own vector (approximate scores only for PQ).
+        const want = score(index.metric, queries.subarray(q * DIM, (q + 1) * DIM), data, row, DIM);
+        assert.ok(Math.abs(h.score - want) < (spec.startsWith('ivfpq') ? 0.5 : 1e-4), `${h.id}: ${h.score} vs ${want}`);
+      }
+    }
+    if (index.metric === 'ip' && spec === 'flat') {
+      const keptIds = ids.filter((id) => !gone.has(id));
+      const keptData = new Float32Array(keptIds.length * DIM);
+      keptIds.forEach((id, i) => keptData.set(data.subarray(rowOf.get(id)! * DIM, (rowOf.get(id)! + 1) * DIM), i * DIM));
+      assertExact(got, bruteForce('ip', keptIds, keptData, queries, DIM, K), 'flat after removal');
+    }
+    // A removed id comes back with another vector: the query equal to it finds it first.
+    const back = removed[5]!;
+    const fresh = randomVectors(1, DIM, 99);
+    index.add([back], fresh);
+    assert.equal(index.size(), N - removed.length + 1);
+    const [top] = await index.search(fresh, 1);
+    assert.equal(top![0]!.id, back);
+    assert.throws(() => index.add([back], fresh), (e: unknown) => e instanceof IndexError && e.code === 'BAD_INDEX_INPUT');
+  });
+}
+
+test('add then remove before any search never reaches the engine; HNSW removals become tombstones', async () => {
+  const index = createIndex('hnsw', DIM);
+  index.add(ids.slice(0, 100), data.subarray(0, 100 * DIM));
+  index.remove(ids.slice(0, 50));
+  assert.equal(index.size(), 50);
+  const [hits] = await index.search(data.subarray(60 * DIM, 61 * DIM), 100);
+  assert.equal(hits!.length, 50);
+  assert.equal(hits![0]!.id, ids[60]);
+  index.remove([ids[60]!]);
+  const [after] = await index.search(data.subarray(60 * DIM, 61 * DIM), 100);
+  assert.equal(after!.length, 49);
+  assert.ok(!after!.some((h) => h.id === ids[60]));
+});
+
+// ---------- k ----------
+
+for (const spec of ALL_KINDS) {
+  test(`${spec}: k is clamped to the size`, async () => {
+    const index = createIndex(spec, DIM);
+    assert.deepEqual(await index.search(queries.subarray(0, 2 * DIM), 5), [[], []]);
+    index.add(ids, data);
+    await index.search(queries.subarray(0, DIM), 1); // first build (IVF-PQ trains on all of them)
+    const few = 7;
+    index.remove(ids.slice(few));
+    assert.equal(index.size(), few);
+    const [hits] = await index.search(queries.subarray(0, DIM), few + 50);
+    assert.equal(hits!.length, few);
+    assert.deepEqual(await index.search(queries.subarray(0, DIM), 0), [[]]);
+    await assert.rejects(index.search(queries.subarray(0, DIM), -1), /non-negative integer/);
+  });
+}
+
+test('ties are broken by id ascending, also at the k boundary', async () => {
+  for (const spec of ['flat', 'flat-l2']) {
+    const index = createIndex(spec, DIM);
+    const copy = data.subarray(0, DIM);
+    const dupIds = [907, 15, 300, 4, 77, 12, 999, 5];
+    const block = new Float32Array(dupIds.length * DIM);
+    dupIds.forEach((_, i) => block.set(copy, i * DIM));
+    index.add(dupIds, block);
+    index.add([1, 2, 3], data.subarray(DIM, 4 * DIM));
+    const [hits] = await index.search(copy, 3);
+    assert.deepEqual(
+      hits!.map((h) => h.id),
+      [4, 5, 12],
+      spec,
+    );
+  }
+});
+
+// ---------- save / load ----------
+
+for (const spec of ALL_KINDS) {
+  test(`${spec}: save and load give identical results, and the loaded index keeps working`, async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'index.bin');
+    const index = build(spec);
+    index.remove(ids.slice(0, 20));
+    const before = await index.search(queries, K);
+    await index.save(file);
+    const loaded = await loadIndex(file);
+    assert.equal(loaded.spec, spec);
+    assert.equal(loaded.dim, DIM);
+    assert.equal(loaded.metric, index.metric);
+    assert.equal(loaded.size(), index.size());
+    assert.deepEqual(await loaded.search(queries, K), before);
+    // Still mutable after loading (Annoy rebuilds from the vectors it read back).
+    loaded.remove([ids[100]!]);
+    loaded.add([5], data.subarray(100 * DIM, 101 * DIM));
+    const [top] = await loaded.search(data.subarray(100 * DIM, 101 * DIM), 1);
+    assert.equal(top![0]!.id, 5);
+    await fsp.rm(dir, { recursive: true, force: true });
+  });
+}
+
+test('an empty index saves and loads', async () => {
+  const dir = await tempDir();
+  for (const spec of ['flat', 'ivfpq', 'annoy']) {
+    const file = path.join(dir, `${spec}.bin`);
+    await createIndex(spec, DIM).save(file);
+    const loaded = await loadIndex(file);
+    assert.equal(loaded.size(), 0);
+    assert.deepEqual(await loaded.search(queries.subarray(0, DIM), 3), [[]]);
+  }
+  await fsp.rm(dir, { recursive: true, force: true });
+});
+
+test('loading a missing or corrupt index is a clear error', async () => {
+  const dir = await tempDir();
+  await assert.rejects(loadIndex(path.join(dir, 'nope.bin')), (e: unknown) => e instanceof IndexError && e.code === 'BAD_INDEX_FILE');
+  const file = path.join(dir, 'index.bin');
+  await build('flat').save(file);
+  await fsp.writeFile(file, 'not a faiss file');
+  await assert.rejects(loadIndex(file), (e: unknown) => e instanceof IndexError && e.code === 'BAD_INDEX_FILE' && /Cannot read the FAISS index/.test(e.message));
+  await fsp.rm(dir, { recursive: true, force: true });
+});
+
+// ---------- specs ----------
+
+test('spec strings parse with defaults', () => {
+  assert.deepEqual(parseIndexSpec('flat'), { kind: 'flat', metric: 'ip' });
+  assert.deepEqual(parseIndexSpec('flat-l2'), { kind: 'flat', metric: 'l2' });
+  assert.deepEqual(parseIndexSpec('hnsw'), { kind: 'hnsw', metric: 'ip', M: 32, efSearch: 128 });
+  assert.deepEqual(parseIndexSpec('hnsw:M=16,efSearch=256,metric=l2'), { kind: 'hnsw', metric: 'l2', M: 16, efSearch: 256 });
+  assert.deepEqual(parseIndexSpec('ivfpq:nlist=1024,m=32'), { kind: 'ivfpq', metric: 'ip', nlist: 1024, m: 32, nbits: 8, nprobe: 16 });
+  assert.deepEqual(parseIndexSpec('annoy:trees=10,searchK=500'), { kind: 'annoy', metric: 'ip', trees: 10, searchK: 500, seed: 1 });
+  assert.deepEqual(parseIndexSpec('faiss:HNSW32,Flat'), { kind: 'faiss', metric: 'ip', factory: 'HNSW32,Flat' });
+  assert.deepEqual(parseIndexSpec('faiss-l2:IVF64,Flat|nprobe=8'), { kind: 'faiss', metric: 'l2', factory: 'IVF64,Flat', params: 'nprobe=8' });
+  assert.equal(createIndex('hnsw:efSearch=64', DIM).spec, 'hnsw:efSearch=64');
+});
+
+test('bad specs are errors that say what is wrong', () => {
+  const cases: [string, string][] = [
+    ['', 'Bad index spec "": expected one of flat, flat-l2, hnsw, ivfpq, annoy, faiss:<factory>, faiss-l2:<factory>'],
+    ['lsh', 'Bad index spec "lsh": unknown index kind "lsh"; expected one of flat, flat-l2, hnsw, ivfpq, annoy, faiss:<factory>, faiss-l2:<factory>'],
+    ['hnsw:M=abc', 'Bad index spec "hnsw:M=abc": expected an integer between 2 and 512 for M but received "abc"'],
+    ['hnsw:m=16', 'Bad index spec "hnsw:m=16": unknown option "m" for hnsw; expected metric, M, efSearch'],
+    ['hnsw:M=16,M=32', 'Bad index spec "hnsw:M=16,M=32": option M given twice'],
+    ['hnsw:', 'Bad index spec "hnsw:": expected options after "hnsw:" (or drop the ":")'],
+    ['flat:metric=cosine', 'Bad index spec "flat:metric=cosine": expected ip or l2 for metric but received "cosine"'],
+    ['flat-l2:metric=ip', 'Bad index spec "flat-l2:metric=ip": flat-l2 takes no options'],
+    ['annoy:trees=0', 'Bad index spec "annoy:trees=0": expected an integer between 1 and 10000 for trees but received "0"'],
+    ['ivfpq:nprobe', 'Bad index spec "ivfpq:nprobe": expected key=value, got "nprobe"'],
+    ['faiss:', 'Bad index spec "faiss:": expected a FAISS factory string after "faiss:", e.g. "faiss:HNSW32,Flat"'],
+    ['faiss:IDMap2,Flat', 'Bad index spec "faiss:IDMap2,Flat": leave out "IDMap": ids are always kept (IDMap2 is added where FAISS needs it)'],
+    ['faiss:HNSW32|efSearch', 'Bad index spec "faiss:HNSW32|efSearch": expected search parameters as name=value[,name=value] after "|", got "efSearch"'],
+  ];
+  for (const [spec, message] of cases) {
+    assert.throws(
+      () => createIndex(spec, DIM),
+      (e: unknown) => e instanceof IndexError && e.code === 'BAD_INDEX_SPEC' && e.message === message,
+      spec,
+    );
+  }
+  assert.throws(
+    () => createIndex('ivfpq:m=7', DIM),
+    { message: 'Bad index spec "ivfpq:m=7": m=7 must divide the dimension 32 (each of the m sub-quantizers takes dim/m components)' },
+  );
+  assert.throws(() => createIndex('faiss:Bogus42', DIM), (e: unknown) => e instanceof IndexError && e.code === 'BAD_INDEX_SPEC' && /FAISS rejects "IDMap2,Bogus42"/.test(e.message));
+  assert.throws(() => createIndex('faiss:HNSW32|nprobe=4', DIM), /FAISS rejects .*could not set parameter nprobe/);
+  assert.throws(() => validateIndexSpec('ivfpq:m=5', 64), /m=5 must divide the dimension 64/);
+});
+
+test('bad input is rejected before it enters the index', async () => {
+  const index = createIndex('flat', DIM);
+  const bad = (e: unknown) => e instanceof IndexError && e.code === 'BAD_INDEX_INPUT';
+  assert.throws(() => index.add([1, 2], data.subarray(0, DIM)), bad);
+  assert.throws(() => index.add([1], data.subarray(0, DIM + 1)), bad);
+  assert.throws(() => index.add([1, 1], data.subarray(0, 2 * DIM)), bad);
+  assert.throws(() => index.add([-1], data.subarray(0, DIM)), bad);
+  assert.throws(() => index.add([1.5], data.subarray(0, DIM)), bad);
+  const nan = data.slice(0, DIM);
+  nan[3] = NaN;
+  assert.throws(() => index.add([1], nan), /row 0 has NaN/);
+  assert.equal(index.size(), 0);
+  await assert.rejects(index.search(new Float32Array(DIM + 1), 1), bad);
+});
+
+test('ivfpq trains at its first build and says when there are too few vectors', async () => {
+  const index = createIndex('ivfpq', DIM);
+  index.add(ids.slice(0, 100), data.subarray(0, 100 * DIM));
+  await assert.rejects(
+    index.search(queries.subarray(0, DIM), 5),
+    (e: unknown) =>
+      e instanceof IndexError &&
+      e.code === 'TOO_FEW_TO_TRAIN' &&
+      e.message ===
+        'Index spec "ivfpq" trains on its first build and needs at least 256 vectors; it has 100. ' +
+          'Add more vectors before searching, or use "flat" (exact) or "hnsw" for small collections.',
+  );
+  index.add(ids.slice(100, 600), data.subarray(100 * DIM, 600 * DIM));
+  const [hits] = await index.search(queries.subarray(0, DIM), 5);
+  assert.equal(hits!.length, 5);
+});
+
+// ---------- off the event loop ----------
+
+async function ticksDuring(work: () => Promise<unknown>): Promise<{ ticks: number; ms: number }> {
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 2);
+  const t0 = performance.now();
+  const p = work();
+  assert.ok(p instanceof Promise);
+  await p;
+  const ms = performance.now() - t0;
+  clearInterval(timer);
+  return { ticks, ms };
+}
+
+for (const spec of ['flat', 'annoy:trees=4,searchK=200000']) {
+  test(`${spec}: search is a Promise and timers fire while a big search runs`, async () => {
+    const n = 50_000;
+    const dim = 128;
+    const big = randomVectors(n, dim, 7);
+    const index = createIndex(spec, dim);
+    index.add(Array.from({ length: n }, (_, i) => i), big);
+    await index.search(big.subarray(0, dim), 1); // build (Annoy) outside the measurement
+    const many = randomVectors(400, dim, 8);
+    const { ticks, ms } = await ticksDuring(() => index.search(many, 10));
+    assert.ok(ms > 40, `search too quick (${ms.toFixed(0)} ms) to show anything; make it bigger`);
+    assert.ok(ticks >= Math.min(5, ms / 20), `only ${ticks} timer ticks during a ${ms.toFixed(0)} ms search`);
+  });
+}
+
+test('concurrent searches, adds and removes stay consistent', async () => {
+  const index = createIndex('hnsw', DIM);
+  index.add(ids.slice(0, 1000), data.subarray(0, 1000 * DIM));
+  const searches: Promise<SearchHit[][]>[] = [];
+  for (let i = 0; i < 20; i++) {
+    searches.push(index.search(queries, K));
+    if (i === 5) index.add(ids.slice(1000), data.subarray(1000 * DIM));
+    if (i === 10) index.remove(ids.slice(0, 500));
+  }
+  const results = await Promise.all(searches);
+  const gone = new Set(ids.slice(0, 500));
+  for (const hits of results.at(-1)!) assert.ok(hits.every((h) => !gone.has(h.id)));
+  assert.equal(index.size(), N - 500);
+});
