@@ -72,12 +72,14 @@ export function fitThresholds(
 
 /**
  * Keep the results (in their order) whose score ≥ threshold, at most k; the first `minResults`
- * (default 1) are kept regardless, so a query never comes back empty unless asked to.
+ * (default 1) are kept regardless, so a query never comes back empty unless asked to. A null or
+ * NaN threshold (an unachievable target that went through JSON) accepts nothing beyond those.
  */
-export function cutResults<T extends { score: number }>(results: readonly T[], threshold: number, k: number, minResults = 1): T[] {
+export function cutResults<T extends { score: number }>(results: readonly T[], threshold: number | null, k: number, minResults = 1): T[] {
+  const t = threshold === null || Number.isNaN(threshold) ? Infinity : threshold;
   const out: T[] = [];
   for (let i = 0; i < results.length && out.length < k; i++) {
-    if (i < minResults || results[i].score >= threshold) out.push(results[i]);
+    if (i < minResults || results[i].score >= t) out.push(results[i]);
   }
   return out;
 }

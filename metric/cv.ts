@@ -9,7 +9,8 @@
  *
  * The search is staged so it stays bounded (tens of seconds on 5,800 × 2,500):
  *   1. every method × PCA dimension at default shrinkage / weighting, raw and normalised output;
- *   2. shrinkage × Σ_S weighting (× JB EM iterations) around the two best supervised (method, dim);
+ *   2. shrinkage × Σ_S weighting (× JB EM iterations, × XQDA subspace caps) around the best
+ *      dimension of each supervised method;
  *   3. re-ranking on the winner's shortlists: α-QE (cosine spaces only) and the class vote.
  * Every grid is relative to the data (n, d, labelled items, classes, class sizes): no constants
  * of one dataset. The chosen params are then fitted on the whole gallery.
@@ -187,7 +188,8 @@ export interface CvGrid {
   xqdaFractions: number[];
   /** Class vote grid (empty ks = no vote tuning). */
   voteKs: number[];
-  voteTaus: number[];
+  /** null = plain count. */
+  voteTaus: (number | null)[];
   voteMinShares: number[];
   /** α-QE grid (cosine spaces only; empty = none). */
   qeNs: number[];
@@ -276,7 +278,7 @@ export function defaultGrid(sample: { n: number; d: number; labelled: number; cl
     emIterations: [0],
     xqdaFractions: [1, 0.5, 0.25],
     voteKs: ks,
-    voteTaus: [0.25, 1, Infinity],
+    voteTaus: [0.25, 1, null],
     voteMinShares: [0, 0.4, 0.6, 0.8],
     qeNs,
     qeAlphas: [1, 3],
@@ -420,18 +422,16 @@ export function crossValidateMetric(X: Float32Array, dim: number, labels: readon
     }
   }
 
-  // Stage 2: regularisation around the two best supervised (method, dimension, whiten).
+  // Stage 2: regularisation around the best (dimension, whiten) of each supervised method.
   const seen = new Set<string>();
   const leaders = table
     .filter((r) => SUPERVISED.includes(r.params.method))
     .sort((a, b) => pick(b) - pick(a))
     .filter((r) => {
-      const key = `${r.params.method}/${r.params.pcaDim}/${r.params.whiten}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
+      if (seen.has(r.params.method)) return false;
+      seen.add(r.params.method);
       return true;
-    })
-    .slice(0, 2);
+    });
   const done = new Set(table.map((r) => JSON.stringify(r.params)));
   for (const leader of leaders) {
     for (const shrinkage of grid.shrinkages) {
@@ -512,7 +512,7 @@ export function crossValidateMetric(X: Float32Array, dim: number, labels: readon
         ),
       );
       for (const vk of grid.voteKs) {
-        for (const tau of vk === 1 ? [Infinity] : grid.voteTaus) {
+        for (const tau of vk === 1 ? [null] : grid.voteTaus) {
           for (const minShare of grid.voteMinShares) {
             const vote: VoteParams = { k: vk, tau, minShare };
             const scores = perFold.map((queries, f) => {

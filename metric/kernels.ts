@@ -344,10 +344,33 @@ export interface Mat {
   cols: number;
 }
 
-/** Σ_r w_r (x_r − c)(x_r − c)ᵀ over the chosen rows (cols × cols), w_r = rowScale[r]². */
-export function crossProduct(X: Mat, opts: { subset?: ArrayLike<number>; center?: ArrayLike<number>; rowScale?: ArrayLike<number> } = {}): Float64Array {
-  const op: Operand = { ...X, ...opts, transpose: true };
-  return gemm(op, op, true);
+/** Rows per crossProduct chunk: keeps one chunk's scratch copy near 256 MB. */
+const CHUNK_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Σ_r w_r (x_r − c)(x_r − c)ᵀ over the chosen rows (cols × cols), w_r = rowScale[r]². Tall inputs
+ * are summed in row chunks so the scratch memory stays bounded.
+ */
+export function crossProduct(
+  X: Mat,
+  opts: { subset?: ArrayLike<number>; center?: ArrayLike<number>; rowScale?: ArrayLike<number>; chunkRows?: number } = {},
+): Float64Array {
+  const rows = opts.subset ? opts.subset.length : X.rows;
+  const chunk = opts.chunkRows ?? Math.max(64, Math.floor(CHUNK_BYTES / (4 * Math.max(1, X.cols))));
+  const base = { subset: opts.subset, center: opts.center, rowScale: opts.rowScale };
+  if (rows <= chunk) {
+    const op: Operand = { ...X, ...base, transpose: true };
+    return gemm(op, op, true);
+  }
+  const all = opts.subset ?? Int32Array.from({ length: X.rows }, (_, i) => i);
+  const out = new Float64Array(X.cols * X.cols);
+  for (let r0 = 0; r0 < rows; r0 += chunk) {
+    const subset = Array.prototype.slice.call(all, r0, Math.min(rows, r0 + chunk)) as number[];
+    const op: Operand = { ...X, ...base, subset, transpose: true };
+    const part = gemm(op, op, true);
+    for (let i = 0; i < out.length; i++) out[i] += part[i];
+  }
+  return out;
 }
 
 /** (X − c)(X − c)ᵀ over the chosen rows: the Gram matrix (rows × rows). */

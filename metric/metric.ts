@@ -371,7 +371,7 @@ export class Metric {
     const n = X.length / this.inputDim;
     let out: Float32Array;
     if (!this.mapT) out = Float32Array.from(X);
-    else if (n * this.inputDim * this.dim < 1 << 16) out = this.transformSmall(X, n, this.mapT);
+    else if (n <= 16 || n * this.inputDim * this.dim < 1 << 20) out = this.transformSmall(X, n, this.mapT);
     else out = Float32Array.from(gemm({ data: X, rows: n, cols: this.inputDim, center: this.center ?? undefined }, { data: this.mapT, rows: this.dim, cols: this.inputDim }));
     if (this.artifact.params.normalize) normalizeRows(out, this.dim);
     return out;

@@ -21,10 +21,11 @@ export interface VoteParams {
   k: number;
   /**
    * Temperature relative to the score spread of the voters: w_i = exp((s_i − s_1) / (τ·(s_1 − s_K))).
-   * At τ = 1 the K-th voter weighs e⁻¹ of the first; τ → ∞ (Infinity allowed) is a plain count;
-   * τ = 0 gives the top score alone. Scale-free, so one τ fits cosine and −distance² alike.
+   * At τ = 1 the K-th voter weighs e⁻¹ of the first; null (or Infinity) is a plain count; τ = 0
+   * gives the top score alone. Scale-free, so one τ fits cosine and −distance² alike. (null, not
+   * Infinity, is what survives JSON.)
    */
-  tau: number;
+  tau: number | null;
   /** Minimum share of the total vote weight (unlabelled voters included) for the winner to be applied. */
   minShare: number;
 }
@@ -40,13 +41,13 @@ export interface VoteOutcome<T extends Neighbour> {
 }
 
 /** Vote weights of the first k entries of a score-descending list (see VoteParams.tau). */
-export function voteWeights(scores: readonly number[], tau: number): number[] {
+export function voteWeights(scores: readonly number[], tau: number | null): number[] {
   const k = scores.length;
   if (k === 0) return [];
   const top = scores[0];
   const spread = top - scores[k - 1];
   return scores.map((s) => {
-    if (tau === Infinity || !(spread > 0)) return 1;
+    if (tau === null || tau === Infinity || !(spread > 0)) return 1;
     if (tau <= 0) return s === top ? 1 : 0;
     return Math.exp((s - top) / (tau * spread));
   });

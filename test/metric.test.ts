@@ -27,7 +27,7 @@ import {
   type MetricParams,
   type Neighbour,
 } from '../metric/index.js';
-import { gemm, setForceJsKernel } from '../metric/kernels.js';
+import { crossProduct, gemm, setForceJsKernel } from '../metric/kernels.js';
 import { topEigenSymmetric } from '../metric/linalg.js';
 import { ScatterCache } from '../metric/pca.js';
 import { Rng } from '../metric/random.js';
@@ -370,14 +370,14 @@ describe('re-ranking', () => {
   ];
   const ids = (xs: Neighbour[]) => xs.map((x) => x.id);
   it('a confident plain count puts the winning class first', () => {
-    const r = classVoteRerank(list, { k: 4, tau: Infinity, minShare: 0.5 });
+    const r = classVoteRerank(list, { k: 4, tau: null, minShare: 0.5 });
     assert.equal(r.winner, 'dog');
     assert.equal(r.share, 0.75);
     assert.ok(r.applied);
     assert.deepEqual(ids(r.ranked), [2, 3, 4, 1, 5, 6, 7]);
   });
   it('a weak vote falls back to the plain ranking', () => {
-    const r = classVoteRerank(list, { k: 4, tau: Infinity, minShare: 0.8 });
+    const r = classVoteRerank(list, { k: 4, tau: null, minShare: 0.8 });
     assert.ok(!r.applied);
     assert.deepEqual(ids(r.ranked), [1, 2, 3, 4, 5, 6, 7]);
   });
@@ -389,7 +389,7 @@ describe('re-ranking', () => {
     assert.ok(Math.abs(r.share - (w[1] + w[2] + w[3]) / (w[0] + w[1] + w[2] + w[3])) < 1e-12);
   });
   it('unlabelled voters weaken the vote but never win', () => {
-    const r = classVoteRerank([{ id: 1, score: 0.9, label: null }, { id: 2, score: 0.8, label: 'a' }], { k: 2, tau: Infinity, minShare: 0 });
+    const r = classVoteRerank([{ id: 1, score: 0.9, label: null }, { id: 2, score: 0.8, label: 'a' }], { k: 2, tau: null, minShare: 0 });
     assert.equal(r.winner, 'a');
     assert.equal(r.share, 0.5);
     assert.deepEqual(ids(r.ranked), [2, 1]);
@@ -430,6 +430,7 @@ describe('calibration', () => {
     assert.deepEqual(cutResults(results, 0.66, 1).map((r) => r.id), [0]);
     assert.deepEqual(cutResults(results, 0.95, 10).map((r) => r.id), [0], 'at least one result by default');
     assert.deepEqual(cutResults(results, 0.95, 10, 0), []);
+    assert.deepEqual(cutResults(results, null, 10).map((r) => r.id), [0], 'an unachievable threshold after JSON (null)');
   });
 });
 
@@ -496,6 +497,17 @@ describe('kernels', () => {
         assert.ok(err <= 1e-5 * Math.max(1, scale) * Math.sqrt(k), `${m}×${n}×${k}: err ${err}, scale ${scale}`);
       }
     }
+  });
+});
+
+describe('crossProduct', () => {
+  it('summing row chunks equals one pass', () => {
+    const X = randomMatrix(300, 40, 2);
+    const center = Float64Array.from({ length: 40 }, (_, j) => j / 40);
+    const subset = Int32Array.from({ length: 250 }, (_, i) => i + 25);
+    const one = crossProduct({ data: X, rows: 300, cols: 40 }, { subset, center });
+    const chunked = crossProduct({ data: X, rows: 300, cols: 40 }, { subset, center, chunkRows: 64 });
+    for (let i = 0; i < one.length; i++) assert.ok(Math.abs(one[i] - chunked[i]) < 1e-6 * (1 + Math.abs(one[i])));
   });
 });
 
