@@ -13,6 +13,7 @@
  *   const hits = await index.search(metric.indexQuery(t), shortlistSize);
  *   // optional: exact re-score (metric.score), α-QE (cv.rerank.qe), class vote (cv.rerank.vote),
  *   // cut with cutResults(…, cv.thresholds[i].threshold, k)
+ *   // or, without an index (exact, in memory): rankGallery(metric, queriesT, galleryT, labels, {...})
  */
 export { MetricError, type MetricErrorCode } from './errors.js';
 export { indexLabels, requireLabels, type ClassIndex, type Label } from './labels.js';
@@ -54,4 +55,5 @@ export {
   type Shortlists,
   type Split,
 } from './cv.js';
+export { rankGallery, type RankOptions, type RankedResult } from './pipeline.js';
 export { kernelKind } from './kernels.js';

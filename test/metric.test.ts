@@ -23,6 +23,7 @@ import {
   topS,
   indexLabels,
   kernelKind,
+  rankGallery,
   type Label,
   type MetricParams,
   type Neighbour,
@@ -497,6 +498,38 @@ describe('kernels', () => {
         assert.ok(err <= 1e-5 * Math.max(1, scale) * Math.sqrt(k), `${m}×${n}×${k}: err ${err}, scale ${scale}`);
       }
     }
+  });
+});
+
+describe('rankGallery (exact query-side chain)', () => {
+  const data = nuisanceClasses();
+  const split = splitGallery(indexLabels(data.labels, data.labels.length), { holdout: 0.25, seed: 7 });
+  const trainX = rowsOf(data.X, data.d, split.train);
+  const trainLabels = Array.from(split.train, (r) => data.labels[r]);
+  const metric = new Metric(fitMetric(trainX, data.d, trainLabels, { method: 'kissme', pcaDim: 10, normalize: true }));
+  const G = metric.transform(trainX);
+  const Q = metric.transform(rowsOf(data.X, data.d, split.heldOut));
+  it('plain ranking is the exact score order', () => {
+    const res = rankGallery(metric, Q, G, trainLabels, { k: 10, block: 7 });
+    assert.equal(res.length, split.heldOut.length);
+    const q0 = metric.score(Q.subarray(0, metric.dim), G);
+    const order = Array.from(q0.keys()).sort((a, b) => q0[b] - q0[a] || a - b).slice(0, 10);
+    assert.deepEqual(res[0].map((x) => x.index), order);
+    assert.equal(res[0][0].label, trainLabels[order[0]]);
+  });
+  it('vote, α-QE and a threshold compose', () => {
+    const res = rankGallery(metric, Q, G, trainLabels, { rerank: { vote: { k: 10, tau: 1, minShare: 0.5 }, qe: { n: 3, alpha: 3 } }, threshold: 0.99, minResults: 2 });
+    assert.ok(res.every((r) => r.length >= 2 && r.length <= 10));
+    assert.ok(res.every((r) => r.slice(2).every((x) => x.score >= 0.99)));
+    const plain = rankGallery(metric, Q, G, trainLabels);
+    const p1 = (rs: typeof plain) => rs.filter((r, q) => r[0].label === data.labels[split.heldOut[q]]).length / rs.length;
+    assert.ok(p1(res) >= p1(plain) - 0.02, `P@1 ${p1(res)} vs ${p1(plain)}`);
+  });
+  it('refuses α-QE on a non-cosine metric and a vote without labels', () => {
+    const l2 = new Metric(fitMetric(trainX, data.d, trainLabels, { method: 'kissme', pcaDim: 10 }));
+    const T = l2.transform(trainX);
+    assert.throws(() => rankGallery(l2, T.subarray(0, l2.dim), T, trainLabels, { rerank: { vote: null, qe: { n: 2, alpha: 1 } } }), /α-QE needs a cosine/);
+    assert.throws(() => rankGallery(metric, Q, G, null, { rerank: { vote: { k: 3, tau: null, minShare: 0 }, qe: null } }), /needs gallery labels/);
   });
 });
 
