@@ -41,6 +41,11 @@ export interface EmbedderOptions extends DecodeLimits {
   spinning?: boolean;
   /** Manifest folder; default: the repository's models/manifests. */
   manifestsDir?: string;
+  /**
+   * Manifests to use before the folder's, e.g. the model store's catalog (built-in + imported
+   * models): a name found here is taken from here.
+   */
+  manifests?: readonly ModelManifest[];
 }
 
 export interface EmbeddedFile {
@@ -155,7 +160,7 @@ export class Embedder {
     const dup = modelNames.find((n, i) => modelNames.indexOf(n) !== i);
     if (dup) throw new RangeError(`Model "${dup}" is listed twice`);
     if (opts.batchSize !== undefined) positiveInt(opts.batchSize, 'batchSize');
-    const manifests = modelNames.map((n) => getManifest(n, opts.manifestsDir));
+    const manifests = modelNames.map((n) => opts.manifests?.find((m) => m.name === n) ?? getManifest(n, opts.manifestsDir));
     const modelDir = resolveModelDir(opts.modelDir);
     const threads = opts.threads ?? physicalCoreCount();
     const sessions: ModelSession[] = [];

@@ -52,6 +52,8 @@ export type ModelErrorCode =
   | 'model-missing'
   /** The model file's sha256 or size differs from the manifest. */
   | 'model-corrupt'
+  /** No sha256 is published and the model store recorded none: the file cannot be trusted. */
+  | 'model-unverified'
   /** The ONNX graph does not have the inputs / outputs / shapes the manifest declares. */
   | 'model-mismatch';
 

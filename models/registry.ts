@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelError } from './errors.js';
 import type { ModelManifest } from './manifest.js';
+import { expectedSha256 } from './store/store.js';
 
 export const MODEL_DIR_ENV = 'IMSEARCH_MODEL_DIR';
 
@@ -81,13 +82,13 @@ export function modelFilePath(manifest: ModelManifest, modelDir: string): string
   return path.join(modelDir, manifest.file);
 }
 
-/** One sentence on how to obtain a model's file, for error messages. */
+/** One sentence on how to obtain a model's file, for error messages (the model store's CLI). */
 export function howToGet(manifest: ModelManifest, modelDir: string): string {
-  const where = manifest.urls.length
-    ? `download it from ${manifest.urls.join(' or ')}`
-    : `copy it from the offline model folder it ships in`;
   const source = manifest.source ? ` (source: ${manifest.source})` : '';
-  return `To get it, ${where} and save it as ${modelFilePath(manifest, modelDir)}${source}.`;
+  const importIt = `imsearch models import <file.onnx> --name ${manifest.name} --model-dir ${modelDir}`;
+  return manifest.urls.length
+    ? `To get it: imsearch models pull ${manifest.name} --model-dir ${modelDir} (downloads from ${manifest.urls.join(' or ')} and verifies it), or ${importIt}${source}.`
+    : `To get it: ${importIt}, with ${manifest.file} from the offline model folder it ships in${source}.`;
 }
 
 export interface VerifiedModelFile {
@@ -100,9 +101,10 @@ export interface VerifiedModelFile {
 }
 
 /**
- * Reads the model file from the store directory and checks it against the manifest: missing file
- * and sha256 / size mismatches are ModelErrors naming the model, the path, expected vs actual, and
- * how to get the file.
+ * Reads the model file from the store directory and checks it against the manifest's sha256, or,
+ * when none is published, the one the model store recorded at the first download / import (no
+ * record: refused). Missing file, mismatches and unverifiable files are ModelErrors naming the
+ * model, the path, expected vs actual, and how to get the file.
  */
 export async function verifyModelFile(manifest: ModelManifest, modelDir: string): Promise<VerifiedModelFile> {
   const file = modelFilePath(manifest, modelDir);
@@ -117,13 +119,21 @@ export async function verifyModelFile(manifest: ModelManifest, modelDir: string)
     });
   }
   const sha256 = createHash('sha256').update(data).digest('hex');
+  const expected = manifest.sha256 ?? (await expectedSha256(modelDir, manifest))?.sha256 ?? null;
+  if (expected === null) {
+    throw new ModelError(
+      'model-unverified',
+      `Model "${manifest.name}": file ${file} has sha256 ${sha256}, but no checksum is published for it and the model store ` +
+        `recorded none (the file was not pulled or imported through it), so it cannot be trusted. ${howToGet(manifest, modelDir)}`,
+    );
+  }
   const sizeBad = manifest.bytes !== null && manifest.bytes !== data.length;
-  const hashBad = manifest.sha256 !== null && manifest.sha256 !== sha256;
+  const hashBad = expected !== sha256;
   if (sizeBad || hashBad) {
     throw new ModelError(
       'model-corrupt',
       `Model "${manifest.name}": file ${file} does not match its manifest: ` +
-        `expected sha256 ${manifest.sha256 ?? '(any)'} (${manifest.bytes ?? '?'} bytes), ` +
+        `expected sha256 ${expected} (${manifest.bytes ?? '?'} bytes), ` +
         `actual sha256 ${sha256} (${data.length} bytes). The file is damaged or a different version: ` +
         `delete it and get it again. ${howToGet(manifest, modelDir)}`,
     );

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MODEL_DIR_ENV, ModelError, getManifest, listManifests, parseManifest, resolveModelDir, verifyModelFile } from '../models/index.js';
+import { updateRecords } from '../models/store/records.js';
 import { repoRoot, sharedModelsDir } from './helpers/paths.js';
 
 /** The three offline embedders, as shared/models/README.md describes them. */
@@ -134,6 +135,23 @@ describe('model files', () => {
       verifyModelFile(m, dir),
       expectModelError('model-corrupt', '"mobilenetv2-int8"', path.join(dir, m.file), `expected sha256 ${m.sha256}`, `actual sha256 ${actual}`, 'To get it'),
     );
+  });
+
+  it('no published sha256: the one the model store recorded is enforced; no record, no load', async () => {
+    const base = getManifest('mobilenet-v1-025');
+    const m = { ...base, sha256: null, bytes: null, sha256Source: 'first-download' as const };
+    const sub = fs.mkdtempSync(path.join(dir, 'unpublished-'));
+    const bytes = fs.readFileSync(path.join(sharedModelsDir, m.file));
+    fs.writeFileSync(path.join(sub, m.file), bytes);
+    await assert.rejects(verifyModelFile(m, sub), expectModelError('model-unverified', '"mobilenet-v1-025"', path.join(sub, m.file), 'imsearch models'));
+    const record = (sha256: string) =>
+      updateRecords(sub, (models) => {
+        models[m.name] = { file: m.file, sha256, bytes: bytes.length, source: 'imported', recordedAt: new Date(0).toISOString() };
+      });
+    await record(base.sha256!);
+    assert.equal((await verifyModelFile(m, sub)).sha256, base.sha256);
+    await record('0'.repeat(64));
+    await assert.rejects(verifyModelFile(m, sub), expectModelError('model-corrupt', `expected sha256 ${'0'.repeat(64)}`, `actual sha256 ${base.sha256}`));
   });
 
   it('a truncated file is refused too', async () => {
