@@ -11,12 +11,13 @@
  *
  *   npx tsc -p tsconfig.json --outDir dist-models
  *   node dist-models/bench/embed-throughput.js [--n 512] [--batch 16] [--models a,b,c] [--crop] [--repeat 3]
- *       [--threads 2] [--spinning] [--json]
+ *       [--threads 2] [--spinning] [--decode-concurrency N] [--sharp-concurrency N] [--json]
  */
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import sharp from 'sharp';
 import { Embedder, type PreparedBatch, listManifests, physicalCoreCount } from '../models/index.js';
 import { caltechDir, sharedModelsDir } from '../test/helpers/paths.js';
 
@@ -86,6 +87,8 @@ async function main(): Promise<void> {
       repeat: { type: 'string', default: '3' },
       threads: { type: 'string' },
       spinning: { type: 'boolean', default: false },
+      'decode-concurrency': { type: 'string' },
+      'sharp-concurrency': { type: 'string' },
       json: { type: 'boolean', default: false },
       'model-dir': { type: 'string', default: process.env.IMSEARCH_MODEL_DIR ?? sharedModelsDir },
       dataset: { type: 'string', default: path.join(caltechDir, 'gallery') },
@@ -99,15 +102,24 @@ async function main(): Promise<void> {
   for (const m of models) if (!known.has(m)) throw new Error(`unknown model ${m}`);
   const files = await pickImages(values.dataset!, n);
   const threads = values.threads ? Number(values.threads) : physicalCoreCount();
+  if (values['sharp-concurrency']) sharp.concurrency(Number(values['sharp-concurrency']));
   const cpu = os.cpus()[0]?.model ?? 'unknown';
   console.error(
     `# ${files.length} images, batch ${batch}, crop ${values.crop ? 'on' : 'off'}, ${threads} intra-op threads${values.spinning ? ' (spinning)' : ''}, ` +
+      `decode concurrency ${values['decode-concurrency'] ?? 'batch'}, sharp concurrency ${sharp.concurrency()}, ` +
       `${cpu}, ${os.availableParallelism()} logical CPUs, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
   );
 
   const rows: (Rates & { model: string; ceiling: number; vsBare: number; vsCeiling: number })[] = [];
   for (const model of models) {
-    const e = await Embedder.create([model], { modelDir: values['model-dir'], crop: values.crop, batchSize: batch, threads, spinning: values.spinning });
+    const e = await Embedder.create([model], {
+      modelDir: values['model-dir'],
+      crop: values.crop,
+      batchSize: batch,
+      threads,
+      spinning: values.spinning,
+      ...(values['decode-concurrency'] ? { decodeConcurrency: Number(values['decode-concurrency']) } : {}),
+    });
     try {
       // Each repetition measures all three rates back to back; the median repetition (by
       // pipeline/ceiling) is reported, so the ratios always come from rates of the same run.

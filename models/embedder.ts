@@ -37,6 +37,8 @@ export interface EmbedderOptions extends DecodeLimits {
   threads?: number;
   /** Images per inference batch in embedFiles (default 16). */
   batchSize?: number;
+  /** Images of a batch read + decoded + preprocessed at once (default: the whole batch). */
+  decodeConcurrency?: number;
   /** Let ONNX Runtime's idle threads spin (default false: they would starve decoding). */
   spinning?: boolean;
   /** Manifest folder; default: the repository's models/manifests. */
@@ -122,6 +124,7 @@ export class Embedder {
   /** Whether the crop step runs (part of a collection's identity: vectors differ with it). */
   readonly crop: boolean;
   readonly batchSize: number;
+  private readonly decodeConcurrency: number;
   private readonly cropOptions: CropOptions;
   private readonly limits: Required<DecodeLimits>;
   private readonly groups: Group[];
@@ -132,6 +135,7 @@ export class Embedder {
     this.crop = !!opts.crop;
     this.cropOptions = typeof opts.crop === 'object' ? opts.crop : {};
     this.batchSize = positiveInt(opts.batchSize ?? 16, 'batchSize');
+    this.decodeConcurrency = positiveInt(opts.decodeConcurrency ?? Number.MAX_SAFE_INTEGER, 'decodeConcurrency');
     const largest = Math.max(...sessions.map((s) => Math.max(s.manifest.preprocess.size, s.manifest.input.height, s.manifest.input.width)));
     this.limits = {
       maxPixels: positiveInt(opts.maxPixels ?? DEFAULT_LIMITS.maxPixels, 'maxPixels'),
@@ -241,21 +245,28 @@ export class Embedder {
     views = normaliseViews(views);
     const n = paths.length;
     const tensors = this.groups.map((g) => allocateTensor(g.manifest, n * views.length));
-    const entries = await Promise.all(
-      paths.map(async (file, i): Promise<PreparedOk | FailedFile> => {
-        const index = firstIndex + i;
-        try {
-          const buf = await readImageFile(file, this.limits.maxBytes);
-          const sha256 = createHash('sha256').update(buf).digest('hex');
-          await this.prepareInto(buf, file, views, tensors, i);
-          return { ok: true, index, path: file, sha256, bytes: buf.length };
-        } catch (err) {
-          if (err instanceof ImageDecodeError) return { index, path: file, ok: false, reason: err.reason, message: err.message };
-          // Anything else from decoding a file is still that file's problem, not the run's.
-          return { index, path: file, ok: false, reason: 'corrupt', message: `${file}: ${(err as Error).message}` };
-        }
-      }),
-    );
+    const one = async (file: string, i: number): Promise<PreparedOk | FailedFile> => {
+      const index = firstIndex + i;
+      try {
+        const buf = await readImageFile(file, this.limits.maxBytes);
+        const sha256 = createHash('sha256').update(buf).digest('hex');
+        await this.prepareInto(buf, file, views, tensors, i);
+        return { ok: true, index, path: file, sha256, bytes: buf.length };
+      } catch (err) {
+        if (err instanceof ImageDecodeError) return { index, path: file, ok: false, reason: err.reason, message: err.message };
+        // Anything else from decoding a file is still that file's problem, not the run's.
+        return { index, path: file, ok: false, reason: 'corrupt', message: `${file}: ${(err as Error).message}` };
+      }
+    };
+    const entries: (PreparedOk | FailedFile)[] = new Array(n);
+    let next = 0;
+    const worker = async () => {
+      while (next < n) {
+        const i = next++;
+        entries[i] = await one(paths[i], i);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(n, this.decodeConcurrency) }, worker));
     // Close the gaps left by failed files so the ok images are contiguous.
     let okCount = 0;
     entries.forEach((e, i) => {
