@@ -86,13 +86,16 @@ export function registerServeCommand(program: Command): void {
         log,
       });
       process.stdout.write(`${server.url}\n`);
+      // A repeated signal while stopping is ignored; a stuck close is cut off.
       let stopping = false;
-      // `on`, not `once`: a library's signal-exit handler re-raises the signal when it sees no
-      // other listener left. A second signal while stopping forces the exit.
       const stop = (signal: string) => {
-        if (stopping) process.exit(1);
+        if (stopping) return;
         stopping = true;
         log(`${signal}: finishing requests and jobs, then stopping`);
+        setTimeout(() => {
+          log('still stopping after 30 s: exiting');
+          process.exit(1);
+        }, 30_000).unref();
         server.close().then(
           () => process.exit(0),
           (err: unknown) => {

@@ -66,6 +66,8 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
       csrfPrevention: true,
       formatError: formatError(log),
       includeStacktraceInErrorResponses: false,
+      // The owner of the process (imsearch serve, a test) decides when to stop.
+      stopOnTerminationSignals: false,
       plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), timingPlugin(metrics)],
     });
     await apollo.start();
@@ -137,6 +139,8 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
     metrics.close();
     throw err;
   });
+  // Start-up (schema build, model loading) is not serving: measure the loop from here.
+  metrics.resetEventLoop();
   const port = (httpServer.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;

@@ -4,12 +4,12 @@
  * cannot be opened, a model file that is missing or damaged, an index that cannot be built:
  * the start stops with a message naming the collection, its folder and the cause.
  */
-import type { Embedder } from '../models/embedder.js';
 import { getManifest } from '../models/registry.js';
 import { CollectionSearcher } from '../search/collection-searcher.js';
 import { Library } from '../search/library.js';
 import type { Collection } from '../store/collection.js';
 import { ApiError } from './errors.js';
+import { WorkerEmbedder } from './worker-embedder.js';
 
 export class StartupError extends Error {
   override readonly name = 'StartupError';
@@ -43,7 +43,8 @@ export class LoadedCollection {
 
   constructor(
     readonly collection: Collection,
-    readonly embedder: Embedder,
+    /** Runs in a worker thread: decoding and inference stay off the serving event loop. */
+    readonly embedder: WorkerEmbedder,
     /** Swapped whole by a rebuild; a search in flight keeps the searcher it started with. */
     public searcher: CollectionSearcher,
   ) {}
@@ -65,6 +66,7 @@ export class Catalog {
   private constructor(
     readonly library: Library,
     private readonly loaded: Map<string, LoadedCollection>,
+    private readonly embedders: Map<string, WorkerEmbedder>,
     readonly defaultName: string,
   ) {}
 
@@ -82,8 +84,21 @@ export class Catalog {
   }): Promise<Catalog> {
     const library = new Library(opts.dataDir, opts.modelDir, opts.embedder);
     const loaded = new Map<string, LoadedCollection>();
+    // One worker per distinct (models, crop), shared by the collections that use it.
+    const embedders = new Map<string, WorkerEmbedder>();
+    const embedderFor = async (c: Collection): Promise<WorkerEmbedder> => {
+      const models = c.manifest.models.map((m) => m.name);
+      const key = `${models.join(',')}|${c.manifest.crop}`;
+      let e = embedders.get(key);
+      if (!e) {
+        e = await WorkerEmbedder.create(models, { modelDir: opts.modelDir, crop: c.manifest.crop, ...opts.embedder });
+        embedders.set(key, e);
+      }
+      return e;
+    };
     const fail = async (message: string, cause?: unknown): Promise<never> => {
       for (const c of loaded.values()) c.collection.close();
+      for (const e of embedders.values()) await e.close();
       await library.close();
       throw new StartupError(message, { cause });
     };
@@ -99,7 +114,7 @@ export class Catalog {
         dir = library.dir(name);
         const t0 = performance.now();
         collection = await library.open(name);
-        const embedder = await library.embedderFor(collection);
+        const embedder = await embedderFor(collection);
         const searcher = await CollectionSearcher.open(collection);
         loaded.set(name, new LoadedCollection(collection, embedder, searcher));
         opts.log?.(
@@ -111,7 +126,7 @@ export class Catalog {
         await fail(`cannot load collection "${name}"${where}: ${(err as Error).message ?? String(err)}`, err);
       }
     }
-    return new Catalog(library, loaded, names[0]);
+    return new Catalog(library, loaded, embedders, names[0]);
   }
 
   /** The collection called `name` (the default one when absent); UNKNOWN_COLLECTION otherwise. */
@@ -157,6 +172,8 @@ export class Catalog {
       c.collection.close();
     }
     this.loaded.clear();
+    for (const e of this.embedders.values()) await e.close();
+    this.embedders.clear();
     await this.library.close();
   }
 }

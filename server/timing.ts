@@ -68,8 +68,9 @@ export class Metrics {
   private readonly loop: IntervalHistogram;
   private readonly startedAt = Date.now();
 
-  constructor() {
-    this.loop = monitorEventLoopDelay({ resolution: 10 });
+  /** Event-loop delay is sampled every `resolutionMs`; the recorded values include that interval. */
+  constructor(readonly resolutionMs = 10) {
+    this.loop = monitorEventLoopDelay({ resolution: resolutionMs });
     this.loop.enable();
   }
 
@@ -98,6 +99,7 @@ export class Metrics {
       operations: Object.fromEntries([...this.operations].map(([k, v]) => [k, v.summary()])),
       stages: Object.fromEntries([...this.stages].map(([k, v]) => [k, v.summary()])),
       eventLoopDelay: {
+        resolutionMs: this.resolutionMs,
         minMs: ns(this.loop.min),
         meanMs: ns(this.loop.mean),
         p50Ms: ns(this.loop.percentile(50)),

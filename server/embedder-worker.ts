@@ -1,0 +1,66 @@
+/**
+ * Worker-thread side of WorkerEmbedder: holds one Embedder (ONNX Runtime sessions, decoding,
+ * preprocessing) and answers embedImage / embedFiles requests from the serving thread.
+ *
+ * Why a worker: onnxruntime-node 1.30 runs `InferenceSession.run` synchronously on the calling
+ * JS thread (inside a setImmediate), and the resize/normalise step is JavaScript; on the serving
+ * thread both would stall every other request for the length of a forward pass.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Embedder, type EmbedderOptions, type View } from '../models/embedder.js';
+import type { EmbedderWorkerData, FromWorker, ToWorker, WireError } from './worker-embedder.js';
+
+function toWire(err: unknown): WireError {
+  const e = err as { name?: string; message?: string; reason?: string; code?: string; stack?: string };
+  return { name: e?.name ?? 'Error', message: e?.message ?? String(err), reason: e?.reason, code: e?.code, stack: e?.stack };
+}
+
+const port = parentPort!;
+const data = workerData as EmbedderWorkerData;
+const running = new Map<number, AsyncGenerator<unknown>>();
+
+const post = (m: FromWorker) => port.postMessage(m);
+
+let embedder: Embedder;
+try {
+  embedder = await Embedder.create(data.models, data.options as EmbedderOptions);
+  post({ type: 'ready', models: embedder.models.map((m) => ({ ...m })), crop: embedder.crop });
+} catch (err) {
+  post({ type: 'init-error', error: toWire(err) });
+  process.exit(0);
+}
+
+port.on('message', (msg: ToWorker) => {
+  switch (msg.type) {
+    case 'embedImage':
+      embedder.embedImage(msg.data, msg.views as View[]).then(
+        (vectors) => post({ type: 'result', id: msg.id, vectors }),
+        (err: unknown) => post({ type: 'error', id: msg.id, error: toWire(err) }),
+      );
+      break;
+    case 'embedFiles': {
+      const gen = embedder.embedFiles(msg.paths, msg.views as View[]);
+      running.set(msg.id, gen);
+      void (async () => {
+        try {
+          for await (const item of gen) post({ type: 'item', id: msg.id, item });
+          post({ type: 'done', id: msg.id });
+        } catch (err) {
+          post({ type: 'error', id: msg.id, error: toWire(err) });
+        } finally {
+          running.delete(msg.id);
+        }
+      })();
+      break;
+    }
+    case 'cancel':
+      void running.get(msg.id)?.return(undefined);
+      break;
+    case 'close':
+      void embedder.close().finally(() => {
+        post({ type: 'closed' });
+        port.close();
+      });
+      break;
+  }
+});

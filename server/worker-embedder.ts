@@ -1,0 +1,239 @@
+/**
+ * An ImageEmbedder whose models run in a worker thread (server/embedder-worker.ts), so that
+ * decoding, preprocessing and inference never run on the serving thread's event loop. The search
+ * layer uses it exactly like the in-process Embedder (same models, sha256s and crop flag, so
+ * CollectionSearcher's model check passes). Concurrent embedImage calls reach the worker's
+ * sessions together, where consecutive small requests are merged into one batched run.
+ */
+import { Worker } from 'node:worker_threads';
+import { ImageDecodeError, ModelError } from '../models/errors.js';
+import type { DecodeFailure, ModelErrorCode } from '../models/errors.js';
+import type { EmbeddedFile, FailedFile, ImageEmbedder } from '../search/embedder-port.js';
+import type { View } from '../store/collection.js';
+
+export interface WireError {
+  name: string;
+  message: string;
+  reason?: string;
+  code?: string;
+  stack?: string;
+}
+
+type ViewVectors = Partial<Record<View, Record<string, Float32Array>>>;
+
+export type ToWorker =
+  | { type: 'embedImage'; id: number; data: Uint8Array; views: View[] }
+  | { type: 'embedFiles'; id: number; paths: string[]; views: View[] }
+  | { type: 'cancel'; id: number }
+  | { type: 'close' };
+
+export type FromWorker =
+  | { type: 'ready'; models: { name: string; dim: number; sha256: string }[]; crop: boolean }
+  | { type: 'init-error'; error: WireError }
+  | { type: 'result'; id: number; vectors: ViewVectors }
+  | { type: 'item'; id: number; item: EmbeddedFile | FailedFile }
+  | { type: 'done'; id: number }
+  | { type: 'error'; id: number; error: WireError }
+  | { type: 'closed' };
+
+export interface EmbedderWorkerData {
+  models: string[];
+  options: {
+    modelDir: string;
+    crop: boolean;
+    threads?: number;
+    batchSize?: number;
+    maxPixels?: number;
+    maxBytes?: number;
+  };
+}
+
+/** Rebuilds the error classes callers map to API codes (BAD_IMAGE needs the decoder's reason). */
+function fromWire(e: WireError): Error {
+  let err: Error;
+  if (e.name === 'ImageDecodeError') err = new ImageDecodeError(e.reason as DecodeFailure, e.message);
+  else if (e.name === 'ModelError') err = new ModelError(e.code as ModelErrorCode, e.message);
+  else if (e.name === 'RangeError') err = new RangeError(e.message);
+  else if (e.name === 'TypeError') err = new TypeError(e.message);
+  else err = new Error(e.message);
+  if (e.stack) err.stack = `${e.stack}\n    (in the embedder worker)`;
+  return err;
+}
+
+interface Pending {
+  resolve(v: ViewVectors): void;
+  reject(e: Error): void;
+}
+
+interface Stream {
+  push(item: EmbeddedFile | FailedFile): void;
+  end(): void;
+  fail(e: Error): void;
+}
+
+const WORKER_URL = new URL('./embedder-worker.js', import.meta.url);
+
+export class WorkerEmbedder implements ImageEmbedder {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly streams = new Map<number, Stream>();
+  private dead: Error | null = null;
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    private readonly worker: Worker,
+    readonly models: readonly { name: string; dim: number; sha256: string }[],
+    readonly crop: boolean,
+  ) {
+    worker.on('message', (m: FromWorker) => this.onMessage(m));
+    worker.on('error', (err) => this.fail(err));
+    worker.on('exit', (code) => {
+      if (!this.closing) this.fail(new Error(`the embedder worker exited (code ${code})`));
+    });
+  }
+
+  /** Starts a worker and loads the models in it; rejects with the worker's ModelError when one fails. */
+  static create(models: readonly string[], options: EmbedderWorkerData['options']): Promise<WorkerEmbedder> {
+    const workerData: EmbedderWorkerData = { models: [...models], options };
+    const worker = new Worker(WORKER_URL, { workerData, name: `embedder ${models.join(',')}` });
+    return new Promise((resolve, reject) => {
+      const onMessage = (m: FromWorker) => {
+        cleanup();
+        if (m.type === 'ready') resolve(new WorkerEmbedder(worker, m.models, m.crop));
+        else if (m.type === 'init-error') {
+          void worker.terminate();
+          reject(fromWire(m.error));
+        }
+      };
+      const onError = (err: Error) => {
+        cleanup();
+        void worker.terminate();
+        reject(err);
+      };
+      const onExit = (code: number) => {
+        cleanup();
+        reject(new Error(`the embedder worker exited (code ${code}) while loading ${models.join(', ')}`));
+      };
+      const cleanup = () => {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+      };
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+    });
+  }
+
+  embedImage(input: Buffer | Uint8Array, views: readonly View[]): Promise<ViewVectors> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    // A copy with its own ArrayBuffer, transferred: small Buffers share Node's pool slab.
+    const data = new Uint8Array(input);
+    return new Promise<ViewVectors>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.send({ type: 'embedImage', id, data, views: [...views] }, [data.buffer as ArrayBuffer]);
+    });
+  }
+
+  async *embedFiles(paths: readonly string[], views: readonly View[]): AsyncGenerator<EmbeddedFile | FailedFile> {
+    if (this.dead) throw this.dead;
+    const id = this.nextId++;
+    const buffer: (EmbeddedFile | FailedFile)[] = [];
+    let finished = false;
+    let error: Error | null = null;
+    let wake: (() => void) | null = null;
+    const notify = () => {
+      wake?.();
+      wake = null;
+    };
+    this.streams.set(id, {
+      push: (item) => {
+        buffer.push(item);
+        notify();
+      },
+      end: () => {
+        finished = true;
+        notify();
+      },
+      fail: (e) => {
+        error = e;
+        finished = true;
+        notify();
+      },
+    });
+    this.send({ type: 'embedFiles', id, paths: [...paths], views: [...views] });
+    try {
+      for (;;) {
+        if (buffer.length) {
+          yield buffer.shift()!;
+          continue;
+        }
+        if (error) throw error;
+        if (finished) return;
+        await new Promise<void>((r) => (wake = r));
+      }
+    } finally {
+      if (!finished && !this.dead) this.send({ type: 'cancel', id });
+      this.streams.delete(id);
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.dead) return;
+      const closed = new Promise<void>((resolve) => {
+        const onMessage = (m: FromWorker) => {
+          if (m.type === 'closed') resolve();
+        };
+        this.worker.on('message', onMessage);
+        this.worker.once('exit', () => resolve());
+      });
+      this.worker.postMessage({ type: 'close' } satisfies ToWorker);
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 5000).unref())]);
+      await this.worker.terminate();
+      this.fail(new Error('the embedder is closed'));
+    })();
+    return this.closing;
+  }
+
+  private send(msg: ToWorker, transfer: ArrayBuffer[] = []): void {
+    this.worker.postMessage(msg, transfer);
+  }
+
+  private onMessage(m: FromWorker): void {
+    switch (m.type) {
+      case 'result':
+        this.pending.get(m.id)?.resolve(m.vectors);
+        this.pending.delete(m.id);
+        break;
+      case 'item':
+        this.streams.get(m.id)?.push(m.item);
+        break;
+      case 'done':
+        this.streams.get(m.id)?.end();
+        break;
+      case 'error': {
+        const err = fromWire(m.error);
+        const p = this.pending.get(m.id);
+        if (p) {
+          p.reject(err);
+          this.pending.delete(m.id);
+        }
+        this.streams.get(m.id)?.fail(err);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  /** The worker is gone: every waiting call fails, later calls fail at once. */
+  private fail(err: Error): void {
+    this.dead ??= err;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+    for (const s of this.streams.values()) s.fail(err);
+    this.streams.clear();
+  }
+}
