@@ -43,6 +43,7 @@ export function parseItemId(id: string | number, collection: string): number {
 }
 
 const CURSOR_PREFIX = 'item:';
+const MAX_LABEL = 200;
 
 export function encodeCursor(id: number): string {
   return Buffer.from(`${CURSOR_PREFIX}${id}`).toString('base64url');
@@ -115,6 +116,11 @@ export class ApiService {
     const c = this.catalog.get(name);
     if (uploads.length > this.limits.maxFiles) {
       throw new ApiError('TOO_MANY_FILES', `${uploads.length} files in one request; the limit is ${this.limits.maxFiles}`);
+    }
+    for (const u of uploads) {
+      if (u.label !== null && (u.label.trim() === '' || u.label.length > MAX_LABEL)) {
+        throw new ApiError('BAD_USER_INPUT', `a label must be 1 to ${MAX_LABEL} characters, not blank (upload ${JSON.stringify(u.filename)})`);
+      }
     }
     return c.writes.run(async () => {
       const dir = path.join(this.dataDir, 'uploads', c.name);

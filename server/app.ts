@@ -64,6 +64,8 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
     apollo = new ApolloServer<ApiContext>({
       schema: await buildApiSchema(),
       csrfPrevention: true,
+      // The explorer and the SDK's tooling read the schema.
+      introspection: true,
       formatError: formatError(log),
       includeStacktraceInErrorResponses: false,
       // The owner of the process (imsearch serve, a test) decides when to stop.
@@ -108,12 +110,21 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
     res.json({ ok: true, collections: catalog.list().map((c) => c.name) });
   });
   app.use('/media', mediaRouter(catalog, { dataDir: config.dataDir, thumbnailSize: config.thumbnailSize, maxPixels: config.limits.maxPixels }));
-  app.use('/graphiql', explorerRouter(PUBLIC_DIR));
+  const csp = pageSecurityPolicy(config.publicUrl);
+  app.use('/graphiql', explorerRouter(PUBLIC_DIR, csp));
   app.use('/sdk', express.static(SDK_DIR, { index: false, extensions: [], setHeaders: noSniff }), (_req, res) => {
     res.status(404).type('text/plain').send('not found');
   });
   app.use('/web', express.static(WEB_DIR, { index: false, setHeaders: noSniff }));
-  app.use(express.static(PUBLIC_DIR, { index: 'index.html', setHeaders: noSniff }));
+  app.use(
+    express.static(PUBLIC_DIR, {
+      index: 'index.html',
+      setHeaders: (res, file) => {
+        noSniff(res);
+        if (file.endsWith('.html')) res.setHeader('Content-Security-Policy', csp);
+      },
+    }),
+  );
 
   // Errors outside Apollo (multipart parsing, JSON body): GraphQL-shaped, with a code.
   app.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
@@ -162,6 +173,12 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
       return closing;
     },
   };
+}
+
+/** The pages load only this server's scripts, styles and images (and blob: previews). */
+function pageSecurityPolicy(publicUrl: string | undefined): string {
+  const media = publicUrl ? ` ${new URL(publicUrl).origin}` : '';
+  return `default-src 'self'; img-src 'self' blob: data:${media}; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 }
 
 function noSniff(res: http.ServerResponse): void {

@@ -39,12 +39,14 @@ export function findGraphiqlBundle(): Vendor | null {
   return found;
 }
 
-export function explorerRouter(publicDir: string): express.Router {
+/** `csp` applies to the built-in explorer; GraphiQL's bundle gets no policy (it injects styles). */
+export function explorerRouter(publicDir: string, csp: string): express.Router {
   const router = express.Router();
   const vendor = findGraphiqlBundle();
   const page = path.join(publicDir, vendor ? 'graphiql.html' : 'explorer.html');
   router.get('/', (_req, res) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (!vendor) res.setHeader('Content-Security-Policy', csp);
     res.sendFile(page);
   });
   router.get('/vendor/:file', (req, res) => {

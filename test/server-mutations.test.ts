@@ -88,6 +88,14 @@ describe('addImages and removeItems', () => {
     assert.deepEqual(Buffer.from(await original.arrayBuffer()), await fs.readFile(extra[1]));
   });
 
+  it('BAD_USER_INPUT for a blank or overlong label; nothing is added', async () => {
+    const [photo] = await caltechFiles('gallery', 'sunflower', 1, 30);
+    for (const label of ['  ', 'x'.repeat(201)]) {
+      await rejectsWithCode(admin.addImages([{ file: await fileFromPath(photo), label }]), 'BAD_USER_INPUT', /label/);
+    }
+    assert.equal((await admin.collection()).itemCount, fx.itemCount + 2);
+  });
+
   it('removes items (all or none)', async () => {
     const page = await admin.items({ label: 'big cats' });
     const id = page.items[0].id;

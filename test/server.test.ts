@@ -273,7 +273,9 @@ describe('HTTP surface', () => {
   it('serves the schema, the results page, the SDK modules and an offline explorer (no CDN)', async () => {
     const sdl = await (await fetch(`${server.url}/schema.graphql`)).text();
     assert.equal(sdl, await fs.readFile(path.join(repoRoot, 'schema', 'schema.graphql'), 'utf8'));
-    const page = await (await fetch(`${server.url}/`)).text();
+    const pageRes = await fetch(`${server.url}/`);
+    assert.match(pageRes.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+    const page = await pageRes.text();
     assert.match(page, /results-page\.js/);
     const sdk = await fetch(`${server.url}/sdk/index.js`);
     assert.equal(sdk.status, 200);
