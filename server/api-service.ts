@@ -194,7 +194,14 @@ export class ApiService {
       const found = c.collection.itemsByIds(numeric);
       const missing = numeric.filter((id) => !found.has(id));
       if (missing.length) throw new ApiError('UNKNOWN_ITEM', `no item ${missing.join(', ')} in collection ${c.name}; nothing was removed`, { ids: missing.map(String) });
-      return c.searcher.remove(numeric);
+      const gone = await c.searcher.remove(numeric);
+      // Uploaded originals belong to their item (one file per content hash): remove them too.
+      const uploads = path.join(this.dataDir, 'uploads', c.name) + path.sep;
+      for (const id of gone) {
+        const source = found.get(id)?.source;
+        if (source?.startsWith(uploads)) await fsp.rm(source, { force: true });
+      }
+      return gone;
     });
     return { collection: c, removed };
   }

@@ -47,7 +47,8 @@ export function mediaRouter(catalog: Catalog, opts: { dataDir: string; thumbnail
       res.status(404).type('text/plain').send(`no item ${id} in collection ${name}`);
       return null;
     }
-    return { collection: c.name, item };
+    // Sources are recorded as indexed; a relative one is taken relative to the working directory.
+    return { collection: c.name, item: { ...item, source: path.resolve(item.source) } };
   };
 
   router.get('/:collection/:id', async (req, res, next) => {

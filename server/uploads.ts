@@ -44,8 +44,3 @@ export async function readUpload(upload: Promise<FileUpload> | FileUpload, maxBy
   }
   return { filename: file.filename, mimetype: file.mimetype, data: Buffer.concat(chunks, size) };
 }
-
-/** A value given for an `Upload` argument that is not an upload (e.g. a string in JSON variables). */
-export function isFileUploadPromise(v: unknown): v is Promise<FileUpload> {
-  return typeof (v as Promise<unknown> | null)?.then === 'function';
-}

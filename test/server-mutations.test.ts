@@ -101,8 +101,11 @@ describe('addImages and removeItems', () => {
     const id = page.items[0].id;
     await rejectsWithCode(admin.removeItems([id, '99999']), 'UNKNOWN_ITEM', /99999/);
     assert.equal((await admin.items({ label: 'big cats' })).totalCount, 1, 'nothing removed');
+    const upload = path.join(fx.dataDir, 'uploads', fx.collection, `${page.items[0].sha256}.jpg`);
+    await fs.access(upload);
     const removed = await admin.removeItems([id]);
     assert.deepEqual(removed.removed, [id]);
+    await assert.rejects(fs.access(upload), 'the uploaded original goes with its item');
     assert.equal(removed.itemCount, fx.itemCount + 1);
     await rejectsWithCode(admin.item(id), 'UNKNOWN_ITEM');
     const c = await admin.collection();

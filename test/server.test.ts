@@ -237,6 +237,10 @@ describe('HTTP surface', () => {
     const res = await fetch(`${server.url}/graphql`, { method: 'POST', body: form });
     assert.equal(res.status, 400);
     assert.match(await res.text(), /CSRF/);
+    // simple-request content types (text/plain, forms) are refused too
+    const plain = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: '{ collections { name } }' }) });
+    assert.equal(plain.status, 400);
+    assert.match(await plain.text(), /CSRF/);
     // a GET without the header is refused too; with it, allowed
     const get = await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ collections { name } }')}`);
     assert.equal(get.status, 400);
