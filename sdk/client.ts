@@ -23,6 +23,8 @@ import {
   type ItemsQueryVariables,
   JobDocument,
   type JobFieldsFragment,
+  LimitsDocument,
+  type LimitsQuery,
   ModelsDocument,
   type ModelsQuery,
   RebuildIndexDocument,
@@ -213,6 +215,10 @@ export class ImsearchClient {
 
   async collection(name?: string, opts?: RequestOptions): Promise<CollectionQuery['collection']> {
     return (await this.request(CollectionDocument, { name }, opts)).collection;
+  }
+
+  async limits(opts?: RequestOptions): Promise<LimitsQuery['limits']> {
+    return (await this.request(LimitsDocument, {}, opts)).limits;
   }
 
   async models(opts?: RequestOptions): Promise<ModelsQuery['models']> {

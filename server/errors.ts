@@ -7,7 +7,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { IndexError } from '../indexes/errors.js';
 import { ImageDecodeError, ModelError } from '../models/errors.js';
-import { SearchError } from '../search/search-errors.js';
+import { SearchError, type SearchErrorCode } from '../search/search-errors.js';
 
 export const API_ERROR_CODES = [
   'BAD_K',
@@ -30,7 +30,8 @@ export const API_ERROR_CODES = [
   'INTERNAL_SERVER_ERROR',
 ] as const;
 
-export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
+/** The API's own codes plus every search-layer code, which pass through unchanged. */
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number] | SearchErrorCode;
 
 /** An error a resolver throws on purpose: the message is for the client. */
 export class ApiError extends GraphQLError {

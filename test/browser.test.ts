@@ -81,6 +81,7 @@ describe('results page', () => {
     await page.goto(`${server.url}/`);
     await page.waitForSelector('body[data-state="ready"]');
     assert.equal(await page.$eval('#collection', (s) => (s as HTMLSelectElement).value), fx.collection);
+    assert.equal(await page.$eval('#k', (k) => (k as HTMLInputElement).max), '100');
     await page.fill('#k', '5');
     const [query] = await caltechFiles('queries', 'Leopards', 1);
     await page.setInputFiles('#file', query);

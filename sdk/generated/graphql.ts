@@ -70,6 +70,11 @@ export type JobQueryVariables = Exact<{
 
 export type JobQuery = { job: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }> } };
 
+export type LimitsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type LimitsQuery = { limits: { maxK: number, maxUploadBytes: number, maxFiles: number, maxPixels: number, maxPageSize: number } };
+
 export type ItemFieldsFragment = { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string };
 
 export type SearchResultFieldsFragment = { collection: string, k: number, models: Array<string>, matches: Array<{ rank: number, score: number, item: { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string } }> };
@@ -362,6 +367,17 @@ export const JobDocument = new TypedDocumentString(`
   startedAt
   finishedAt
 }`) as unknown as TypedDocumentString<JobQuery, JobQueryVariables>;
+export const LimitsDocument = new TypedDocumentString(`
+    query Limits {
+  limits {
+    maxK
+    maxUploadBytes
+    maxFiles
+    maxPixels
+    maxPageSize
+  }
+}
+    `) as unknown as TypedDocumentString<LimitsQuery, LimitsQueryVariables>;
 export const AddImagesDocument = new TypedDocumentString(`
     mutation AddImages($images: [ImageUpload!]!, $collection: String) {
   addImages(images: $images, collection: $collection) {

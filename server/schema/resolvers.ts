@@ -16,6 +16,7 @@ import {
   Item,
   ItemPage,
   Job,
+  Limits,
   ModelInfo,
   RemoveItemsResult,
   SearchResult,
@@ -70,6 +71,12 @@ export class CatalogResolver {
   collection(@Arg('name', () => String, { nullable: true }) name: string | null, @Ctx() ctx: ApiContext): CollectionInfo {
     const c = ctx.service.collection(name);
     return toCollectionInfo(c, c.name === ctx.service.catalog.defaultName);
+  }
+
+  @Query(() => Limits, { description: "The server's limits." })
+  limits(@Ctx() ctx: ApiContext): Limits {
+    const { maxK, maxUploadBytes, maxFiles, maxPixels, maxPageSize } = ctx.service.limits;
+    return { maxK, maxUploadBytes, maxFiles, maxPixels, maxPageSize };
   }
 
   @Query(() => [ModelInfo], { description: 'The embedding models the served collections use.' })

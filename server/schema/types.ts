@@ -356,3 +356,21 @@ export class RemoveItemsResult {
   @Field(() => Int, { description: 'Items left in the collection.' })
   itemCount!: number;
 }
+
+@ObjectType({ description: "The server's limits (requests beyond them fail with the code named)." })
+export class Limits {
+  @Field(() => Int, { description: 'Largest k (BAD_K).' })
+  maxK!: number;
+
+  @Field(() => Int, { description: 'Largest uploaded file in bytes (UPLOAD_TOO_LARGE).' })
+  maxUploadBytes!: number;
+
+  @Field(() => Int, { description: 'Most files in one request (TOO_MANY_FILES).' })
+  maxFiles!: number;
+
+  @Field(() => Int, { description: 'Largest decoded image, width x height (BAD_IMAGE, reason too-many-pixels).' })
+  maxPixels!: number;
+
+  @Field(() => Int, { description: 'Largest page of items.' })
+  maxPageSize!: number;
+}

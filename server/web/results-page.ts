@@ -119,7 +119,8 @@ collectionSelect.addEventListener('change', () => void search());
 
 async function init(): Promise<void> {
   try {
-    const collections = await client.collections();
+    const [collections, limits] = await Promise.all([client.collections(), client.limits()]);
+    kInput.max = String(limits.maxK);
     collectionSelect.replaceChildren(
       ...collections.map((c) => {
         const o = document.createElement('option');
