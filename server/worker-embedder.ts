@@ -73,60 +73,67 @@ interface Stream {
 
 const WORKER_URL = new URL('./embedder-worker.js', import.meta.url);
 
+/** Starts a worker and waits until its models are loaded; rejects with the worker's ModelError. */
+function spawn(data: EmbedderWorkerData): Promise<{ worker: Worker; models: { name: string; dim: number; sha256: string }[]; crop: boolean }> {
+  const worker = new Worker(WORKER_URL, { workerData: data, name: `embedder ${data.models.join(',')}` });
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: FromWorker) => {
+      cleanup();
+      if (m.type === 'ready') resolve({ worker, models: m.models, crop: m.crop });
+      else if (m.type === 'init-error') {
+        void worker.terminate();
+        reject(fromWire(m.error));
+      }
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      void worker.terminate();
+      reject(err);
+    };
+    const onExit = (code: number) => {
+      cleanup();
+      reject(new Error(`the embedder worker exited (code ${code}) while loading ${data.models.join(', ')}`));
+    };
+    const cleanup = () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+  });
+}
+
 export class WorkerEmbedder implements ImageEmbedder {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly streams = new Map<number, Stream>();
+  /** Set when the worker is gone; the next call starts a new one (unless closed). */
   private dead: Error | null = null;
+  private respawning: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
+  /** Workers started after the first one died (for logs and tests). */
+  restarts = 0;
 
   private constructor(
-    private readonly worker: Worker,
+    private worker: Worker,
+    private readonly data: EmbedderWorkerData,
     readonly models: readonly { name: string; dim: number; sha256: string }[],
     readonly crop: boolean,
   ) {
-    worker.on('message', (m: FromWorker) => this.onMessage(m));
-    worker.on('error', (err) => this.fail(err));
-    worker.on('exit', (code) => {
-      if (!this.closing) this.fail(new Error(`the embedder worker exited (code ${code})`));
-    });
+    this.attach(worker);
   }
 
   /** Starts a worker and loads the models in it; rejects with the worker's ModelError when one fails. */
-  static create(models: readonly string[], options: EmbedderWorkerData['options']): Promise<WorkerEmbedder> {
-    const workerData: EmbedderWorkerData = { models: [...models], options };
-    const worker = new Worker(WORKER_URL, { workerData, name: `embedder ${models.join(',')}` });
-    return new Promise((resolve, reject) => {
-      const onMessage = (m: FromWorker) => {
-        cleanup();
-        if (m.type === 'ready') resolve(new WorkerEmbedder(worker, m.models, m.crop));
-        else if (m.type === 'init-error') {
-          void worker.terminate();
-          reject(fromWire(m.error));
-        }
-      };
-      const onError = (err: Error) => {
-        cleanup();
-        void worker.terminate();
-        reject(err);
-      };
-      const onExit = (code: number) => {
-        cleanup();
-        reject(new Error(`the embedder worker exited (code ${code}) while loading ${models.join(', ')}`));
-      };
-      const cleanup = () => {
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
-      };
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-      worker.on('exit', onExit);
-    });
+  static async create(models: readonly string[], options: EmbedderWorkerData['options']): Promise<WorkerEmbedder> {
+    const data: EmbedderWorkerData = { models: [...models], options };
+    const started = await spawn(data);
+    return new WorkerEmbedder(started.worker, data, started.models, started.crop);
   }
 
-  embedImage(input: Buffer | Uint8Array, views: readonly View[]): Promise<ViewVectors> {
-    if (this.dead) return Promise.reject(this.dead);
+  async embedImage(input: Buffer | Uint8Array, views: readonly View[]): Promise<ViewVectors> {
+    await this.alive();
     const id = this.nextId++;
     // A copy with its own ArrayBuffer, transferred: small Buffers share Node's pool slab.
     const data = new Uint8Array(input);
@@ -137,7 +144,7 @@ export class WorkerEmbedder implements ImageEmbedder {
   }
 
   async *embedFiles(paths: readonly string[], views: readonly View[]): AsyncGenerator<EmbeddedFile | FailedFile> {
-    if (this.dead) throw this.dead;
+    await this.alive();
     const id = this.nextId++;
     const buffer: (EmbeddedFile | FailedFile)[] = [];
     let finished = false;
@@ -181,6 +188,7 @@ export class WorkerEmbedder implements ImageEmbedder {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
+      await this.respawning?.catch(() => undefined);
       if (this.dead) return;
       const closed = new Promise<void>((resolve) => {
         const onMessage = (m: FromWorker) => {
@@ -195,6 +203,47 @@ export class WorkerEmbedder implements ImageEmbedder {
       this.fail(new Error('the embedder is closed'));
     })();
     return this.closing;
+  }
+
+  /** Ends the worker as a crash would (tests). */
+  async crashForTest(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  /**
+   * Ensures a live worker: after a worker died (every call in flight then failed), the next call
+   * starts a new one with the same models, checked to be the same files.
+   */
+  private async alive(): Promise<void> {
+    if (this.closing) throw new Error('the embedder is closed');
+    if (!this.dead) return;
+    this.respawning ??= (async () => {
+      const started = await spawn(this.data);
+      const same = started.models.map((m) => `${m.name}@${m.sha256}`).join() === this.models.map((m) => `${m.name}@${m.sha256}`).join();
+      if (!same || started.crop !== this.crop) {
+        await started.worker.terminate();
+        throw new Error('the restarted embedder worker loaded different model files');
+      }
+      this.worker = started.worker;
+      this.attach(started.worker);
+      this.dead = null;
+      this.restarts++;
+    })().finally(() => {
+      this.respawning = null;
+    });
+    await this.respawning;
+  }
+
+  private attach(worker: Worker): void {
+    worker.on('message', (m: FromWorker) => {
+      if (worker === this.worker) this.onMessage(m);
+    });
+    worker.on('error', (err) => {
+      if (worker === this.worker) this.fail(err);
+    });
+    worker.on('exit', (code) => {
+      if (worker === this.worker && !this.closing) this.fail(new Error(`the embedder worker exited (code ${code})`));
+    });
   }
 
   private send(msg: ToWorker, transfer: ArrayBuffer[] = []): void {

@@ -140,6 +140,23 @@ describe('similarImages', () => {
   });
 });
 
+describe('resilience', () => {
+  it('a request in flight when the embedder worker dies fails as INTERNAL_SERVER_ERROR; the next one starts a new worker', async () => {
+    const embedder = server.service.catalog.get().embedder;
+    const [query] = await caltechFiles('queries', 'Leopards', 1);
+    const file = await fileFromPath(query);
+    const inFlight = client.similarImages(file, { k: 3 });
+    await embedder.crashForTest();
+    await inFlight.then(
+      () => undefined,
+      (e: ImsearchError) => assert.equal(e.code, 'INTERNAL_SERVER_ERROR'),
+    );
+    const result = await client.similarImages(file, { k: 3 });
+    assert.deepEqual(result.matches.map((m) => m.item.label), ['Leopards', 'Leopards', 'Leopards']);
+    assert.equal(embedder.restarts, 1);
+  });
+});
+
 describe('similarTo, items and the catalog', () => {
   it('similarTo ranks from stored embeddings and leaves the item out', async () => {
     const page = await client.items({ label: 'sunflower', first: 1 });
