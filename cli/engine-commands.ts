@@ -6,6 +6,7 @@ import { listLabelledFiles } from '../store/folder-listing.js';
 import { CollectionSearcher } from '../search/collection-searcher.js';
 import { evaluate, type EvalResult } from '../search/evaluate.js';
 import { Library } from '../search/library.js';
+import { type FitReport, fitCollectionMetric } from '../search/metric-fit.js';
 import type { SkippedFile } from '../search/indexer.js';
 import { parseModelList, resolvePaths } from './config.js';
 import { DEFAULT_INDEX, DEFAULT_K, DEFAULT_MODELS } from './defaults.js';
@@ -143,6 +144,23 @@ export function registerEngineCommands(program: Command): void {
     });
 
   program
+    .command('fit')
+    .description("learn the collection's metric and re-rankers from its labels (cross-validated inside it) and make them its default")
+    .requiredOption('-c, --collection <name>', 'labelled collection')
+    .option('--mode <mode>', 'transform (index the metric space) or rerank (cosine shortlist, metric re-score)', 'transform')
+    .action(async (o: { collection: string; mode: string }, cmd: Command) => {
+      const lib = library(cmd);
+      const collection = await lib.open(o.collection);
+      try {
+        const report = await fitCollectionMetric(collection, { mode: fitMode(o.mode) });
+        console.log(JSON.stringify({ collection: o.collection, ...fitSummary(report), thresholds: report.defaults.thresholds }));
+        await CollectionSearcher.open(collection); // rebuilds the index in the learned space now, not at the first query
+      } finally {
+        collection.close();
+      }
+    });
+
+  program
     .command('eval')
     .description('MAP@10 of a gallery/queries pair (DESIGN.md protocol); embeddings are cached under the data dir')
     .requiredOption('--gallery <dir>', 'gallery folder (one subfolder per class)')
@@ -152,7 +170,10 @@ export function registerEngineCommands(program: Command): void {
     .option('--crop', 'run the crop step', false)
     .option('--flip', 'flip test-time augmentation (gallery and queries)', false)
     .option('-k <k>', 'cut-off', '10')
-    .action(async (o: { gallery: string; queries: string; models: string; index: string; crop: boolean; flip: boolean; k: string }, cmd: Command) => {
+    .option('--fit', 'fit the learned metric and re-rankers on the gallery (cross-validated inside it) first', false)
+    .option('--mode <mode>', 'with --fit: transform (index the metric space) or rerank (cosine shortlist, metric re-score)', 'transform')
+    .option('--min-precision <p>', 'with --fit: calibrated "up to k" at this precision')
+    .action(async (o: { gallery: string; queries: string; models: string; index: string; crop: boolean; flip: boolean; k: string; fit: boolean; mode: string; minPrecision?: string }, cmd: Command) => {
       const lib = library(cmd);
       try {
         const models = parseModelList(o.models);
@@ -167,6 +188,8 @@ export function registerEngineCommands(program: Command): void {
           views: views(o.flip),
           indexSpec: o.index,
           k: positiveInt(o.k),
+          fit: o.fit ? { mode: fitMode(o.mode) } : false,
+          minPrecision: o.minPrecision === undefined ? undefined : Number(o.minPrecision),
           onProgress: (stage, p) => bars[stage].update(p),
         });
         bars.gallery.stop();
@@ -178,9 +201,29 @@ export function registerEngineCommands(program: Command): void {
     });
 }
 
+function fitMode(mode: string): 'transform' | 'rerank' {
+  if (mode !== 'transform' && mode !== 'rerank') throw new Error(`--mode must be transform or rerank, received "${mode}"`);
+  return mode;
+}
+
+function fitSummary(f: FitReport): Record<string, unknown> {
+  return {
+    method: f.cv.params.method,
+    pcaDim: f.cv.params.pcaDim,
+    shrinkage: f.cv.params.shrinkage,
+    weighting: f.cv.params.weighting,
+    normalize: f.cv.params.normalize,
+    mode: f.defaults.mode,
+    vote: f.defaults.vote,
+    qe: f.defaults.qe,
+    cv: f.cv.scores,
+    seconds: Number((f.cv.millis.total / 1000).toFixed(1)),
+  };
+}
+
 function printEval(r: EvalResult): void {
-  const { perClass: _perClass, skipped, ...summary } = r;
-  console.log(JSON.stringify({ ...summary, skipped: skipped.length }));
+  const { perClass: _perClass, skipped, fit, ...summary } = r;
+  console.log(JSON.stringify({ ...summary, fit: fit ? fitSummary(fit) : null, skipped: skipped.length }));
   const f = (x: number) => x.toFixed(4);
   console.table([
     {
@@ -194,6 +237,7 @@ function printEval(r: EvalResult): void {
       'P@1': f(r.precisionAt1),
       [`recall@${r.k}`]: f(r.recallAtK),
       'query ms': r.queryMs.toFixed(3),
+      ...(r.cut ? { 'results/query': r.cut.meanResults.toFixed(2), 'precision of results': r.cut.precision.toFixed(4) } : {}),
     },
   ]);
   printSkipped(skipped);

@@ -1,9 +1,14 @@
 import { createHash } from 'node:crypto';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { Metric } from '../metric/index.js';
 import type { VectorIndex } from '../indexes/vector-index.js';
-import type { Collection, Item, View } from '../store/collection.js';
+import { type Collection, CollectionError, type Item, type View } from '../store/collection.js';
 import type { ListedFile } from '../store/folder-listing.js';
 import type { ImageEmbedder } from './embedder-port.js';
-import { type ViewVectors, ensembleVector, galleryMatrix } from './ensemble-space.js';
+import { type GalleryMatrix, type ViewVectors, ensembleVector, galleryMatrix } from './ensemble-space.js';
+import { QueryRanker } from './query-ranker.js';
+import { type SearchDefaults, searchDefaultsOf, thresholdFor } from './search-config.js';
 import { buildIndex, openCollectionIndex, saveCollectionIndex } from './collection-index.js';
 import { type IndexProgress, type IndexReport, indexFiles } from './indexer.js';
 import { SearchError } from './search-errors.js';
@@ -14,6 +19,11 @@ export interface SearchRequest {
   models?: readonly string[];
   /** Item ids left out of the results (e.g. the item itself for "more like this"). */
   exclude?: ReadonlySet<number>;
+  /**
+   * Calibrated "up to k": keep only results whose learned-metric score passes the threshold
+   * fitted for this precision on held-out gallery pairs (fewer than k may come back).
+   */
+  minPrecision?: number;
 }
 
 export interface Match {
@@ -27,15 +37,20 @@ export interface SearchTiming {
 }
 
 /**
- * Search over one collection: the ensemble vector space of its models, its index (loaded or
- * rebuilt from the stored embeddings), and incremental add/remove that keep the two in step.
+ * Search over one collection: the ensemble vector space of its models, the fitted metric and
+ * re-rankers when there are any, its index (loaded or rebuilt from the stored embeddings), and
+ * incremental add/remove that keep them in step.
  */
 export class CollectionSearcher {
+  /** Plain-cosine exact index for model-subset queries on a metric collection (built on demand). */
+  private subsetIndex: VectorIndex | undefined;
+
   private constructor(
     readonly collection: Collection,
     private index: VectorIndex,
     private readonly space: string,
     private readonly views: readonly View[],
+    private readonly ranker: QueryRanker | null,
   ) {}
 
   /**
@@ -44,13 +59,23 @@ export class CollectionSearcher {
    */
   static async open(collection: Collection, opts: { ephemeral?: string } = {}): Promise<CollectionSearcher> {
     const views = collection.manifest.views;
+    const ranker = await loadRanker(collection);
     const space = spaceHash(collection);
-    const matrix = () => galleryMatrix(collection, views);
-    const index =
-      opts.ephemeral === undefined
-        ? (await openCollectionIndex(collection, space, matrix)).index
-        : buildIndex(opts.ephemeral, matrix());
-    return new CollectionSearcher(collection, index, space, views);
+    let plain: GalleryMatrix | undefined;
+    const matrix = (): GalleryMatrix => {
+      plain ??= galleryMatrix(collection, views);
+      if (!ranker) return plain;
+      const data = ranker.addRows(plain.ids, plain.data);
+      return { ids: plain.ids, data, dim: ranker.indexDim(plain.dim) };
+    };
+    let index: VectorIndex;
+    if (opts.ephemeral !== undefined) index = buildIndex(opts.ephemeral, matrix());
+    else {
+      const opened = await openCollectionIndex(collection, space, matrix);
+      index = opened.index;
+      if (ranker && !opened.rebuilt) matrix(); // the ranker keeps the metric-space rows in memory
+    }
+    return new CollectionSearcher(collection, index, space, views, ranker);
   }
 
   get size(): number {
@@ -59,6 +84,11 @@ export class CollectionSearcher {
 
   get indexSpec(): string {
     return this.index.spec;
+  }
+
+  /** The fitted search configuration, or null for plain cosine. */
+  get searchDefaults(): SearchDefaults | null {
+    return this.ranker?.defaults ?? null;
   }
 
   modelNames(): string[] {
@@ -70,12 +100,19 @@ export class CollectionSearcher {
     checkK(req.k);
     const subset = this.checkModels(req.models);
     const query = ensembleVector(this.collection.manifest.models, vectors, this.views, subset);
-    const want = Math.min(req.k + (req.exclude?.size ?? 0), this.index.size());
-    if (want === 0) return [];
-    const [hits] = await this.index.search(query, want);
-    const kept = hits.filter((h) => !req.exclude?.has(h.id)).slice(0, req.k);
-    const items = this.collection.itemsByIds(kept.map((h) => h.id));
-    return kept.flatMap((h) => {
+    const threshold = this.threshold(req.minPrecision);
+    let ranked: { id: number; score: number }[];
+    if (this.ranker && !subset) {
+      ranked = await this.ranker.rank(this.index, query, { k: req.k, exclude: req.exclude, threshold });
+    } else {
+      const index = subset && this.ranker ? (this.subsetIndex ??= buildIndex('flat', galleryMatrix(this.collection, this.views))) : this.index;
+      const want = Math.min(req.k + (req.exclude?.size ?? 0), index.size());
+      if (want === 0) return [];
+      const [hits] = await index.search(query, want);
+      ranked = hits.filter((h) => !req.exclude?.has(h.id)).slice(0, req.k);
+    }
+    const items = this.collection.itemsByIds(ranked.map((h) => h.id));
+    return ranked.flatMap((h) => {
       const item = items.get(h.id);
       return item ? [{ item, score: h.score }] : [];
     });
@@ -101,6 +138,22 @@ export class CollectionSearcher {
     return this.searchVectors(vectors, { ...req, exclude: new Set([...(req.exclude ?? []), id]) });
   }
 
+  private threshold(minPrecision: number | undefined): number | undefined {
+    if (minPrecision === undefined) return undefined;
+    if (!(minPrecision > 0 && minPrecision <= 1)) {
+      throw new SearchError('BAD_PRECISION', `minPrecision must be in (0, 1], received ${minPrecision}`);
+    }
+    const fit = this.ranker ? thresholdFor(this.ranker.defaults, minPrecision) : null;
+    if (!fit) {
+      throw new SearchError(
+        'NOT_CALIBRATED',
+        `collection ${this.collection.name} has no threshold calibrated for precision ${minPrecision}` +
+          (this.ranker ? ` (fitted: ${this.ranker.defaults.thresholds.filter((t) => t.achievable).map((t) => t.targetPrecision).join(', ') || 'none'})` : '; run `imsearch fit` first'),
+      );
+    }
+    return fit.threshold;
+  }
+
   /** Embeds and adds files (already-indexed content is a no-op), then updates the index. */
   async addFiles(
     embedder: ImageEmbedder,
@@ -119,7 +172,11 @@ export class CollectionSearcher {
         for (const view of this.views) vectors[view] = this.collection.itemVectors(id, view);
         data.set(ensembleVector(models, vectors, this.views), i * dim);
       });
-      this.index.add(ids, data);
+      this.subsetIndex = undefined;
+      if (this.ranker) {
+        for (const id of ids) this.ranker.setLabel(id, this.collection.item(id)?.label ?? null);
+      }
+      this.index.add(ids, this.ranker ? this.ranker.addRows(ids, data) : data);
       await saveCollectionIndex(this.collection, this.index, this.space);
     }
     return report;
@@ -128,6 +185,8 @@ export class CollectionSearcher {
   async remove(ids: readonly number[]): Promise<number[]> {
     const removed = this.collection.removeItems(ids);
     if (removed.length) {
+      this.subsetIndex = undefined;
+      this.ranker?.removeRows(removed);
       this.index.remove(removed);
       await saveCollectionIndex(this.collection, this.index, this.space);
     }
@@ -161,6 +220,23 @@ export function checkK(k: number, max = Number.MAX_SAFE_INTEGER): void {
   if (!Number.isInteger(k) || k < 1 || k > max) {
     throw new SearchError('BAD_K', `k must be an integer from 1 to ${max}, received ${k}`);
   }
+}
+
+async function loadRanker(collection: Collection): Promise<QueryRanker | null> {
+  const ref = collection.manifest.metric;
+  if (!ref) return null;
+  const file = path.join(collection.dir, ref.file);
+  let metric: Metric;
+  try {
+    metric = Metric.load(await fsp.readFile(file));
+  } catch (err) {
+    throw new CollectionError('COLLECTION_BROKEN', `collection ${collection.name}: cannot load metric ${file}: ${(err as Error).message}`);
+  }
+  if (metric.hash() !== ref.hash) {
+    throw new CollectionError('COLLECTION_BROKEN', `collection ${collection.name}: metric ${file} has hash ${metric.hash()}, the manifest expects ${ref.hash}`);
+  }
+  const labels = new Map(collection.allItems().map((i) => [i.id, i.label] as const));
+  return new QueryRanker(metric, searchDefaultsOf(collection.manifest.searchDefaults), labels);
 }
 
 /** Identity of the vector space the index lives in: any change forces a rebuild. */

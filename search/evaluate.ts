@@ -7,6 +7,7 @@ import type { ImageEmbedder } from './embedder-port.js';
 import { CollectionSearcher } from './collection-searcher.js';
 import { indexFiles, type IndexProgress, type SkippedFile } from './indexer.js';
 import { type RetrievalScores, recallAtK, scoreRetrieval } from './metrics.js';
+import { type FitOptions, type FitReport, clearCollectionMetric, fitCollectionMetric } from './metric-fit.js';
 
 export interface EvalOptions {
   gallery: string;
@@ -18,6 +19,10 @@ export interface EvalOptions {
   views: readonly View[];
   indexSpec: string;
   k?: number;
+  /** Fit the metric and re-rankers on the gallery (cross-validation inside it) before searching; false = plain cosine. */
+  fit?: FitOptions | false;
+  /** Calibrated "up to k": ask every query for this precision (needs fit). */
+  minPrecision?: number;
   onProgress?: (stage: 'gallery' | 'queries', p: IndexProgress) => void;
 }
 
@@ -33,6 +38,10 @@ export interface EvalResult extends RetrievalScores {
   /** Mean single-query search time (ms), embedding excluded. */
   queryMs: number;
   skipped: SkippedFile[];
+  /** The fitted configuration, when `fit` was asked for. */
+  fit: FitReport | null;
+  /** With minPrecision: results returned per query and the fraction of them sharing the query's class. */
+  cut: { meanResults: number; precision: number } | null;
 }
 
 /**
@@ -46,6 +55,8 @@ export async function evaluate(opts: EvalOptions): Promise<EvalResult> {
   const queries = await cachedCollection(opts, 'queries', opts.queries);
   try {
     await gallery.collection.updateManifest({ indexSpec: opts.indexSpec });
+    const fit = opts.fit ? await fitCollectionMetric(gallery.collection, opts.fit) : null;
+    if (!opts.fit) await clearCollectionMetric(gallery.collection);
     const searcher = await CollectionSearcher.open(gallery.collection);
     const exact = opts.indexSpec === 'flat' ? searcher : await CollectionSearcher.open(gallery.collection, { ephemeral: 'flat' });
     const relevant = gallery.collection.labels();
@@ -53,12 +64,16 @@ export async function evaluate(opts: EvalOptions): Promise<EvalResult> {
     const approxIds: number[][] = [];
     const exactIds: number[][] = [];
     let searchMs = 0;
+    let returned = 0;
+    let correct = 0;
     for (const item of queries.collection.allItems()) {
       const vectors: Partial<Record<View, Record<string, Float32Array>>> = {};
       for (const v of opts.views) vectors[v] = queries.collection.itemVectors(item.id, v);
       const t0 = performance.now();
-      const matches = await searcher.searchVectors(vectors, { k });
+      const matches = await searcher.searchVectors(vectors, { k, minPrecision: opts.minPrecision });
       searchMs += performance.now() - t0;
+      returned += matches.length;
+      correct += matches.filter((m) => m.item.label === item.label).length;
       outcomes.push({
         label: item.label ?? '',
         retrievedLabels: matches.map((m) => m.item.label ?? ''),
@@ -79,6 +94,8 @@ export async function evaluate(opts: EvalOptions): Promise<EvalResult> {
       recallAtK: exact === searcher ? 1 : recallAtK(approxIds, exactIds, k),
       queryMs: outcomes.length ? searchMs / outcomes.length : 0,
       skipped: [...gallery.skipped, ...queries.skipped],
+      fit,
+      cut: opts.minPrecision === undefined ? null : { meanResults: returned / Math.max(1, outcomes.length), precision: correct / Math.max(1, returned) },
     };
   } finally {
     gallery.collection.close();

@@ -6,7 +6,9 @@ export type SearchErrorCode =
   | 'UNKNOWN_ITEM'
   | 'BAD_IMAGE'
   | 'NOT_LABELLED'
-  | 'MODEL_MISMATCH';
+  | 'MODEL_MISMATCH'
+  | 'BAD_PRECISION'
+  | 'NOT_CALIBRATED';
 
 export class SearchError extends Error {
   constructor(

@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { Metric, crossValidateMetric, serializeArtifact, type CvOptions, type CvResult } from '../metric/index.js';
+import type { Collection } from '../store/collection.js';
+import { writeFileAtomic } from '../store/atomic-file.js';
+import { galleryMatrix } from './ensemble-space.js';
+import { SearchError } from './search-errors.js';
+import type { SearchDefaults } from './search-config.js';
+
+export interface FitOptions {
+  /** Where the metric plugs in (default transform: the index searches the learned metric). */
+  mode?: SearchDefaults['mode'];
+  /** Shortlist re-ranked per query (default 100). */
+  shortlist?: number;
+  cv?: Omit<CvOptions, 'sourceHash' | 'shortlist'>;
+}
+
+export interface FitReport {
+  defaults: SearchDefaults;
+  metricHash: string;
+  cv: Omit<CvResult, 'artifact' | 'calibrationPairs'>;
+}
+
+/**
+ * Fits the collection's metric and re-rankers by cross-validation inside its own labelled items
+ * (nothing else is looked at), stores the artifact beside the collection and makes the chosen
+ * configuration the collection's search default. The index is rebuilt on the next open.
+ */
+export async function fitCollectionMetric(collection: Collection, opts: FitOptions = {}): Promise<FitReport> {
+  const views = collection.manifest.views;
+  const matrix = galleryMatrix(collection, views);
+  const items = collection.allItems();
+  if (items.length !== matrix.ids.length || items.some((it, i) => it.id !== matrix.ids[i])) {
+    throw new Error(`collection ${collection.name}: items and stored embeddings disagree; re-index it`);
+  }
+  const labels = items.map((i) => i.label);
+  if (!labels.some((l) => l !== null && l !== '')) {
+    throw new SearchError('NOT_LABELLED', `collection ${collection.name} has no labelled items: a metric is learned from labels (index class folders, or upload with labels)`);
+  }
+  const shortlist = opts.shortlist ?? 100;
+  const cv = crossValidateMetric(matrix.data, matrix.dim, labels, { ...opts.cv, shortlist, sourceHash: sourceHash(collection) });
+  const metric = new Metric(cv.artifact!);
+  const hash = metric.hash();
+  const file = `metric-${hash.replace(/^sha256:/, '').slice(0, 16)}.json`;
+  await writeFileAtomic(path.join(collection.dir, file), serializeArtifact(cv.artifact!));
+  const defaults: SearchDefaults = {
+    mode: opts.mode ?? 'transform',
+    shortlist,
+    vote: cv.rerank.vote,
+    qe: cv.rerank.qe,
+    thresholds: cv.thresholds,
+  };
+  await collection.updateManifest({ metric: { file, hash }, searchDefaults: { ...defaults } });
+  const { artifact: _a, calibrationPairs: _p, ...summary } = cv;
+  return { defaults, metricHash: hash, cv: summary };
+}
+
+/** Drops the fitted metric: the collection goes back to plain cosine. */
+export async function clearCollectionMetric(collection: Collection): Promise<void> {
+  await collection.updateManifest({ metric: null, searchDefaults: {} });
+}
+
+function sourceHash(collection: Collection): string {
+  const m = collection.manifest;
+  return createHash('sha256')
+    .update(JSON.stringify({ models: m.models, views: m.views, crop: m.crop }))
+    .digest('hex');
+}

@@ -1,0 +1,93 @@
+import type { VectorIndex } from '../indexes/vector-index.js';
+import { Metric, alphaQueryExpansion, classVoteRerank, cutResults, type Neighbour } from '../metric/index.js';
+import type { SearchDefaults } from './search-config.js';
+
+export interface RankRequest {
+  k: number;
+  exclude?: ReadonlySet<number>;
+  /** Accept results with metric score ≥ this (calibrated "up to k"); undefined = exactly k. */
+  threshold?: number;
+}
+
+export interface Ranked {
+  id: number;
+  score: number;
+}
+
+/**
+ * The query side of a learned metric over an index: shortlist from the index (metric space in
+ * transform mode, cosine in rerank mode), exact metric scores, α-QE second pass, class vote,
+ * calibrated cut. The gallery's metric-space rows and labels are held in memory by id.
+ */
+export class QueryRanker {
+  private readonly rows = new Map<number, Float32Array>();
+
+  constructor(
+    readonly metric: Metric,
+    readonly defaults: SearchDefaults,
+    private readonly labels: Map<number, string | null>,
+  ) {}
+
+  /** Metric-space rows for ids, and the vectors an index of this mode holds for them. */
+  addRows(ids: ArrayLike<number>, plain: Float32Array): Float32Array {
+    const T = this.metric.transform(plain);
+    const r = this.metric.dim;
+    for (let i = 0; i < ids.length; i++) this.rows.set(ids[i], T.subarray(i * r, (i + 1) * r));
+    return this.defaults.mode === 'transform' ? this.metric.indexVectors(T, 'ip') : plain;
+  }
+
+  setLabel(id: number, label: string | null): void {
+    this.labels.set(id, label);
+  }
+
+  removeRows(ids: readonly number[]): void {
+    for (const id of ids) {
+      this.rows.delete(id);
+      this.labels.delete(id);
+    }
+  }
+
+  /** Dimension of the vectors the index holds in this mode. */
+  indexDim(plainDim: number): number {
+    return this.defaults.mode === 'transform' ? this.metric.indexLayout('ip').dim : plainDim;
+  }
+
+  async rank(index: VectorIndex, query: Float32Array, req: RankRequest): Promise<Ranked[]> {
+    const d = this.defaults;
+    const t = this.metric.transform(query);
+    const want = Math.min(index.size(), Math.max(d.shortlist, req.k) + (req.exclude?.size ?? 0));
+    if (want === 0) return [];
+    let list = await this.shortlist(index, query, t, want, req.exclude);
+    if (d.qe && d.qe.n > 0 && this.metric.scoreKind === 'ip' && list.length) {
+      const m = Math.min(d.qe.n, list.length);
+      const r = this.metric.dim;
+      const neighbours = new Float32Array(m * r);
+      for (let i = 0; i < m; i++) neighbours.set(this.rows.get(list[i].id)!, i * r);
+      const t2 = alphaQueryExpansion(t, neighbours, list.slice(0, m).map((n) => n.score), d.qe);
+      list = d.mode === 'transform' ? await this.shortlist(index, query, t2, want, req.exclude) : this.rescore(t2, list);
+    }
+    if (d.vote) list = classVoteRerank(list, d.vote).ranked;
+    const top = req.threshold === undefined ? list.slice(0, req.k) : cutResults(list, req.threshold, req.k);
+    return top.map((n) => ({ id: n.id, score: n.score }));
+  }
+
+  private async shortlist(index: VectorIndex, query: Float32Array, t: Float32Array, want: number, exclude?: ReadonlySet<number>): Promise<Neighbour[]> {
+    const probe = this.defaults.mode === 'transform' ? this.metric.indexQuery(t, 'ip') : query;
+    const [hits] = await index.search(probe, want);
+    return this.rescore(
+      t,
+      hits.filter((h) => !exclude?.has(h.id)),
+    );
+  }
+
+  /** Exact metric scores for the candidates, best first, ties by id (gallery order). */
+  private rescore(t: Float32Array, candidates: readonly { id: number }[]): Neighbour[] {
+    const r = this.metric.dim;
+    const C = new Float32Array(candidates.length * r);
+    candidates.forEach((c, i) => C.set(this.rows.get(c.id)!, i * r));
+    const scores = this.metric.score(t, C);
+    return candidates
+      .map((c, i) => ({ id: c.id, score: scores[i], label: this.labels.get(c.id) ?? null }))
+      .sort((a, b) => b.score - a.score || a.id - b.id);
+  }
+}
