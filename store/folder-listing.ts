@@ -24,6 +24,7 @@ export async function listLabelledFiles(root: string): Promise<ListedFile[]> {
       else if (entry.isFile()) out.push({ path: full, label });
     }
   }
-  await walk(root, null);
+  // Absolute paths: a collection's source paths must not depend on the indexer's working directory.
+  await walk(path.resolve(root), null);
   return out;
 }
