@@ -44,9 +44,15 @@ export interface GalleryMatrix {
   dim: number;
 }
 
-/** Every item of the collection as an ensemble vector, in id order (the tie-break order). */
-export function galleryMatrix(collection: Collection, views: readonly View[]): GalleryMatrix {
-  const models = collection.manifest.models;
+/**
+ * Every item of the collection as an ensemble vector, in id order (the tie-break order); `models`
+ * picks and weights a subset of the collection's models (default: all, with their weights).
+ */
+export function galleryMatrix(
+  collection: Collection,
+  views: readonly View[],
+  models: readonly CollectionModel[] = collection.manifest.models,
+): GalleryMatrix {
   const blocks = new Map(views.flatMap((v) => models.map((m) => [`${v}/${m.name}`, collection.vectors(m.name, v)] as const)));
   const first = blocks.get(`${views[0]}/${models[0].name}`)!;
   const n = first.ids.length;

@@ -51,8 +51,7 @@ export interface EvalResult extends RetrievalScores {
  */
 export async function evaluate(opts: EvalOptions): Promise<EvalResult> {
   const k = opts.k ?? 10;
-  const gallery = await cachedCollection(opts, 'gallery', opts.gallery);
-  const queries = await cachedCollection(opts, 'queries', opts.queries);
+  const { gallery, queries } = await evalCollections(opts);
   try {
     await gallery.collection.updateManifest({ indexSpec: opts.indexSpec });
     const fit = opts.fit ? await fitCollectionMetric(gallery.collection, opts.fit) : null;
@@ -103,11 +102,29 @@ export async function evaluate(opts: EvalOptions): Promise<EvalResult> {
   }
 }
 
+/**
+ * The gallery and query folders embedded into two cached collections (resumable; a second run
+ * re-embeds nothing). The query collection is only ever read: nothing is fitted on it.
+ */
+export async function evalCollections(
+  opts: Pick<EvalOptions, 'gallery' | 'queries' | 'workDir' | 'embedder' | 'models' | 'views' | 'onProgress'>,
+): Promise<{ gallery: CachedCollection; queries: CachedCollection }> {
+  return {
+    gallery: await cachedCollection(opts, 'gallery', opts.gallery),
+    queries: await cachedCollection(opts, 'queries', opts.queries),
+  };
+}
+
+export interface CachedCollection {
+  collection: Collection;
+  skipped: SkippedFile[];
+}
+
 async function cachedCollection(
-  opts: EvalOptions,
+  opts: Pick<EvalOptions, 'workDir' | 'embedder' | 'models' | 'views' | 'onProgress'>,
   role: 'gallery' | 'queries',
   folder: string,
-): Promise<{ collection: Collection; skipped: SkippedFile[] }> {
+): Promise<CachedCollection> {
   const key = createHash('sha256')
     .update(
       JSON.stringify({

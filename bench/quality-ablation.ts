@@ -1,0 +1,193 @@
+/**
+ * Issue 4's ablation on Caltech-101 (DESIGN.md protocol): each model alone, the ensemble, flip
+ * TTA, α-QE, PCA, KISSME / XQDA / Joint Bayesian (transform vs re-rank), class vote, crop, and
+ * the final configuration. Everything fitted or tuned sees the gallery only (cross-validation
+ * inside it, by crossValidateMetric); the queries are scored once per row. Rows run through the
+ * product's own query path (QueryRanker over a flat FAISS index).
+ *
+ *   node dist/bench/quality-ablation.js [--data DIR] [--model-dir DIR] [--dataset DIR] [--out FILE]
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildIndex } from '../search/collection-index.js';
+import { galleryMatrix, type GalleryMatrix } from '../search/ensemble-space.js';
+import { evalCollections } from '../search/evaluate.js';
+import { scoreRetrieval } from '../search/metrics.js';
+import { QueryRanker } from '../search/query-ranker.js';
+import { PLAIN_DEFAULTS, type SearchDefaults } from '../search/search-config.js';
+import { Metric, crossValidateMetric, fitMetric, type CvResult, type MetricParams, type RerankParams } from '../metric/index.js';
+import { Embedder } from '../models/embedder.js';
+import type { Collection, CollectionModel, View } from '../store/collection.js';
+
+const { values: args } = parseArgs({
+  options: {
+    data: { type: 'string', default: path.join(os.tmpdir(), 'imsearch-bench-data') },
+    'model-dir': { type: 'string', default: path.resolve('../shared/models') },
+    dataset: { type: 'string', default: path.resolve('../shared/datasets/caltech101') },
+    out: { type: 'string' },
+  },
+});
+
+const MODELS = ['mobilenetv2-int8', 'mnv4s-int8', 'mobilenet-v1-025'];
+const BOTH: View[] = ['orig', 'flip'];
+
+interface Row {
+  config: string;
+  map: number;
+  classBalancedMap: number;
+  precisionAt1: number;
+  queryMs: number;
+  note: string;
+}
+
+async function caches(crop: boolean): Promise<{ gallery: Collection; queries: Collection }> {
+  const embedder = await Embedder.create(MODELS, { modelDir: args['model-dir'], crop });
+  try {
+    const { gallery, queries } = await evalCollections({
+      gallery: path.join(args.dataset!, 'gallery'),
+      queries: path.join(args.dataset!, 'queries'),
+      workDir: path.join(args.data!, 'eval-cache'),
+      embedder,
+      models: MODELS.map((name) => ({ name, weight: 1 })),
+      views: BOTH,
+      onProgress: (stage, p) => {
+        if (p.done === p.total || p.done % 1000 === 0) process.stderr.write(`crop=${crop} ${stage} ${p.done}/${p.total}\n`);
+      },
+    });
+    return { gallery: gallery.collection, queries: queries.collection };
+  } finally {
+    await embedder.close();
+  }
+}
+
+function labelsOf(c: Collection): (string | null)[] {
+  return c.allItems().map((i) => i.label);
+}
+
+/** Scores one configuration through the product's query path. */
+async function run(
+  config: string,
+  metric: Metric,
+  defaults: SearchDefaults,
+  g: GalleryMatrix,
+  q: GalleryMatrix,
+  gLabels: (string | null)[],
+  qLabels: (string | null)[],
+  note = '',
+): Promise<Row> {
+  const labels = new Map<number, string | null>();
+  g.ids.forEach((id, i) => labels.set(id, gLabels[i]));
+  const ranker = new QueryRanker(metric, defaults, labels);
+  const data = ranker.addRows(g.ids, g.data);
+  const index = buildIndex('flat', { ids: g.ids, data, dim: ranker.indexDim(g.dim) });
+  const relevant = new Map<string, number>();
+  for (const l of gLabels) if (l) relevant.set(l, (relevant.get(l) ?? 0) + 1);
+  const outcomes = [];
+  let ms = 0;
+  for (let i = 0; i < q.ids.length; i++) {
+    const t0 = performance.now();
+    const ranked = await ranker.rank(index, q.data.subarray(i * q.dim, (i + 1) * q.dim), { k: 10 });
+    ms += performance.now() - t0;
+    outcomes.push({
+      label: qLabels[i] ?? '',
+      retrievedLabels: ranked.map((r) => labels.get(r.id) ?? ''),
+      relevantTotal: relevant.get(qLabels[i] ?? '') ?? 0,
+    });
+  }
+  const s = scoreRetrieval(outcomes, 10);
+  const row = { config, map: s.map, classBalancedMap: s.classBalancedMap, precisionAt1: s.precisionAt1, queryMs: ms / q.ids.length, note };
+  process.stderr.write(`${JSON.stringify(row)}\n`);
+  return row;
+}
+
+const identity = (g: GalleryMatrix) => new Metric(fitMetric(g.data, g.dim, null, { method: 'identity' }));
+
+function bestParams(cv: CvResult, method: string): MetricParams | null {
+  const rows = cv.table.filter((r) => r.params.method === method).sort((a, b) => b.map - a.map);
+  return rows[0]?.params ?? null;
+}
+
+function describe(p: MetricParams): string {
+  return `${p.method} pca=${p.pcaDim} α=${p.shrinkage} ${p.weighting}${p.normalize ? ' norm' : ''}`;
+}
+
+function defaultsWith(rerank: Partial<RerankParams>, mode: SearchDefaults['mode'] = 'transform'): SearchDefaults {
+  return { ...PLAIN_DEFAULTS, mode, vote: rerank.vote ?? null, qe: rerank.qe ?? null };
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  const plain = await caches(false);
+  const models = plain.gallery.manifest.models;
+  const gLabels = labelsOf(plain.gallery);
+  const qLabels = labelsOf(plain.queries);
+  const mats = (ms: readonly CollectionModel[], views: View[]) => ({
+    g: galleryMatrix(plain.gallery, views, ms),
+    q: galleryMatrix(plain.queries, views, ms),
+  });
+
+  for (const m of models) {
+    const { g, q } = mats([m], ['orig']);
+    rows.push(await run(`${m.name} alone, cosine`, identity(g), PLAIN_DEFAULTS, g, q, gLabels, qLabels));
+  }
+  const ens = mats(models, ['orig']);
+  rows.push(await run('ensemble (3 models, equal weights), cosine', identity(ens.g), PLAIN_DEFAULTS, ens.g, ens.q, gLabels, qLabels));
+  const { g, q } = mats(models, BOTH);
+  rows.push(await run('ensemble + flip TTA, cosine', identity(g), PLAIN_DEFAULTS, g, q, gLabels, qLabels));
+
+  // α-QE and the vote on plain cosine, tuned by CV inside the gallery.
+  const cvCos = crossValidateMetric(g.data, g.dim, gLabels, { grid: { methods: ['identity'], voteKs: [] } });
+  if (cvCos.rerank.qe) {
+    rows.push(await run('ensemble + flip + α-QE (cosine)', identity(g), defaultsWith({ qe: cvCos.rerank.qe }), g, q, gLabels, qLabels, JSON.stringify(cvCos.rerank.qe)));
+  }
+
+  const t0 = performance.now();
+  const cv = crossValidateMetric(g.data, g.dim, gLabels, {});
+  const cvSeconds = (performance.now() - t0) / 1000;
+  for (const method of ['pca', 'kissme', 'xqda', 'jointBayesian'] as const) {
+    const p = bestParams(cv, method);
+    if (!p) continue;
+    const tf = performance.now();
+    const metric = new Metric(fitMetric(g.data, g.dim, gLabels, p));
+    const fitSeconds = (performance.now() - tf) / 1000;
+    const note = `${describe(p)}; fit ${fitSeconds.toFixed(1)} s`;
+    rows.push(await run(`ensemble + flip + ${method}, transform-then-index`, metric, defaultsWith({}), g, q, gLabels, qLabels, note));
+    if (method !== 'pca') rows.push(await run(`ensemble + flip + ${method}, cosine shortlist 100 then re-rank`, metric, defaultsWith({}, 'rerank'), g, q, gLabels, qLabels, note));
+  }
+  const chosen = new Metric(cv.artifact!);
+  const voteOnly = cv.rerank.vote ? defaultsWith({ vote: cv.rerank.vote }) : null;
+  if (voteOnly) rows.push(await run(`ensemble + flip + ${cv.params.method} + class vote`, chosen, voteOnly, g, q, gLabels, qLabels, JSON.stringify(cv.rerank.vote)));
+  const finalDefaults = defaultsWith(cv.rerank);
+  rows.push(await run('FINAL (what `imsearch fit` chooses), no crop', chosen, finalDefaults, g, q, gLabels, qLabels, `${describe(cv.params)}; rerank ${JSON.stringify(cv.rerank)}; CV ${cvSeconds.toFixed(0)} s`));
+
+  // The same selection without flip TTA, and with the crop step.
+  const noFlip = mats(models, ['orig']);
+  const cvNoFlip = crossValidateMetric(noFlip.g.data, noFlip.g.dim, gLabels, {});
+  rows.push(await run('final selection without flip TTA', new Metric(cvNoFlip.artifact!), defaultsWith(cvNoFlip.rerank), noFlip.g, noFlip.q, gLabels, qLabels, describe(cvNoFlip.params)));
+
+  const cropped = await caches(true);
+  const cg = galleryMatrix(cropped.gallery, BOTH);
+  const cq = galleryMatrix(cropped.queries, BOTH);
+  const cgLabels = labelsOf(cropped.gallery);
+  const cqLabels = labelsOf(cropped.queries);
+  rows.push(await run('ensemble + flip, cosine, crop step on', identity(cg), PLAIN_DEFAULTS, cg, cq, cgLabels, cqLabels));
+  const cvCrop = crossValidateMetric(cg.data, cg.dim, cgLabels, {});
+  rows.push(await run('final selection, crop step on', new Metric(cvCrop.artifact!), defaultsWith(cvCrop.rerank), cg, cq, cgLabels, cqLabels, `${describe(cvCrop.params)}; CV MAP ${cvCrop.scores.reranked.map.toFixed(4)} vs no-crop ${cv.scores.reranked.map.toFixed(4)}`));
+
+  const table = [
+    '| configuration | MAP@10 | class-balanced MAP@10 | P@1 | query ms (search only) | notes |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.config} | ${r.map.toFixed(4)} | ${r.classBalancedMap.toFixed(4)} | ${r.precisionAt1.toFixed(4)} | ${r.queryMs.toFixed(2)} | ${r.note} |`),
+  ].join('\n');
+  console.log(table);
+  console.log(`\nCV inside the gallery for the final selection: ${JSON.stringify(cv.scores)}`);
+  if (args.out) await fs.writeFile(args.out, `${table}\n`);
+  for (const c of [plain.gallery, plain.queries, cropped.gallery, cropped.queries]) c.close();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
