@@ -44,9 +44,12 @@ function chunks<T>(xs: readonly T[], size: number): T[][] {
 }
 
 interface Rates {
+  /** Images per wall-clock second. */
   decode: number;
   bare: number;
   pipeline: number;
+  /** Process CPU time (all threads: ONNX Runtime, libvips, libuv, JS) per image, in ms. */
+  cpu: { decode: number; bare: number; pipeline: number };
 }
 
 /** Prepared batches kept for the bare-inference phase (cycled): tensors in memory, bounded. */
@@ -77,10 +80,14 @@ async function measure(e: Embedder, files: string[], batch: number): Promise<Rat
     for await (const r of e.embedFiles(files, ['orig'], { batchSize: batch })) if (!r.ok) throw new Error(`${r.path}: ${r.message}`);
   };
   const ms = { decode: 0, bare: 0, pipeline: 0 };
+  const cpu = { decode: 0, bare: 0, pipeline: 0 };
   const timed = async (phase: keyof typeof ms, run: () => Promise<void>) => {
+    const c = process.cpuUsage();
     const t = performance.now();
     await run();
     ms[phase] += performance.now() - t;
+    const d = process.cpuUsage(c);
+    cpu[phase] += (d.user + d.system) / 1000;
   };
   await timed('decode', decodePass);
   await timed('bare', barePass);
@@ -93,6 +100,7 @@ async function measure(e: Embedder, files: string[], batch: number): Promise<Rat
     decode: (2 * files.length) / (ms.decode / 1000),
     bare: (2 * bareImages) / (ms.bare / 1000),
     pipeline: (2 * files.length) / (ms.pipeline / 1000),
+    cpu: { decode: cpu.decode / (2 * files.length), bare: cpu.bare / (2 * bareImages), pipeline: cpu.pipeline / (2 * files.length) },
   };
 }
 
@@ -131,7 +139,7 @@ async function main(): Promise<void> {
       `${cpu}, ${os.availableParallelism()} logical CPUs, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
   );
 
-  const rows: (Rates & { model: string; ceiling: number; vsBare: number; vsCeiling: number })[] = [];
+  const rows: (Rates & { model: string; ceiling: number; vsBare: number; vsCeiling: number; cpuEfficiency: number })[] = [];
   for (const model of models) {
     const e = await Embedder.create([model], {
       modelDir: values['model-dir'],
@@ -146,12 +154,20 @@ async function main(): Promise<void> {
       // pipeline/ceiling) is reported, so the ratios always come from rates of the same run.
       const runs: Rates[] = [];
       for (let r = 0; r < repeat; r++) runs.push(await measure(e, files, batch));
-      const scored = runs.map((x) => ({ ...x, ceiling: 1 / (1 / x.decode + 1 / x.bare) })).map((x) => ({ ...x, vsBare: x.pipeline / x.bare, vsCeiling: x.pipeline / x.ceiling }));
+      const scored = runs
+        .map((x) => ({ ...x, ceiling: 1 / (1 / x.decode + 1 / x.bare) }))
+        .map((x) => ({ ...x, vsBare: x.pipeline / x.bare, vsCeiling: x.pipeline / x.ceiling, cpuEfficiency: (x.cpu.decode + x.cpu.bare) / x.cpu.pipeline }));
       const pick = scored.find((x) => x.vsCeiling === median(scored.map((y) => y.vsCeiling)))!;
       rows.push({ model, ...pick });
       console.error(
         `${model}: ` +
-          scored.map((x) => `[decode ${x.decode.toFixed(0)}, bare ${x.bare.toFixed(0)}, pipeline ${x.pipeline.toFixed(0)}, ceiling ${x.ceiling.toFixed(0)}, ${x.vsCeiling.toFixed(2)}x ceiling]`).join(' '),
+          scored
+            .map(
+              (x) =>
+                `[decode ${x.decode.toFixed(0)}, bare ${x.bare.toFixed(0)}, pipeline ${x.pipeline.toFixed(0)}, ceiling ${x.ceiling.toFixed(0)}, ` +
+                `${x.vsCeiling.toFixed(2)}x ceiling; cpu ms/img ${x.cpu.decode.toFixed(2)} + ${x.cpu.bare.toFixed(2)} vs ${x.cpu.pipeline.toFixed(2)}]`,
+            )
+            .join(' '),
       );
     } finally {
       await e.close();
@@ -163,10 +179,15 @@ async function main(): Promise<void> {
     return;
   }
   const fmt = (x: number) => x.toFixed(0).padStart(8);
-  console.log(`| model | decode+preprocess img/s | bare inference img/s | ceiling img/s | pipeline img/s | pipeline / bare | pipeline / ceiling |`);
-  console.log(`| --- | ---: | ---: | ---: | ---: | ---: | ---: |`);
+  console.log(
+    `| model | decode+preprocess img/s | bare inference img/s | ceiling img/s | pipeline img/s | pipeline / bare | pipeline / ceiling | CPU ms/img: decode + bare vs pipeline |`,
+  );
+  console.log(`| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`);
   for (const r of rows) {
-    console.log(`| ${r.model} | ${fmt(r.decode)} | ${fmt(r.bare)} | ${fmt(r.ceiling)} | ${fmt(r.pipeline)} | ${r.vsBare.toFixed(2)} | ${r.vsCeiling.toFixed(2)} |`);
+    console.log(
+      `| ${r.model} | ${fmt(r.decode)} | ${fmt(r.bare)} | ${fmt(r.ceiling)} | ${fmt(r.pipeline)} | ${r.vsBare.toFixed(2)} | ${r.vsCeiling.toFixed(2)} | ` +
+        `${r.cpu.decode.toFixed(2)} + ${r.cpu.bare.toFixed(2)} vs ${r.cpu.pipeline.toFixed(2)} |`,
+    );
   }
 }
 
