@@ -4,7 +4,11 @@
  * protocol of DESIGN.md). Not the product's eval (that is `imsearch eval`); this one has no index,
  * no metric, no store: embed gallery and queries, brute-force top 10, score.
  *
- *   node dist-models/bench/embed-map.js [--model mobilenetv2-int8] [--crop] [--flip-avg] [--dataset DIR]
+ *   node dist-models/bench/embed-map.js [--model mobilenetv2-int8] [--crop] [--crop-tolerance 16] [--flip-avg]
+ *       [--gallery-only] [--dataset DIR]
+ *
+ * --gallery-only: leave-one-out inside the gallery (every gallery image queries the others), the
+ * protocol for choosing settings without touching the query set.
  */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -45,18 +49,22 @@ async function main(): Promise<void> {
     options: {
       model: { type: 'string', default: 'mobilenetv2-int8' },
       crop: { type: 'boolean', default: false },
+      'crop-tolerance': { type: 'string' },
+      'gallery-only': { type: 'boolean', default: false },
       'flip-avg': { type: 'boolean', default: false },
       dataset: { type: 'string', default: caltechDir },
       'model-dir': { type: 'string', default: process.env.IMSEARCH_MODEL_DIR ?? sharedModelsDir },
     },
   });
   const model = values.model!;
-  const e = await Embedder.create([model], { modelDir: values['model-dir'], crop: values.crop });
+  const crop = values.crop ? (values['crop-tolerance'] ? { tolerance: Number(values['crop-tolerance']) } : true) : false;
+  const e = await Embedder.create([model], { modelDir: values['model-dir'], crop });
+  const galleryOnly = values['gallery-only']!;
   const t0 = performance.now();
   const gallery = await listSplit(path.join(values.dataset!, 'gallery'));
-  const queries = await listSplit(path.join(values.dataset!, 'queries'));
+  const queries = galleryOnly ? gallery : await listSplit(path.join(values.dataset!, 'queries'));
   const g = await embedAll(e, gallery, model, values['flip-avg']!);
-  const q = await embedAll(e, queries, model, values['flip-avg']!);
+  const q = galleryOnly ? g : await embedAll(e, queries, model, values['flip-avg']!);
   const t1 = performance.now();
   await e.close();
 
@@ -65,12 +73,14 @@ async function main(): Promise<void> {
   g.forEach((v, i) => G.set(v, i * dim));
   const perLabel = new Map<string, number>();
   for (const x of gallery) perLabel.set(x.label, (perLabel.get(x.label) ?? 0) + 1);
+  if (galleryOnly) for (const [k, n] of perLabel) perLabel.set(k, n - 1); // the query itself is not a result
   const K = 10;
   const outcomes: QueryOutcome[] = queries.map((query, qi) => {
     const v = q[qi];
     const topS = new Float64Array(K).fill(-Infinity);
     const topI = new Int32Array(K).fill(-1);
     for (let j = 0; j < g.length; j++) {
+      if (galleryOnly && j === qi) continue;
       let s = 0;
       const o = j * dim;
       for (let d = 0; d < dim; d++) s += v[d] * G[o + d];
@@ -94,7 +104,8 @@ async function main(): Promise<void> {
   console.log(
     JSON.stringify({
       model,
-      crop: values.crop,
+      crop,
+      galleryOnly,
       flipAvg: values['flip-avg'],
       gallery: gallery.length,
       queries: queries.length,
@@ -102,7 +113,7 @@ async function main(): Promise<void> {
       classBalancedMap10: +s.classBalancedMap.toFixed(4),
       p1: +s.precisionAt1.toFixed(4),
       embedSeconds: +((t1 - t0) / 1000).toFixed(1),
-      imagesPerSecond: +((gallery.length + queries.length) / ((t1 - t0) / 1000)).toFixed(1),
+      imagesPerSecond: +((gallery.length + (galleryOnly ? 0 : queries.length)) / ((t1 - t0) / 1000)).toFixed(1),
     }),
   );
 }

@@ -4,7 +4,6 @@
  * on the content. The decision is a pure function of a small greyscale copy; applying it is a copy
  * of the pixel rows inside the box.
  */
-import sharp from 'sharp';
 import type { RgbImage } from './decode.js';
 
 export interface Box {
@@ -142,22 +141,52 @@ export function cropRgb(img: RgbImage, box: Box): RgbImage {
   return { data: out, width: box.width, height: box.height };
 }
 
-/** Longest side of the greyscale copy the crop decision is made on. */
+/** Longest side of the greyscale copy the crop decision is made on (about). */
 export const CROP_THUMB_SIZE = 128;
 
 /**
- * The crop step on decoded pixels: a greyscale copy of at most CROP_THUMB_SIZE px (libvips, off
- * the event loop), the pure decision, and the box mapped back to full size; null = keep it all.
+ * A small greyscale copy: mean luma (BT.601 weights) of f x f blocks, f chosen so the longer side
+ * is about `maxSide`; pixels past the last whole block are left out. One pass, no allocation
+ * beyond the result: cheaper than a libvips call for the sizes the decoder hands out.
  */
-export async function detectContentBox(img: RgbImage, options: CropOptions = {}): Promise<Box | null> {
-  const { data, info } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
-    .resize({ width: CROP_THUMB_SIZE, height: CROP_THUMB_SIZE, fit: 'inside', withoutEnlargement: true, kernel: 'linear' })
-    .greyscale()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  const small = { width: info.width, height: info.height };
-  const box = findContentBox(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), small.width, small.height, options);
+export function greyThumbnail(img: RgbImage, maxSide = CROP_THUMB_SIZE): { data: Uint8Array; width: number; height: number; factor: number } {
+  const f = Math.max(1, Math.round(Math.max(img.width, img.height) / maxSide));
+  const tw = Math.max(1, Math.floor(img.width / f));
+  const th = Math.max(1, Math.floor(img.height / f));
+  const sums = new Uint32Array(tw);
+  const out = new Uint8Array(tw * th);
+  const src = img.data;
+  const div = f * f * 1000;
+  for (let ty = 0; ty < th; ty++) {
+    sums.fill(0);
+    for (let y = ty * f; y < Math.min(img.height, (ty + 1) * f); y++) {
+      let i = y * img.width * 3;
+      for (let tx = 0; tx < tw; tx++) {
+        let s = 0;
+        for (let k = 0; k < f && tx * f + k < img.width; k++, i += 3) s += src[i] * 299 + src[i + 1] * 587 + src[i + 2] * 114;
+        sums[tx] += s;
+      }
+    }
+    for (let tx = 0; tx < tw; tx++) out[ty * tw + tx] = Math.round(sums[tx] / div);
+  }
+  return { data: out, width: tw, height: th, factor: f };
+}
+
+/**
+ * The crop step on decoded pixels: the decision on a small greyscale copy, the box mapped back
+ * to full size (outwards, padded by a block); null = keep it all.
+ */
+export function detectContentBox(img: RgbImage, options: CropOptions = {}): Box | null {
+  const small = greyThumbnail(img);
+  const box = findContentBox(small.data, small.width, small.height, options);
   if (!box) return null;
-  if (small.width === img.width && small.height === img.height) return box;
-  return scaleBox(box, small, img);
+  if (small.factor === 1) return box;
+  // Blocks are exact multiples of the factor: pad by one block, and give the right / bottom
+  // remainder (pixels past the last whole block) to the box when it reaches that edge.
+  const f = small.factor;
+  const left = Math.max(0, (box.left - 1) * f);
+  const top = Math.max(0, (box.top - 1) * f);
+  const right = box.left + box.width >= small.width ? img.width : Math.min(img.width, (box.left + box.width + 1) * f);
+  const bottom = box.top + box.height >= small.height ? img.height : Math.min(img.height, (box.top + box.height + 1) * f);
+  return { left, top, width: right - left, height: bottom - top };
 }

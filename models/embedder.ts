@@ -295,7 +295,7 @@ export class Embedder {
     if (buf.length === 0) throw new ImageDecodeError('empty', `${label} is empty (0 bytes).`);
     let img: RgbImage = await decodeImage(buf, this.limits, label);
     if (this.crop) {
-      const box: Box | null = await detectContentBox(img, this.cropOptions);
+      const box: Box | null = detectContentBox(img, this.cropOptions);
       if (box) img = cropRgb(img, box);
     }
     this.groups.forEach((g, gi) => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cropRgb, detectContentBox, findContentBox, scaleBox } from '../models/index.js';
+import { cropRgb, detectContentBox, findContentBox, greyThumbnail, scaleBox } from '../models/index.js';
 
 /** A deterministic pseudo-random generator (tests must not flake). */
 function rng(seed: number) {
@@ -98,17 +98,35 @@ describe('applying the crop', () => {
     assert.throws(() => cropRgb(img, { left: 3, top: 0, width: 2, height: 1 }), RangeError);
   });
 
-  it('detectContentBox finds a white border on a full-size RGB image (via the small grey copy)', async () => {
+  it('greyThumbnail averages f x f blocks of luma', () => {
+    const w = 256;
+    const h = 130;
+    const data = new Uint8Array(w * h * 3);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.set(x < 128 ? [255, 255, 255] : [0, 0, 255], (y * w + x) * 3);
+    const t = greyThumbnail({ data, width: w, height: h }, 128);
+    assert.equal(t.factor, 2);
+    assert.equal(t.width, 128);
+    assert.equal(t.height, 65);
+    assert.equal(t.data[0], 255);
+    assert.equal(t.data[127], Math.round((255 * 114) / 1000));
+  });
+
+  it('detectContentBox finds a white border on a full-size RGB image (via the small grey copy)', () => {
     const w = 400;
     const h = 300;
     const data = new Uint8Array(w * h * 3).fill(255);
     const r = rng(11);
     for (let y = 60; y < 240; y++) for (let x = 80; x < 330; x++) data.set([r() * 200, r() * 200, r() * 200], (y * w + x) * 3);
-    const box = await detectContentBox({ data, width: w, height: h });
+    const box = detectContentBox({ data, width: w, height: h });
     assert.ok(box, 'a box');
     // contains the content, and trims most of the border (within a few pixels of the truth)
     assert.ok(box.left <= 80 && box.top <= 60 && box.left + box.width >= 330 && box.top + box.height >= 240, JSON.stringify(box));
     assert.ok(box.left >= 70 && box.top >= 50 && box.left + box.width <= 340 && box.top + box.height <= 250, JSON.stringify(box));
-    assert.equal(await detectContentBox({ data: new Uint8Array(w * h * 3).fill(90), width: w, height: h }), null);
+    assert.equal(detectContentBox({ data: new Uint8Array(w * h * 3).fill(90), width: w, height: h }), null);
+    // Small images are decided at full resolution: exact.
+    const s = framed(90, 60, 255, { left: 10, top: 5, width: 70, height: 40 });
+    const rgb = new Uint8Array(90 * 60 * 3);
+    s.forEach((v, i) => rgb.set([v, v, v], i * 3));
+    assert.deepEqual(detectContentBox({ data: rgb, width: 90, height: 60 }), { left: 10, top: 5, width: 70, height: 40 });
   });
 });
