@@ -92,8 +92,9 @@ export function registerEngineCommands(program: Command): void {
     .requiredOption('-c, --collection <name>', 'collection to search')
     .option('-k <k>', 'number of results', String(DEFAULT_K))
     .option('-m, --models <list>', "subset of the collection's models to search with")
+    .option('--min-precision <p>', 'calibrated "up to k": only results likely to share the class at this precision (needs `imsearch fit`)')
     .option('--json', 'print JSON instead of a table', false)
-    .action(async (image: string, o: { collection: string; k: string; models?: string; json: boolean }, cmd: Command) => {
+    .action(async (image: string, o: { collection: string; k: string; models?: string; minPrecision?: string; json: boolean }, cmd: Command) => {
       const lib = library(cmd);
       try {
         const collection = await lib.open(o.collection);
@@ -102,6 +103,7 @@ export function registerEngineCommands(program: Command): void {
         const { matches } = await searcher.searchImage(embedder, await fs.readFile(image), {
           k: positiveInt(o.k),
           models: o.models ? parseModelList(o.models).map((m) => m.name) : undefined,
+          minPrecision: o.minPrecision === undefined ? undefined : Number(o.minPrecision),
         });
         if (o.json) {
           console.log(JSON.stringify(matches.map((m) => ({ id: m.item.id, label: m.item.label, score: m.score, source: m.item.source }))));
