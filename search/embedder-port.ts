@@ -1,24 +1,12 @@
+import type { EmbeddedFile, FailedFile } from '../models/embedder.js';
 import type { View } from '../store/collection.js';
 
-/** What the search layer needs from the inference layer (models/ implements it). */
-export interface EmbeddedFile {
-  index: number;
-  path: string;
-  ok: true;
-  sha256: string;
-  bytes: number;
-  /** Per view, per model: L2-normalised embeddings. */
-  vectors: Partial<Record<View, Record<string, Float32Array>>>;
-}
+export type { EmbeddedFile, FailedFile };
 
-export interface FailedFile {
-  index: number;
-  path: string;
-  ok: false;
-  reason: string;
-  message: string;
-}
-
+/**
+ * What the search layer needs from the inference layer: models/Embedder in-process, or the
+ * server's worker-thread embedder that keeps inference off the event loop.
+ */
 export interface ImageEmbedder {
   readonly models: readonly { name: string; dim: number; sha256: string }[];
   readonly crop: boolean;
