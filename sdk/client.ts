@@ -112,6 +112,8 @@ export interface ClientOptions {
 
 export interface RequestOptions {
   signal?: AbortSignal;
+  /** The operation to run when the document holds several (default: the first one named). */
+  operationName?: string;
 }
 
 export interface SearchOptions {
@@ -154,7 +156,7 @@ export class ImsearchClient {
   /** Runs an operation and returns the whole GraphQL response (data, errors, extensions). */
   async execute<TResult, TVariables>(document: Document<TResult, TVariables>, variables?: TVariables, opts: RequestOptions = {}): Promise<GraphQLResponse<TResult>> {
     const query = document.toString();
-    const operationName = /\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/.exec(query)?.[1];
+    const operationName = opts.operationName ?? /\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/.exec(query)?.[1];
     const headers: Record<string, string> = { Accept: 'application/graphql-response+json, application/json', ...this.options.headers };
     if (this.options.apiKey) headers.Authorization = `Bearer ${this.options.apiKey}`;
     const { clone, files } = extractFiles(variables ?? {});

@@ -1,7 +1,8 @@
 /**
  * The HTTP server: Express 5 with Apollo Server 5 (type-graphql schema, graphql-upload for
  * multipart requests) at /graphql, images at /media, metrics at /metrics, the results page at /,
- * an offline GraphQL explorer at /graphiql. Everything is loaded before it listens.
+ * GraphiQL (offline) at /graphiql, the built-in explorer at /explorer. Everything is loaded before
+ * it listens.
  */
 import 'reflect-metadata';
 import http from 'node:http';
@@ -18,7 +19,7 @@ import { Catalog } from './catalog.js';
 import { type ServerConfig, type ServerConfigInput, resolveServerConfig } from './config.js';
 import { type ApiContext, makeContext } from './context.js';
 import { formatError, httpErrorBody } from './errors.js';
-import { explorerRouter } from './explorer.js';
+import { builtinExplorerRouter, explorerRouter } from './explorer.js';
 import { JobRegistry } from './jobs.js';
 import { mediaRouter } from './media.js';
 import { AllowedRoots } from './roots.js';
@@ -112,6 +113,7 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
   app.use('/media', mediaRouter(catalog, { dataDir: config.dataDir, thumbnailSize: config.thumbnailSize, maxPixels: config.limits.maxPixels }));
   const csp = pageSecurityPolicy(config.publicUrl);
   app.use('/graphiql', explorerRouter(PUBLIC_DIR, csp));
+  app.use('/explorer', builtinExplorerRouter(PUBLIC_DIR, csp));
   app.use('/sdk', express.static(SDK_DIR, { index: false, extensions: [], setHeaders: noSniff }), (_req, res) => {
     res.status(404).type('text/plain').send('not found');
   });
@@ -155,7 +157,7 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
   const port = (httpServer.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
-  log(`listening on ${url} (GraphQL ${url}/graphql, explorer ${url}/graphiql, results page ${url}/)`);
+  log(`listening on ${url} (GraphQL ${url}/graphql, GraphiQL ${url}/graphiql, results page ${url}/)`);
 
   let closing: Promise<void> | null = null;
   return {

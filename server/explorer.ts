@@ -1,9 +1,14 @@
 /**
- * /graphiql: a GraphQL explorer served entirely by this server (Apollo's CDN landing page is
- * disabled). When the `graphiql` (3.x UMD build), `react` and `react-dom` (18, UMD) packages are
- * installed, their files are served from node_modules and GraphiQL runs with an upload helper
- * beside it; otherwise a built-in explorer (query, variables, headers, file attachments, schema)
- * is served. Both send files as GraphQL multipart requests through the SDK.
+ * The GraphQL explorers, both served entirely by this server (Apollo's CDN landing page is
+ * disabled, nothing is fetched from elsewhere):
+ *
+ * - /explorer: the built-in explorer (query, variables, headers, several file attachments,
+ *   schema), always available;
+ * - /graphiql: GraphiQL 3 (UMD build) on React 18 (UMD), with an upload helper above it, when the
+ *   `graphiql`, `react` and `react-dom` packages are installed (their files are served from
+ *   node_modules under /graphiql/vendor/); the built-in explorer otherwise.
+ *
+ * Both send files as GraphQL multipart requests through the SDK.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -39,16 +44,33 @@ export function findGraphiqlBundle(): Vendor | null {
   return found;
 }
 
-/** `csp` applies to the built-in explorer; GraphiQL's bundle gets no policy (it injects styles). */
-export function explorerRouter(publicDir: string, csp: string): express.Router {
+/**
+ * The GraphiQL page's policy: like the other pages (scripts, connections, fonts and images from
+ * this server only), except that GraphiQL's components inject <style> elements at run time.
+ */
+export function graphiqlSecurityPolicy(pagePolicy: string): string {
+  return pagePolicy.replace(/^default-src 'self';/, "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self' data:;");
+}
+
+function sendPage(res: express.Response, file: string, csp: string): void {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Content-Security-Policy', csp);
+  res.sendFile(file);
+}
+
+/** /explorer: the built-in explorer page. */
+export function builtinExplorerRouter(publicDir: string, csp: string): express.Router {
   const router = express.Router();
-  const vendor = findGraphiqlBundle();
+  router.get('/', (_req, res) => sendPage(res, path.join(publicDir, 'explorer.html'), csp));
+  return router;
+}
+
+/** /graphiql: GraphiQL when its bundle is installed (vendor files under /graphiql/vendor/), else the built-in explorer. */
+export function explorerRouter(publicDir: string, csp: string, vendor: Vendor | null = findGraphiqlBundle()): express.Router {
+  const router = express.Router();
   const page = path.join(publicDir, vendor ? 'graphiql.html' : 'explorer.html');
-  router.get('/', (_req, res) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    if (!vendor) res.setHeader('Content-Security-Policy', csp);
-    res.sendFile(page);
-  });
+  const policy = vendor ? graphiqlSecurityPolicy(csp) : csp;
+  router.get('/', (_req, res) => sendPage(res, page, policy));
   router.get('/vendor/:file', (req, res) => {
     const file = vendor?.[String(req.params.file)];
     if (!file) {

@@ -302,9 +302,10 @@ describe('HTTP surface', () => {
     const sdk = await fetch(`${server.url}/sdk/index.js`);
     assert.equal(sdk.status, 200);
     assert.match(sdk.headers.get('content-type') ?? '', /javascript/);
-    for (const p of ['/graphiql', '/graphiql/']) {
+    for (const p of ['/graphiql', '/graphiql/', '/explorer']) {
       const res = await fetch(server.url + p);
       assert.equal(res.status, 200, p);
+      assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'self';.*connect-src 'self'/, p);
       const html = await res.text();
       assert.doesNotMatch(html, /https?:\/\/(?!localhost)[a-z]/i, 'no external URLs');
     }

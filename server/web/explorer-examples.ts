@@ -106,6 +106,20 @@ export function setAtPath(target: Record<string, unknown>, path: string, value: 
   });
 }
 
+/**
+ * Where `n` files go: the path itself for one file; for several, the first numeric segment of
+ * the path counts up ("images.0.file" -> images.0.file, images.1.file, ...). A path without a
+ * numeric segment takes one file only.
+ */
+export function filePaths(path: string, n: number): string[] {
+  if (n <= 1) return n === 1 ? [path] : [];
+  const keys = path.split('.');
+  const at = keys.findIndex((k) => /^\d+$/.test(k));
+  if (at < 0) throw new Error(`${n} files chosen, but the variable path "${path}" takes one: use a list path such as images.0.file`);
+  const first = Number(keys[at]);
+  return Array.from({ length: n }, (_, i) => [...keys.slice(0, at), String(first + i), ...keys.slice(at + 1)].join('.'));
+}
+
 export function curlExample(origin: string): string {
   return `# similarImages with a file (GraphQL multipart request; the preflight header is required)
 curl ${origin}/graphql \\
