@@ -26,8 +26,15 @@ export interface CropOptions {
   maxRounds?: number;
 }
 
+/**
+ * Defaults. The tolerance is tight on purpose (true margins, letterboxes and studio backdrops,
+ * not skies or walls): on caltech101's gallery (leave-one-out MAP@10, mobilenet-v1-025) the crop
+ * step cost 0.011 at tolerance 16 and 0.007 at 8 against no crop, whose borders are partly class
+ * cues there (white backdrops of whole classes); it is meant for collections with scanner or
+ * letterbox margins, and stays off unless asked for.
+ */
 export const DEFAULT_CROP: Required<CropOptions> = {
-  tolerance: 16,
+  tolerance: 8,
   outlierFraction: 0.02,
   minKeep: 0.5,
   minTrim: 0.02,
