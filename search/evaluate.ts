@@ -7,7 +7,7 @@ import type { ImageEmbedder } from './embedder-port.js';
 import { CollectionSearcher } from './collection-searcher.js';
 import { indexFiles, type IndexProgress, type SkippedFile } from './indexer.js';
 import { type RetrievalScores, recallAtK, scoreRetrieval } from './metrics.js';
-import { type FitOptions, type FitReport, clearCollectionMetric, fitCollectionMetric } from './metric-fit.js';
+import { type FitOptions, type FitReport, clearCollectionMetric, currentFit, fitCollectionMetric } from './metric-fit.js';
 
 export interface EvalOptions {
   gallery: string;
@@ -54,7 +54,8 @@ export async function evaluate(opts: EvalOptions): Promise<EvalResult> {
   const { gallery, queries } = await evalCollections(opts);
   try {
     await gallery.collection.updateManifest({ indexSpec: opts.indexSpec });
-    const fit = opts.fit ? await fitCollectionMetric(gallery.collection, opts.fit) : null;
+    // The cached gallery keeps its fitted metric: refit only when its items or the options changed.
+    const fit = opts.fit ? ((await currentFit(gallery.collection, opts.fit)) ?? (await fitCollectionMetric(gallery.collection, opts.fit))) : null;
     if (!opts.fit) await clearCollectionMetric(gallery.collection);
     const searcher = await CollectionSearcher.open(gallery.collection);
     const exact = opts.indexSpec === 'flat' ? searcher : await CollectionSearcher.open(gallery.collection, { ephemeral: 'flat' });

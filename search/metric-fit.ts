@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Metric, crossValidateMetric, serializeArtifact, type CvOptions, type CvResult } from '../metric/index.js';
 import type { Collection } from '../store/collection.js';
@@ -50,9 +51,40 @@ export async function fitCollectionMetric(collection: Collection, opts: FitOptio
     qe: cv.rerank.qe,
     thresholds: cv.thresholds,
   };
-  await collection.updateManifest({ metric: { file, hash }, searchDefaults: { ...defaults } });
   const { artifact: _a, calibrationPairs: _p, ...summary } = cv;
-  return { defaults, metricHash: hash, cv: summary };
+  const report: FitReport = { defaults, metricHash: hash, cv: summary };
+  const stored: StoredFitReport = { ...report, version: collection.version(), options: { mode: defaults.mode, shortlist } };
+  await writeFileAtomic(path.join(collection.dir, REPORT), JSON.stringify(stored));
+  await collection.updateManifest({ metric: { file, hash }, searchDefaults: { ...defaults } });
+  return report;
+}
+
+const REPORT = 'fit-report.json';
+
+interface StoredFitReport extends FitReport {
+  version: number;
+  options: { mode: SearchDefaults['mode']; shortlist: number };
+}
+
+/**
+ * The report of the metric the collection serves now, when it was fitted on exactly the
+ * collection's current items with these options (else null: fit again).
+ */
+export async function currentFit(collection: Collection, opts: FitOptions = {}): Promise<FitReport | null> {
+  let stored: StoredFitReport;
+  try {
+    stored = JSON.parse(await fsp.readFile(path.join(collection.dir, REPORT), 'utf8')) as StoredFitReport;
+  } catch {
+    return null;
+  }
+  const fresh =
+    stored.metricHash === collection.manifest.metric?.hash &&
+    stored.version === collection.version() &&
+    stored.options.mode === (opts.mode ?? 'transform') &&
+    stored.options.shortlist === (opts.shortlist ?? 100);
+  if (!fresh) return null;
+  const { version: _v, options: _o, ...report } = stored;
+  return report;
 }
 
 /** Drops the fitted metric: the collection goes back to plain cosine. */
