@@ -14,6 +14,8 @@ import {
   type CollectionQuery,
   CollectionsDocument,
   type CollectionsQuery,
+  FitMetricDocument,
+  type MetricMode,
   IndexFolderDocument,
   type IndexFolderMutation,
   ItemDocument,
@@ -50,7 +52,11 @@ export type ImsearchErrorCode =
   | 'BAD_INDEX_SPEC'
   | 'BAD_CURSOR'
   | 'NOT_LABELLED'
+  | 'BAD_PRECISION'
+  | 'NOT_CALIBRATED'
   | 'MODEL_MISMATCH'
+  | 'BUSY'
+  | 'CANCELLED'
   | 'BAD_USER_INPUT'
   | 'BAD_REQUEST'
   | 'GRAPHQL_PARSE_FAILED'
@@ -120,6 +126,16 @@ export interface SearchOptions {
   k?: number;
   models?: string[];
   collection?: string;
+  /** Calibrated "up to k": only matches likely (at this precision) to share the query's class; needs a fitted metric. */
+  minPrecision?: number;
+}
+
+export interface FitMetricOptions {
+  collection?: string;
+  /** TRANSFORM (default): the index searches the learned metric; RERANK: cosine shortlist re-scored with it. */
+  mode?: MetricMode;
+  /** Independent CV splits averaged (1 to 10, default 1). */
+  folds?: number;
 }
 
 /** An image to send: a Blob or File (a File's name is sent as the file name). */
@@ -264,6 +280,11 @@ export class ImsearchClient {
 
   async rebuildIndex(indexSpec: string, collection?: string, opts?: RequestOptions): Promise<Job> {
     return (await this.request(RebuildIndexDocument, { indexSpec, collection }, opts)).rebuildIndex;
+  }
+
+  /** Starts fitting the collection's metric (a job: follow it with waitForJob; its `fit` has the report). */
+  async fitMetric(options: FitMetricOptions = {}, opts?: RequestOptions): Promise<Job> {
+    return (await this.request(FitMetricDocument, { ...options }, opts)).fitMetric;
   }
 }
 

@@ -11,14 +11,17 @@ import { sniffFormat } from '../models/decode.js';
 import { CollectionSearcher, type Match, type SearchRequest } from '../search/collection-searcher.js';
 import type { EmbeddedFile, FailedFile, ImageEmbedder } from '../search/embedder-port.js';
 import type { IndexReport } from '../search/indexer.js';
+import { thresholdFor } from '../search/search-config.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
-import type { Item } from '../store/collection.js';
+import { Collection, type Item } from '../store/collection.js';
 import { sha256Hex } from '../store/file-hash.js';
 import { listLabelledFiles, type ListedFile } from '../store/folder-listing.js';
 import type { Catalog, LoadedCollection } from './catalog.js';
 import type { ServerLimits } from './config.js';
 import { ApiError } from './errors.js';
 import type { JobRecord, JobRegistry } from './jobs.js';
+import { type FitMode, type FitOutcome, FitWorkerError, fitInWorker } from './metric-fit-job.js';
+import { calibratedPrecisions } from './search-summary.js';
 import type { AllowedRoots } from './roots.js';
 import type { RequestTiming } from './timing.js';
 import type { ReceivedFile } from './uploads.js';
@@ -69,18 +72,19 @@ export class ApiService {
     return this.catalog.get(name);
   }
 
-  async searchImage(name: string | null | undefined, image: Buffer, req: SearchRequest, timing: RequestTiming): Promise<{ collection: LoadedCollection; matches: Match[] }> {
+  async searchImage(name: string | null | undefined, image: Buffer, request: SearchRequest, timing: RequestTiming): Promise<{ collection: LoadedCollection; matches: Match[] }> {
     const c = this.catalog.get(name);
-    checkModels(c, req.models);
+    const req = checkRequest(c, request);
     const { matches, timing: t } = await c.searcher.searchImage(c.embedder, image, req);
     timing.add('embedMs', t.embedMs);
     timing.add('searchMs', t.searchMs);
     return { collection: c, matches };
   }
 
-  async similarTo(name: string | null | undefined, id: string, req: SearchRequest, timing: RequestTiming): Promise<{ collection: LoadedCollection; matches: Match[] }> {
+  async similarTo(name: string | null | undefined, id: string, request: SearchRequest, timing: RequestTiming): Promise<{ collection: LoadedCollection; matches: Match[] }> {
     const c = this.catalog.get(name);
     const itemId = parseItemId(id, c.name);
+    const req = checkRequest(c, request);
     const matches = await timing.time('searchMs', () => c.searcher.similarTo(itemId, req));
     return { collection: c, matches };
   }
@@ -206,6 +210,59 @@ export class ApiService {
     return { collection: c, removed };
   }
 
+  /**
+   * Starts a job that fits the collection's learned metric and re-rankers by cross-validation
+   * inside its labelled items and makes them its search defaults (search/metric-fit.ts). The fit
+   * runs in a worker thread; then the collection's searcher is reopened on the new metric and
+   * index. NOT_LABELLED at once when the labels cannot support a fit.
+   */
+  fitMetric(name: string | null | undefined, options: { mode: FitMode; folds: number }): JobRecord {
+    const c = this.catalog.get(name);
+    if (!Number.isInteger(options.folds) || options.folds < 1 || options.folds > MAX_FIT_FOLDS) {
+      throw new ApiError('BAD_USER_INPUT', `folds must be an integer from 1 to ${MAX_FIT_FOLDS}, received ${options.folds}`);
+    }
+    checkLabelled(c);
+    const target = `mode=${options.mode} folds=${options.folds}`;
+    return this.jobs.start('FIT_METRIC', c.name, target, (work) => c.writes.run(work), async (job) => {
+      // The labels may have changed while the job was queued.
+      checkLabelled(c);
+      const t0 = performance.now();
+      job.progress({ done: 0, total: 0 });
+      let outcome: FitOutcome;
+      try {
+        outcome = await fitInWorker(
+          { dir: c.collection.dir, collection: c.name, mode: options.mode, folds: options.folds },
+          {
+            signal: job.signal,
+            onProgress: (p) => {
+              job.progress({ done: p.evaluated, total: 0 });
+              if (p.best) job.job.message = `cross-validating: ${p.evaluated} settings evaluated, best so far ${p.best.method} (pcaDim ${p.best.pcaDim}) MAP@10 ${p.best.map.toFixed(4)}`;
+            },
+          },
+        );
+      } catch (err) {
+        await adoptManifestOnDisk(c);
+        if (err instanceof FitWorkerError && err.cancelled) throw new ApiError('CANCELLED', err.message);
+        throw err instanceof FitWorkerError && err.cause instanceof Error ? err.cause : err;
+      }
+      // The worker wrote the artifact and the manifest: adopt the manifest, then open a searcher on
+      // it (this rebuilds the index in the new space, here: see server/metric-fit-worker.ts).
+      await c.collection.updateManifest(outcome.manifest);
+      await c.use(await CollectionSearcher.open(c.collection), outcome.report.cv.params);
+      const { report } = outcome;
+      const evaluated = report.cv.table.length + report.cv.rerankTable.length;
+      job.progress({ done: evaluated, total: evaluated });
+      const s = report.cv.scores;
+      return {
+        fit: report,
+        message:
+          `${report.cv.params.method} (pcaDim ${report.cv.params.pcaDim}, ${report.defaults.mode}) chosen from ${evaluated} settings: ` +
+          `CV MAP@10 ${s.reranked.map.toFixed(4)} (metric ${s.metric.map.toFixed(4)}, cosine ${s.baseline.map.toFixed(4)}); ` +
+          `index ${c.searcher.indexSpec} over ${c.searcher.size} items; ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      };
+    });
+  }
+
   /** Starts a job that rebuilds the collection's index with another spec (from stored embeddings). */
   rebuildIndex(name: string | null | undefined, spec: string): JobRecord {
     const c = this.catalog.get(name);
@@ -217,7 +274,7 @@ export class ApiService {
       const t0 = performance.now();
       await c.collection.updateManifest({ indexSpec: spec });
       try {
-        c.searcher = await CollectionSearcher.open(c.collection);
+        await c.use(await CollectionSearcher.open(c.collection));
       } catch (err) {
         await c.collection.updateManifest({ indexSpec: previous });
         throw err;
@@ -228,6 +285,8 @@ export class ApiService {
   }
 }
 
+export const MAX_FIT_FOLDS = 10;
+
 /** UNKNOWN_MODEL before the (costly) embedding rather than after it. */
 export function checkModels(c: LoadedCollection, models: readonly string[] | undefined): void {
   const known = c.searcher.modelNames();
@@ -235,6 +294,62 @@ export function checkModels(c: LoadedCollection, models: readonly string[] | und
   if (unknown.length) {
     throw new ApiError('UNKNOWN_MODEL', `collection ${c.name} has no model ${unknown.map((m) => `"${m}"`).join(', ')} (it has: ${known.join(', ')})`);
   }
+}
+
+/**
+ * After a fit that failed or was cancelled: when the worker got as far as writing the manifest,
+ * the collection's in-memory manifest (which later writes start from) adopts it, and the searcher
+ * follows.
+ */
+async function adoptManifestOnDisk(c: LoadedCollection): Promise<void> {
+  const disk = await Collection.open(c.collection.dir);
+  const { metric, searchDefaults } = disk.manifest;
+  disk.close();
+  if (metric?.hash === c.collection.manifest.metric?.hash) return;
+  await c.collection.updateManifest({ metric, searchDefaults });
+  await c.use(await CollectionSearcher.open(c.collection));
+}
+
+/** NOT_LABELLED unless at least two classes have two or more labelled items (what a metric fit needs). */
+export function checkLabelled(c: LoadedCollection): void {
+  const labels = [...c.collection.labels()].filter(([label]) => label !== '');
+  const usable = labels.filter(([, n]) => n >= 2).length;
+  if (usable < 2) {
+    const labelled = labels.reduce((a, [, n]) => a + n, 0);
+    throw new ApiError(
+      'NOT_LABELLED',
+      `collection ${c.name} cannot be fitted: a metric is learned from labels and needs at least 2 classes with 2 or more labelled items each; ` +
+        `it has ${labelled} labelled of ${c.collection.count()} items in ${labels.length} class(es), ${usable} with 2 or more ` +
+        '(index class folders, or add images with labels)',
+    );
+  }
+}
+
+/**
+ * The request as the search layer should see it, checked before the (costly) embedding:
+ * UNKNOWN_MODEL; naming every model of the collection is the default (the whole ensemble, with
+ * its fitted metric); minPrecision needs a threshold calibrated at least that high, and applies
+ * to the whole ensemble only (the thresholds are calibrated for its learned metric).
+ */
+export function checkRequest(c: LoadedCollection, req: SearchRequest): SearchRequest {
+  checkModels(c, req.models);
+  const all = c.searcher.modelNames();
+  const subset = req.models?.length && !all.every((m) => req.models!.includes(m)) ? req.models : undefined;
+  if (req.minPrecision !== undefined) {
+    const calibrated = calibratedPrecisions(c.search);
+    const defaults = c.searcher.searchDefaults;
+    if (!defaults || !thresholdFor(defaults, req.minPrecision)) {
+      throw new ApiError(
+        'NOT_CALIBRATED',
+        `collection ${c.name} has no threshold calibrated for precision ${req.minPrecision}: ` +
+          (calibrated.length ? `it has thresholds up to ${calibrated[calibrated.length - 1]} (${calibrated.join(', ')})` : 'fit its metric first (fitMetric, or imsearch fit)'),
+      );
+    }
+    if (subset) {
+      throw new ApiError('NOT_CALIBRATED', `minPrecision thresholds are calibrated for collection ${c.name}'s learned metric over all its models (${all.join(', ')}); leave out models, or minPrecision`);
+    }
+  }
+  return { ...req, models: subset };
 }
 
 /** The embedder, reporting each file it fails on as it goes (for live job progress). */

@@ -168,7 +168,7 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
     close() {
       closing ??= (async () => {
         await apollo.stop();
-        await jobs.idle();
+        await jobs.close();
         await catalog.close();
         metrics.close();
       })();

@@ -4,11 +4,13 @@
  * cannot be opened, a model file that is missing or damaged, an index that cannot be built:
  * the start stops with a message naming the collection, its folder and the cause.
  */
+import type { ResolvedParams } from '../metric/index.js';
 import { getManifest } from '../models/registry.js';
 import { CollectionSearcher } from '../search/collection-searcher.js';
 import { Library } from '../search/library.js';
 import type { Collection } from '../store/collection.js';
 import { ApiError } from './errors.js';
+import { type SearchSummary, summarizeSearch } from './search-summary.js';
 import { WorkerEmbedder } from './worker-embedder.js';
 
 export class StartupError extends Error {
@@ -45,9 +47,18 @@ export class LoadedCollection {
     readonly collection: Collection,
     /** Runs in a worker thread: decoding and inference stay off the serving event loop. */
     readonly embedder: WorkerEmbedder,
-    /** Swapped whole by a rebuild; a search in flight keeps the searcher it started with. */
+    /** Swapped whole by a rebuild or a fit; a search in flight keeps the searcher it started with. */
     public searcher: CollectionSearcher,
+    /** How the searcher answers (cosine, or the fitted metric and its defaults). */
+    public search: SearchSummary,
   ) {}
+
+  /** Serves `searcher` from now on (`params`: the fitted metric's, when the caller has them). */
+  async use(searcher: CollectionSearcher, params?: ResolvedParams): Promise<void> {
+    const search = await summarizeSearch(this.collection, searcher, params);
+    this.searcher = searcher;
+    this.search = search;
+  }
 
   get name(): string {
     return this.collection.name;
@@ -116,7 +127,7 @@ export class Catalog {
         collection = await library.open(name);
         const embedder = await embedderFor(collection);
         const searcher = await CollectionSearcher.open(collection);
-        loaded.set(name, new LoadedCollection(collection, embedder, searcher));
+        loaded.set(name, new LoadedCollection(collection, embedder, searcher, await summarizeSearch(collection, searcher)));
         opts.log?.(
           `loaded collection ${name}: ${searcher.size} items, models ${searcher.modelNames().join(',')}, index ${searcher.indexSpec} (${(performance.now() - t0).toFixed(0)} ms)`,
         );

@@ -1,5 +1,5 @@
 /**
- * Long work (indexing a server-side folder, rebuilding an index) runs as a job: the mutation
+ * Long work (indexing a server-side folder, rebuilding an index, fitting a metric) runs as a job: the mutation
  * returns at once with the job's id, the job reports progress (done / total / failed, with each
  * failed file and why) through the `job(id)` query. Jobs report, they don't throw: a bad file is
  * a counted outcome; only a failure of the whole job (e.g. the index cannot be built) ends it
@@ -7,8 +7,10 @@
  * stays, and re-running an index job resumes: indexed files are skipped by content hash).
  */
 import { randomUUID } from 'node:crypto';
+import type { FitReport } from '../search/metric-fit.js';
+import { toApiError } from './errors.js';
 
-export type JobKind = 'INDEX_FOLDER' | 'REBUILD_INDEX';
+export type JobKind = 'INDEX_FOLDER' | 'REBUILD_INDEX' | 'FIT_METRIC';
 export type JobState = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 
 export interface JobFailure {
@@ -21,7 +23,7 @@ export interface JobRecord {
   readonly id: string;
   readonly kind: JobKind;
   readonly collection: string;
-  /** What the job works on: the folder, or the new index spec. */
+  /** What the job works on: the folder, the new index spec, or the fit's options. */
   readonly target: string;
   state: JobState;
   done: number;
@@ -29,8 +31,12 @@ export interface JobRecord {
   failures: JobFailure[];
   added: number;
   unchanged: number;
-  /** Why the job FAILED, or a summary when it SUCCEEDED. */
+  /** Why the job FAILED, or a summary when it SUCCEEDED (progress while it runs, for some kinds). */
   message: string | null;
+  /** The API error code when the job FAILED (INTERNAL_SERVER_ERROR for an unexpected failure). */
+  code: string | null;
+  /** A FIT_METRIC job's validation report, once it SUCCEEDED. */
+  fit: FitReport | null;
   readonly createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -38,6 +44,8 @@ export interface JobRecord {
 
 export interface JobHandle {
   readonly job: JobRecord;
+  /** Aborted when the server stops: work that can be cancelled safely listens to it. */
+  readonly signal: AbortSignal;
   progress(p: { done: number; total: number }): void;
   fail(f: JobFailure): void;
 }
@@ -47,6 +55,7 @@ const KEEP_FINISHED = 200;
 export class JobRegistry {
   private readonly jobs = new Map<string, JobRecord>();
   private readonly running = new Set<Promise<void>>();
+  private readonly stopping = new AbortController();
 
   constructor(private readonly log: (line: string) => void = () => undefined) {}
 
@@ -67,7 +76,7 @@ export class JobRegistry {
     collection: string,
     target: string,
     schedule: (work: () => Promise<void>) => Promise<void>,
-    work: (handle: JobHandle) => Promise<{ added?: number; unchanged?: number; message?: string } | void>,
+    work: (handle: JobHandle) => Promise<{ added?: number; unchanged?: number; message?: string; fit?: FitReport } | void>,
   ): JobRecord {
     const job: JobRecord = {
       id: randomUUID(),
@@ -81,6 +90,8 @@ export class JobRegistry {
       added: 0,
       unchanged: 0,
       message: null,
+      code: null,
+      fit: null,
       createdAt: new Date(),
       startedAt: null,
       finishedAt: null,
@@ -89,6 +100,7 @@ export class JobRegistry {
     this.prune();
     const handle: JobHandle = {
       job,
+      signal: this.stopping.signal,
       progress: (p) => {
         job.done = p.done;
         job.total = p.total;
@@ -105,10 +117,12 @@ export class JobRegistry {
         job.added = out?.added ?? job.added;
         job.unchanged = out?.unchanged ?? job.unchanged;
         job.message = out?.message ?? null;
+        job.fit = out?.fit ?? null;
         job.state = 'SUCCEEDED';
       } catch (err) {
         job.state = 'FAILED';
         job.message = (err as Error).message ?? String(err);
+        job.code = toApiError(err)?.code ?? toApiError((err as Error).cause)?.code ?? 'INTERNAL_SERVER_ERROR';
         this.log(`job ${job.id} (${kind} ${collection}) failed: ${(err as Error).stack ?? job.message}`);
       } finally {
         job.finishedAt = new Date();
@@ -117,6 +131,12 @@ export class JobRegistry {
     this.running.add(run);
     void run.finally(() => this.running.delete(run));
     return job;
+  }
+
+  /** At shutdown: cancels the work that listens to the signal (metric fits), then waits for every job. */
+  async close(): Promise<void> {
+    this.stopping.abort();
+    await this.idle();
   }
 
   /** Resolves when every started job has finished (used at shutdown and in tests). */

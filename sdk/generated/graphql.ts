@@ -12,6 +12,7 @@ export type ImageUpload = {
 
 /** What a job does. */
 export type JobKind =
+  | 'FIT_METRIC'
   | 'INDEX_FOLDER'
   | 'REBUILD_INDEX';
 
@@ -22,6 +23,13 @@ export type JobState =
   | 'RUNNING'
   | 'SUCCEEDED';
 
+/** Where a fitted metric plugs in. */
+export type MetricMode =
+  /** The index holds the plain ensemble vectors (cosine); each query's shortlist is re-scored exactly with the metric. */
+  | 'RERANK'
+  /** The index holds learned-metric vectors and searches the metric directly. */
+  | 'TRANSFORM';
+
 /** The outcome of one uploaded image. */
 export type UploadStatus =
   | 'ADDED'
@@ -31,14 +39,14 @@ export type UploadStatus =
 export type CollectionsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type CollectionsQuery = { collections: Array<{ name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }> }> };
+export type CollectionsQuery = { collections: Array<{ name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: string, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }> } }> };
 
 export type CollectionQueryVariables = Exact<{
   name?: string | null | undefined;
 }>;
 
 
-export type CollectionQuery = { collection: { name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }> } };
+export type CollectionQuery = { collection: { name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: string, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }> } } };
 
 export type ModelsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -68,7 +76,7 @@ export type JobQueryVariables = Exact<{
 }>;
 
 
-export type JobQuery = { job: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }> } };
+export type JobQuery = { job: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } };
 
 export type LimitsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -79,9 +87,19 @@ export type ItemFieldsFragment = { id: string, collection: string, label: string
 
 export type SearchResultFieldsFragment = { collection: string, k: number, models: Array<string>, matches: Array<{ rank: number, score: number, item: { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string } }> };
 
-export type JobFieldsFragment = { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }> };
+export type JobFieldsFragment = { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null };
 
-export type CollectionFieldsFragment = { name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }> };
+export type CalibratedThresholdFieldsFragment = { targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number };
+
+export type MetricParametersFieldsFragment = { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean };
+
+export type RetrievalScoresFieldsFragment = { map: number, classBalancedMap: number, precisionAt1: number };
+
+export type MetricFitReportFieldsFragment = { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } };
+
+export type SearchConfigFieldsFragment = { learned: boolean, method: string, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }> };
+
+export type CollectionFieldsFragment = { name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: string, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }> } };
 
 export type AddImagesMutationVariables = Exact<{
   images: Array<ImageUpload> | ImageUpload;
@@ -97,7 +115,7 @@ export type IndexFolderMutationVariables = Exact<{
 }>;
 
 
-export type IndexFolderMutation = { indexFolder: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }> } };
+export type IndexFolderMutation = { indexFolder: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } };
 
 export type RemoveItemsMutationVariables = Exact<{
   ids: Array<string | number> | string | number;
@@ -113,13 +131,23 @@ export type RebuildIndexMutationVariables = Exact<{
 }>;
 
 
-export type RebuildIndexMutation = { rebuildIndex: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }> } };
+export type RebuildIndexMutation = { rebuildIndex: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } };
+
+export type FitMetricMutationVariables = Exact<{
+  collection?: string | null | undefined;
+  mode?: MetricMode | null | undefined;
+  folds?: number | null | undefined;
+}>;
+
+
+export type FitMetricMutation = { fitMetric: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } };
 
 export type SimilarImagesQueryVariables = Exact<{
   upload: File | Blob;
   k?: number | null | undefined;
   models?: Array<string> | string | null | undefined;
   collection?: string | null | undefined;
+  minPrecision?: number | null | undefined;
 }>;
 
 
@@ -130,6 +158,7 @@ export type SimilarToQueryVariables = Exact<{
   k?: number | null | undefined;
   models?: Array<string> | string | null | undefined;
   collection?: string | null | undefined;
+  minPrecision?: number | null | undefined;
 }>;
 
 
@@ -190,6 +219,101 @@ export const SearchResultFieldsFragmentDoc = new TypedDocumentString(`
   url
   thumbnailUrl
 }`, {"fragmentName":"SearchResultFields"}) as unknown as TypedDocumentString<SearchResultFieldsFragment, unknown>;
+export const MetricParametersFieldsFragmentDoc = new TypedDocumentString(`
+    fragment MetricParametersFields on MetricParameters {
+  method
+  pcaDim
+  shrinkage
+  weighting
+  whiten
+  normalize
+}
+    `, {"fragmentName":"MetricParametersFields"}) as unknown as TypedDocumentString<MetricParametersFieldsFragment, unknown>;
+export const RetrievalScoresFieldsFragmentDoc = new TypedDocumentString(`
+    fragment RetrievalScoresFields on RetrievalScores {
+  map
+  classBalancedMap
+  precisionAt1
+}
+    `, {"fragmentName":"RetrievalScoresFields"}) as unknown as TypedDocumentString<RetrievalScoresFieldsFragment, unknown>;
+export const CalibratedThresholdFieldsFragmentDoc = new TypedDocumentString(`
+    fragment CalibratedThresholdFields on CalibratedThreshold {
+  targetPrecision
+  achievable
+  threshold
+  precision
+  recall
+  accepted
+  positives
+  total
+}
+    `, {"fragmentName":"CalibratedThresholdFields"}) as unknown as TypedDocumentString<CalibratedThresholdFieldsFragment, unknown>;
+export const MetricFitReportFieldsFragmentDoc = new TypedDocumentString(`
+    fragment MetricFitReportFields on MetricFitReport {
+  metricHash
+  mode
+  method
+  pcaDim
+  shrinkage
+  params {
+    ...MetricParametersFields
+  }
+  vote {
+    k
+    tau
+    minShare
+  }
+  queryExpansion {
+    n
+    alpha
+  }
+  scores {
+    baseline {
+      ...RetrievalScoresFields
+    }
+    metric {
+      ...RetrievalScoresFields
+    }
+    reranked {
+      ...RetrievalScoresFields
+    }
+  }
+  thresholds {
+    ...CalibratedThresholdFields
+  }
+  split {
+    folds
+    holdout
+    heldOut
+    fittedOn
+    seed
+  }
+  settingsEvaluated
+  seconds
+}
+    fragment CalibratedThresholdFields on CalibratedThreshold {
+  targetPrecision
+  achievable
+  threshold
+  precision
+  recall
+  accepted
+  positives
+  total
+}
+fragment MetricParametersFields on MetricParameters {
+  method
+  pcaDim
+  shrinkage
+  weighting
+  whiten
+  normalize
+}
+fragment RetrievalScoresFields on RetrievalScores {
+  map
+  classBalancedMap
+  precisionAt1
+}`, {"fragmentName":"MetricFitReportFields"}) as unknown as TypedDocumentString<MetricFitReportFieldsFragment, unknown>;
 export const JobFieldsFragmentDoc = new TypedDocumentString(`
     fragment JobFields on Job {
   id
@@ -208,11 +332,120 @@ export const JobFieldsFragmentDoc = new TypedDocumentString(`
   added
   unchanged
   message
+  code
+  fit {
+    ...MetricFitReportFields
+  }
   createdAt
   startedAt
   finishedAt
 }
-    `, {"fragmentName":"JobFields"}) as unknown as TypedDocumentString<JobFieldsFragment, unknown>;
+    fragment CalibratedThresholdFields on CalibratedThreshold {
+  targetPrecision
+  achievable
+  threshold
+  precision
+  recall
+  accepted
+  positives
+  total
+}
+fragment MetricParametersFields on MetricParameters {
+  method
+  pcaDim
+  shrinkage
+  weighting
+  whiten
+  normalize
+}
+fragment RetrievalScoresFields on RetrievalScores {
+  map
+  classBalancedMap
+  precisionAt1
+}
+fragment MetricFitReportFields on MetricFitReport {
+  metricHash
+  mode
+  method
+  pcaDim
+  shrinkage
+  params {
+    ...MetricParametersFields
+  }
+  vote {
+    k
+    tau
+    minShare
+  }
+  queryExpansion {
+    n
+    alpha
+  }
+  scores {
+    baseline {
+      ...RetrievalScoresFields
+    }
+    metric {
+      ...RetrievalScoresFields
+    }
+    reranked {
+      ...RetrievalScoresFields
+    }
+  }
+  thresholds {
+    ...CalibratedThresholdFields
+  }
+  split {
+    folds
+    holdout
+    heldOut
+    fittedOn
+    seed
+  }
+  settingsEvaluated
+  seconds
+}`, {"fragmentName":"JobFields"}) as unknown as TypedDocumentString<JobFieldsFragment, unknown>;
+export const SearchConfigFieldsFragmentDoc = new TypedDocumentString(`
+    fragment SearchConfigFields on SearchConfig {
+  learned
+  method
+  metric {
+    ...MetricParametersFields
+  }
+  mode
+  shortlist
+  vote {
+    k
+    tau
+    minShare
+  }
+  queryExpansion {
+    n
+    alpha
+  }
+  thresholds {
+    ...CalibratedThresholdFields
+  }
+  calibratedPrecisions
+}
+    fragment CalibratedThresholdFields on CalibratedThreshold {
+  targetPrecision
+  achievable
+  threshold
+  precision
+  recall
+  accepted
+  positives
+  total
+}
+fragment MetricParametersFields on MetricParameters {
+  method
+  pcaDim
+  shrinkage
+  weighting
+  whiten
+  normalize
+}`, {"fragmentName":"SearchConfigFields"}) as unknown as TypedDocumentString<SearchConfigFieldsFragment, unknown>;
 export const CollectionFieldsFragmentDoc = new TypedDocumentString(`
     fragment CollectionFields on CollectionInfo {
   name
@@ -233,16 +466,98 @@ export const CollectionFieldsFragmentDoc = new TypedDocumentString(`
   crop
   views
   metric
+  search {
+    ...SearchConfigFields
+  }
   createdAt
 }
-    `, {"fragmentName":"CollectionFields"}) as unknown as TypedDocumentString<CollectionFieldsFragment, unknown>;
+    fragment CalibratedThresholdFields on CalibratedThreshold {
+  targetPrecision
+  achievable
+  threshold
+  precision
+  recall
+  accepted
+  positives
+  total
+}
+fragment MetricParametersFields on MetricParameters {
+  method
+  pcaDim
+  shrinkage
+  weighting
+  whiten
+  normalize
+}
+fragment SearchConfigFields on SearchConfig {
+  learned
+  method
+  metric {
+    ...MetricParametersFields
+  }
+  mode
+  shortlist
+  vote {
+    k
+    tau
+    minShare
+  }
+  queryExpansion {
+    n
+    alpha
+  }
+  thresholds {
+    ...CalibratedThresholdFields
+  }
+  calibratedPrecisions
+}`, {"fragmentName":"CollectionFields"}) as unknown as TypedDocumentString<CollectionFieldsFragment, unknown>;
 export const CollectionsDocument = new TypedDocumentString(`
     query Collections {
   collections {
     ...CollectionFields
   }
 }
-    fragment CollectionFields on CollectionInfo {
+    fragment CalibratedThresholdFields on CalibratedThreshold {
+  targetPrecision
+  achievable
+  threshold
+  precision
+  recall
+  accepted
+  positives
+  total
+}
+fragment MetricParametersFields on MetricParameters {
+  method
+  pcaDim
+  shrinkage
+  weighting
+  whiten
+  normalize
+}
+fragment SearchConfigFields on SearchConfig {
+  learned
+  method
+  metric {
+    ...MetricParametersFields
+  }
+  mode
+  shortlist
+  vote {
+    k
+    tau
+    minShare
+  }
+  queryExpansion {
+    n
+    alpha
+  }
+  thresholds {
+    ...CalibratedThresholdFields
+  }
+  calibratedPrecisions
+}
+fragment CollectionFields on CollectionInfo {
   name
   isDefault
   itemCount
@@ -261,6 +576,9 @@ export const CollectionsDocument = new TypedDocumentString(`
   crop
   views
   metric
+  search {
+    ...SearchConfigFields
+  }
   createdAt
 }`) as unknown as TypedDocumentString<CollectionsQuery, CollectionsQueryVariables>;
 export const CollectionDocument = new TypedDocumentString(`
@@ -269,7 +587,47 @@ export const CollectionDocument = new TypedDocumentString(`
     ...CollectionFields
   }
 }
-    fragment CollectionFields on CollectionInfo {
+    fragment CalibratedThresholdFields on CalibratedThreshold {
+  targetPrecision
+  achievable
+  threshold
+  precision
+  recall
+  accepted
+  positives
+  total
+}
+fragment MetricParametersFields on MetricParameters {
+  method
+  pcaDim
+  shrinkage
+  weighting
+  whiten
+  normalize
+}
+fragment SearchConfigFields on SearchConfig {
+  learned
+  method
+  metric {
+    ...MetricParametersFields
+  }
+  mode
+  shortlist
+  vote {
+    k
+    tau
+    minShare
+  }
+  queryExpansion {
+    n
+    alpha
+  }
+  thresholds {
+    ...CalibratedThresholdFields
+  }
+  calibratedPrecisions
+}
+fragment CollectionFields on CollectionInfo {
   name
   isDefault
   itemCount
@@ -288,6 +646,9 @@ export const CollectionDocument = new TypedDocumentString(`
   crop
   views
   metric
+  search {
+    ...SearchConfigFields
+  }
   createdAt
 }`) as unknown as TypedDocumentString<CollectionQuery, CollectionQueryVariables>;
 export const ModelsDocument = new TypedDocumentString(`
@@ -363,9 +724,78 @@ export const JobDocument = new TypedDocumentString(`
   added
   unchanged
   message
+  code
+  fit {
+    ...MetricFitReportFields
+  }
   createdAt
   startedAt
   finishedAt
+}
+fragment CalibratedThresholdFields on CalibratedThreshold {
+  targetPrecision
+  achievable
+  threshold
+  precision
+  recall
+  accepted
+  positives
+  total
+}
+fragment MetricParametersFields on MetricParameters {
+  method
+  pcaDim
+  shrinkage
+  weighting
+  whiten
+  normalize
+}
+fragment RetrievalScoresFields on RetrievalScores {
+  map
+  classBalancedMap
+  precisionAt1
+}
+fragment MetricFitReportFields on MetricFitReport {
+  metricHash
+  mode
+  method
+  pcaDim
+  shrinkage
+  params {
+    ...MetricParametersFields
+  }
+  vote {
+    k
+    tau
+    minShare
+  }
+  queryExpansion {
+    n
+    alpha
+  }
+  scores {
+    baseline {
+      ...RetrievalScoresFields
+    }
+    metric {
+      ...RetrievalScoresFields
+    }
+    reranked {
+      ...RetrievalScoresFields
+    }
+  }
+  thresholds {
+    ...CalibratedThresholdFields
+  }
+  split {
+    folds
+    holdout
+    heldOut
+    fittedOn
+    seed
+  }
+  settingsEvaluated
+  seconds
 }`) as unknown as TypedDocumentString<JobQuery, JobQueryVariables>;
 export const LimitsDocument = new TypedDocumentString(`
     query Limits {
@@ -432,9 +862,78 @@ export const IndexFolderDocument = new TypedDocumentString(`
   added
   unchanged
   message
+  code
+  fit {
+    ...MetricFitReportFields
+  }
   createdAt
   startedAt
   finishedAt
+}
+fragment CalibratedThresholdFields on CalibratedThreshold {
+  targetPrecision
+  achievable
+  threshold
+  precision
+  recall
+  accepted
+  positives
+  total
+}
+fragment MetricParametersFields on MetricParameters {
+  method
+  pcaDim
+  shrinkage
+  weighting
+  whiten
+  normalize
+}
+fragment RetrievalScoresFields on RetrievalScores {
+  map
+  classBalancedMap
+  precisionAt1
+}
+fragment MetricFitReportFields on MetricFitReport {
+  metricHash
+  mode
+  method
+  pcaDim
+  shrinkage
+  params {
+    ...MetricParametersFields
+  }
+  vote {
+    k
+    tau
+    minShare
+  }
+  queryExpansion {
+    n
+    alpha
+  }
+  scores {
+    baseline {
+      ...RetrievalScoresFields
+    }
+    metric {
+      ...RetrievalScoresFields
+    }
+    reranked {
+      ...RetrievalScoresFields
+    }
+  }
+  thresholds {
+    ...CalibratedThresholdFields
+  }
+  split {
+    folds
+    holdout
+    heldOut
+    fittedOn
+    seed
+  }
+  settingsEvaluated
+  seconds
 }`) as unknown as TypedDocumentString<IndexFolderMutation, IndexFolderMutationVariables>;
 export const RemoveItemsDocument = new TypedDocumentString(`
     mutation RemoveItems($ids: [ID!]!, $collection: String) {
@@ -468,13 +967,184 @@ export const RebuildIndexDocument = new TypedDocumentString(`
   added
   unchanged
   message
+  code
+  fit {
+    ...MetricFitReportFields
+  }
   createdAt
   startedAt
   finishedAt
+}
+fragment CalibratedThresholdFields on CalibratedThreshold {
+  targetPrecision
+  achievable
+  threshold
+  precision
+  recall
+  accepted
+  positives
+  total
+}
+fragment MetricParametersFields on MetricParameters {
+  method
+  pcaDim
+  shrinkage
+  weighting
+  whiten
+  normalize
+}
+fragment RetrievalScoresFields on RetrievalScores {
+  map
+  classBalancedMap
+  precisionAt1
+}
+fragment MetricFitReportFields on MetricFitReport {
+  metricHash
+  mode
+  method
+  pcaDim
+  shrinkage
+  params {
+    ...MetricParametersFields
+  }
+  vote {
+    k
+    tau
+    minShare
+  }
+  queryExpansion {
+    n
+    alpha
+  }
+  scores {
+    baseline {
+      ...RetrievalScoresFields
+    }
+    metric {
+      ...RetrievalScoresFields
+    }
+    reranked {
+      ...RetrievalScoresFields
+    }
+  }
+  thresholds {
+    ...CalibratedThresholdFields
+  }
+  split {
+    folds
+    holdout
+    heldOut
+    fittedOn
+    seed
+  }
+  settingsEvaluated
+  seconds
 }`) as unknown as TypedDocumentString<RebuildIndexMutation, RebuildIndexMutationVariables>;
+export const FitMetricDocument = new TypedDocumentString(`
+    mutation FitMetric($collection: String, $mode: MetricMode, $folds: Int) {
+  fitMetric(collection: $collection, mode: $mode, folds: $folds) {
+    ...JobFields
+  }
+}
+    fragment JobFields on Job {
+  id
+  kind
+  collection
+  target
+  state
+  done
+  total
+  failed
+  failures {
+    path
+    reason
+    message
+  }
+  added
+  unchanged
+  message
+  code
+  fit {
+    ...MetricFitReportFields
+  }
+  createdAt
+  startedAt
+  finishedAt
+}
+fragment CalibratedThresholdFields on CalibratedThreshold {
+  targetPrecision
+  achievable
+  threshold
+  precision
+  recall
+  accepted
+  positives
+  total
+}
+fragment MetricParametersFields on MetricParameters {
+  method
+  pcaDim
+  shrinkage
+  weighting
+  whiten
+  normalize
+}
+fragment RetrievalScoresFields on RetrievalScores {
+  map
+  classBalancedMap
+  precisionAt1
+}
+fragment MetricFitReportFields on MetricFitReport {
+  metricHash
+  mode
+  method
+  pcaDim
+  shrinkage
+  params {
+    ...MetricParametersFields
+  }
+  vote {
+    k
+    tau
+    minShare
+  }
+  queryExpansion {
+    n
+    alpha
+  }
+  scores {
+    baseline {
+      ...RetrievalScoresFields
+    }
+    metric {
+      ...RetrievalScoresFields
+    }
+    reranked {
+      ...RetrievalScoresFields
+    }
+  }
+  thresholds {
+    ...CalibratedThresholdFields
+  }
+  split {
+    folds
+    holdout
+    heldOut
+    fittedOn
+    seed
+  }
+  settingsEvaluated
+  seconds
+}`) as unknown as TypedDocumentString<FitMetricMutation, FitMetricMutationVariables>;
 export const SimilarImagesDocument = new TypedDocumentString(`
-    query SimilarImages($upload: Upload!, $k: Int, $models: [String!], $collection: String) {
-  similarImages(upload: $upload, k: $k, models: $models, collection: $collection) {
+    query SimilarImages($upload: Upload!, $k: Int, $models: [String!], $collection: String, $minPrecision: Float) {
+  similarImages(
+    upload: $upload
+    k: $k
+    models: $models
+    collection: $collection
+    minPrecision: $minPrecision
+  ) {
     ...SearchResultFields
   }
 }
@@ -502,8 +1172,14 @@ fragment SearchResultFields on SearchResult {
   }
 }`) as unknown as TypedDocumentString<SimilarImagesQuery, SimilarImagesQueryVariables>;
 export const SimilarToDocument = new TypedDocumentString(`
-    query SimilarTo($id: ID!, $k: Int, $models: [String!], $collection: String) {
-  similarTo(id: $id, k: $k, models: $models, collection: $collection) {
+    query SimilarTo($id: ID!, $k: Int, $models: [String!], $collection: String, $minPrecision: Float) {
+  similarTo(
+    id: $id
+    k: $k
+    models: $models
+    collection: $collection
+    minPrecision: $minPrecision
+  ) {
     ...SearchResultFields
   }
 }

@@ -17,6 +17,7 @@ import {
   ItemPage,
   Job,
   Limits,
+  MetricMode,
   ModelInfo,
   RemoveItemsResult,
   SearchResult,
@@ -181,6 +182,22 @@ export class MutationResolver {
     @Ctx() ctx: ApiContext,
   ): Job {
     return toJob(ctx.service.rebuildIndex(collection, indexSpec));
+  }
+
+  @Authorized()
+  @Mutation(() => Job, {
+    description:
+      "Starts fitting a collection's learned metric and re-rankers by cross-validation inside its labelled items (NOT_LABELLED unless " +
+      'at least 2 classes have 2 or more items) and makes them its search defaults, with thresholds for minPrecision; follow it with ' +
+      'job(id): its `fit` reports the chosen method and the cross-validated scores. Runs off the serving thread; searches go on meanwhile.',
+  })
+  fitMetric(
+    @Arg('collection', () => String, { nullable: true }) collection: string | null,
+    @Arg('mode', () => MetricMode, { defaultValue: MetricMode.TRANSFORM }) mode: MetricMode,
+    @Arg('folds', () => Int, { defaultValue: 1, description: 'Independent seeded CV splits averaged (1 to 10): steadier numbers, proportionally longer.' }) folds: number,
+    @Ctx() ctx: ApiContext,
+  ): Job {
+    return toJob(ctx.service.fitMetric(collection, { mode, folds }));
   }
 }
 

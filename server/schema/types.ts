@@ -3,15 +3,23 @@ import path from 'node:path';
 import type { FileUpload } from 'graphql-upload/processRequest.mjs';
 import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { QueryExpansionParams, ResolvedParams, ThresholdFit, VoteParams } from '../../metric/index.js';
+import type { FitReport } from '../../search/metric-fit.js';
 import type { Item as StoredItem } from '../../store/collection.js';
 import type { UploadOutcome } from '../api-service.js';
 import type { LoadedCollection, ModelSummary } from '../catalog.js';
 import type { JobFailure, JobRecord } from '../jobs.js';
 import { mediaPaths } from '../media.js';
+import { type SearchSummary, calibratedPrecisions } from '../search-summary.js';
 
 export enum JobKind {
   INDEX_FOLDER = 'INDEX_FOLDER',
   REBUILD_INDEX = 'REBUILD_INDEX',
+  FIT_METRIC = 'FIT_METRIC',
+}
+export enum MetricMode {
+  TRANSFORM = 'transform',
+  RERANK = 'rerank',
 }
 export enum JobState {
   QUEUED = 'QUEUED',
@@ -27,6 +35,19 @@ export enum UploadStatus {
 registerEnumType(JobKind, { name: 'JobKind', description: 'What a job does.' });
 registerEnumType(JobState, { name: 'JobState', description: 'Where a job is: QUEUED behind other writes to its collection, RUNNING, or finished.' });
 registerEnumType(UploadStatus, { name: 'UploadStatus', description: 'The outcome of one uploaded image.' });
+registerEnumType(MetricMode, {
+  name: 'MetricMode',
+  description: 'Where a fitted metric plugs in.',
+  valuesConfig: {
+    TRANSFORM: { description: 'The index holds learned-metric vectors and searches the metric directly.' },
+    RERANK: { description: "The index holds the plain ensemble vectors (cosine); each query's shortlist is re-scored exactly with the metric." },
+  },
+});
+
+/** GraphQL Floats are finite: NaN and ±Infinity (an unreachable threshold, an empty ratio) become null. */
+function finite(x: number | null | undefined): number | null {
+  return typeof x === 'number' && Number.isFinite(x) ? x : null;
+}
 
 @ObjectType({ description: 'An image of a collection.' })
 export class Item {
@@ -124,6 +145,253 @@ export class CollectionModel {
   sha256!: string;
 }
 
+@ObjectType({ description: 'Class-vote re-ranking: the shortlist\'s top voters elect a label, whose items move up.' })
+export class VoteConfig {
+  @Field(() => Int, { description: 'Neighbours that vote.' })
+  k!: number;
+
+  @Field(() => Float, { nullable: true, description: 'Vote temperature relative to the voters\' score spread; null = plain count.' })
+  tau!: number | null;
+
+  @Field(() => Float, { description: 'Minimum share of the vote weight for the winner to be applied.' })
+  minShare!: number;
+}
+
+function toVote(v: VoteParams | null): VoteConfig | null {
+  return v ? { k: v.k, tau: finite(v.tau), minShare: v.minShare } : null;
+}
+
+@ObjectType({ description: 'α-query expansion: the query is averaged with its top neighbours, weighted by similarity^α, and searched again.' })
+export class QueryExpansionConfig {
+  @Field(() => Int, { description: 'Neighbours averaged into the query.' })
+  n!: number;
+
+  @Field(() => Float)
+  alpha!: number;
+}
+
+function toQe(q: QueryExpansionParams | null): QueryExpansionConfig | null {
+  return q && q.n > 0 ? { n: q.n, alpha: q.alpha } : null;
+}
+
+@ObjectType({ description: 'A threshold on the learned-metric score calibrated for a target precision on held-out item pairs (what minPrecision uses).' })
+export class CalibratedThreshold {
+  @Field(() => Float)
+  targetPrecision!: number;
+
+  @Field({ description: 'A threshold reaching the target exists (minPrecision up to this target is accepted).' })
+  achievable!: boolean;
+
+  @Field(() => Float, { nullable: true, description: 'Accept a match when its score is at least this; null when the target is unreachable.' })
+  threshold!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Precision of the accepted calibration pairs.' })
+  precision!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Recall of the same-class calibration pairs.' })
+  recall!: number | null;
+
+  @Field(() => Int, { description: 'Calibration pairs accepted / same-class / in all.' })
+  accepted!: number;
+
+  @Field(() => Int)
+  positives!: number;
+
+  @Field(() => Int)
+  total!: number;
+}
+
+function toThreshold(t: ThresholdFit): CalibratedThreshold {
+  return {
+    targetPrecision: t.targetPrecision,
+    achievable: t.achievable,
+    threshold: t.achievable ? finite(t.threshold) : null,
+    precision: finite(t.precision),
+    recall: finite(t.recall),
+    accepted: t.accepted,
+    positives: t.positives,
+    total: t.total,
+  };
+}
+
+@ObjectType({ description: 'The parameters of a fitted metric.' })
+export class MetricParameters {
+  @Field({ description: 'identity, pca, kissme, xqda or jointBayesian.' })
+  method!: string;
+
+  @Field(() => Int, { description: 'PCA components kept before the metric (0: none).' })
+  pcaDim!: number;
+
+  @Field(() => Float, { description: 'Covariance shrinkage.' })
+  shrinkage!: number;
+
+  @Field({ description: 'Within-class scatter weighting: pairs, items or classes.' })
+  weighting!: string;
+
+  @Field({ description: 'PCA coordinates whitened.' })
+  whiten!: boolean;
+
+  @Field({ description: 'Transformed vectors L2-normalised (the score is a cosine).' })
+  normalize!: boolean;
+}
+
+function toParams(p: ResolvedParams): MetricParameters {
+  return { method: p.method, pcaDim: p.pcaDim, shrinkage: p.shrinkage, weighting: p.weighting, whiten: p.whiten, normalize: p.normalize };
+}
+
+@ObjectType({ description: "How a collection answers queries: plain cosine, or its fitted metric with re-rankers and calibrated thresholds." })
+export class SearchConfig {
+  @Field({ description: 'A fitted metric is in use.' })
+  learned!: boolean;
+
+  @Field({ description: "cosine, or the fitted metric's method (identity, pca, kissme, xqda, jointBayesian)." })
+  method!: string;
+
+  @Field(() => MetricParameters, { nullable: true, description: 'The fitted metric; null for cosine.' })
+  metric!: MetricParameters | null;
+
+  @Field(() => MetricMode, { nullable: true, description: 'Where the metric plugs in; null for cosine.' })
+  mode!: MetricMode | null;
+
+  @Field(() => Int, { nullable: true, description: 'Candidates re-scored per query; null for cosine.' })
+  shortlist!: number | null;
+
+  @Field(() => VoteConfig, { nullable: true, description: 'Class-vote re-ranking; null when off.' })
+  vote!: VoteConfig | null;
+
+  @Field(() => QueryExpansionConfig, { nullable: true, description: 'α-query expansion; null when off.' })
+  queryExpansion!: QueryExpansionConfig | null;
+
+  @Field(() => [CalibratedThreshold])
+  thresholds!: CalibratedThreshold[];
+
+  @Field(() => [Float], {
+    description: 'Target precisions with a reachable threshold, ascending: minPrecision up to the largest is accepted (the closest target at or above it applies).',
+  })
+  calibratedPrecisions!: number[];
+}
+
+export function toSearchConfig(s: SearchSummary): SearchConfig {
+  return {
+    learned: s.metricHash !== null,
+    method: s.method,
+    metric: s.params ? toParams(s.params) : null,
+    mode: (s.mode as MetricMode | null) ?? null,
+    shortlist: s.shortlist,
+    vote: toVote(s.vote),
+    queryExpansion: toQe(s.qe),
+    thresholds: s.thresholds.map(toThreshold),
+    calibratedPrecisions: calibratedPrecisions(s),
+  };
+}
+
+@ObjectType({ description: 'Retrieval quality of held-out items queried against the rest (the evaluation protocol, inside the collection).' })
+export class RetrievalScores {
+  @Field(() => Float, { description: 'MAP@10.' })
+  map!: number;
+
+  @Field(() => Float, { description: 'Class-balanced MAP@10 (mean over classes of the per-class mean).' })
+  classBalancedMap!: number;
+
+  @Field(() => Float, { description: 'Precision at 1.' })
+  precisionAt1!: number;
+}
+
+@ObjectType({ description: 'Cross-validated scores: plain cosine, the chosen metric alone, and the metric with the chosen re-ranking.' })
+export class FitScores {
+  @Field(() => RetrievalScores)
+  baseline!: RetrievalScores;
+
+  @Field(() => RetrievalScores)
+  metric!: RetrievalScores;
+
+  @Field(() => RetrievalScores)
+  reranked!: RetrievalScores;
+}
+
+@ObjectType({ description: 'How the labelled items were split for cross-validation.' })
+export class CvSplit {
+  @Field(() => Int, { description: 'Independent seeded splits averaged.' })
+  folds!: number;
+
+  @Field(() => Float, { description: 'Fraction of each class held out as queries.' })
+  holdout!: number;
+
+  @Field(() => Int, { description: 'Items held out (queries) per split.' })
+  heldOut!: number;
+
+  @Field(() => Int, { description: 'Items fitted on per split.' })
+  fittedOn!: number;
+
+  @Field(() => Int)
+  seed!: number;
+}
+
+@ObjectType({ description: "A fitMetric job's report: the choice, its cross-validated scores, and the calibrated thresholds." })
+export class MetricFitReport {
+  @Field()
+  metricHash!: string;
+
+  @Field(() => MetricMode)
+  mode!: MetricMode;
+
+  @Field({ description: 'The chosen method (identity, pca, kissme, xqda, jointBayesian).' })
+  method!: string;
+
+  @Field(() => Int)
+  pcaDim!: number;
+
+  @Field(() => Float)
+  shrinkage!: number;
+
+  @Field(() => MetricParameters)
+  params!: MetricParameters;
+
+  @Field(() => VoteConfig, { nullable: true, description: 'The chosen class-vote re-ranking; null when none helped.' })
+  vote!: VoteConfig | null;
+
+  @Field(() => QueryExpansionConfig, { nullable: true, description: 'The chosen α-query expansion; null when none helped.' })
+  queryExpansion!: QueryExpansionConfig | null;
+
+  @Field(() => FitScores)
+  scores!: FitScores;
+
+  @Field(() => [CalibratedThreshold])
+  thresholds!: CalibratedThreshold[];
+
+  @Field(() => CvSplit)
+  split!: CvSplit;
+
+  @Field(() => Int, { description: 'Metric settings and re-rankers evaluated.' })
+  settingsEvaluated!: number;
+
+  @Field(() => Float, { description: 'Time of the cross-validation and the final fit.' })
+  seconds!: number;
+}
+
+export function toFitReport(r: FitReport): MetricFitReport {
+  const scores = (x: { map: number; classBalancedMap: number; precisionAt1: number }): RetrievalScores => ({
+    map: x.map,
+    classBalancedMap: x.classBalancedMap,
+    precisionAt1: x.precisionAt1,
+  });
+  return {
+    metricHash: r.metricHash,
+    mode: r.defaults.mode as MetricMode,
+    method: r.cv.params.method,
+    pcaDim: r.cv.params.pcaDim,
+    shrinkage: r.cv.params.shrinkage,
+    params: toParams(r.cv.params),
+    vote: toVote(r.defaults.vote),
+    queryExpansion: toQe(r.defaults.qe),
+    scores: { baseline: scores(r.cv.scores.baseline), metric: scores(r.cv.scores.metric), reranked: scores(r.cv.scores.reranked) },
+    thresholds: r.defaults.thresholds.map(toThreshold),
+    split: { folds: r.cv.split.folds, holdout: r.cv.split.holdout, heldOut: r.cv.split.heldOut, fittedOn: r.cv.split.fittedOn, seed: r.cv.split.seed },
+    settingsEvaluated: r.cv.table.length + r.cv.rerankTable.length,
+    seconds: r.cv.millis.total / 1000,
+  };
+}
+
 @ObjectType({ description: 'A collection the server serves.' })
 export class CollectionInfo {
   @Field()
@@ -156,6 +424,9 @@ export class CollectionInfo {
   @Field(() => String, { nullable: true, description: 'Hash of the fitted metric artifact; null for plain cosine.' })
   metric!: string | null;
 
+  @Field(() => SearchConfig, { description: 'How searches are answered: cosine or the fitted metric, re-rankers, calibrated thresholds.' })
+  search!: SearchConfig;
+
   @Field()
   createdAt!: string;
 }
@@ -173,6 +444,7 @@ export function toCollectionInfo(c: LoadedCollection, isDefault: boolean): Colle
     crop: m.crop,
     views: [...m.views],
     metric: m.metric?.hash ?? null,
+    search: toSearchConfig(c.search),
     createdAt: m.createdAt,
   };
 }
@@ -222,7 +494,7 @@ export class FileFailure implements JobFailure {
   message!: string;
 }
 
-@ObjectType({ description: 'Long work (indexing a folder, rebuilding an index) and its progress.' })
+@ObjectType({ description: 'Long work (indexing a folder, rebuilding an index, fitting a metric) and its progress.' })
 export class Job {
   @Field(() => ID)
   id!: string;
@@ -233,16 +505,16 @@ export class Job {
   @Field()
   collection!: string;
 
-  @Field({ description: 'The indexed folder (real path) or the new index spec.' })
+  @Field({ description: "The indexed folder (real path), the new index spec, or the fit's options." })
   target!: string;
 
   @Field(() => JobState)
   state!: JobState;
 
-  @Field(() => Int, { description: 'Files (or items) processed so far, failed ones included.' })
+  @Field(() => Int, { description: 'Files (or items) processed so far, failed ones included; for FIT_METRIC, settings evaluated.' })
   done!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Out of; 0 while not known in advance (FIT_METRIC until it ends).' })
   total!: number;
 
   @Field(() => Int, { description: 'How many files failed so far.' })
@@ -257,8 +529,14 @@ export class Job {
   @Field(() => Int, { description: 'Files already in the collection (same content).' })
   unchanged!: number;
 
-  @Field(() => String, { nullable: true, description: 'A summary when SUCCEEDED, the cause when FAILED.' })
+  @Field(() => String, { nullable: true, description: 'A summary when SUCCEEDED, the cause when FAILED (FIT_METRIC: progress while RUNNING).' })
   message!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The error code when FAILED (e.g. NOT_LABELLED), as in extensions.code.' })
+  code!: string | null;
+
+  @Field(() => MetricFitReport, { nullable: true, description: 'The validation report of a FIT_METRIC job that SUCCEEDED.' })
+  fit!: MetricFitReport | null;
 
   @Field()
   createdAt!: string;
@@ -284,6 +562,8 @@ export function toJob(j: JobRecord): Job {
     added: j.added,
     unchanged: j.unchanged,
     message: j.message,
+    code: j.code,
+    fit: j.fit ? toFitReport(j.fit) : null,
     createdAt: j.createdAt.toISOString(),
     startedAt: j.startedAt?.toISOString() ?? null,
     finishedAt: j.finishedAt?.toISOString() ?? null,

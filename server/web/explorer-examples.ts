@@ -13,8 +13,8 @@ const ITEM = 'id label sourceName url thumbnailUrl';
 export const EXAMPLES: Example[] = [
   {
     name: 'similarImages',
-    query: `query SimilarImages($upload: Upload!, $k: Int, $collection: String) {
-  similarImages(upload: $upload, k: $k, collection: $collection) {
+    query: `query SimilarImages($upload: Upload!, $k: Int, $collection: String, $minPrecision: Float) {
+  similarImages(upload: $upload, k: $k, collection: $collection, minPrecision: $minPrecision) {
     collection
     matches { rank score item { ${ITEM} } }
   }
@@ -35,7 +35,10 @@ export const EXAMPLES: Example[] = [
   {
     name: 'collections',
     query: `query Collections {
-  collections { name isDefault itemCount indexSpec labels { label count } models { name dim weight } }
+  collections {
+    name isDefault itemCount indexSpec labels { label count } models { name dim weight }
+    search { method mode vote { k tau minShare } queryExpansion { n alpha } calibratedPrecisions }
+  }
   models { name dim description collections }
 }`,
     variables: {},
@@ -74,7 +77,14 @@ export const EXAMPLES: Example[] = [
   {
     name: 'job',
     query: `query Job($id: ID!) {
-  job(id: $id) { id kind state done total failed failures { path reason message } added unchanged message }
+  job(id: $id) {
+    id kind state done total failed failures { path reason message } added unchanged message code
+    fit {
+      method pcaDim shrinkage mode vote { k tau minShare } queryExpansion { n alpha }
+      scores { baseline { map classBalancedMap precisionAt1 } metric { map classBalancedMap precisionAt1 } reranked { map classBalancedMap precisionAt1 } }
+      thresholds { targetPrecision achievable threshold precision recall }
+    }
+  }
 }`,
     variables: { id: '' },
     files: [],
@@ -85,6 +95,14 @@ export const EXAMPLES: Example[] = [
   rebuildIndex(indexSpec: $spec) { id state message }
 }`,
     variables: { spec: 'hnsw:M=32,efSearch=128' },
+    files: [],
+  },
+  {
+    name: 'fitMetric',
+    query: `mutation FitMetric($mode: MetricMode, $collection: String) {
+  fitMetric(mode: $mode, collection: $collection) { id state message }
+}`,
+    variables: { mode: 'TRANSFORM' },
     files: [],
   },
 ];
