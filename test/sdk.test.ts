@@ -102,6 +102,28 @@ describe('SDK transport', () => {
     await assert.rejects(tooMany.collections(), (e: unknown) => e instanceof ImsearchError && e.code === 'TOO_MANY_FILES');
   });
 
+  it('sends minPrecision with the search options, fitMetric as the FitMetric mutation, and the operationName asked for', async () => {
+    const rec = recordingFetch((r) =>
+      JSON.parse(String(r.init.body)).operationName === 'FitMetric'
+        ? ok({ fitMetric: { id: 'j', kind: 'FIT_METRIC', state: 'QUEUED' } })
+        : ok({ similarTo: { collection: 'c', k: 5, models: [], matches: [] } }),
+    );
+    const client = new ImsearchClient({ endpoint: 'http://api.test/graphql', apiKey: 'k-123456789', fetch: rec.fetch });
+    await client.similarTo('7', { k: 5, minPrecision: 0.9 });
+    const search = JSON.parse(String(rec.calls[0].init.body));
+    assert.equal(search.operationName, 'SimilarTo');
+    assert.deepEqual(search.variables, { id: '7', k: 5, minPrecision: 0.9 });
+    assert.match(search.query, /minPrecision: \$minPrecision/);
+    const job = await client.fitMetric({ collection: 'c', mode: 'RERANK', folds: 3 });
+    assert.equal(job.kind, 'FIT_METRIC');
+    const fit = JSON.parse(String(rec.calls[1].init.body));
+    assert.equal(fit.operationName, 'FitMetric');
+    assert.deepEqual(fit.variables, { collection: 'c', mode: 'RERANK', folds: 3 });
+    assert.equal((rec.calls[1].init.headers as Record<string, string>).Authorization, 'Bearer k-123456789');
+    await client.execute({ toString: () => 'query A { limits { maxK } } query B { models { name } }' }, {}, { operationName: 'B' });
+    assert.equal(JSON.parse(String(rec.calls[2].init.body)).operationName, 'B');
+  });
+
   it('waitForJob polls until the job finishes', async () => {
     let n = 0;
     const job = (state: string) => ({ id: 'j', kind: 'INDEX_FOLDER', collection: 'c', target: '/x', state, done: n, total: 3, failed: 0, failures: [], added: 0, unchanged: 0, message: null, createdAt: '', startedAt: null, finishedAt: null });
