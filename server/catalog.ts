@@ -8,6 +8,7 @@ import type { ResolvedParams } from '../metric/index.js';
 import { getManifest } from '../models/registry.js';
 import { CollectionSearcher } from '../search/collection-searcher.js';
 import { Library } from '../search/library.js';
+import { type FitReport, currentFit } from '../search/metric-fit.js';
 import type { Collection } from '../store/collection.js';
 import { ApiError } from './errors.js';
 import { type SearchSummary, summarizeSearch } from './search-summary.js';
@@ -52,6 +53,23 @@ export class LoadedCollection {
     /** How the searcher answers (cosine, or the fitted metric and its defaults). */
     public search: SearchSummary,
   ) {}
+
+  private fitCache: { key: string; report: Promise<FitReport | null> } | null = null;
+
+  /**
+   * The validation report of the metric served now, when it was fitted on exactly the
+   * collection's current items (null otherwise, or for cosine). Read once per state.
+   */
+  currentFit(): Promise<FitReport | null> {
+    const metric = this.collection.manifest.metric;
+    const defaults = this.searcher.searchDefaults;
+    if (!metric || !defaults) return Promise.resolve(null);
+    const key = `${metric.hash}|${this.collection.version()}|${defaults.mode}|${defaults.shortlist}`;
+    if (this.fitCache?.key !== key) {
+      this.fitCache = { key, report: currentFit(this.collection, { mode: defaults.mode, shortlist: defaults.shortlist }).catch(() => null) };
+    }
+    return this.fitCache.report;
+  }
 
   /** Serves `searcher` from now on (`params`: the fitted metric's, when the caller has them). */
   async use(searcher: CollectionSearcher, params?: ResolvedParams): Promise<void> {

@@ -65,8 +65,8 @@ describe('before a fit', () => {
     assert.equal(c.isDefault, true);
     assert.equal(c.metric, null);
     assert.deepEqual(
-      { learned: c.search.learned, method: c.search.method, mode: c.search.mode, metric: c.search.metric, thresholds: c.search.thresholds, calibratedPrecisions: c.search.calibratedPrecisions },
-      { learned: false, method: 'cosine', mode: null, metric: null, thresholds: [], calibratedPrecisions: [] },
+      { learned: c.search.learned, method: c.search.method, mode: c.search.mode, metric: c.search.metric, thresholds: c.search.thresholds, calibratedPrecisions: c.search.calibratedPrecisions, fit: c.search.fit },
+      { learned: false, method: 'cosine', mode: null, metric: null, thresholds: [], calibratedPrecisions: [], fit: null },
     );
   });
 
@@ -182,6 +182,7 @@ describe('fitMetric', () => {
     assert.deepEqual(c.search.thresholds, fit.thresholds);
     assert.deepEqual(c.search.calibratedPrecisions, fit.thresholds.filter((t) => t.achievable).map((t) => t.targetPrecision));
     assert.ok(c.search.calibratedPrecisions.includes(0.9), JSON.stringify(c.search.calibratedPrecisions));
+    assert.deepEqual(c.search.fit, fit, 'the report of the served fit stays readable on the collection');
   });
 });
 
@@ -284,5 +285,14 @@ describe('persistence, re-rank mode, shutdown', () => {
     assert.equal(c.itemCount, fx.itemCount);
     assert.equal(c.search.mode, 'RERANK', 'the previous fit is still the one served');
     await rejectsWithCode(client.job(started.id), 'UNKNOWN_JOB');
+  });
+
+  it("the collection's fit report is dropped once its items change; the metric is still served", async () => {
+    assert.equal((await client.collection()).search.fit?.mode, 'RERANK');
+    await client.removeItems(['1']);
+    const c = await client.collection();
+    assert.equal(c.search.fit, null);
+    assert.equal(c.search.learned, true);
+    assert.equal(c.indexSize, fx.itemCount - 1);
   });
 });

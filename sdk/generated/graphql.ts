@@ -39,14 +39,14 @@ export type UploadStatus =
 export type CollectionsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type CollectionsQuery = { collections: Array<{ name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: string, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }> } }> };
+export type CollectionsQuery = { collections: Array<{ name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: string, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } }> };
 
 export type CollectionQueryVariables = Exact<{
   name?: string | null | undefined;
 }>;
 
 
-export type CollectionQuery = { collection: { name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: string, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }> } } };
+export type CollectionQuery = { collection: { name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: string, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } } };
 
 export type ModelsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -97,9 +97,9 @@ export type RetrievalScoresFieldsFragment = { map: number, classBalancedMap: num
 
 export type MetricFitReportFieldsFragment = { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } };
 
-export type SearchConfigFieldsFragment = { learned: boolean, method: string, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }> };
+export type SearchConfigFieldsFragment = { learned: boolean, method: string, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null };
 
-export type CollectionFieldsFragment = { name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: string, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }> } };
+export type CollectionFieldsFragment = { name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: string, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } };
 
 export type AddImagesMutationVariables = Exact<{
   images: Array<ImageUpload> | ImageUpload;
@@ -427,6 +427,9 @@ export const SearchConfigFieldsFragmentDoc = new TypedDocumentString(`
     ...CalibratedThresholdFields
   }
   calibratedPrecisions
+  fit {
+    ...MetricFitReportFields
+  }
 }
     fragment CalibratedThresholdFields on CalibratedThreshold {
   targetPrecision
@@ -445,6 +448,53 @@ fragment MetricParametersFields on MetricParameters {
   weighting
   whiten
   normalize
+}
+fragment RetrievalScoresFields on RetrievalScores {
+  map
+  classBalancedMap
+  precisionAt1
+}
+fragment MetricFitReportFields on MetricFitReport {
+  metricHash
+  mode
+  method
+  pcaDim
+  shrinkage
+  params {
+    ...MetricParametersFields
+  }
+  vote {
+    k
+    tau
+    minShare
+  }
+  queryExpansion {
+    n
+    alpha
+  }
+  scores {
+    baseline {
+      ...RetrievalScoresFields
+    }
+    metric {
+      ...RetrievalScoresFields
+    }
+    reranked {
+      ...RetrievalScoresFields
+    }
+  }
+  thresholds {
+    ...CalibratedThresholdFields
+  }
+  split {
+    folds
+    holdout
+    heldOut
+    fittedOn
+    seed
+  }
+  settingsEvaluated
+  seconds
 }`, {"fragmentName":"SearchConfigFields"}) as unknown as TypedDocumentString<SearchConfigFieldsFragment, unknown>;
 export const CollectionFieldsFragmentDoc = new TypedDocumentString(`
     fragment CollectionFields on CollectionInfo {
@@ -489,6 +539,53 @@ fragment MetricParametersFields on MetricParameters {
   whiten
   normalize
 }
+fragment RetrievalScoresFields on RetrievalScores {
+  map
+  classBalancedMap
+  precisionAt1
+}
+fragment MetricFitReportFields on MetricFitReport {
+  metricHash
+  mode
+  method
+  pcaDim
+  shrinkage
+  params {
+    ...MetricParametersFields
+  }
+  vote {
+    k
+    tau
+    minShare
+  }
+  queryExpansion {
+    n
+    alpha
+  }
+  scores {
+    baseline {
+      ...RetrievalScoresFields
+    }
+    metric {
+      ...RetrievalScoresFields
+    }
+    reranked {
+      ...RetrievalScoresFields
+    }
+  }
+  thresholds {
+    ...CalibratedThresholdFields
+  }
+  split {
+    folds
+    holdout
+    heldOut
+    fittedOn
+    seed
+  }
+  settingsEvaluated
+  seconds
+}
 fragment SearchConfigFields on SearchConfig {
   learned
   method
@@ -510,6 +607,9 @@ fragment SearchConfigFields on SearchConfig {
     ...CalibratedThresholdFields
   }
   calibratedPrecisions
+  fit {
+    ...MetricFitReportFields
+  }
 }`, {"fragmentName":"CollectionFields"}) as unknown as TypedDocumentString<CollectionFieldsFragment, unknown>;
 export const CollectionsDocument = new TypedDocumentString(`
     query Collections {
@@ -535,6 +635,53 @@ fragment MetricParametersFields on MetricParameters {
   whiten
   normalize
 }
+fragment RetrievalScoresFields on RetrievalScores {
+  map
+  classBalancedMap
+  precisionAt1
+}
+fragment MetricFitReportFields on MetricFitReport {
+  metricHash
+  mode
+  method
+  pcaDim
+  shrinkage
+  params {
+    ...MetricParametersFields
+  }
+  vote {
+    k
+    tau
+    minShare
+  }
+  queryExpansion {
+    n
+    alpha
+  }
+  scores {
+    baseline {
+      ...RetrievalScoresFields
+    }
+    metric {
+      ...RetrievalScoresFields
+    }
+    reranked {
+      ...RetrievalScoresFields
+    }
+  }
+  thresholds {
+    ...CalibratedThresholdFields
+  }
+  split {
+    folds
+    holdout
+    heldOut
+    fittedOn
+    seed
+  }
+  settingsEvaluated
+  seconds
+}
 fragment SearchConfigFields on SearchConfig {
   learned
   method
@@ -556,6 +703,9 @@ fragment SearchConfigFields on SearchConfig {
     ...CalibratedThresholdFields
   }
   calibratedPrecisions
+  fit {
+    ...MetricFitReportFields
+  }
 }
 fragment CollectionFields on CollectionInfo {
   name
@@ -605,6 +755,53 @@ fragment MetricParametersFields on MetricParameters {
   whiten
   normalize
 }
+fragment RetrievalScoresFields on RetrievalScores {
+  map
+  classBalancedMap
+  precisionAt1
+}
+fragment MetricFitReportFields on MetricFitReport {
+  metricHash
+  mode
+  method
+  pcaDim
+  shrinkage
+  params {
+    ...MetricParametersFields
+  }
+  vote {
+    k
+    tau
+    minShare
+  }
+  queryExpansion {
+    n
+    alpha
+  }
+  scores {
+    baseline {
+      ...RetrievalScoresFields
+    }
+    metric {
+      ...RetrievalScoresFields
+    }
+    reranked {
+      ...RetrievalScoresFields
+    }
+  }
+  thresholds {
+    ...CalibratedThresholdFields
+  }
+  split {
+    folds
+    holdout
+    heldOut
+    fittedOn
+    seed
+  }
+  settingsEvaluated
+  seconds
+}
 fragment SearchConfigFields on SearchConfig {
   learned
   method
@@ -626,6 +823,9 @@ fragment SearchConfigFields on SearchConfig {
     ...CalibratedThresholdFields
   }
   calibratedPrecisions
+  fit {
+    ...MetricFitReportFields
+  }
 }
 fragment CollectionFields on CollectionInfo {
   name

@@ -63,13 +63,13 @@ export class SearchResolver {
 @Resolver()
 export class CatalogResolver {
   @Query(() => [CollectionInfo], { description: 'The collections this server serves, the default first.' })
-  collections(@Ctx() ctx: ApiContext): CollectionInfo[] {
+  collections(@Ctx() ctx: ApiContext): Promise<CollectionInfo[]> {
     const catalog = ctx.service.catalog;
-    return catalog.list().map((c) => toCollectionInfo(c, c.name === catalog.defaultName));
+    return Promise.all(catalog.list().map((c) => toCollectionInfo(c, c.name === catalog.defaultName)));
   }
 
   @Query(() => CollectionInfo, { description: 'One collection (default: the default collection).' })
-  collection(@Arg('name', () => String, { nullable: true }) name: string | null, @Ctx() ctx: ApiContext): CollectionInfo {
+  collection(@Arg('name', () => String, { nullable: true }) name: string | null, @Ctx() ctx: ApiContext): Promise<CollectionInfo> {
     const c = ctx.service.collection(name);
     return toCollectionInfo(c, c.name === ctx.service.catalog.defaultName);
   }

@@ -239,52 +239,6 @@ function toParams(p: ResolvedParams): MetricParameters {
   return { method: p.method, pcaDim: p.pcaDim, shrinkage: p.shrinkage, weighting: p.weighting, whiten: p.whiten, normalize: p.normalize };
 }
 
-@ObjectType({ description: "How a collection answers queries: plain cosine, or its fitted metric with re-rankers and calibrated thresholds." })
-export class SearchConfig {
-  @Field({ description: 'A fitted metric is in use.' })
-  learned!: boolean;
-
-  @Field({ description: "cosine, or the fitted metric's method (identity, pca, kissme, xqda, jointBayesian)." })
-  method!: string;
-
-  @Field(() => MetricParameters, { nullable: true, description: 'The fitted metric; null for cosine.' })
-  metric!: MetricParameters | null;
-
-  @Field(() => MetricMode, { nullable: true, description: 'Where the metric plugs in; null for cosine.' })
-  mode!: MetricMode | null;
-
-  @Field(() => Int, { nullable: true, description: 'Candidates re-scored per query; null for cosine.' })
-  shortlist!: number | null;
-
-  @Field(() => VoteConfig, { nullable: true, description: 'Class-vote re-ranking; null when off.' })
-  vote!: VoteConfig | null;
-
-  @Field(() => QueryExpansionConfig, { nullable: true, description: 'α-query expansion; null when off.' })
-  queryExpansion!: QueryExpansionConfig | null;
-
-  @Field(() => [CalibratedThreshold])
-  thresholds!: CalibratedThreshold[];
-
-  @Field(() => [Float], {
-    description: 'Target precisions with a reachable threshold, ascending: minPrecision up to the largest is accepted (the closest target at or above it applies).',
-  })
-  calibratedPrecisions!: number[];
-}
-
-export function toSearchConfig(s: SearchSummary): SearchConfig {
-  return {
-    learned: s.metricHash !== null,
-    method: s.method,
-    metric: s.params ? toParams(s.params) : null,
-    mode: (s.mode as MetricMode | null) ?? null,
-    shortlist: s.shortlist,
-    vote: toVote(s.vote),
-    queryExpansion: toQe(s.qe),
-    thresholds: s.thresholds.map(toThreshold),
-    calibratedPrecisions: calibratedPrecisions(s),
-  };
-}
-
 @ObjectType({ description: 'Retrieval quality of held-out items queried against the rest (the evaluation protocol, inside the collection).' })
 export class RetrievalScores {
   @Field(() => Float, { description: 'MAP@10.' })
@@ -392,6 +346,59 @@ export function toFitReport(r: FitReport): MetricFitReport {
   };
 }
 
+@ObjectType({ description: "How a collection answers queries: plain cosine, or its fitted metric with re-rankers and calibrated thresholds." })
+export class SearchConfig {
+  @Field({ description: 'A fitted metric is in use.' })
+  learned!: boolean;
+
+  @Field({ description: "cosine, or the fitted metric's method (identity, pca, kissme, xqda, jointBayesian)." })
+  method!: string;
+
+  @Field(() => MetricParameters, { nullable: true, description: 'The fitted metric; null for cosine.' })
+  metric!: MetricParameters | null;
+
+  @Field(() => MetricMode, { nullable: true, description: 'Where the metric plugs in; null for cosine.' })
+  mode!: MetricMode | null;
+
+  @Field(() => Int, { nullable: true, description: 'Candidates re-scored per query; null for cosine.' })
+  shortlist!: number | null;
+
+  @Field(() => VoteConfig, { nullable: true, description: 'Class-vote re-ranking; null when off.' })
+  vote!: VoteConfig | null;
+
+  @Field(() => QueryExpansionConfig, { nullable: true, description: 'α-query expansion; null when off.' })
+  queryExpansion!: QueryExpansionConfig | null;
+
+  @Field(() => [CalibratedThreshold])
+  thresholds!: CalibratedThreshold[];
+
+  @Field(() => [Float], {
+    description: 'Target precisions with a reachable threshold, ascending: minPrecision up to the largest is accepted (the closest target at or above it applies).',
+  })
+  calibratedPrecisions!: number[];
+
+  @Field(() => MetricFitReport, {
+    nullable: true,
+    description: "The served metric's validation report, when it was fitted on exactly the collection's current items (null after items were added or removed, and for cosine).",
+  })
+  fit!: MetricFitReport | null;
+}
+
+export function toSearchConfig(s: SearchSummary, fit: FitReport | null): SearchConfig {
+  return {
+    learned: s.metricHash !== null,
+    method: s.method,
+    metric: s.params ? toParams(s.params) : null,
+    mode: (s.mode as MetricMode | null) ?? null,
+    shortlist: s.shortlist,
+    vote: toVote(s.vote),
+    queryExpansion: toQe(s.qe),
+    thresholds: s.thresholds.map(toThreshold),
+    calibratedPrecisions: calibratedPrecisions(s),
+    fit: fit && fit.metricHash === s.metricHash ? toFitReport(fit) : null,
+  };
+}
+
 @ObjectType({ description: 'A collection the server serves.' })
 export class CollectionInfo {
   @Field()
@@ -431,7 +438,7 @@ export class CollectionInfo {
   createdAt!: string;
 }
 
-export function toCollectionInfo(c: LoadedCollection, isDefault: boolean): CollectionInfo {
+export async function toCollectionInfo(c: LoadedCollection, isDefault: boolean): Promise<CollectionInfo> {
   const m = c.collection.manifest;
   return {
     name: c.name,
@@ -444,7 +451,7 @@ export function toCollectionInfo(c: LoadedCollection, isDefault: boolean): Colle
     crop: m.crop,
     views: [...m.views],
     metric: m.metric?.hash ?? null,
-    search: toSearchConfig(c.search),
+    search: toSearchConfig(c.search, await c.currentFit()),
     createdAt: m.createdAt,
   };
 }
