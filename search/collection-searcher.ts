@@ -100,6 +100,9 @@ export class CollectionSearcher {
     checkK(req.k);
     const subset = this.checkModels(req.models);
     const query = ensembleVector(this.collection.manifest.models, vectors, this.views, subset);
+    if (subset && req.minPrecision !== undefined) {
+      throw new SearchError('NOT_CALIBRATED', `thresholds of collection ${this.collection.name} are calibrated for its whole ensemble, not for the models ${[...subset].join(', ')}`);
+    }
     const threshold = this.threshold(req.minPrecision);
     let ranked: { id: number; score: number }[];
     if (this.ranker && !subset) {
@@ -201,7 +204,8 @@ export class CollectionSearcher {
         throw new SearchError('UNKNOWN_MODEL', `collection ${this.collection.name} has no model "${m}" (it has: ${known.join(', ')})`);
       }
     }
-    return new Set(models);
+    // Naming every model is the full ensemble, with its metric and calibration.
+    return models.length >= known.length && known.every((m) => models.includes(m)) ? undefined : new Set(models);
   }
 
   private checkEmbedder(embedder: ImageEmbedder): void {
