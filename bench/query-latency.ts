@@ -1,0 +1,99 @@
+/**
+ * Single-query latency of the final configuration against plain search, end to end in process
+ * (decode + embed + search), same images, same run: plain cosine over the ensemble (photo only),
+ * the learned metric + class vote (photo only), and the same with flip TTA (photo + mirror in one
+ * batch). Fits use the gallery only (cross-validation inside it).
+ *
+ *   node dist/bench/query-latency.js [--data DIR] [--model-dir DIR] [--dataset DIR] [--queries N]
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Metric, crossValidateMetric, fitMetric } from '../metric/index.js';
+import { Embedder } from '../models/embedder.js';
+import { buildIndex } from '../search/collection-index.js';
+import { ensembleVector, galleryMatrix } from '../search/ensemble-space.js';
+import { evalCollections } from '../search/evaluate.js';
+import { QueryRanker } from '../search/query-ranker.js';
+import { PLAIN_DEFAULTS, type SearchDefaults } from '../search/search-config.js';
+import type { View } from '../store/collection.js';
+import { listLabelledFiles } from '../store/folder-listing.js';
+
+const { values: args } = parseArgs({
+  options: {
+    data: { type: 'string', default: path.join(os.tmpdir(), 'imsearch-bench-data') },
+    'model-dir': { type: 'string', default: path.resolve('../shared/models') },
+    dataset: { type: 'string', default: path.resolve('../shared/datasets/caltech101') },
+    queries: { type: 'string', default: '100' },
+  },
+});
+const MODELS = ['mobilenetv2-int8', 'mnv4s-int8', 'mobilenet-v1-025'];
+
+const p50 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main(): Promise<void> {
+  const embedder = await Embedder.create(MODELS, { modelDir: args['model-dir'], crop: false });
+  const { gallery } = await evalCollections({
+    gallery: path.join(args.dataset!, 'gallery'),
+    queries: path.join(args.dataset!, 'queries'),
+    workDir: path.join(args.data!, 'eval-cache'),
+    embedder,
+    models: MODELS.map((name) => ({ name, weight: 1 })),
+    views: ['orig', 'flip'],
+  });
+  const c = gallery.collection;
+  const models = c.manifest.models;
+  const labels = c.allItems().map((i) => i.label);
+  const labelMap = new Map(c.allItems().map((i) => [i.id, i.label] as const));
+
+  const setups: { name: string; views: View[]; metric: Metric; defaults: SearchDefaults }[] = [];
+  const gOrig = galleryMatrix(c, ['orig']);
+  setups.push({ name: 'plain cosine, photo only', views: ['orig'], metric: new Metric(fitMetric(gOrig.data, gOrig.dim, null, { method: 'identity' })), defaults: PLAIN_DEFAULTS });
+  for (const views of [['orig'], ['orig', 'flip']] as View[][]) {
+    const g = galleryMatrix(c, views);
+    const cv = crossValidateMetric(g.data, g.dim, labels, {});
+    setups.push({
+      name: `final (${cv.params.method} + ${cv.rerank.vote ? 'vote' : 'no vote'}), ${views.length > 1 ? 'photo + flip' : 'photo only'}`,
+      views,
+      metric: new Metric(cv.artifact!),
+      defaults: { ...PLAIN_DEFAULTS, vote: cv.rerank.vote, qe: cv.rerank.qe },
+    });
+  }
+  const runners = setups.map((s) => {
+    const g = galleryMatrix(c, s.views);
+    const ranker = new QueryRanker(s.metric, s.defaults, new Map(labelMap));
+    const index = buildIndex('flat', { ids: g.ids, data: ranker.addRows(g.ids, g.data), dim: ranker.indexDim(g.dim) });
+    return { ...s, ranker, index, embed: [] as number[], search: [] as number[], total: [] as number[] };
+  });
+
+  const files = (await listLabelledFiles(path.join(args.dataset!, 'queries'))).filter((_, i, all) => i % Math.max(1, Math.floor(all.length / Number(args.queries))) === 0).slice(0, Number(args.queries));
+  for (const f of files) {
+    const buf = await fs.readFile(f.path);
+    for (const r of runners) {
+      const t0 = performance.now();
+      const vectors = await embedder.embedImage(buf, r.views);
+      const t1 = performance.now();
+      await r.ranker.rank(r.index, ensembleVector(models, vectors, r.views), { k: 10 });
+      const t2 = performance.now();
+      r.embed.push(t1 - t0);
+      r.search.push(t2 - t1);
+      r.total.push(t2 - t0);
+    }
+  }
+  const base = p50(runners[0].total);
+  console.log(`| configuration | embed p50 ms | search p50 ms | total p50 ms | total vs plain |`);
+  console.log(`| --- | --- | --- | --- | --- |`);
+  for (const r of runners) {
+    console.log(`| ${r.name} | ${p50(r.embed).toFixed(1)} | ${p50(r.search).toFixed(2)} | ${p50(r.total).toFixed(1)} | ${(p50(r.total) / base).toFixed(2)}× |`);
+  }
+  console.log(`\n${files.length} query images, each run through every configuration in turn (interleaved).`);
+  c.close();
+  gallery.collection.close();
+  await embedder.close();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
