@@ -34,7 +34,7 @@ const p50 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length
 
 async function main(): Promise<void> {
   const embedder = await Embedder.create(MODELS, { modelDir: args['model-dir'], crop: false });
-  const { gallery } = await evalCollections({
+  const { gallery, queries } = await evalCollections({
     gallery: path.join(args.dataset!, 'gallery'),
     queries: path.join(args.dataset!, 'queries'),
     workDir: path.join(args.data!, 'eval-cache'),
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   }
   console.log(`\n${files.length} query images, each run through every configuration in turn (interleaved).`);
   c.close();
-  gallery.collection.close();
+  queries.collection.close();
   await embedder.close();
 }
 
