@@ -9,6 +9,12 @@ import type { IndexMetric, SearchHit, VectorIndex } from './vector-index.js';
 type AnnoySpec = Extract<ParsedSpec, { kind: 'annoy' }>;
 
 /**
+ * Without searchK in the spec, a query inspects this many times Annoy's own default of
+ * k x trees candidates: Annoy's default gave recall@10 of 0.77 on 2,000 random 32-d vectors.
+ */
+export const ANNOY_DEFAULT_SEARCH_K_FACTOR = 10;
+
+/**
  * Annoy builds once: this adapter keeps the vectors (rows, with their ids), and after any add
  * or remove rebuilds the forest, lazily, before the next search or save (off the event loop).
  * Removal moves the last row into the hole, so rows stay dense; ids never change.
@@ -120,7 +126,8 @@ export class AnnoyVectorIndex implements VectorIndex {
       const kk = Math.min(k, ids.length);
       if (kk === 0 || nq === 0) return results;
       const fetch = Math.min(ids.length, kk + 1);
-      const r = await this.native.searchAsync(queries, fetch, this.searchK ?? -1);
+      const budget = this.searchK ?? ANNOY_DEFAULT_SEARCH_K_FACTOR * fetch * this.parsed.trees;
+      const r = await this.native.searchAsync(queries, fetch, budget);
       for (let q = 0; q < nq; q++) {
         const hits: SearchHit[] = [];
         for (let c = 0; c < r.k; c++) {

@@ -14,8 +14,9 @@ import type { IndexMetric } from './vector-index.js';
  *   ivfpq[:nlist=..,m=..,nbits=8,nprobe=16]
  *                                     FAISS IVF + product quantizer, trained at first build;
  *                                     nlist defaults from the size then (about sqrt(n))
- *   annoy[:trees=..,searchK=..,seed=..]
- *                                     Annoy forest, rebuilt lazily after add/remove
+ *   annoy[:trees=32,searchK=..,seed=1]
+ *                                     Annoy forest, rebuilt lazily after add/remove; searchK
+ *                                     (candidates per query) defaults to 10 x k x trees
  *   faiss:HNSW32,Flat                 any FAISS factory string (inner product) ...
  *   faiss-l2:IVF256,Flat|nprobe=8     ... or L2; after "|": FAISS ParameterSpace search parameters
  *
