@@ -1,6 +1,6 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { createIndex, loadIndex } from '../indexes/index.js';
+import { createIndex, loadIndex, parseIndexSpec } from '../indexes/index.js';
 import type { VectorIndex } from '../indexes/vector-index.js';
 import type { Collection } from '../store/collection.js';
 import { renameAtomic, writeFileAtomic } from '../store/atomic-file.js';
@@ -42,6 +42,12 @@ export async function openCollectionIndex(
   const index = buildIndex(spec, matrix());
   await saveCollectionIndex(collection, index, space);
   return { index, rebuilt: true };
+}
+
+/** Whether a spec searches exhaustively (every vector scored), as opposed to an ANN structure. */
+export function isExactSpec(spec: string): boolean {
+  const p = parseIndexSpec(spec);
+  return p.kind === 'flat' || (p.kind === 'faiss' && /^(IDMap2?,)?Flat$/i.test(p.factory.trim()));
 }
 
 export function buildIndex(spec: string, m: GalleryMatrix): VectorIndex {

@@ -61,6 +61,16 @@ test('fit a metric on a labelled collection: stored, hash-checked, served after 
     assert.equal((await searcher.searchImage(embedder, await query('airplanes'), { k: 3, models: ['mobilenetv2-int8'] })).matches.length, 3);
     reopened.close();
 
+    // an approximate index holds cosine vectors and re-ranks its shortlist with the metric
+    const approx = await lib.open('m');
+    await approx.updateManifest({ indexSpec: 'hnsw' });
+    const viaHnsw = await CollectionSearcher.open(approx);
+    assert.equal(viaHnsw.searchDefaults?.mode, 'rerank');
+    const { matches: hnswMatches } = await viaHnsw.searchImage(embedder, await query('dalmatian'), { k: 5 });
+    assert.ok(hnswMatches.every((m) => m.item.label === 'dalmatian'), hnswMatches.map((m) => m.item.label).join(','));
+    await approx.updateManifest({ indexSpec: 'flat' });
+    approx.close();
+
     // a tampered artifact is refused at open, naming the file
     const file = path.join(lib.dir('m'), (await lib.open('m')).manifest.metric!.file);
     const text = await fsp.readFile(file, 'utf8');
