@@ -8,6 +8,10 @@
  *
  * Options
  *   --n 1000000 --dim 256        random data: n seeded Gaussian vectors, L2-normalised
+ *   --data gaussian|lowrank:R    gaussian (default): isotropic, the hardest case for any ANN
+ *                                index; lowrank:R: x = normalise(A z + 0.1 e), z ~ N(0, I_R),
+ *                                A a fixed random 256 x R matrix: intrinsic dimension R, closer
+ *                                to real embeddings. Queries come from the same distribution.
  *   --vectors FILE --dim D       real data instead: little-endian float32, n x D row-major;
  *                                the last --queries rows are held out as queries (not indexed)
  *   --query-vectors FILE         queries from their own float32 file instead (same D)
@@ -25,6 +29,7 @@ import type { SearchHit, VectorIndex } from '../indexes/vector-index.js';
 interface Options {
   n: number;
   dim: number;
+  data: string;
   vectors?: string;
   queryVectors?: string;
   queries: number;
@@ -41,6 +46,7 @@ function parseArgs(argv: string[]): Options {
   const o: Options = {
     n: 1_000_000,
     dim: 256,
+    data: 'gaussian',
     queries: 300,
     k: 10,
     seed: 1,
@@ -57,6 +63,7 @@ function parseArgs(argv: string[]): Options {
     switch (flag) {
       case '--n': o.n = Number(value); break;
       case '--dim': o.dim = Number(value); break;
+      case '--data': o.data = value; break;
       case '--vectors': o.vectors = value; break;
       case '--query-vectors': o.queryVectors = value; break;
       case '--queries': o.queries = Number(value); break;
@@ -102,6 +109,28 @@ function randomVectors(n: number, dim: number, seed: number): Float32Array {
         out[i * dim + j + 1] = b;
         norm += b * b;
       }
+    }
+    const inv = 1 / Math.sqrt(norm);
+    for (let j = 0; j < dim; j++) out[i * dim + j]! *= inv;
+  }
+  return out;
+}
+
+/** x = normalise(A z + noise e): intrinsic dimension `rank`, A fixed by `seed`, rows by `rowSeed`. */
+function lowRankVectors(n: number, dim: number, rank: number, noise: number, seed: number, rowSeed: number): Float32Array {
+  const a = randomVectors(dim, rank, seed); // dim x rank, rows normalised: a fixed random basis
+  const z = randomVectors(n, rank, rowSeed);
+  const e = randomVectors(n, dim, rowSeed + 17);
+  const out = new Float32Array(n * dim);
+  const zs = Math.sqrt(rank); // undo the row normalisation of z: back to ~N(0, I)
+  for (let i = 0; i < n; i++) {
+    let norm = 0;
+    for (let j = 0; j < dim; j++) {
+      let v = 0;
+      for (let r = 0; r < rank; r++) v += a[j * rank + r]! * z[i * rank + r]! * zs;
+      v += noise * Math.sqrt(rank) * e[i * dim + j]!;
+      out[i * dim + j] = v;
+      norm += v * v;
     }
     const inv = 1 / Math.sqrt(norm);
     for (let j = 0; j < dim; j++) out[i * dim + j]! *= inv;
@@ -184,11 +213,20 @@ async function main(): Promise<void> {
     }
     o.n = base.length / o.dim;
     o.queries = queries.length / o.dim;
-  } else {
+  } else if (o.data.startsWith('lowrank:')) {
+    const rank = Number(o.data.slice('lowrank:'.length));
+    if (!Number.isSafeInteger(rank) || rank < 1 || rank > o.dim) throw new Error(`--data lowrank:R needs 1 <= R <= dim, got ${o.data}`);
+    log(`generating ${o.n} x ${o.dim} low-rank (R=${rank}) normalised vectors (seed ${o.seed})`);
+    base = lowRankVectors(o.n, o.dim, rank, 0.1, o.seed, o.seed + 1);
+    queries = lowRankVectors(o.queries, o.dim, rank, 0.1, o.seed, o.seed + 1_000_003);
+    source = `${o.n} x ${o.dim} seeded low-rank vectors (normalise(A z + 0.1 e), intrinsic dimension ${rank}); ${o.queries} queries from the same distribution`;
+  } else if (o.data === 'gaussian') {
     log(`generating ${o.n} x ${o.dim} random normalised vectors (seed ${o.seed})`);
     base = randomVectors(o.n, o.dim, o.seed);
     queries = randomVectors(o.queries, o.dim, o.seed + 1_000_003);
     source = `${o.n} x ${o.dim} seeded Gaussian vectors, L2-normalised; ${o.queries} independent random queries`;
+  } else {
+    throw new Error(`--data must be gaussian or lowrank:R, got ${o.data}`);
   }
   const ids = new Float64Array(o.n).map((_, i) => i);
   const dim = o.dim;

@@ -17,7 +17,10 @@ interface AddOp {
 }
 interface RemoveOp {
   kind: 'remove';
-  ids: Float64Array;
+  /** Consecutive remove calls share one op (FAISS rebuilds an IDMap2's reverse map per call)... */
+  ids: number[];
+  /** ...until it starts being applied. */
+  started: boolean;
 }
 type Op = AddOp | RemoveOp;
 
@@ -208,7 +211,10 @@ export class FaissVectorIndex implements VectorIndex {
         stored.push(id);
       }
     }
-    if (stored.length) this.pending.push({ kind: 'remove', ids: Float64Array.from(stored) });
+    if (stored.length === 0) return;
+    const last = this.pending.at(-1);
+    if (last?.kind === 'remove' && !last.started) for (const id of stored) last.ids.push(id);
+    else this.pending.push({ kind: 'remove', ids: stored, started: false });
   }
 
   async search(queries: Float32Array, k: number): Promise<SearchHit[][]> {
@@ -329,10 +335,11 @@ export class FaissVectorIndex implements VectorIndex {
   }
 
   private async applyRemove(op: RemoveOp): Promise<void> {
+    op.started = true;
     if (!this.native) return;
     if (this.canRemove !== false) {
       try {
-        await this.native.removeIdsAsync(op.ids);
+        await this.native.removeIdsAsync(Float64Array.from(op.ids));
         this.canRemove = true;
         return;
       } catch (e) {

@@ -106,7 +106,7 @@ export function parseIndexSpec(spec: string): ParsedSpec {
             : `unknown option ${JSON.stringify(key)} for ${kind}; expected ${allowed.join(', ')}`,
         );
       }
-      if (key in values || (key === 'metric' && 'metric' in values)) bad(spec, `option ${key} given twice`);
+      if (key in values) bad(spec, `option ${key} given twice`);
       if (rule === 'metric') {
         if (value !== 'ip' && value !== 'l2') bad(spec, `expected ip or l2 for metric but received ${JSON.stringify(value)}`);
         metric = value;

@@ -4,6 +4,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { IndexError, createIndex, loadIndex, parseIndexSpec, validateIndexSpec } from '../indexes/index.js';
+import { chooseOpenBlasCoreType } from '../indexes/native.js';
 import type { SearchHit, VectorIndex } from '../indexes/vector-index.js';
 
 // ---------- data and brute force, in plain JS ----------
@@ -205,6 +206,22 @@ test('add then remove before any search never reaches the engine; HNSW removals 
   const [after] = await index.search(data.subarray(60 * DIM, 61 * DIM), 100);
   assert.equal(after!.length, 49);
   assert.ok(!after!.some((h) => h.id === ids[60]));
+});
+
+test('removals made while earlier ones are being applied are not lost', async () => {
+  for (const spec of ['flat', 'hnsw']) {
+    const index = build(spec);
+    await index.search(queries.subarray(0, DIM), 1);
+    index.remove(ids.slice(0, 10));
+    const inFlight = index.search(queries, K); // starts applying the first removal
+    index.remove(ids.slice(10, 20));
+    index.remove(ids.slice(20, 30)); // merged with the previous one
+    await inFlight;
+    const gone = new Set(ids.slice(0, 30));
+    const got = await index.search(data.subarray(0, 30 * DIM), 3);
+    for (const hits of got) assert.ok(hits.every((h) => !gone.has(h.id)), spec);
+    assert.equal(index.size(), N - 30);
+  }
 });
 
 // ---------- k ----------
@@ -410,4 +427,11 @@ test('concurrent searches, adds and removes stay consistent', async () => {
   const gone = new Set(ids.slice(0, 500));
   for (const hits of results.at(-1)!) assert.ok(hits.every((h) => !gone.has(h.id)));
   assert.equal(index.size(), N - 500);
+});
+
+test('OpenBLAS kernels are chosen from the CPU flags', () => {
+  assert.equal(chooseOpenBlasCoreType('flags\t\t: fpu sse2 avx avx2 fma avx512f avx512dq avx512cd avx512bw avx512vl\n'), 'SkylakeX');
+  assert.equal(chooseOpenBlasCoreType('flags\t\t: fpu sse2 avx avx2 fma\n'), 'Haswell');
+  assert.equal(chooseOpenBlasCoreType('flags\t\t: fpu sse2 avx\n'), undefined);
+  assert.equal(chooseOpenBlasCoreType(''), undefined);
 });
