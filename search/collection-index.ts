@@ -44,10 +44,10 @@ export async function openCollectionIndex(
   return { index, rebuilt: true };
 }
 
-/** Whether a spec searches exhaustively (every vector scored), as opposed to an ANN structure. */
-export function isExactSpec(spec: string): boolean {
+/** Whether a spec is a proximity-graph index (HNSW, NSG), which answers maximum-inner-product search poorly. */
+export function isGraphSpec(spec: string): boolean {
   const p = parseIndexSpec(spec);
-  return p.kind === 'flat' || (p.kind === 'faiss' && /^(IDMap2?,)?Flat$/i.test(p.factory.trim()));
+  return p.kind === 'hnsw' || (p.kind === 'faiss' && /HNSW|NSG/i.test(p.factory));
 }
 
 export function buildIndex(spec: string, m: GalleryMatrix): VectorIndex {

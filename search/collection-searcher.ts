@@ -9,7 +9,7 @@ import type { ImageEmbedder } from './embedder-port.js';
 import { type GalleryMatrix, type ViewVectors, ensembleVector, galleryMatrix } from './ensemble-space.js';
 import { QueryRanker } from './query-ranker.js';
 import { type SearchDefaults, searchDefaultsOf, thresholdFor } from './search-config.js';
-import { buildIndex, isExactSpec, openCollectionIndex, saveCollectionIndex } from './collection-index.js';
+import { buildIndex, isGraphSpec, openCollectionIndex, saveCollectionIndex } from './collection-index.js';
 import { type IndexProgress, type IndexReport, indexFiles } from './indexer.js';
 import { SearchError } from './search-errors.js';
 
@@ -241,11 +241,11 @@ async function loadRanker(collection: Collection, indexSpec: string): Promise<Qu
   }
   const labels = new Map(collection.allItems().map((i) => [i.id, i.label] as const));
   const defaults = searchDefaultsOf(collection.manifest.searchDefaults);
-  // An approximate index over metric-space vectors is a maximum-inner-product search (the norm
-  // term rides in an extra component), which graph and quantised indexes answer poorly
-  // (measured: HNSW recall@10 0.09 on Caltech). They hold the plain cosine vectors instead and
-  // the shortlist is re-scored exactly with the metric.
-  const mode = defaults.mode === 'transform' && !isExactSpec(indexSpec) ? 'rerank' : defaults.mode;
+  // Over metric-space vectors the index runs a maximum-inner-product search (the norm term rides
+  // in an extra component); a proximity graph answers that poorly (measured on Caltech: HNSW
+  // recall@10 0.09, while IVF-PQ and Annoy held up). A graph index therefore holds the plain
+  // cosine vectors and its shortlist is re-scored exactly with the metric.
+  const mode = defaults.mode === 'transform' && isGraphSpec(indexSpec) ? 'rerank' : defaults.mode;
   return new QueryRanker(metric, { ...defaults, mode }, labels);
 }
 
