@@ -12,7 +12,7 @@
  *
  *   npx tsc -p tsconfig.json --outDir dist-models
  *   node dist-models/bench/embed-throughput.js [--n 512] [--batch 16] [--models a,b,c] [--crop] [--repeat 3]
- *       [--threads 2] [--spinning] [--decode-concurrency N] [--sharp-concurrency N] [--json]
+ *       [--threads 2] [--spinning] [--inference worker|main] [--decode-concurrency N] [--sharp-concurrency N] [--json]
  */
 import fsp from 'node:fs/promises';
 import os from 'node:os';
@@ -117,6 +117,7 @@ async function main(): Promise<void> {
       threads: { type: 'string' },
       spinning: { type: 'boolean', default: false },
       'decode-concurrency': { type: 'string' },
+      inference: { type: 'string', default: 'worker' },
       'sharp-concurrency': { type: 'string' },
       json: { type: 'boolean', default: false },
       'model-dir': { type: 'string', default: process.env.IMSEARCH_MODEL_DIR ?? sharedModelsDir },
@@ -135,7 +136,7 @@ async function main(): Promise<void> {
   const cpu = os.cpus()[0]?.model ?? 'unknown';
   console.error(
     `# ${files.length} images, batch ${batch}, crop ${values.crop ? 'on' : 'off'}, ${threads} intra-op threads${values.spinning ? ' (spinning)' : ''}, ` +
-      `decode concurrency ${values['decode-concurrency'] ?? 'batch'}, sharp concurrency ${sharp.concurrency()}, ` +
+      `inference in ${values.inference} thread, decode concurrency ${values['decode-concurrency'] ?? 'batch'}, sharp concurrency ${sharp.concurrency()}, ` +
       `${cpu}, ${os.availableParallelism()} logical CPUs, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
   );
 
@@ -147,6 +148,7 @@ async function main(): Promise<void> {
       batchSize: batch,
       threads,
       spinning: values.spinning,
+      inference: values.inference as 'worker' | 'main',
       ...(values['decode-concurrency'] ? { decodeConcurrency: Number(values['decode-concurrency']) } : {}),
     });
     try {

@@ -93,6 +93,31 @@ export async function readImageFile(file: string, maxBytes: number = DEFAULT_LIM
   }
 }
 
+/**
+ * Whether the data stops before the format's end marker: JPEG without an EOI (FF D9) after its
+ * last start-of-scan, PNG without IEND, GIF without its trailer, WebP shorter than its RIFF size.
+ * Null when the format has no cheap end check. libvips' error text is process-global, so under
+ * concurrent decodes a failure can carry another image's message or "Unknown error": the bytes
+ * decide instead.
+ */
+export function looksTruncated(buf: Uint8Array, format: ImageFormat): boolean | null {
+  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  switch (format) {
+    case 'jpeg': {
+      const sos = b.lastIndexOf(Buffer.from([0xff, 0xda]));
+      return sos < 0 || b.indexOf(Buffer.from([0xff, 0xd9]), sos + 2) < 0;
+    }
+    case 'png':
+      return b.lastIndexOf(Buffer.from('IEND', 'latin1')) < 0;
+    case 'gif':
+      return b.subarray(Math.max(0, b.length - 16)).lastIndexOf(0x3b) < 0;
+    case 'webp':
+      return b.length < 12 || b.readUInt32LE(4) + 8 > b.length;
+    default:
+      return null;
+  }
+}
+
 function classifySharpError(message: string): DecodeFailure {
   const m = message.toLowerCase();
   if (m.includes('pixel limit')) return 'too-many-pixels';
@@ -137,8 +162,10 @@ export async function decodeImage(input: Uint8Array | string, limits: DecodeLimi
     if (info.channels !== 3) throw new Error(`decoder produced ${info.channels} channels`);
     return { data, width: info.width, height: info.height, format };
   } catch (err) {
-    const message = (err as Error).message ?? String(err);
-    const reason = classifySharpError(message);
+    // libvips' error text is shared by concurrent decodes: drop repeats and the empty placeholder.
+    const message = [...new Set(((err as Error).message ?? String(err)).split('\n'))].filter((l) => l && l !== 'Unknown error').join('; ') || 'no detail';
+    let reason = classifySharpError(message);
+    if (reason === 'corrupt' && looksTruncated(buf, format)) reason = 'truncated';
     const detail =
       reason === 'too-many-pixels'
         ? `${label} has more than ${describeLimit(maxPixels)} (decompression-bomb limit).`

@@ -5,9 +5,11 @@
  *   per preprocess geometry: resize + crop + normalise into the batch tensor (per view) ->
  *   one batched run per model -> per-model L2-normalised vectors.
  *
- * embedFiles overlaps the reading/decoding of batch n+1 with the inference of batch n (both
- * compete for the same cores: see DESIGN.md, "Performance stance"), keeps at most two batches of
- * tensors alive, yields in input order, and reports a bad file as a result instead of throwing.
+ * embedFiles overlaps the reading/decoding/preprocessing of batch n+1 with the inference of
+ * batch n (both compete for the same cores: see DESIGN.md, "Performance stance"), keeps at most
+ * two batches of tensors alive, yields in input order, and reports a bad file as a result instead
+ * of throwing. The overlap needs the sessions in a worker thread (the default, `inference:
+ * 'worker'`): onnxruntime-node runs a forward pass synchronously on the calling thread.
  */
 import { createHash } from 'node:crypto';
 import { type Box, type CropOptions, cropRgb, detectContentBox } from './crop.js';
@@ -15,6 +17,7 @@ import { DEFAULT_LIMITS, type DecodeLimits, type RgbImage, decodeImage, readImag
 import { type DecodeFailure, ImageDecodeError } from './errors.js';
 import type { ModelManifest } from './manifest.js';
 import { type TensorData, allocateTensor, fullRect, imageElements, normalisationTable, preprocessKey, resizeForModel, writeTensor } from './preprocess.js';
+import { InferenceWorker } from './inference-host.js';
 import { getManifest, resolveModelDir, verifyModelFile } from './registry.js';
 import { ModelSession, physicalCoreCount } from './session.js';
 import { l2NormalizeInPlace } from './vectors.js';
@@ -41,6 +44,13 @@ export interface EmbedderOptions extends DecodeLimits {
   decodeConcurrency?: number;
   /** Let ONNX Runtime's idle threads spin (default false: they would starve decoding). */
   spinning?: boolean;
+  /**
+   * Where the ONNX Runtime sessions run: 'worker' (default), one worker thread for all the
+   * models, so inference never blocks this thread's event loop and embedFiles overlaps decoding
+   * with inference; 'main', this thread (e.g. when the Embedder itself lives in a worker that
+   * does nothing else).
+   */
+  inference?: 'worker' | 'main';
   /** Manifest folder; default: the repository's models/manifests. */
   manifestsDir?: string;
   /**
@@ -128,9 +138,11 @@ export class Embedder {
   private readonly cropOptions: CropOptions;
   private readonly limits: Required<DecodeLimits>;
   private readonly groups: Group[];
+  private readonly worker: InferenceWorker | null;
   private closed = false;
 
-  private constructor(sessions: ModelSession[], opts: EmbedderOptions) {
+  private constructor(sessions: ModelSession[], worker: InferenceWorker | null, opts: EmbedderOptions) {
+    this.worker = worker;
     this.models = sessions.map((s) => ({ name: s.manifest.name, dim: s.dim, sha256: s.sha256 }));
     this.crop = !!opts.crop;
     this.cropOptions = typeof opts.crop === 'object' ? opts.crop : {};
@@ -167,17 +179,21 @@ export class Embedder {
     const manifests = modelNames.map((n) => opts.manifests?.find((m) => m.name === n) ?? getManifest(n, opts.manifestsDir));
     const modelDir = resolveModelDir(opts.modelDir);
     const threads = opts.threads ?? physicalCoreCount();
+    const inference = opts.inference ?? 'worker';
+    if (inference !== 'worker' && inference !== 'main') throw new RangeError(`Expected 'worker' or 'main' for inference but received ${String(inference)}`);
+    const worker = inference === 'worker' ? new InferenceWorker() : null;
     const sessions: ModelSession[] = [];
     try {
       for (const m of manifests) {
         const file = await verifyModelFile(m, modelDir);
-        sessions.push(await ModelSession.create(m, file, { threads, spinning: opts.spinning, maxMergedBatch: opts.batchSize ?? 16 }));
+        sessions.push(await ModelSession.create(m, file, { threads, spinning: opts.spinning, maxMergedBatch: opts.batchSize ?? 16, ...(worker ? { worker } : {}) }));
       }
     } catch (err) {
       await Promise.all(sessions.map((s) => s.release()));
+      await worker?.terminate();
       throw err;
     }
-    return new Embedder(sessions, opts);
+    return new Embedder(sessions, worker, opts);
   }
 
   /**
@@ -229,6 +245,7 @@ export class Embedder {
     if (this.closed) return;
     this.closed = true;
     await Promise.all(this.groups.flatMap((g) => g.sessions.map((s) => s.release())));
+    await this.worker?.terminate();
   }
 
   private assertOpen(): void {

@@ -13,7 +13,7 @@ export {
   howToGet,
   type VerifiedModelFile,
 } from './registry.js';
-export { decodeImage, readImageFile, sniffFormat, DEFAULT_LIMITS, type DecodeLimits, type DecodedImage, type RgbImage, type ImageFormat } from './decode.js';
+export { decodeImage, readImageFile, sniffFormat, looksTruncated, DEFAULT_LIMITS, type DecodeLimits, type DecodedImage, type RgbImage, type ImageFormat } from './decode.js';
 export { findContentBox, detectContentBox, greyThumbnail, scaleBox, cropRgb, DEFAULT_CROP, CROP_THUMB_SIZE, type Box, type CropOptions } from './crop.js';
 export {
   planResize,

@@ -2,14 +2,15 @@
  * ONNX Runtime sessions for embedders: created from verified bytes, checked against the manifest
  * (input name/shape, output name, embedding dimension), run in batches. Calls to one session are
  * queued and consecutive small requests are merged into one batch (concurrent queries share a
- * forward pass); ONNX Runtime runs them off the event loop.
+ * forward pass). Sessions run in an InferenceWorker when given one (off the event loop), else in
+ * this thread (onnxruntime-node's run then blocks the event loop for the forward pass).
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import ort from 'onnxruntime-node';
 import { ModelError } from './errors.js';
 import { prepareModelBytes } from './graph-edit.js';
 import type { ModelManifest } from './manifest.js';
+import { type InferenceWorker, type Runner, loadInProcess } from './inference-host.js';
 import { imageElements, type TensorData } from './preprocess.js';
 
 /**
@@ -43,6 +44,8 @@ export interface SessionOptions {
   spinning?: boolean;
   /** Up to this many queued images are merged into one run (default 16). */
   maxMergedBatch?: number;
+  /** Run the session in this worker thread; absent: in the calling thread. */
+  worker?: InferenceWorker;
 }
 
 interface Job {
@@ -65,7 +68,7 @@ export class ModelSession {
   private constructor(
     readonly manifest: ModelManifest,
     readonly sha256: string,
-    private readonly session: ort.InferenceSession,
+    private readonly session: Runner,
     fixedBatch: number | null,
     private readonly maxMerged: number,
   ) {
@@ -87,28 +90,30 @@ export class ModelSession {
     } catch (err) {
       throw new ModelError('model-mismatch', `Model "${manifest.name}" (${model.path}): ${(err as Error).message}`, { cause: err });
     }
-    let session: ort.InferenceSession;
+    let session: Runner;
     try {
-      session = await ort.InferenceSession.create(bytes, {
+      const options = {
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
-        executionMode: 'sequential',
-        graphOptimizationLevel: 'all',
+        executionMode: 'sequential' as const,
+        graphOptimizationLevel: 'all' as const,
         extra: { session: { intra_op: { allow_spinning: opts.spinning ? '1' : '0' } } },
-      });
+      };
+      session = opts.worker ? await opts.worker.load(bytes, options) : await loadInProcess(bytes, options);
     } catch (err) {
       throw new ModelError('model-mismatch', `Model "${manifest.name}" (${model.path}): ONNX Runtime cannot load it: ${(err as Error).message}`, { cause: err });
     }
     try {
-      if (!session.inputNames.includes(manifest.input.name)) {
-        throw mismatch(`no input "${manifest.input.name}" (inputs: ${session.inputNames.join(', ')})`);
+      const info = session.info;
+      if (!info.inputNames.includes(manifest.input.name)) {
+        throw mismatch(`no input "${manifest.input.name}" (inputs: ${info.inputNames.join(', ')})`);
       }
-      if (!session.outputNames.includes(manifest.output.name)) {
-        throw mismatch(`no output "${manifest.output.name}" (outputs: ${session.outputNames.join(', ')})`);
+      if (!info.outputNames.includes(manifest.output.name)) {
+        throw mismatch(`no output "${manifest.output.name}" (outputs: ${info.outputNames.join(', ')})`);
       }
-      const inMeta = session.inputMetadata[session.inputNames.indexOf(manifest.input.name)];
+      const inMeta = info.inputs[info.inputNames.indexOf(manifest.input.name)];
       let fixedBatch = manifest.input.batch;
-      if (inMeta?.isTensor) {
+      if (inMeta?.isTensor && inMeta.shape) {
         const want = manifest.input.dtype;
         if (inMeta.type !== want) throw mismatch(`input "${manifest.input.name}" is ${inMeta.type}, manifest says ${want}`);
         const shape = inMeta.shape;
@@ -122,8 +127,8 @@ export class ModelSession {
         check(w, manifest.input.width, 'width');
         if (typeof n === 'number' && n > 0) fixedBatch = n;
       }
-      const outMeta = session.outputMetadata[session.outputNames.indexOf(manifest.output.name)];
-      if (outMeta?.isTensor) {
+      const outMeta = info.outputs[info.outputNames.indexOf(manifest.output.name)];
+      if (outMeta?.isTensor && outMeta.shape) {
         const last = outMeta.shape.slice(1).filter((d) => typeof d === 'number' && d > 0) as number[];
         const size = last.reduce((a, b) => a * b, 1);
         if (last.length === outMeta.shape.length - 1 && size !== manifest.output.dim) {
@@ -210,10 +215,8 @@ export class ModelSession {
         data = padded;
       }
       const rows = this.fixedBatch ?? count;
-      const tensor = new ort.Tensor(dtype, data, [rows, 3, h, w]);
-      const result = await this.session.run({ [name]: tensor }, [this.manifest.output.name]);
-      const t = result[this.manifest.output.name];
-      const values = t.data as Float32Array;
+      const t = await this.session.run(name, this.manifest.output.name, data, [rows, 3, h, w]);
+      const values = t.data;
       if (t.type !== 'float32' || t.dims[0] !== rows || values.length !== rows * this.dim) {
         throw new ModelError(
           'model-mismatch',

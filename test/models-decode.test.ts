@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { ImageDecodeError, decodeImage, readImageFile, sniffFormat } from '../models/index.js';
+import { ImageDecodeError, decodeImage, looksTruncated, readImageFile, sniffFormat } from '../models/index.js';
 import { caltechDir } from './helpers/paths.js';
 
 const photo = path.join(caltechDir, 'gallery/cup/image_0012.jpg');
@@ -55,6 +55,18 @@ describe('decodeImage', () => {
     const bytes = fs.readFileSync(photo);
     await rejectsWith(decodeImage(bytes.subarray(0, Math.floor(bytes.length / 2))), 'truncated');
     await rejectsWith(decodeImage(bytes.subarray(0, 200)), 'truncated'); // cut inside the headers
+  });
+
+  it('truncation is classified from the bytes, also under concurrent decodes (libvips error text is shared)', async () => {
+    const bytes = fs.readFileSync(photo);
+    const cut = bytes.subarray(0, 3000);
+    assert.equal(looksTruncated(bytes, 'jpeg'), false);
+    assert.equal(looksTruncated(cut, 'jpeg'), true);
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123456' } }).png().toBuffer();
+    assert.equal(looksTruncated(png, 'png'), false);
+    assert.equal(looksTruncated(png.subarray(0, png.length - 12), 'png'), true);
+    const results = await Promise.allSettled(Array.from({ length: 24 }, () => decodeImage(cut)));
+    for (const r of results) assert.ok(r.status === 'rejected' && r.reason instanceof ImageDecodeError && r.reason.reason === 'truncated', String(r.status === 'rejected' && r.reason.message));
   });
 
   it('corrupt data after a valid signature: "corrupt" or "truncated", never a crash', async () => {

@@ -191,6 +191,23 @@ describe('Embedder options and loading', () => {
     await assert.rejects(Embedder.create(['no-such-model'], { modelDir: sharedModelsDir }), (err: unknown) => err instanceof ModelError && err.code === 'unknown-model');
   });
 
+  it('inference in this thread (inference: "main") gives the same vectors as in the worker', async () => {
+    const main = await Embedder.create(['mobilenet-v1-025'], { modelDir: sharedModelsDir, inference: 'main' });
+    const worker = await Embedder.create(['mobilenet-v1-025'], { modelDir: sharedModelsDir });
+    try {
+      for (const f of [moto[0], leopard[1]]) {
+        const a = await main.embedImage(f, ['orig', 'flip']);
+        const b = await worker.embedImage(f, ['orig', 'flip']);
+        assert.ok(maxAbsDiff(a.orig!['mobilenet-v1-025'], b.orig!['mobilenet-v1-025']) < 1e-6);
+        assert.ok(maxAbsDiff(a.flip!['mobilenet-v1-025'], b.flip!['mobilenet-v1-025']) < 1e-6);
+      }
+    } finally {
+      await main.close();
+      await worker.close();
+    }
+    await assert.rejects(worker.embedImage(moto[0]), /closed/);
+  });
+
   it('an embedding dimension that disagrees with the graph is refused at load time', async () => {
     const m = getManifest('mobilenet-v1-025');
     const dir = await manifestsDir([{ ...m, output: { ...m.output, dim: 1000 } }]);
