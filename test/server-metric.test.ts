@@ -7,11 +7,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Fixture, FIXTURE_MODEL, buildFixture, caltechFiles, startFixtureServer } from '../bench/api-fixture.js';
-import { ImsearchClient, ImsearchError, type Job } from '../sdk/index.js';
+import { ImsearchClient, type Job } from '../sdk/index.js';
 import { fileFromPath } from '../sdk/node.js';
 import { CollectionSearcher } from '../search/collection-searcher.js';
 import { Library } from '../search/library.js';
 import type { RunningServer } from '../server/app.js';
+import { rejectsWithCode } from './helpers/sdk-errors.js';
 
 const KEY = 'metric-test-key-0123456789';
 const PER_CLASS = 12;
@@ -20,17 +21,6 @@ let fx: Fixture;
 let server: RunningServer;
 let client: ImsearchClient;
 
-async function rejectsWithCode(p: Promise<unknown>, code: string, message?: RegExp): Promise<ImsearchError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ImsearchError, `expected an ImsearchError, got ${String(err)}`);
-    assert.equal(err.code, code, `${err.code}: ${err.message}`);
-    if (message) assert.match(err.message, message);
-    return err;
-  }
-  assert.fail(`expected ${code}, but the request succeeded`);
-}
 
 /** A second collection in the fixture's data dir: the same model, photos without labels. */
 async function addUnlabelledCollection(f: Fixture): Promise<void> {

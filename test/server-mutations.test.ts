@@ -8,9 +8,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Fixture, buildFixture, caltechFiles, startFixtureServer } from '../bench/api-fixture.js';
-import { ImsearchClient, ImsearchError } from '../sdk/index.js';
+import { ImsearchClient } from '../sdk/index.js';
 import { fileFromPath } from '../sdk/node.js';
 import type { RunningServer } from '../server/app.js';
+import { rejectsWithCode } from './helpers/sdk-errors.js';
 
 const KEY = 'test-api-key-0123456789';
 
@@ -20,17 +21,6 @@ let root: string;
 let admin: ImsearchClient;
 let anonymous: ImsearchClient;
 
-async function rejectsWithCode(p: Promise<unknown>, code: string, message?: RegExp): Promise<ImsearchError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ImsearchError, `expected an ImsearchError, got ${String(err)}`);
-    assert.equal(err.code, code, `${err.code}: ${err.message}`);
-    if (message) assert.match(err.message, message);
-    return err;
-  }
-  assert.fail(`expected ${code}, but the request succeeded`);
-}
 
 before(async () => {
   fx = await buildFixture();

@@ -13,6 +13,7 @@ import { ImsearchClient, ImsearchError } from '../sdk/index.js';
 import { fileFromPath } from '../sdk/node.js';
 import type { RunningServer } from '../server/app.js';
 import { repoRoot } from './helpers/paths.js';
+import { rejectsWithCode } from './helpers/sdk-errors.js';
 
 const MAX_UPLOAD = 64 * 1024;
 
@@ -20,17 +21,6 @@ let fx: Fixture;
 let server: RunningServer;
 let client: ImsearchClient;
 
-async function rejectsWithCode(p: Promise<unknown>, code: string, message?: RegExp): Promise<ImsearchError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ImsearchError, `expected an ImsearchError, got ${String(err)}`);
-    assert.equal(err.code, code, `${err.code}: ${err.message}`);
-    if (message) assert.match(err.message, message);
-    return err;
-  }
-  assert.fail(`expected ${code}, but the request succeeded`);
-}
 
 /** The server still answers a query (after each failure). */
 async function stillServing(): Promise<void> {
