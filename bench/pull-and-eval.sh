@@ -30,8 +30,11 @@ cli="node dist/cli/main.js"
 $cli --model-dir "$work/store" models pull ${models//,/ } --base-url "http://127.0.0.1:$port/" --no-progress
 $cli --model-dir "$work/store" models verify
 args=(eval --gallery "$shared/datasets/caltech101/gallery" --queries "$shared/datasets/caltech101/queries" --models "$models" --index flat)
-pulled=$($cli --data "$work/data-pulled" --model-dir "$work/store" "${args[@]}" 2>/dev/null | head -1)
-direct=$($cli --data "$work/data-direct" --model-dir "$shared/models" "${args[@]}" 2>/dev/null | head -1)
+# the first line of eval's output is its JSON summary (no `| head`: a closed pipe would fail the run)
+pulled=$($cli --data "$work/data-pulled" --model-dir "$work/store" "${args[@]}" 2>/dev/null)
+pulled=${pulled%%$'\n'*}
+direct=$($cli --data "$work/data-direct" --model-dir "$shared/models" "${args[@]}" 2>/dev/null)
+direct=${direct%%$'\n'*}
 echo "pulled store: $pulled"
 echo "direct files: $direct"
 node -e '
