@@ -46,7 +46,7 @@ function planFor(parsed: FaissSpec, dim: number): FaissPlan {
     case 'hnsw':
       return {
         factory: () => `IDMap2,HNSW${parsed.M},Flat`,
-        params: `efSearch=${parsed.efSearch}`,
+        params: `efConstruction=${parsed.efConstruction},efSearch=${parsed.efSearch}`,
         minTrain: 0,
         trainCap: () => 0,
       };

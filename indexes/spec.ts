@@ -10,7 +10,8 @@ import type { IndexMetric } from './vector-index.js';
  *
  *   flat                              exact inner product (FAISS IndexFlatIP)
  *   flat-l2                           exact L2 (scores are -squared distance)
- *   hnsw[:M=32,efSearch=128]          FAISS HNSW over full vectors
+ *   hnsw[:M=32,efConstruction=40,efSearch=128]
+ *                                     FAISS HNSW over full vectors
  *   ivfpq[:nlist=..,m=..,nbits=8,nprobe=16]
  *                                     FAISS IVF + product quantizer, trained at first build;
  *                                     nlist defaults from the size then (about sqrt(n))
@@ -24,14 +25,15 @@ import type { IndexMetric } from './vector-index.js';
  */
 export type ParsedSpec =
   | { kind: 'flat'; metric: IndexMetric }
-  | { kind: 'hnsw'; metric: IndexMetric; M: number; efSearch: number }
+  | { kind: 'hnsw'; metric: IndexMetric; M: number; efConstruction: number; efSearch: number }
   | { kind: 'ivfpq'; metric: IndexMetric; nlist?: number; m?: number; nbits: number; nprobe: number }
   | { kind: 'annoy'; metric: IndexMetric; trees: number; searchK?: number; seed: number }
   | { kind: 'faiss'; metric: IndexMetric; factory: string; params?: string };
 
 export type IndexKind = ParsedSpec['kind'];
 
-export const HNSW_DEFAULTS = { M: 32, efSearch: 128 } as const;
+/** efConstruction 40 is FAISS's own default. */
+export const HNSW_DEFAULTS = { M: 32, efConstruction: 40, efSearch: 128 } as const;
 export const IVFPQ_DEFAULTS = { nbits: 8, nprobe: 16 } as const;
 export const ANNOY_DEFAULTS = { trees: 32, seed: 1 } as const;
 
@@ -45,7 +47,7 @@ interface OptionRule {
 const OPTIONS: Record<'flat' | 'flat-l2' | 'hnsw' | 'ivfpq' | 'annoy', Record<string, OptionRule | 'metric'>> = {
   flat: { metric: 'metric' },
   'flat-l2': {},
-  hnsw: { metric: 'metric', M: { min: 2, max: 512 }, efSearch: { min: 1, max: 1 << 20 } },
+  hnsw: { metric: 'metric', M: { min: 2, max: 512 }, efConstruction: { min: 1, max: 1 << 16 }, efSearch: { min: 1, max: 1 << 20 } },
   ivfpq: {
     metric: 'metric',
     nlist: { min: 1, max: 1 << 22 },
@@ -126,7 +128,13 @@ export function parseIndexSpec(spec: string): ParsedSpec {
     case 'flat-l2':
       return { kind: 'flat', metric };
     case 'hnsw':
-      return { kind: 'hnsw', metric, M: values.M ?? HNSW_DEFAULTS.M, efSearch: values.efSearch ?? HNSW_DEFAULTS.efSearch };
+      return {
+        kind: 'hnsw',
+        metric,
+        M: values.M ?? HNSW_DEFAULTS.M,
+        efConstruction: values.efConstruction ?? HNSW_DEFAULTS.efConstruction,
+        efSearch: values.efSearch ?? HNSW_DEFAULTS.efSearch,
+      };
     case 'ivfpq':
       return {
         kind: 'ivfpq',

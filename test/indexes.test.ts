@@ -125,7 +125,7 @@ for (const spec of ['flat', 'flat-l2', 'faiss:Flat', 'faiss-l2:IVF16,Flat|nprobe
 
 const APPROXIMATE: [string, number][] = [
   ['hnsw', 0.95],
-  ['hnsw:M=16,efSearch=64,metric=l2', 0.95],
+  ['hnsw:M=16,efConstruction=80,efSearch=64,metric=l2', 0.95],
   ['faiss:HNSW16,Flat|efSearch=64', 0.95],
   ['ivfpq:nprobe=16', 0.6],
   ['ivfpq:nlist=16,m=16,nprobe=16,metric=l2', 0.7],
@@ -312,8 +312,14 @@ test('loading a missing or corrupt index is a clear error', async () => {
 test('spec strings parse with defaults', () => {
   assert.deepEqual(parseIndexSpec('flat'), { kind: 'flat', metric: 'ip' });
   assert.deepEqual(parseIndexSpec('flat-l2'), { kind: 'flat', metric: 'l2' });
-  assert.deepEqual(parseIndexSpec('hnsw'), { kind: 'hnsw', metric: 'ip', M: 32, efSearch: 128 });
-  assert.deepEqual(parseIndexSpec('hnsw:M=16,efSearch=256,metric=l2'), { kind: 'hnsw', metric: 'l2', M: 16, efSearch: 256 });
+  assert.deepEqual(parseIndexSpec('hnsw'), { kind: 'hnsw', metric: 'ip', M: 32, efConstruction: 40, efSearch: 128 });
+  assert.deepEqual(parseIndexSpec('hnsw:M=16,efConstruction=80,efSearch=256,metric=l2'), {
+    kind: 'hnsw',
+    metric: 'l2',
+    M: 16,
+    efConstruction: 80,
+    efSearch: 256,
+  });
   assert.deepEqual(parseIndexSpec('ivfpq:nlist=1024,m=32'), { kind: 'ivfpq', metric: 'ip', nlist: 1024, m: 32, nbits: 8, nprobe: 16 });
   assert.deepEqual(parseIndexSpec('annoy:trees=10,searchK=500'), { kind: 'annoy', metric: 'ip', trees: 10, searchK: 500, seed: 1 });
   assert.deepEqual(parseIndexSpec('faiss:HNSW32,Flat'), { kind: 'faiss', metric: 'ip', factory: 'HNSW32,Flat' });
@@ -326,7 +332,7 @@ test('bad specs are errors that say what is wrong', () => {
     ['', 'Bad index spec "": expected one of flat, flat-l2, hnsw, ivfpq, annoy, faiss:<factory>, faiss-l2:<factory>'],
     ['lsh', 'Bad index spec "lsh": unknown index kind "lsh"; expected one of flat, flat-l2, hnsw, ivfpq, annoy, faiss:<factory>, faiss-l2:<factory>'],
     ['hnsw:M=abc', 'Bad index spec "hnsw:M=abc": expected an integer between 2 and 512 for M but received "abc"'],
-    ['hnsw:m=16', 'Bad index spec "hnsw:m=16": unknown option "m" for hnsw; expected metric, M, efSearch'],
+    ['hnsw:m=16', 'Bad index spec "hnsw:m=16": unknown option "m" for hnsw; expected metric, M, efConstruction, efSearch'],
     ['hnsw:M=16,M=32', 'Bad index spec "hnsw:M=16,M=32": option M given twice'],
     ['hnsw:', 'Bad index spec "hnsw:": expected options after "hnsw:" (or drop the ":")'],
     ['flat:metric=cosine', 'Bad index spec "flat:metric=cosine": expected ip or l2 for metric but received "cosine"'],
