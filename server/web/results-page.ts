@@ -2,7 +2,7 @@
  * The results page (served at /): pick or drop an image, see the top matches as a grid of
  * thumbnails with scores and labels. Runs in the browser on the SDK (served as ES modules).
  */
-import { ImsearchClient, ImsearchError, type SearchResult } from '../../sdk/index.js';
+import { type CollectionFieldsFragment, ImsearchClient, ImsearchError, type SearchResult } from '../../sdk/index.js';
 
 const client = new ImsearchClient({ endpoint: '/graphql' });
 
@@ -13,12 +13,14 @@ const preview = $<HTMLImageElement>('preview');
 const hint = $<HTMLSpanElement>('drop-hint');
 const kInput = $<HTMLInputElement>('k');
 const collectionSelect = $<HTMLSelectElement>('collection');
+const precisionSelect = $<HTMLSelectElement>('precision');
 const status = $<HTMLParagraphElement>('status');
 const results = $<HTMLElement>('results');
 
 let current: File | null = null;
 let previewUrl: string | null = null;
 let generation = 0;
+let collections: CollectionFieldsFragment[] = [];
 
 function setStatus(text: string, error?: ImsearchError): void {
   status.textContent = text;
@@ -64,15 +66,17 @@ async function search(): Promise<void> {
   if (!current) return;
   const mine = ++generation;
   const k = Number(kInput.value) || 10;
+  const minPrecision = precisionSelect.value ? Number(precisionSelect.value) : undefined;
   setStatus(`Searching ${collectionSelect.value || 'the default collection'}…`);
   results.setAttribute('aria-busy', 'true');
   try {
-    const result = await client.similarImages(current, { k, collection: collectionSelect.value || undefined });
+    const result = await client.similarImages(current, { k, collection: collectionSelect.value || undefined, minPrecision });
     if (mine !== generation) return;
     render(result);
     const t = client.lastTiming;
     const timing = t ? ` in ${t.totalMs.toFixed(0)} ms (decode + embed ${t.embedMs?.toFixed(0) ?? '?'} ms, search ${t.searchMs?.toFixed(1) ?? '?'} ms)` : '';
-    setStatus(`${result.matches.length} matches in ${result.collection}${timing}`);
+    const cut = minPrecision === undefined ? '' : ` (of up to ${k} at precision ≥ ${minPrecision})`;
+    setStatus(`${result.matches.length} matches${cut} in ${result.collection}${timing}`);
     document.body.dataset.state = 'done';
   } catch (err) {
     if (mine !== generation) return;
@@ -114,12 +118,36 @@ drop.addEventListener('keydown', (e) => {
     fileInput.click();
   }
 });
+/** The precision choices are the selected collection's calibrated ones; none until its metric is fitted. */
+function showPrecisions(): void {
+  const info = collections.find((c) => c.name === collectionSelect.value);
+  const precisions = info?.search.calibratedPrecisions ?? [];
+  const all = document.createElement('option');
+  all.value = '';
+  all.textContent = 'all k results';
+  precisionSelect.replaceChildren(
+    all,
+    ...precisions.map((p) => {
+      const o = document.createElement('option');
+      o.value = String(p);
+      o.textContent = `likely matches only (≥ ${p})`;
+      return o;
+    }),
+  );
+  precisionSelect.disabled = precisions.length === 0;
+}
+
 kInput.addEventListener('change', () => void search());
-collectionSelect.addEventListener('change', () => void search());
+collectionSelect.addEventListener('change', () => {
+  showPrecisions();
+  void search();
+});
+precisionSelect.addEventListener('change', () => void search());
 
 async function init(): Promise<void> {
   try {
-    const [collections, limits] = await Promise.all([client.collections(), client.limits()]);
+    const [list, limits] = await Promise.all([client.collections(), client.limits()]);
+    collections = list;
     kInput.max = String(limits.maxK);
     collectionSelect.replaceChildren(
       ...collections.map((c) => {
@@ -130,6 +158,7 @@ async function init(): Promise<void> {
         return o;
       }),
     );
+    showPrecisions();
     document.body.dataset.state = 'ready';
   } catch (err) {
     const e = err instanceof ImsearchError ? err : new ImsearchError('NETWORK_ERROR', String(err));
