@@ -24,6 +24,7 @@ import {
   type ItemsQuery,
   type ItemsQueryVariables,
   JobDocument,
+  JobsDocument,
   type JobFieldsFragment,
   LimitsDocument,
   type LimitsQuery,
@@ -256,6 +257,11 @@ export class ImsearchClient {
   }
 
   /** Polls a job until it SUCCEEDED or FAILED (resolves either way: look at `state`). */
+  /** The server's jobs, newest first (finished ones too, including those from before a restart). */
+  async jobs(opts?: RequestOptions): Promise<Job[]> {
+    return (await this.request(JobsDocument, {}, opts)).jobs;
+  }
+
   async waitForJob(id: string, { intervalMs = 200, timeoutMs = 10 * 60_000, signal }: { intervalMs?: number; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Job> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

@@ -7,6 +7,7 @@
 import 'reflect-metadata';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -36,6 +37,8 @@ export interface RunningServer {
 }
 
 /** Static files: the page sources (HTML, CSS) and the compiled browser modules (page script, SDK). */
+/** The job history, next to the collections (a file, so it is never taken for a collection). */
+const JOBS_FILE = 'jobs.json';
 const PUBLIC_DIR = fileURLToPath(new URL('../../server/public/', import.meta.url));
 const WEB_DIR = fileURLToPath(new URL('./web/', import.meta.url));
 const SDK_DIR = fileURLToPath(new URL('../sdk/', import.meta.url));
@@ -54,7 +57,7 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
     embedder: { threads: config.threads, maxPixels: config.limits.maxPixels },
     log,
   });
-  const jobs = new JobRegistry(log);
+  const jobs = await JobRegistry.open(path.join(config.dataDir, JOBS_FILE), log);
   const service = new ApiService(catalog, jobs, roots, config.limits, config.dataDir);
   const metrics = new Metrics();
   const app = express();

@@ -3,11 +3,15 @@
  * returns at once with the job's id, the job reports progress (done / total / failed, with each
  * failed file and why) through the `job(id)` query. Jobs report, they don't throw: a bad file is
  * a counted outcome; only a failure of the whole job (e.g. the index cannot be built) ends it
- * FAILED, with the message. Jobs live in memory: a restart forgets them (the work they committed
- * stays, and re-running an index job resumes: indexed files are skipped by content hash).
+ * FAILED, with the message. The records are kept in a JSON file in the data directory, so a
+ * restarted server still answers job(id); a job the previous process did not finish (killed,
+ * crashed) comes back FAILED with code INTERRUPTED: the work it committed stays, and re-running an
+ * index job resumes (indexed files are skipped by content hash).
  */
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
 import type { FitReport } from '../search/metric-fit.js';
+import { writeFileAtomic } from '../store/atomic-file.js';
 import { toApiError } from './errors.js';
 
 export type JobKind = 'INDEX_FOLDER' | 'REBUILD_INDEX' | 'FIT_METRIC';
@@ -51,13 +55,75 @@ export interface JobHandle {
 }
 
 const KEEP_FINISHED = 200;
+/** Progress alone is written at most this often; state changes are written at once. */
+const PROGRESS_SAVE_MS = 1000;
+const FILE_VERSION = 1;
+
+interface JobFile {
+  version: number;
+  jobs: (Omit<JobRecord, 'createdAt' | 'startedAt' | 'finishedAt'> & { createdAt: string; startedAt: string | null; finishedAt: string | null })[];
+}
 
 export class JobRegistry {
   private readonly jobs = new Map<string, JobRecord>();
   private readonly running = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
+  private writing: Promise<void> | null = null;
+  private writeAgain = false;
+  private lastWrite = 0;
 
-  constructor(private readonly log: (line: string) => void = () => undefined) {}
+  /** `file`: where the records are kept (null: in memory only). */
+  private constructor(
+    private readonly file: string | null,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /**
+   * Loads the records a previous process left in `file` (a missing file is an empty history; an
+   * unreadable one is logged and replaced). Jobs it left QUEUED or RUNNING become FAILED/INTERRUPTED.
+   */
+  static async open(file: string | null, log: (line: string) => void = () => undefined): Promise<JobRegistry> {
+    const registry = new JobRegistry(file, log);
+    if (file === null) return registry;
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return registry;
+      throw err;
+    }
+    let saved: JobFile;
+    try {
+      saved = JSON.parse(text) as JobFile;
+      if (saved.version !== FILE_VERSION || !Array.isArray(saved.jobs)) throw new Error(`unknown format (version ${String(saved.version)})`);
+    } catch (err) {
+      log(`job history ${file} is unreadable (${(err as Error).message}); starting a new one`);
+      return registry;
+    }
+    const now = new Date();
+    let interrupted = 0;
+    for (const r of saved.jobs) {
+      const job: JobRecord = {
+        ...r,
+        createdAt: new Date(r.createdAt),
+        startedAt: r.startedAt === null ? null : new Date(r.startedAt),
+        finishedAt: r.finishedAt === null ? null : new Date(r.finishedAt),
+      };
+      if (job.state === 'QUEUED' || job.state === 'RUNNING') {
+        job.state = 'FAILED';
+        job.code = 'INTERRUPTED';
+        job.message = `the server stopped (${r.state === 'RUNNING' ? 'while it ran' : 'before it started'}) and did not finish this job; what it committed is kept, run it again to complete it`;
+        job.finishedAt = now;
+        interrupted++;
+      }
+      registry.jobs.set(job.id, job);
+    }
+    if (interrupted) {
+      log(`${interrupted} job(s) left unfinished by the previous process marked INTERRUPTED`);
+      await registry.save();
+    }
+    return registry;
+  }
 
   get(id: string): JobRecord | undefined {
     return this.jobs.get(id);
@@ -98,12 +164,14 @@ export class JobRegistry {
     };
     this.jobs.set(job.id, job);
     this.prune();
+    void this.save();
     const handle: JobHandle = {
       job,
       signal: this.stopping.signal,
       progress: (p) => {
         job.done = p.done;
         job.total = p.total;
+        if (Date.now() - this.lastWrite >= PROGRESS_SAVE_MS) void this.save();
       },
       fail: (f) => {
         job.failures.push(f);
@@ -112,6 +180,7 @@ export class JobRegistry {
     const run = schedule(async () => {
       job.state = 'RUNNING';
       job.startedAt = new Date();
+      void this.save();
       try {
         const out = await work(handle);
         job.added = out?.added ?? job.added;
@@ -126,6 +195,7 @@ export class JobRegistry {
         this.log(`job ${job.id} (${kind} ${collection}) failed: ${(err as Error).stack ?? job.message}`);
       } finally {
         job.finishedAt = new Date();
+        await this.save();
       }
     }).catch(() => undefined);
     this.running.add(run);
@@ -133,10 +203,38 @@ export class JobRegistry {
     return job;
   }
 
-  /** At shutdown: cancels the work that listens to the signal (metric fits), then waits for every job. */
+  /** At shutdown: cancels the work that listens to the signal (metric fits), then waits for every job and the last write. */
   async close(): Promise<void> {
     this.stopping.abort();
     await this.idle();
+    await this.save();
+  }
+
+  /**
+   * Writes every record (atomically). Calls during a write coalesce into one more write after it,
+   * so the file always ends with the latest state. A failed write is logged: jobs keep running.
+   */
+  private save(): Promise<void> {
+    const file = this.file;
+    if (file === null) return Promise.resolve();
+    if (this.writing) {
+      this.writeAgain = true;
+      return this.writing;
+    }
+    this.writing = (async () => {
+      do {
+        this.writeAgain = false;
+        this.lastWrite = Date.now();
+        try {
+          // Dates serialise as ISO strings: the JobFile shape open() reads.
+          await writeFileAtomic(file, `${JSON.stringify({ version: FILE_VERSION, jobs: this.list().reverse() })}\n`);
+        } catch (err) {
+          this.log(`could not write the job history ${file}: ${(err as Error).message}`);
+        }
+      } while (this.writeAgain);
+      this.writing = null;
+    })();
+    return this.writing;
   }
 
   /** Resolves when every started job has finished (used at shutdown and in tests). */

@@ -186,3 +186,18 @@ describe('rebuildIndex', () => {
     assert.equal((await admin.similarImages(await fileFromPath(q), { k: 3 })).matches.length, 3);
   });
 });
+
+describe('restart', () => {
+  it('a restarted server still answers job(id) and jobs with the records of the jobs it ran before', async () => {
+    const before = await admin.jobs();
+    assert.ok(before.length >= 4, `${before.length} jobs`);
+    assert.ok(before.every((j) => j.state === 'SUCCEEDED' || j.state === 'FAILED'));
+    await server.close();
+    server = await startFixtureServer(fx, { apiKey: KEY, roots: [path.join(fx.root, 'roots')] });
+    admin = new ImsearchClient({ endpoint: `${server.url}/graphql`, apiKey: KEY });
+    assert.deepEqual(await admin.jobs(), before);
+    const indexed = before.find((j) => j.kind === 'INDEX_FOLDER' && j.added === 3)!;
+    assert.deepEqual(await admin.job(indexed.id), indexed);
+    assert.equal(indexed.failures.length, 2);
+  });
+});

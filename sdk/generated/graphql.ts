@@ -78,6 +78,11 @@ export type JobQueryVariables = Exact<{
 
 export type JobQuery = { job: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } };
 
+export type JobsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type JobsQuery = { jobs: Array<{ id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null }> };
+
 export type LimitsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -997,6 +1002,102 @@ fragment MetricFitReportFields on MetricFitReport {
   settingsEvaluated
   seconds
 }`) as unknown as TypedDocumentString<JobQuery, JobQueryVariables>;
+export const JobsDocument = new TypedDocumentString(`
+    query Jobs {
+  jobs {
+    ...JobFields
+  }
+}
+    fragment JobFields on Job {
+  id
+  kind
+  collection
+  target
+  state
+  done
+  total
+  failed
+  failures {
+    path
+    reason
+    message
+  }
+  added
+  unchanged
+  message
+  code
+  fit {
+    ...MetricFitReportFields
+  }
+  createdAt
+  startedAt
+  finishedAt
+}
+fragment CalibratedThresholdFields on CalibratedThreshold {
+  targetPrecision
+  achievable
+  threshold
+  precision
+  recall
+  accepted
+  positives
+  total
+}
+fragment MetricParametersFields on MetricParameters {
+  method
+  pcaDim
+  shrinkage
+  weighting
+  whiten
+  normalize
+}
+fragment RetrievalScoresFields on RetrievalScores {
+  map
+  classBalancedMap
+  precisionAt1
+}
+fragment MetricFitReportFields on MetricFitReport {
+  metricHash
+  mode
+  method
+  pcaDim
+  shrinkage
+  params {
+    ...MetricParametersFields
+  }
+  vote {
+    k
+    tau
+    minShare
+  }
+  queryExpansion {
+    n
+    alpha
+  }
+  scores {
+    baseline {
+      ...RetrievalScoresFields
+    }
+    metric {
+      ...RetrievalScoresFields
+    }
+    reranked {
+      ...RetrievalScoresFields
+    }
+  }
+  thresholds {
+    ...CalibratedThresholdFields
+  }
+  split {
+    folds
+    holdout
+    heldOut
+    fittedOn
+    seed
+  }
+  settingsEvaluated
+  seconds
+}`) as unknown as TypedDocumentString<JobsQuery, JobsQueryVariables>;
 export const LimitsDocument = new TypedDocumentString(`
     query Limits {
   limits {

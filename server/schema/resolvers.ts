@@ -112,14 +112,14 @@ export class CatalogResolver {
 
 @Resolver()
 export class JobResolver {
-  @Query(() => Job, { description: 'A job by id (UNKNOWN_JOB when absent or forgotten after a restart).' })
+  @Query(() => Job, { description: 'A job by id, also from before a restart (UNKNOWN_JOB when absent or pruned: the 200 most recent finished jobs are kept).' })
   job(@Arg('id', () => ID) id: string, @Ctx() ctx: ApiContext): Job {
     const job = ctx.service.jobs.get(id);
     if (!job) throw new ApiError('UNKNOWN_JOB', `no job ${id} on this server (jobs are kept in memory until a restart)`);
     return toJob(job);
   }
 
-  @Query(() => [Job], { description: 'Recent jobs, newest first.' })
+  @Query(() => [Job], { description: 'Recent jobs, newest first, kept across restarts in the data directory.' })
   jobs(@Ctx() ctx: ApiContext): Job[] {
     return ctx.service.jobs.list().map(toJob);
   }

@@ -539,7 +539,7 @@ export class Job {
   @Field(() => String, { nullable: true, description: 'A summary when SUCCEEDED, the cause when FAILED (FIT_METRIC: progress while RUNNING).' })
   message!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The error code when FAILED (e.g. NOT_LABELLED), as in extensions.code.' })
+  @Field(() => String, { nullable: true, description: 'The error code when FAILED (e.g. NOT_LABELLED), as in extensions.code; CANCELLED when this server stopped it, INTERRUPTED when a previous server process ended before the job finished.' })
   code!: string | null;
 
   @Field(() => MetricFitReport, { nullable: true, description: 'The validation report of a FIT_METRIC job that SUCCEEDED.' })
