@@ -81,6 +81,9 @@ export function parseIndexSpec(spec: string): ParsedSpec {
     if (factory === '') bad(spec, `expected a FAISS factory string after "${kind}:", e.g. "${kind}:HNSW32,Flat"`);
     if (extra !== undefined) bad(spec, 'expected at most one "|" (factory|search-params)');
     if (/^IDMap/i.test(factory)) bad(spec, 'leave out "IDMap": ids are always kept (IDMap2 is added where FAISS needs it)');
+    // FAISS's factory wraps a refine stage around everything before it, IDMap2 included, and
+    // IndexRefine cannot take caller ids: adds would fail later, so say it now.
+    if (/,\s*(RFlat|Refine\()/i.test(factory)) bad(spec, 'a refine stage (RFlat, Refine(...)) cannot keep caller ids; leave it out');
     if (params !== undefined && !/^[A-Za-z_][\w.]*=[^,=]+(,[A-Za-z_][\w.]*=[^,=]+)*$/.test(params)) {
       bad(spec, `expected search parameters as name=value[,name=value] after "|", got ${JSON.stringify(params)}`);
     }

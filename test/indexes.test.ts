@@ -315,6 +315,7 @@ test('bad specs are errors that say what is wrong', () => {
     ['ivfpq:nprobe', 'Bad index spec "ivfpq:nprobe": expected key=value, got "nprobe"'],
     ['faiss:', 'Bad index spec "faiss:": expected a FAISS factory string after "faiss:", e.g. "faiss:HNSW32,Flat"'],
     ['faiss:IDMap2,Flat', 'Bad index spec "faiss:IDMap2,Flat": leave out "IDMap": ids are always kept (IDMap2 is added where FAISS needs it)'],
+    ['faiss:IVF16,PQ8,RFlat', 'Bad index spec "faiss:IVF16,PQ8,RFlat": a refine stage (RFlat, Refine(...)) cannot keep caller ids; leave it out'],
     ['faiss:HNSW32|efSearch', 'Bad index spec "faiss:HNSW32|efSearch": expected search parameters as name=value[,name=value] after "|", got "efSearch"'],
   ];
   for (const [spec, message] of cases) {
