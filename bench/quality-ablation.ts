@@ -8,29 +8,24 @@
  *   node dist/bench/quality-ablation.js [--data DIR] [--model-dir DIR] [--dataset DIR] [--out FILE]
  */
 import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildIndex } from '../search/collection-index.js';
 import { galleryMatrix, type GalleryMatrix } from '../search/ensemble-space.js';
-import { evalCollections } from '../search/evaluate.js';
 import { scoreRetrieval } from '../search/metrics.js';
 import { QueryRanker } from '../search/query-ranker.js';
 import { PLAIN_DEFAULTS, type SearchDefaults } from '../search/search-config.js';
 import { Metric, crossValidateMetric, fitMetric, type CvResult, type MetricParams, type RerankParams } from '../metric/index.js';
 import { Embedder } from '../models/embedder.js';
 import type { Collection, CollectionModel, View } from '../store/collection.js';
+import { ENSEMBLE_MODELS, PATH_OPTIONS, ensembleCollections } from './caltech-ensemble.js';
 
 const { values: args } = parseArgs({
   options: {
-    data: { type: 'string', default: path.join(os.tmpdir(), 'imsearch-bench-data') },
-    'model-dir': { type: 'string', default: path.resolve('../shared/models') },
-    dataset: { type: 'string', default: path.resolve('../shared/datasets/caltech101') },
+    ...PATH_OPTIONS,
     out: { type: 'string' },
   },
 });
 
-const MODELS = ['mobilenetv2-int8', 'mnv4s-int8', 'mobilenet-v1-025'];
 const BOTH: View[] = ['orig', 'flip'];
 
 interface Row {
@@ -43,18 +38,10 @@ interface Row {
 }
 
 async function caches(crop: boolean): Promise<{ gallery: Collection; queries: Collection }> {
-  const embedder = await Embedder.create(MODELS, { modelDir: args['model-dir'], crop });
+  const embedder = await Embedder.create(ENSEMBLE_MODELS, { modelDir: args['model-dir'], crop });
   try {
-    const { gallery, queries } = await evalCollections({
-      gallery: path.join(args.dataset!, 'gallery'),
-      queries: path.join(args.dataset!, 'queries'),
-      workDir: path.join(args.data!, 'eval-cache'),
-      embedder,
-      models: MODELS.map((name) => ({ name, weight: 1 })),
-      views: BOTH,
-      onProgress: (stage, p) => {
-        if (p.done === p.total || p.done % 1000 === 0) process.stderr.write(`crop=${crop} ${stage} ${p.done}/${p.total}\n`);
-      },
+    const { gallery, queries } = await ensembleCollections({ dataset: args.dataset, data: args.data }, embedder, BOTH, (stage, p) => {
+      if (p.done === p.total || p.done % 1000 === 0) process.stderr.write(`crop=${crop} ${stage} ${p.done}/${p.total}\n`);
     });
     return { gallery: gallery.collection, queries: queries.collection };
   } finally {

@@ -7,41 +7,30 @@
  *   node dist/bench/query-latency.js [--data DIR] [--model-dir DIR] [--dataset DIR] [--queries N]
  */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Metric, crossValidateMetric } from '../metric/index.js';
 import { Embedder } from '../models/embedder.js';
 import { buildIndex } from '../search/collection-index.js';
 import { ensembleVector, galleryMatrix } from '../search/ensemble-space.js';
-import { evalCollections } from '../search/evaluate.js';
 import { QueryRanker } from '../search/query-ranker.js';
 import { PLAIN_DEFAULTS, type SearchDefaults } from '../search/search-config.js';
 import type { View } from '../store/collection.js';
 import { listLabelledFiles } from '../store/folder-listing.js';
+import { ENSEMBLE_MODELS, PATH_OPTIONS, ensembleCollections } from './caltech-ensemble.js';
 
 const { values: args } = parseArgs({
   options: {
-    data: { type: 'string', default: path.join(os.tmpdir(), 'imsearch-bench-data') },
-    'model-dir': { type: 'string', default: path.resolve('../shared/models') },
-    dataset: { type: 'string', default: path.resolve('../shared/datasets/caltech101') },
+    ...PATH_OPTIONS,
     queries: { type: 'string', default: '100' },
   },
 });
-const MODELS = ['mobilenetv2-int8', 'mnv4s-int8', 'mobilenet-v1-025'];
 
 const p50 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
-  const embedder = await Embedder.create(MODELS, { modelDir: args['model-dir'], crop: false });
-  const { gallery, queries } = await evalCollections({
-    gallery: path.join(args.dataset!, 'gallery'),
-    queries: path.join(args.dataset!, 'queries'),
-    workDir: path.join(args.data!, 'eval-cache'),
-    embedder,
-    models: MODELS.map((name) => ({ name, weight: 1 })),
-    views: ['orig', 'flip'],
-  });
+  const embedder = await Embedder.create(ENSEMBLE_MODELS, { modelDir: args['model-dir'], crop: false });
+  const { gallery, queries } = await ensembleCollections({ dataset: args.dataset, data: args.data }, embedder, ['orig', 'flip']);
   const c = gallery.collection;
   const models = c.manifest.models;
   const labels = c.allItems().map((i) => i.label);
