@@ -129,8 +129,9 @@ export class JobRegistry {
     return this.jobs.get(id);
   }
 
+  /** Newest first. The map holds jobs in creation order (the file keeps it): no tie on equal timestamps. */
   list(): JobRecord[] {
-    return [...this.jobs.values()].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+    return [...this.jobs.values()].reverse();
   }
 
   /**
@@ -226,8 +227,8 @@ export class JobRegistry {
         this.writeAgain = false;
         this.lastWrite = Date.now();
         try {
-          // Dates serialise as ISO strings: the JobFile shape open() reads.
-          await writeFileAtomic(file, `${JSON.stringify({ version: FILE_VERSION, jobs: this.list().reverse() })}\n`);
+          // In creation order; Dates serialise as ISO strings: the JobFile shape open() reads.
+          await writeFileAtomic(file, `${JSON.stringify({ version: FILE_VERSION, jobs: [...this.jobs.values()] })}\n`);
         } catch (err) {
           this.log(`could not write the job history ${file}: ${(err as Error).message}`);
         }
