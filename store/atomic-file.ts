@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -7,7 +8,7 @@ import path from 'node:path';
  */
 export async function writeFileAtomic(target: string, data: Uint8Array | string): Promise<void> {
   const dir = path.dirname(target);
-  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now()}.tmp`);
+  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const handle = await fs.open(tmp, 'w');
   try {
     await handle.writeFile(data);
@@ -35,7 +36,8 @@ export async function renameAtomic(from: string, to: string): Promise<void> {
   await syncPath(path.dirname(to));
 }
 
-async function syncPath(p: string): Promise<void> {
+/** fsync of a file or a directory (a directory's entries: renames and removals in it). */
+export async function syncPath(p: string): Promise<void> {
   const handle = await fs.open(p, 'r');
   try {
     await handle.sync();

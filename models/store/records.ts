@@ -7,10 +7,10 @@
  *   start does not re-hash hundreds of MB when nothing changed. `verify` always re-hashes.
  * Both are written atomically (temp file, fsync, rename, fsync of the directory).
  */
-import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../../store/atomic-file.js';
 
 export const RECORDS_FILE = '.hashes.json';
 export const VERIFIED_FILE = '.verified.json';
@@ -40,34 +40,6 @@ interface VerifiedEntry {
 interface VerifiedJson {
   version: 1;
   files: Record<string, VerifiedEntry>;
-}
-
-export async function fsyncDir(dir: string): Promise<void> {
-  const fh = await fsp.open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Write `data` to `file` so that a crash leaves either the old or the new content. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fh = await fsp.open(tmp, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await fsp.rename(tmp, file);
-  } catch (e) {
-    await fsp.rm(tmp, { force: true });
-    throw e;
-  }
-  await fsyncDir(path.dirname(file));
 }
 
 async function readJson<T>(file: string, empty: T): Promise<T> {

@@ -19,7 +19,8 @@ import { downloadToPart, hashFile, partMetaPath, type DownloadProgress } from '.
 import { DownloadError, ModelStoreError, type DownloadAttempt } from './errors.js';
 import type { HttpOptions } from './http.js';
 import type { Env } from './proxy.js';
-import { cachedSha256, fsyncDir, readRecords, rememberSha256, updateRecords, writeFileAtomic, type HashRecord } from './records.js';
+import { syncPath, writeFileAtomic } from '../../store/atomic-file.js';
+import { cachedSha256, readRecords, rememberSha256, updateRecords, type HashRecord } from './records.js';
 import { checkModelAgainstManifest, validateManifest } from './validate.js';
 
 export const MODEL_DIR_ENV = 'IMSEARCH_MODEL_DIR';
@@ -422,7 +423,7 @@ export class ModelStore {
 
           // Verified: into place.
           await fsp.rename(part, dest);
-          await fsyncDir(this.dir);
+          await syncPath(this.dir);
           await fsp.rm(partMetaPath(part), { force: true });
           let recorded = false;
           if (!exp.sha256) {
@@ -475,7 +476,7 @@ export class ModelStore {
     const records = await readRecords(this.dir);
     const forget = Boolean(records[name]) && (opts.forgetHash === true || e.origin === 'imported');
     if (forget) await updateRecords(this.dir, (models) => void delete models[name]);
-    if (removed.length) await fsyncDir(this.dir);
+    if (removed.length) await syncPath(this.dir);
     return { removed, forgotHash: forget };
   }
 
