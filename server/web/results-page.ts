@@ -122,11 +122,8 @@ drop.addEventListener('keydown', (e) => {
 function showPrecisions(): void {
   const info = collections.find((c) => c.name === collectionSelect.value);
   const precisions = info?.search.calibratedPrecisions ?? [];
-  const all = document.createElement('option');
-  all.value = '';
-  all.textContent = 'all k results';
   precisionSelect.replaceChildren(
-    all,
+    precisionSelect.options[0]!, // the page's "all k results"
     ...precisions.map((p) => {
       const o = document.createElement('option');
       o.value = String(p);
