@@ -6,8 +6,8 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CollectionSearcher } from '../search/collection-searcher.js';
-import { Library } from '../search/library.js';
+import { CollectionSearcher } from '../service/collection-searcher.js';
+import { Library } from '../service/library.js';
 import { type RunningServer, startServer } from '../server/app.js';
 import type { ServerConfigInput } from '../server/config.js';
 import { caltechDir, sharedModelsDir } from '../test/helpers/paths.js';

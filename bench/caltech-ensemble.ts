@@ -5,7 +5,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Embedder } from '../models/embedder.js';
-import { type EvalOptions, evalCollections } from '../search/evaluate.js';
+import { type EvalOptions, evalCollections } from '../service/evaluate.js';
 import type { View } from '../store/collection.js';
 
 export const ENSEMBLE_MODELS = ['mobilenetv2-int8', 'mnv4s-int8', 'mobilenet-v1-025'];

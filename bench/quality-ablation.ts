@@ -9,11 +9,11 @@
  */
 import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { buildIndex } from '../search/collection-index.js';
-import { galleryMatrix, type GalleryMatrix } from '../search/ensemble-space.js';
-import { scoreRetrieval } from '../search/metrics.js';
-import { QueryRanker } from '../search/query-ranker.js';
-import { PLAIN_DEFAULTS, type SearchDefaults } from '../search/search-config.js';
+import { buildIndex } from '../service/collection-index.js';
+import { galleryMatrix, type GalleryMatrix } from '../service/ensemble-space.js';
+import { scoreRetrieval } from '../service/metrics.js';
+import { QueryRanker } from '../service/query-ranker.js';
+import { PLAIN_DEFAULTS, type SearchDefaults } from '../service/search-config.js';
 import { Metric, crossValidateMetric, fitMetric, type CvResult, type MetricParams, type RerankParams } from '../metric/index.js';
 import { Embedder } from '../models/embedder.js';
 import type { Collection, CollectionModel, View } from '../store/collection.js';

@@ -1,15 +1,16 @@
 import fs from 'node:fs/promises';
+import { ImsearchError } from '../errors/error-codes.js';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { Embedder } from '../models/embedder.js';
 import type { View } from '../store/collection.js';
-import { listLabelledFiles } from '../store/folder-listing.js';
-import { CollectionSearcher } from '../search/collection-searcher.js';
-import { evaluate, type EvalResult } from '../search/evaluate.js';
-import { Library } from '../search/library.js';
-import { type FitReport, fitCollectionMetric } from '../search/metric-fit.js';
-import type { SkippedFile } from '../search/indexer.js';
+import { evaluate, type EvalResult } from '../service/evaluate.js';
+import type { SkippedFile } from '../service/indexing.js';
+import { DEFAULT_K, parsePositiveInt } from '../service/limits.js';
+import { type FitReport, fitInProcess } from '../service/metric-fit.js';
+import { ImsearchService } from '../service/service.js';
 import { parseModelList, resolvePaths } from './config.js';
-import { DEFAULT_INDEX, DEFAULT_K, DEFAULT_MODELS } from './defaults.js';
+import { DEFAULT_INDEX, DEFAULT_MODELS } from './defaults.js';
 import { progressReporter } from './progress.js';
 
 interface GlobalFlags {
@@ -18,20 +19,30 @@ interface GlobalFlags {
   threads?: string;
 }
 
-function library(cmd: Command): Library {
+/** The service as the CLI runs it: models and the metric fit in this process. */
+function openService(cmd: Command): ImsearchService {
   const flags = cmd.optsWithGlobals() as GlobalFlags;
   const paths = resolvePaths(flags);
-  return new Library(paths.dataDir, paths.modelDir, { threads: flags.threads ? Number(flags.threads) : undefined });
+  const threads = flags.threads === undefined ? undefined : parsePositiveInt('--threads', flags.threads);
+  return new ImsearchService({
+    dataDir: paths.dataDir,
+    embedders: (models, crop) => Embedder.create(models, { modelDir: paths.modelDir, crop, threads }),
+    fit: fitInProcess,
+  });
+}
+
+/** Runs a command against the service and closes it whatever happens. */
+async function withService<T>(cmd: Command, work: (service: ImsearchService) => Promise<T>): Promise<T> {
+  const service = openService(cmd);
+  try {
+    return await work(service);
+  } finally {
+    await service.close();
+  }
 }
 
 function views(flip: boolean | undefined): View[] {
   return flip ? ['orig', 'flip'] : ['orig'];
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, received "${value}"`);
-  return n;
 }
 
 function printSkipped(skipped: readonly SkippedFile[]): void {
@@ -40,7 +51,7 @@ function printSkipped(skipped: readonly SkippedFile[]): void {
   for (const s of skipped) process.stderr.write(`  ${s.path}: ${s.reason}: ${s.message}\n`);
 }
 
-/** index / search / remove / collections / eval: thin over the search services. */
+/** index / search / remove / collections / fit / eval: thin over the service layer. */
 export function registerEngineCommands(program: Command): void {
   program
     .command('index')
@@ -51,21 +62,11 @@ export function registerEngineCommands(program: Command): void {
     .option('--crop', 'trim content-free borders before embedding (new collection)', false)
     .option('--flip', 'also embed mirrored views for flip test-time augmentation (new collection)', false)
     .option('--index <spec>', 'index spec for a new collection (flat, hnsw, ivfpq, annoy, ...)', DEFAULT_INDEX)
-    .action(async (folder: string, o: { collection: string; models: string; crop: boolean; flip: boolean; index: string }, cmd: Command) => {
-      const lib = library(cmd);
-      try {
-        const collection = await lib.openOrCreate(o.collection, {
-          models: parseModelList(o.models),
-          crop: o.crop,
-          views: views(o.flip),
-          indexSpec: o.index,
-        });
-        const searcher = await CollectionSearcher.open(collection);
-        const embedder = await lib.embedderFor(collection);
-        const files = await listLabelledFiles(folder);
+    .action((folder: string, o: { collection: string; models: string; crop: boolean; flip: boolean; index: string }, cmd: Command) =>
+      withService(cmd, async (service) => {
+        const c = await service.openOrCreate(o.collection, { models: parseModelList(o.models), crop: o.crop, views: views(o.flip), indexSpec: o.index });
         const bar = progressReporter(`indexing ${o.collection}`);
-        const report = await searcher.addFiles(embedder, files, bar.update);
-        bar.stop();
+        const report = await service.indexFolder(c.name, folder, { onProgress: bar.update }).finally(() => bar.stop());
         console.log(
           JSON.stringify({
             collection: o.collection,
@@ -73,17 +74,14 @@ export function registerEngineCommands(program: Command): void {
             added: report.added,
             unchanged: report.unchanged,
             failed: report.failed.length,
-            items: collection.count(),
+            items: c.collection.count(),
             seconds: Number(report.seconds.toFixed(2)),
             imagesPerSecond: Number((report.added / Math.max(report.seconds, 1e-9)).toFixed(1)),
           }),
         );
         printSkipped(report.failed);
-        collection.close();
-      } finally {
-        await lib.close();
-      }
-    });
+      }),
+    );
 
   program
     .command('search')
@@ -94,14 +92,10 @@ export function registerEngineCommands(program: Command): void {
     .option('-m, --models <list>', "subset of the collection's models to search with")
     .option('--min-precision <p>', 'calibrated "up to k": only results likely to share the class at this precision (needs `imsearch fit`)')
     .option('--json', 'print JSON instead of a table', false)
-    .action(async (image: string, o: { collection: string; k: string; models?: string; minPrecision?: string; json: boolean }, cmd: Command) => {
-      const lib = library(cmd);
-      try {
-        const collection = await lib.open(o.collection);
-        const searcher = await CollectionSearcher.open(collection);
-        const embedder = await lib.embedderFor(collection);
-        const { matches } = await searcher.searchImage(embedder, await fs.readFile(image), {
-          k: positiveInt(o.k),
+    .action((image: string, o: { collection: string; k: string; models?: string; minPrecision?: string; json: boolean }, cmd: Command) =>
+      withService(cmd, async (service) => {
+        const { matches } = await service.searchImage(o.collection, await fs.readFile(image), {
+          k: parsePositiveInt('-k', o.k),
           models: o.models ? parseModelList(o.models).map((m) => m.name) : undefined,
           minPrecision: o.minPrecision === undefined ? undefined : Number(o.minPrecision),
         });
@@ -110,61 +104,62 @@ export function registerEngineCommands(program: Command): void {
         } else {
           console.table(matches.map((m) => ({ id: m.item.id, label: m.item.label, score: Number(m.score.toFixed(4)), file: m.item.source })));
         }
-        collection.close();
-      } finally {
-        await lib.close();
-      }
-    });
+      }),
+    );
 
   program
     .command('remove')
-    .description('remove items from a collection by id')
+    .description('remove items from a collection by id (all or none: an unknown id removes nothing)')
     .requiredOption('-c, --collection <name>', 'collection')
     .argument('<ids...>', 'item ids')
-    .action(async (ids: string[], o: { collection: string }, cmd: Command) => {
-      const lib = library(cmd);
-      const collection = await lib.open(o.collection);
-      const searcher = await CollectionSearcher.open(collection);
-      const removed = await searcher.remove(ids.map(positiveInt));
-      console.log(JSON.stringify({ removed, items: collection.count() }));
-      collection.close();
-    });
+    .action((ids: string[], o: { collection: string }, cmd: Command) =>
+      withService(cmd, async (service) => {
+        const { collection, removed } = await service.remove(o.collection, ids);
+        console.log(JSON.stringify({ removed, items: collection.collection.count() }));
+      }),
+    );
 
   program
     .command('collections')
     .description('list collections with their models, index spec and counts')
-    .action(async (_o: unknown, cmd: Command) => {
-      const lib = library(cmd);
-      for (const name of await lib.names()) {
-        const c = await lib.open(name);
-        const m = c.manifest;
-        console.log(
-          JSON.stringify({ name, items: c.count(), labels: c.labels().size, models: m.models.map((x) => `${x.name}:${x.weight}`), crop: m.crop, views: m.views, index: m.indexSpec }),
-        );
-        c.close();
-      }
-    });
+    .action((_o: unknown, cmd: Command) =>
+      withService(cmd, async (service) => {
+        for (const c of await service.listCollections()) {
+          const m = c.manifest;
+          console.log(
+            JSON.stringify({ name: c.name, items: c.collection.count(), labels: c.collection.labels().size, models: m.models.map((x) => `${x.name}:${x.weight}`), crop: m.crop, views: m.views, index: m.indexSpec }),
+          );
+        }
+      }),
+    );
+
+  program
+    .command('delete')
+    .description('delete a collection: its items, embeddings, index, metric and uploaded originals (the indexed photo folders stay)')
+    .requiredOption('-c, --collection <name>', 'collection')
+    .action((o: { collection: string }, cmd: Command) =>
+      withService(cmd, async (service) => {
+        await service.deleteCollection(o.collection);
+        console.log(JSON.stringify({ deleted: o.collection }));
+      }),
+    );
 
   program
     .command('fit')
     .description("learn the collection's metric and re-rankers from its labels (cross-validated inside it) and make them its default")
     .requiredOption('-c, --collection <name>', 'labelled collection')
     .option('--mode <mode>', 'transform (index the metric space) or rerank (cosine shortlist, metric re-score)', 'transform')
-    .action(async (o: { collection: string; mode: string }, cmd: Command) => {
-      const lib = library(cmd);
-      const collection = await lib.open(o.collection);
-      try {
-        const report = await fitCollectionMetric(collection, { mode: fitMode(o.mode) });
+    .option('--folds <n>', 'independent seeded CV splits averaged', '1')
+    .action((o: { collection: string; mode: string; folds: string }, cmd: Command) =>
+      withService(cmd, async (service) => {
+        const { report } = await service.fit(o.collection, { mode: fitMode(o.mode), folds: parsePositiveInt('--folds', o.folds) });
         console.log(JSON.stringify({ collection: o.collection, ...fitSummary(report), thresholds: report.defaults.thresholds }));
-        await CollectionSearcher.open(collection); // rebuilds the index in the learned space now, not at the first query
-      } finally {
-        collection.close();
-      }
-    });
+      }),
+    );
 
   program
     .command('eval')
-    .description('MAP@10 of a gallery/queries pair (DESIGN.md protocol); embeddings are cached under the data dir')
+    .description('MAP@10 of a gallery/queries pair (docs/ARCHITECTURE.md, "Evaluation protocol"); embeddings are cached under the data dir')
     .requiredOption('--gallery <dir>', 'gallery folder (one subfolder per class)')
     .requiredOption('--queries <dir>', 'query folder (one subfolder per class), never indexed')
     .option('-m, --models <list>', 'models name[:weight],...', DEFAULT_MODELS)
@@ -175,21 +170,20 @@ export function registerEngineCommands(program: Command): void {
     .option('--fit', 'fit the learned metric and re-rankers on the gallery (cross-validated inside it) first', false)
     .option('--mode <mode>', 'with --fit: transform (index the metric space) or rerank (cosine shortlist, metric re-score)', 'transform')
     .option('--min-precision <p>', 'with --fit: calibrated "up to k" at this precision')
-    .action(async (o: { gallery: string; queries: string; models: string; index: string; crop: boolean; flip: boolean; k: string; fit: boolean; mode: string; minPrecision?: string }, cmd: Command) => {
-      const lib = library(cmd);
-      try {
+    .action((o: { gallery: string; queries: string; models: string; index: string; crop: boolean; flip: boolean; k: string; fit: boolean; mode: string; minPrecision?: string }, cmd: Command) =>
+      withService(cmd, async (service) => {
         const models = parseModelList(o.models);
-        const embedder = await lib.embedder(models.map((m) => m.name), o.crop);
+        const embedder = await service.collections.embedders.get(models.map((m) => m.name), o.crop);
         const bars = { gallery: progressReporter('embedding gallery'), queries: progressReporter('embedding queries') };
         const result = await evaluate({
           gallery: o.gallery,
           queries: o.queries,
-          workDir: path.join(lib.dataDir, 'eval-cache'),
+          workDir: path.join(service.dataDir, 'eval-cache'),
           embedder,
           models,
           views: views(o.flip),
           indexSpec: o.index,
-          k: positiveInt(o.k),
+          k: parsePositiveInt('-k', o.k),
           fit: o.fit ? { mode: fitMode(o.mode) } : false,
           minPrecision: o.minPrecision === undefined ? undefined : Number(o.minPrecision),
           onProgress: (stage, p) => bars[stage].update(p),
@@ -197,14 +191,12 @@ export function registerEngineCommands(program: Command): void {
         bars.gallery.stop();
         bars.queries.stop();
         printEval(result);
-      } finally {
-        await lib.close();
-      }
-    });
+      }),
+    );
 }
 
 function fitMode(mode: string): 'transform' | 'rerank' {
-  if (mode !== 'transform' && mode !== 'rerank') throw new Error(`--mode must be transform or rerank, received "${mode}"`);
+  if (mode !== 'transform' && mode !== 'rerank') throw new ImsearchError('BAD_USER_INPUT', `--mode must be transform or rerank, received "${mode}"`);
   return mode;
 }
 

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { IndexProgress } from '../search/indexer.js';
+import type { IndexProgress } from '../service/indexing.js';
 
 /** A progress bar on a terminal; on a pipe, a line every few seconds so logs stay readable. */
 export function progressReporter(label: string): { update: (p: IndexProgress) => void; stop: () => void } {

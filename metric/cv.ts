@@ -15,7 +15,7 @@
  * Every grid is relative to the data (n, d, labelled items, classes, class sizes): no constants
  * of one dataset. The chosen params are then fitted on the whole gallery.
  */
-import { scoreRetrieval, type QueryOutcome, type RetrievalScores } from '../search/metrics.js';
+import { scoreRetrieval, type QueryOutcome, type RetrievalScores } from '../service/metrics.js';
 import type { MetricArtifact, MetricMethod, ResolvedParams, ScoreKind } from './artifact.js';
 import { fitThresholds, type ThresholdFit } from './calibration.js';
 import { MetricError } from './errors.js';

@@ -78,13 +78,26 @@ export interface FailedFile {
   message: string;
 }
 
-export type EmbedFileResult = EmbeddedFile | FailedFile;
+/** A file whose content (by sha256) the caller already has: read and hashed, not decoded. */
+export interface KnownFile {
+  index: number;
+  path: string;
+  ok: 'known';
+  sha256: string;
+}
+
+export type EmbedFileResult = EmbeddedFile | FailedFile | KnownFile;
 
 export interface EmbedFilesOptions {
   /** Overrides the embedder's batch size for this call. */
   batchSize?: number;
   /** Stops between batches (the iterator throws the signal's reason). */
   signal?: AbortSignal;
+  /**
+   * Content the caller already has (sha256 hex): such files are reported as `known` without
+   * being decoded, so an indexing run reads each file once (a Set, so it crosses to a worker).
+   */
+  known?: ReadonlySet<string>;
 }
 
 export interface EmbedderModel {
@@ -112,7 +125,7 @@ export interface PreparedOk {
 /** The first stage of embedFiles for one batch: files read, hashed, decoded and preprocessed. */
 export interface PreparedBatch {
   readonly views: readonly View[];
-  readonly entries: readonly (PreparedOk | FailedFile)[];
+  readonly entries: readonly (PreparedOk | FailedFile | KnownFile)[];
   /** Per preprocessing group: okCount x views images, in entry order. */
   readonly tensors: readonly TensorData[];
   readonly okCount: number;
@@ -225,7 +238,7 @@ export class Embedder {
     const batchSize = positiveInt(opts.batchSize ?? this.batchSize, 'batchSize');
     const starts: number[] = [];
     for (let s = 0; s < paths.length; s += batchSize) starts.push(s);
-    const prepare = (s: number) => this.preprocessBatch(paths.slice(s, s + batchSize), vs, s);
+    const prepare = (s: number) => this.preprocessBatch(paths.slice(s, s + batchSize), vs, s, opts.known);
     let next: Promise<PreparedBatch> | null = starts.length ? prepare(starts[0]) : null;
     try {
       for (let b = 0; b < starts.length; b++) {
@@ -257,16 +270,17 @@ export class Embedder {
    * preprocesses `paths` (concurrently) into fresh tensors. Never rejects for a bad file; result
    * indexes start at `firstIndex`.
    */
-  async preprocessBatch(paths: readonly string[], views: readonly View[] = ['orig'], firstIndex = 0): Promise<PreparedBatch> {
+  async preprocessBatch(paths: readonly string[], views: readonly View[] = ['orig'], firstIndex = 0, known?: ReadonlySet<string>): Promise<PreparedBatch> {
     this.assertOpen();
     views = normaliseViews(views);
     const n = paths.length;
     const tensors = this.groups.map((g) => allocateTensor(g.manifest, n * views.length));
-    const one = async (file: string, i: number): Promise<PreparedOk | FailedFile> => {
+    const one = async (file: string, i: number): Promise<PreparedOk | FailedFile | KnownFile> => {
       const index = firstIndex + i;
       try {
         const buf = await readImageFile(file, this.limits.maxBytes);
         const sha256 = createHash('sha256').update(buf).digest('hex');
+        if (known?.has(sha256)) return { index, path: file, ok: 'known', sha256 };
         await this.prepareInto(buf, file, views, tensors, i);
         return { ok: true, index, path: file, sha256, bytes: buf.length };
       } catch (err) {
@@ -275,7 +289,7 @@ export class Embedder {
         return { index, path: file, ok: false, reason: 'corrupt', message: `${file}: ${(err as Error).message}` };
       }
     };
-    const entries: (PreparedOk | FailedFile)[] = new Array(n);
+    const entries: (PreparedOk | FailedFile | KnownFile)[] = new Array(n);
     let next = 0;
     const worker = async () => {
       while (next < n) {
@@ -287,7 +301,7 @@ export class Embedder {
     // Close the gaps left by failed files so the ok images are contiguous.
     let okCount = 0;
     entries.forEach((e, i) => {
-      if (!e.ok) return;
+      if (e.ok !== true) return;
       if (okCount !== i) {
         this.groups.forEach((g, gi) => {
           const per = imageElements(g.manifest) * views.length;
@@ -304,7 +318,7 @@ export class Embedder {
     this.assertOpen();
     const vectors = batch.okCount ? await this.infer(batch.tensors, batch.okCount, batch.views) : [];
     let k = 0;
-    return batch.entries.map((e) => (e.ok ? { index: e.index, path: e.path, ok: true, sha256: e.sha256, bytes: e.bytes, vectors: vectors[k++] } : e));
+    return batch.entries.map((e) => (e.ok === true ? { index: e.index, path: e.path, ok: true, sha256: e.sha256, bytes: e.bytes, vectors: vectors[k++] } : e));
   }
 
   /** Decode + crop step + every group's resize/normalise, written at image slot `slot`. */

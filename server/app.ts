@@ -15,8 +15,10 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import graphqlUploadExpress from 'graphql-upload/graphqlUploadExpress.mjs';
-import { ApiService } from './api-service.js';
-import { Catalog } from './catalog.js';
+import { ImsearchError } from '../errors/error-codes.js';
+import { fitInWorker } from '../service/fit-in-worker.js';
+import { ImsearchService } from '../service/service.js';
+import { WorkerEmbedder } from '../service/worker-embedder.js';
 import { type ServerConfig, type ServerConfigInput, resolveServerConfig } from './config.js';
 import { type ApiContext, makeContext } from './context.js';
 import { formatError, httpErrorBody } from './errors.js';
@@ -31,7 +33,7 @@ export interface RunningServer {
   /** e.g. http://127.0.0.1:4000 */
   url: string;
   port: number;
-  service: ApiService;
+  service: ImsearchService;
   metrics: Metrics;
   close(): Promise<void>;
 }
@@ -45,20 +47,35 @@ const SDK_DIR = fileURLToPath(new URL('../sdk/', import.meta.url));
 
 const PREFLIGHT_HEADERS = ['apollo-require-preflight', 'x-apollo-operation-name'];
 
-/** Loads collections, models and indexes, then listens. Throws (nothing listening) when any fails. */
+export class StartupError extends ImsearchError {
+  override name = 'StartupError';
+}
+
+/**
+ * Opens the collections (the named ones, else every one in the data directory) with their models
+ * and indexes, then listens. Throws (nothing listening) when any fails: a server that starts
+ * serves what it was asked to. Collections created later, by the API or another process, are
+ * served too.
+ */
 export async function startServer(input: ServerConfigInput): Promise<RunningServer> {
   const config: ServerConfig = resolveServerConfig(input);
   const log = config.log ?? (() => undefined);
   const roots = await AllowedRoots.resolve(config.roots);
-  const catalog = await Catalog.load({
+  const service = new ImsearchService({
     dataDir: config.dataDir,
-    modelDir: config.modelDir,
-    collections: config.collections,
-    embedder: { threads: config.threads, maxPixels: config.limits.maxPixels },
+    // Decoding, preprocessing and inference in one worker thread per model set: two threads per query.
+    embedders: (models, crop) => WorkerEmbedder.create(models, { modelDir: config.modelDir, crop, threads: config.threads, maxPixels: config.limits.maxPixels }),
+    fit: fitInWorker,
+    limits: config.limits,
+    defaultCollection: config.collections[0],
     log,
   });
+  await preload(service, config.collections, log).catch(async (err: unknown) => {
+    await service.close();
+    throw err;
+  });
   const jobs = await JobRegistry.open(path.join(config.dataDir, JOBS_FILE), log);
-  const service = new ApiService(catalog, jobs, roots, config.limits, config.dataDir);
+  const parts = { service, jobs, roots, limits: config.limits };
   const metrics = new Metrics();
   const app = express();
   const httpServer = http.createServer(app);
@@ -78,7 +95,7 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
     });
     await apollo.start();
   } catch (err) {
-    await catalog.close();
+    await service.close();
     metrics.close();
     throw err;
   }
@@ -101,7 +118,7 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
       next();
     },
     express.json({ limit: config.limits.maxJsonBytes }),
-    expressMiddleware(apollo, { context: makeContext(service, config.apiKey, config.publicUrl) }),
+    expressMiddleware(apollo, { context: makeContext(parts, config.apiKey, config.publicUrl) }),
   );
 
   app.get('/schema.graphql', async (_req, res) => {
@@ -111,9 +128,9 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
     res.json({ ...metrics.snapshot(), jobs: { total: jobs.list().length, running: jobs.list().filter((j) => j.state === 'RUNNING').length } });
   });
   app.get('/healthz', (_req, res) => {
-    res.json({ ok: true, collections: catalog.list().map((c) => c.name) });
+    res.json({ ok: true, collections: service.collections.names() });
   });
-  app.use('/media', mediaRouter(catalog, { dataDir: config.dataDir, thumbnailSize: config.thumbnailSize, maxPixels: config.limits.maxPixels }));
+  app.use('/media', mediaRouter(service, { thumbnailSize: config.thumbnailSize, maxPixels: config.limits.maxPixels }));
   const csp = pageSecurityPolicy(config.publicUrl);
   app.use('/graphiql', explorerRouter(PUBLIC_DIR, csp));
   app.use('/explorer', builtinExplorerRouter(PUBLIC_DIR, csp));
@@ -151,7 +168,7 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
     });
   }).catch(async (err) => {
     await apollo.stop();
-    await catalog.close();
+    await service.close();
     metrics.close();
     throw err;
   });
@@ -172,12 +189,28 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
       closing ??= (async () => {
         await apollo.stop();
         await jobs.close();
-        await catalog.close();
+        await service.close();
         metrics.close();
       })();
       return closing;
     },
   };
+}
+
+/** Opens the collections (and loads their models) before listening, so the first query is not the one that waits. */
+async function preload(service: ImsearchService, names: readonly string[], log: (line: string) => void): Promise<void> {
+  const all = names.length ? [...new Set(names)] : service.collections.names();
+  if (!all.length) log(`no collections in ${service.dataDir} yet: create one (createCollection, or imsearch index <folder> --collection NAME)`);
+  for (const name of all) {
+    try {
+      const c = await service.collections.get(name);
+      const embedder = await c.embedder();
+      c.searcher.checkEmbedder(embedder);
+    } catch (err) {
+      const e = err as ImsearchError;
+      throw new StartupError(e.code ?? 'INTERNAL_SERVER_ERROR', `cannot load collection "${name}" (${path.join(service.dataDir, 'collections', name)}): ${e.message ?? String(err)}`, {}, { cause: err });
+    }
+  }
 }
 
 /** The pages load only this server's scripts, styles and images (and blob: previews). */

@@ -3,18 +3,11 @@
  * kind of value, one message builder, messages that say what was expected and what was received).
  */
 import net from 'node:net';
+import { ImsearchError } from '../errors/error-codes.js';
+import { DEFAULT_LIMITS as SERVICE_LIMITS, type Limits } from '../service/limits.js';
 
-export interface ServerLimits {
-  /** Largest k a search accepts (BAD_K above it). */
-  maxK: number;
-  /** Largest single uploaded file, bytes (UPLOAD_TOO_LARGE above it). */
-  maxUploadBytes: number;
-  /** Most files in one multipart request (TOO_MANY_FILES above it). */
-  maxFiles: number;
-  /** Largest decoded image, width x height (decompression-bomb guard), uploads and indexed files. */
-  maxPixels: number;
-  /** Largest page of `items`. */
-  maxPageSize: number;
+/** The service's limits plus the HTTP layer's own. */
+export interface ServerLimits extends Limits {
   /** Largest JSON request body, bytes. */
   maxJsonBytes: number;
 }
@@ -22,7 +15,7 @@ export interface ServerLimits {
 export interface ServerConfig {
   dataDir: string;
   modelDir: string;
-  /** Collections to load; empty = every collection under dataDir. The first is the default. */
+  /** Collections loaded before listening (empty: every one in dataDir); the first is the default. Every collection of dataDir is served. */
   collections: string[];
   host: string;
   port: number;
@@ -59,21 +52,18 @@ export interface ServerConfigInput {
   log?: (line: string) => void;
 }
 
-export const DEFAULT_LIMITS: ServerLimits = {
-  maxK: 100,
-  maxUploadBytes: 16 * 1024 * 1024,
-  maxFiles: 32,
-  maxPixels: 50_000_000,
-  maxPageSize: 500,
-  maxJsonBytes: 1024 * 1024,
-};
+export const DEFAULT_LIMITS: ServerLimits = { ...SERVICE_LIMITS, maxJsonBytes: 1024 * 1024 };
 
 export const DEFAULT_PORT = 4000;
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_THUMBNAIL_SIZE = 256;
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+/** A bad server option: BAD_USER_INPUT, named so start-up failures say where they come from. */
+export class ConfigError extends ImsearchError {
+  override name = 'ConfigError';
+  constructor(message: string) {
+    super('BAD_USER_INPUT', message);
+  }
 }
 
 const expected = (what: string, name: string, value: unknown) =>

@@ -1,16 +1,26 @@
-/** Per-request state handed to resolvers: the services, who is asking, timing, the URL base. */
+/** Per-request state handed to resolvers: the service, the server's own parts, who is asking, timing, the URL base. */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import type { AuthCheckerFn } from 'type-graphql';
-import type { ApiService } from './api-service.js';
-import { ApiError } from './errors.js';
+import { ImsearchError } from '../errors/error-codes.js';
+import type { ImsearchService } from '../service/service.js';
+import type { ServerLimits } from './config.js';
+import type { JobRegistry } from './jobs.js';
+import type { AllowedRoots } from './roots.js';
 import { RequestTiming } from './timing.js';
+
+/** What the server adds to the service: its job registry, the folders indexFolder may read, its limits. */
+export interface ServerParts {
+  service: ImsearchService;
+  jobs: JobRegistry;
+  roots: AllowedRoots;
+  limits: ServerLimits;
+}
 
 /** `open`: no key configured; `ok`: the right key; `missing` / `invalid`: a key is required. */
 export type AuthState = 'open' | 'ok' | 'missing' | 'invalid';
 
-export interface ApiContext {
-  service: ApiService;
+export interface ApiContext extends ServerParts {
   auth: AuthState;
   timing: RequestTiming;
   /** Absolute base for media URLs, no trailing slash. */
@@ -27,9 +37,9 @@ export function authState(header: string | undefined, apiKey: string | undefined
   return timingSafeEqual(digest(m[1]), digest(apiKey)) ? 'ok' : 'invalid';
 }
 
-export function makeContext(service: ApiService, apiKey: string | undefined, publicUrl: string | undefined) {
+export function makeContext(parts: ServerParts, apiKey: string | undefined, publicUrl: string | undefined) {
   return async ({ req }: { req: Request }): Promise<ApiContext> => ({
-    service,
+    ...parts,
     auth: authState(req.headers.authorization, apiKey),
     timing: new RequestTiming(),
     baseUrl: publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`,
@@ -43,8 +53,8 @@ export const authChecker: AuthCheckerFn<ApiContext> = ({ context }) => {
     case 'ok':
       return true;
     case 'missing':
-      throw new ApiError('UNAUTHENTICATED', 'this operation needs an API key: send the header "Authorization: Bearer <key>"');
+      throw new ImsearchError('UNAUTHENTICATED', 'this operation needs an API key: send the header "Authorization: Bearer <key>"');
     case 'invalid':
-      throw new ApiError('UNAUTHENTICATED', 'the API key is not valid');
+      throw new ImsearchError('UNAUTHENTICATED', 'the API key is not valid');
   }
 };

@@ -10,9 +10,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
-import type { FitReport } from '../search/metric-fit.js';
+import type { FitReport } from '../service/metric-fit.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
-import { toApiError } from './errors.js';
+import { toImsearchError } from './errors.js';
 
 export type JobKind = 'INDEX_FOLDER' | 'REBUILD_INDEX' | 'FIT_METRIC';
 export type JobState = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
@@ -192,7 +192,7 @@ export class JobRegistry {
       } catch (err) {
         job.state = 'FAILED';
         job.message = (err as Error).message ?? String(err);
-        job.code = toApiError(err)?.code ?? toApiError((err as Error).cause)?.code ?? 'INTERNAL_SERVER_ERROR';
+        job.code = toImsearchError(err)?.code ?? toImsearchError((err as Error).cause)?.code ?? 'INTERNAL_SERVER_ERROR';
         this.log(`job ${job.id} (${kind} ${collection}) failed: ${(err as Error).stack ?? job.message}`);
       } finally {
         job.finishedAt = new Date();

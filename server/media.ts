@@ -3,14 +3,12 @@
  * sharp and cached under <dataDir>/cache/thumbs. Only the source paths the collection recorded
  * are ever read: the URL names a collection and an item id, never a path.
  */
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import express from 'express';
 import sharp from 'sharp';
 import { sniffFormat } from '../models/decode.js';
-import { writeFileAtomic } from '../store/atomic-file.js';
-import type { Catalog } from './catalog.js';
+import type { ImsearchService } from '../service/service.js';
 
 const MIME: Record<string, string> = {
   jpeg: 'image/jpeg',
@@ -28,16 +26,15 @@ export function mediaPaths(collection: string, id: number): { url: string; thumb
   return { url: base, thumbnailUrl: `${base}/thumb` };
 }
 
-export function mediaRouter(catalog: Catalog, opts: { dataDir: string; thumbnailSize: number; maxPixels: number }): express.Router {
+export function mediaRouter(service: ImsearchService, opts: { thumbnailSize: number; maxPixels: number }): express.Router {
   const router = express.Router();
-  const inflight = new Map<string, Promise<Buffer>>();
 
-  const lookup = (req: express.Request, res: express.Response) => {
+  const lookup = async (req: express.Request, res: express.Response) => {
     const name = String(req.params.collection);
     const id = String(req.params.id);
     let c;
     try {
-      c = catalog.get(name);
+      c = await service.collection(name);
     } catch {
       res.status(404).type('text/plain').send(`no collection ${name}`);
       return null;
@@ -52,7 +49,7 @@ export function mediaRouter(catalog: Catalog, opts: { dataDir: string; thumbnail
   };
 
   router.get('/:collection/:id', async (req, res, next) => {
-    const found = lookup(req, res);
+    const found = await lookup(req, res);
     if (!found) return;
     try {
       const fh = await fsp.open(found.item.source, 'r');
@@ -84,27 +81,11 @@ export function mediaRouter(catalog: Catalog, opts: { dataDir: string; thumbnail
   });
 
   router.get('/:collection/:id/thumb', async (req, res, next) => {
-    const found = lookup(req, res);
+    const found = await lookup(req, res);
     if (!found) return;
     const size = opts.thumbnailSize;
-    const file = path.join(opts.dataDir, 'cache', 'thumbs', found.collection, `${found.item.sha256}-${size}.webp`);
     try {
-      let data: Buffer;
-      if (fs.existsSync(file)) {
-        data = await fsp.readFile(file);
-      } else {
-        let p = inflight.get(file);
-        if (!p) {
-          p = makeThumbnail(found.item.source, size, opts.maxPixels).then(async (buf) => {
-            await fsp.mkdir(path.dirname(file), { recursive: true });
-            await writeFileAtomic(file, buf);
-            return buf;
-          });
-          inflight.set(file, p);
-          void p.finally(() => inflight.delete(file)).catch(() => undefined);
-        }
-        data = await p;
-      }
+      const data = await service.thumbnails.get(found.collection, found.item.sha256, size, () => makeThumbnail(found.item.source, size, opts.maxPixels));
       res.setHeader('Content-Type', 'image/webp');
       res.setHeader('X-Content-Type-Options', 'nosniff');
       res.setHeader('Cache-Control', 'public, max-age=86400');

@@ -5,7 +5,7 @@
  */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { ApiError } from './errors.js';
+import { ImsearchError } from '../errors/error-codes.js';
 
 const NOT_INSIDE = 'is not an existing folder inside the allowed roots';
 
@@ -36,7 +36,7 @@ export class AllowedRoots {
    */
   async folder(requested: string): Promise<string> {
     const refuse = (why: string) =>
-      new ApiError('PATH_NOT_ALLOWED', `${JSON.stringify(requested)} ${why}: indexing is allowed only inside the configured roots`);
+      new ImsearchError('PATH_NOT_ALLOWED', `${JSON.stringify(requested)} ${why}: indexing is allowed only inside the configured roots`);
     if (typeof requested !== 'string' || requested.trim() === '' || requested.includes('\0')) throw refuse('is not a usable path');
     if (this.roots.length === 0) throw refuse('cannot be indexed: no roots are configured (--roots)');
     const candidate = path.isAbsolute(requested) ? requested : path.join(this.roots[0], requested);

@@ -4,7 +4,8 @@
  * limit and fails its stream; the count here is the second guard.
  */
 import type { FileUpload } from 'graphql-upload/processRequest.mjs';
-import { ApiError, toApiError } from './errors.js';
+import { ImsearchError } from '../errors/error-codes.js';
+import { toImsearchError } from './errors.js';
 
 export interface ReceivedFile {
   filename: string;
@@ -21,7 +22,7 @@ export async function readUpload(upload: Promise<FileUpload> | FileUpload, maxBy
     file = await upload;
     stream = file.createReadStream();
   } catch (err) {
-    throw toApiError(err) ?? err;
+    throw toImsearchError(err) ?? err;
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -30,15 +31,15 @@ export async function readUpload(upload: Promise<FileUpload> | FileUpload, maxBy
       size += chunk.length;
       if (size > maxBytes) {
         (stream as unknown as { destroy?: () => void }).destroy?.();
-        throw new ApiError('UPLOAD_TOO_LARGE', `${file.filename || 'the upload'} is above the upload limit of ${describe(maxBytes)}`, { maxBytes });
+        throw new ImsearchError('UPLOAD_TOO_LARGE', `${file.filename || 'the upload'} is above the upload limit of ${describe(maxBytes)}`, { maxBytes });
       }
       chunks.push(chunk);
     }
   } catch (err) {
-    if (err instanceof ApiError) throw err;
-    const api = toApiError(err);
+    if (err instanceof ImsearchError) throw err;
+    const api = toImsearchError(err);
     if (api?.code === 'UPLOAD_TOO_LARGE') {
-      throw new ApiError('UPLOAD_TOO_LARGE', `${file.filename || 'the upload'} is above the upload limit of ${describe(maxBytes)}`, { maxBytes });
+      throw new ImsearchError('UPLOAD_TOO_LARGE', `${file.filename || 'the upload'} is above the upload limit of ${describe(maxBytes)}`, { maxBytes });
     }
     throw api ?? err;
   }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { ImsearchError, storageError } from '../errors/error-codes.js';
 import { removeStaleTemporaries, writeFileAtomic } from './atomic-file.js';
 
 export const COLLECTION_FORMAT_VERSION = 1;
@@ -57,16 +58,6 @@ export interface VectorBlock {
   dim: number;
 }
 
-export class CollectionError extends Error {
-  constructor(
-    readonly code: 'COLLECTION_NOT_FOUND' | 'COLLECTION_EXISTS' | 'COLLECTION_BROKEN' | 'BAD_ITEM',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'CollectionError';
-  }
-}
-
 const MANIFEST = 'manifest.json';
 const DATABASE = 'items.sqlite';
 
@@ -78,6 +69,9 @@ const DATABASE = 'items.sqlite';
  * repaired by a rebuild instead of serving a stale index.
  */
 export class Collection {
+  /** Commits made through this object (another process's commits bump version() but not this). */
+  private commits = 0;
+
   private constructor(
     readonly dir: string,
     private manifestData: CollectionManifest,
@@ -86,41 +80,46 @@ export class Collection {
 
   static async create(dir: string, manifest: Omit<CollectionManifest, 'formatVersion' | 'createdAt'>): Promise<Collection> {
     if (fs.existsSync(path.join(dir, MANIFEST))) {
-      throw new CollectionError('COLLECTION_EXISTS', `collection already exists at ${dir}`);
+      throw new ImsearchError('COLLECTION_EXISTS', `collection already exists at ${dir}`);
     }
-    await fsp.mkdir(dir, { recursive: true });
+    try {
+      await fsp.mkdir(dir, { recursive: true });
+    } catch (err) {
+      throw storageError(err, `the collection folder ${dir}`);
+    }
     const full: CollectionManifest = {
       formatVersion: COLLECTION_FORMAT_VERSION,
       createdAt: new Date().toISOString(),
       ...manifest,
     };
     const db = openDatabase(path.join(dir, DATABASE));
-    await writeFileAtomic(path.join(dir, MANIFEST), JSON.stringify(full, null, 2));
+    try {
+      await writeFileAtomic(path.join(dir, MANIFEST), JSON.stringify(full, null, 2));
+    } catch (err) {
+      db.close();
+      throw storageError(err, path.join(dir, MANIFEST));
+    }
     return new Collection(dir, full, db);
   }
 
   static async open(dir: string): Promise<Collection> {
-    const manifestPath = path.join(dir, MANIFEST);
-    let raw: string;
-    try {
-      raw = await fsp.readFile(manifestPath, 'utf8');
-    } catch {
-      throw new CollectionError('COLLECTION_NOT_FOUND', `no collection at ${dir} (missing ${MANIFEST})`);
-    }
-    let manifest: CollectionManifest;
-    try {
-      manifest = JSON.parse(raw) as CollectionManifest;
-    } catch (err) {
-      throw new CollectionError('COLLECTION_BROKEN', `${manifestPath} is not valid JSON: ${(err as Error).message}`);
-    }
-    if (manifest.formatVersion !== COLLECTION_FORMAT_VERSION) {
-      throw new CollectionError(
-        'COLLECTION_BROKEN',
-        `${manifestPath} has format version ${manifest.formatVersion}; this build reads ${COLLECTION_FORMAT_VERSION}`,
-      );
-    }
-    await removeStaleTemporaries(dir);
+    const manifest = await readManifest(dir);
+    await removeStaleTemporaries(dir).catch(() => undefined); // a read-only folder has none to remove
     return new Collection(dir, manifest, openDatabase(path.join(dir, DATABASE)));
+  }
+
+  /** Removes a collection's folder (the caller has closed it). */
+  static async destroy(dir: string): Promise<void> {
+    try {
+      await fsp.rm(dir, { recursive: true, force: true });
+    } catch (err) {
+      throw storageError(err, dir);
+    }
+  }
+
+  /** Re-reads the manifest another process may have replaced. */
+  async reloadManifest(): Promise<void> {
+    this.manifestData = await readManifest(this.dir);
   }
 
   get manifest(): Readonly<CollectionManifest> {
@@ -133,8 +132,16 @@ export class Collection {
 
   async updateManifest(patch: Partial<Omit<CollectionManifest, 'formatVersion' | 'name' | 'createdAt'>>): Promise<void> {
     const next = { ...this.manifestData, ...patch };
-    await writeFileAtomic(path.join(this.dir, MANIFEST), JSON.stringify(next, null, 2));
+    try {
+      await writeFileAtomic(path.join(this.dir, MANIFEST), JSON.stringify(next, null, 2));
+    } catch (err) {
+      throw storageError(err, path.join(this.dir, MANIFEST));
+    }
     this.manifestData = next;
+  }
+
+  get ownCommits(): number {
+    return this.commits;
   }
 
   /** Monotonic counter of committed writes to items and vectors. */
@@ -165,6 +172,21 @@ export class Collection {
       if (item) out.set(id, item);
     }
     return out;
+  }
+
+  /** The sha256 of every item's content (what an indexing run skips without decoding). */
+  contentHashes(): Set<string> {
+    return new Set((this.db.prepare('SELECT sha256 FROM items').pluck().all() as string[]));
+  }
+
+  /** The largest item id there is (0 for none). */
+  maxItemId(): number {
+    return (this.db.prepare('SELECT coalesce(max(id), 0) AS m FROM items').get() as { m: number }).m;
+  }
+
+  /** Items with an id above `id`, in id order (what another process added since). */
+  itemsAfter(id: number): Item[] {
+    return (this.db.prepare('SELECT * FROM items WHERE id > ? ORDER BY id').all(id) as ItemRow[]).map((r) => rowToItem(r)!);
   }
 
   itemBySha256(sha256: string): Item | undefined {
@@ -218,14 +240,14 @@ export class Collection {
       if (ids.some((id) => id !== null)) this.bumpVersion();
       return ids;
     });
-    return run(batch);
+    return this.write(() => run(batch), 'add items to');
   }
 
   /** Removes items and their vectors; returns the ids that existed. Ids are never reused. */
   removeItems(ids: readonly number[]): number[] {
     const del = this.db.prepare('DELETE FROM items WHERE id = ?');
     const delVectors = this.db.prepare('DELETE FROM vectors WHERE item_id = ?');
-    return this.db.transaction((list: readonly number[]) => {
+    const run = this.db.transaction((list: readonly number[]) => {
       const removed: number[] = [];
       for (const id of list) {
         delVectors.run(id);
@@ -233,13 +255,14 @@ export class Collection {
       }
       if (removed.length) this.bumpVersion();
       return removed;
-    })(ids);
+    });
+    return this.write(() => run(ids), 'remove items from');
   }
 
   /** Raw embeddings of one model and view for every item, in id order. */
   vectors(model: string, view: View = 'orig'): VectorBlock {
     const dim = this.manifestData.models.find((m) => m.name === model)?.dim;
-    if (dim === undefined) throw new CollectionError('BAD_ITEM', `collection ${this.name} has no model ${model}`);
+    if (dim === undefined) throw new ImsearchError('UNKNOWN_MODEL', `collection ${this.name} has no model ${model}`);
     const rows = this.db
       .prepare('SELECT item_id, data FROM vectors WHERE model = ? AND view = ? ORDER BY item_id')
       .all(model, view) as { item_id: number; data: Buffer }[];
@@ -268,6 +291,17 @@ export class Collection {
 
   private bumpVersion(): void {
     this.db.prepare(`UPDATE meta SET value = value + 1 WHERE key = 'version'`).run();
+    this.commits++;
+  }
+
+  /** A database write, with storage faults (full, read-only) in the error vocabulary. */
+  private write<T>(fn: () => T, what: string): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof ImsearchError) throw err;
+      throw storageError(err, `${what} collection ${this.name} (${path.join(this.dir, DATABASE)})`);
+    }
   }
 
   private checkVectors(item: NewItem, models: Map<string, number>): void {
@@ -276,8 +310,8 @@ export class Collection {
       for (const [model, dim] of models) {
         const vec = perModel?.[model];
         if (!vec || vec.length !== dim) {
-          throw new CollectionError(
-            'BAD_ITEM',
+          throw new ImsearchError(
+            'INTERNAL_SERVER_ERROR',
             `item ${item.source}: missing or wrong-sized ${view} vector for model ${model} (want ${dim})`,
           );
         }
@@ -300,8 +334,34 @@ function rowToItem(row: ItemRow | undefined): Item | undefined {
   return { id: row.id, label: row.label, source: row.source, sha256: row.sha256, bytes: row.bytes, addedAt: row.added_at };
 }
 
+async function readManifest(dir: string): Promise<CollectionManifest> {
+  const manifestPath = path.join(dir, MANIFEST);
+  let raw: string;
+  try {
+    raw = await fsp.readFile(manifestPath, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ImsearchError('UNKNOWN_COLLECTION', `no collection at ${dir} (missing ${MANIFEST})`);
+    throw storageError(err, manifestPath);
+  }
+  let manifest: CollectionManifest;
+  try {
+    manifest = JSON.parse(raw) as CollectionManifest;
+  } catch (err) {
+    throw new ImsearchError('COLLECTION_BROKEN', `${manifestPath} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (manifest.formatVersion !== COLLECTION_FORMAT_VERSION) {
+    throw new ImsearchError('COLLECTION_BROKEN', `${manifestPath} has format version ${manifest.formatVersion}; this build reads ${COLLECTION_FORMAT_VERSION}`);
+  }
+  return manifest;
+}
+
 function openDatabase(file: string): Database.Database {
-  const db = new Database(file);
+  let db: Database.Database;
+  try {
+    db = new Database(file);
+  } catch (err) {
+    throw storageError(err, file);
+  }
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.exec(`

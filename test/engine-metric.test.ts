@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CollectionSearcher } from '../search/collection-searcher.js';
-import { Library } from '../search/library.js';
-import { fitCollectionMetric } from '../search/metric-fit.js';
+import { CollectionSearcher } from '../service/collection-searcher.js';
+import { Library } from '../service/library.js';
+import { fitCollectionMetric } from '../service/metric-fit.js';
 import { listLabelledFiles } from '../store/folder-listing.js';
 import { caltechDir, sharedModelsDir } from './helpers/paths.js';
 

@@ -6,8 +6,8 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { CollectionSearcher } from '../search/collection-searcher.js';
-import { Library } from '../search/library.js';
+import { CollectionSearcher } from '../service/collection-searcher.js';
+import { Library } from '../service/library.js';
 import { listLabelledFiles } from '../store/folder-listing.js';
 import { caltechDir, repoRoot, sharedModelsDir } from './helpers/paths.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { scoreRetrieval, type QueryOutcome } from '../search/metrics.js';
+import { scoreRetrieval, type QueryOutcome } from '../service/metrics.js';
 import {
   ClassStats,
   Metric,

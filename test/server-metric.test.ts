@@ -9,8 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { type Fixture, FIXTURE_MODEL, buildFixture, caltechFiles, startFixtureServer } from '../bench/api-fixture.js';
 import { ImsearchClient, type Job } from '../sdk/index.js';
 import { fileFromPath } from '../sdk/node.js';
-import { CollectionSearcher } from '../search/collection-searcher.js';
-import { Library } from '../search/library.js';
+import { CollectionSearcher } from '../service/collection-searcher.js';
+import { Library } from '../service/library.js';
 import type { RunningServer } from '../server/app.js';
 import { rejectsWithCode } from './helpers/sdk-errors.js';
 

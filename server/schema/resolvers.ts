@@ -1,14 +1,15 @@
-/** Resolvers: decorators plus one call into ApiService and a mapping of the result. */
+/** Resolvers: decorators plus one call into the service layer and a mapping of the result. */
+import path from 'node:path';
 import type { FileUpload } from 'graphql-upload/processRequest.mjs';
 import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
 import { Arg, Args, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import type { Match as SearchMatch, SearchRequest } from '../../search/collection-searcher.js';
-import type { LoadedCollection } from '../catalog.js';
+import { ImsearchError } from '../../errors/error-codes.js';
+import { parseIndexSpec } from '../../indexes/spec.js';
+import type { SearchOutcome } from '../../service/service.js';
 import type { ApiContext } from '../context.js';
-import { ApiError } from '../errors.js';
-import { SearchOptions, toSearchRequest } from '../search-request.js';
-import { encodeCursor } from '../api-service.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
 import { readUpload } from '../uploads.js';
+import { SearchOptions, toSearchRequest } from './search-options.js';
 import {
   AddImagesResult,
   CollectionInfo,
@@ -27,12 +28,13 @@ import {
   toUploadResult,
 } from './types.js';
 
-function toSearchResult(c: LoadedCollection, matches: readonly SearchMatch[], request: SearchRequest, baseUrl: string): SearchResult {
+function toSearchResult(outcome: SearchOutcome, k: number, models: readonly string[] | undefined, baseUrl: string): SearchResult {
+  const c = outcome.collection;
   return {
     collection: c.name,
-    k: request.k,
-    models: request.models?.length ? [...request.models] : c.searcher.modelNames(),
-    matches: matches.map((m, i) => ({ rank: i + 1, score: m.score, item: toItem(m.item, c.name, baseUrl) })),
+    k,
+    models: models?.length ? [...models] : c.searcher.modelNames(),
+    matches: outcome.matches.map((m, i) => ({ rank: i + 1, score: m.score, item: toItem(m.item, c.name, baseUrl) })),
   };
 }
 
@@ -45,33 +47,38 @@ export class SearchResolver {
     @Ctx() ctx: ApiContext,
   ): Promise<SearchResult> {
     const { service, timing } = ctx;
-    const request = toSearchRequest(options, service.limits);
-    service.collection(options.collection);
+    const request = toSearchRequest(options);
+    await service.collection(options.collection); // UNKNOWN_COLLECTION before the upload is read
     const file = await timing.time('uploadMs', () => readUpload(upload, service.limits.maxUploadBytes));
-    const { collection, matches } = await service.searchImage(options.collection, file.data, request, timing);
-    return toSearchResult(collection, matches, request, ctx.baseUrl);
+    const outcome = await service.searchImage(options.collection, file.data, request);
+    timing.add('embedMs', outcome.timing.embedMs);
+    timing.add('searchMs', outcome.timing.searchMs);
+    return toSearchResult(outcome, request.k, request.models, ctx.baseUrl);
   }
 
   @Query(() => SearchResult, { description: 'The items most similar to an item of the collection ("more like this"), from its stored embeddings; the item itself is left out.' })
   async similarTo(@Arg('id', () => ID) id: string, @Args(() => SearchOptions) options: SearchOptions, @Ctx() ctx: ApiContext): Promise<SearchResult> {
-    const request = toSearchRequest(options, ctx.service.limits);
-    const { collection, matches } = await ctx.service.similarTo(options.collection, id, request, ctx.timing);
-    return toSearchResult(collection, matches, request, ctx.baseUrl);
+    const request = toSearchRequest(options);
+    const outcome = await ctx.service.similarTo(options.collection, id, request);
+    ctx.timing.add('searchMs', outcome.timing.searchMs);
+    return toSearchResult(outcome, request.k, request.models, ctx.baseUrl);
   }
 }
 
 @Resolver()
 export class CatalogResolver {
   @Query(() => [CollectionInfo], { description: 'The collections this server serves, the default first.' })
-  collections(@Ctx() ctx: ApiContext): Promise<CollectionInfo[]> {
-    const catalog = ctx.service.catalog;
-    return Promise.all(catalog.list().map((c) => toCollectionInfo(c, c.name === catalog.defaultName)));
+  async collections(@Ctx() ctx: ApiContext): Promise<CollectionInfo[]> {
+    const all = await ctx.service.listCollections();
+    const first = ctx.service.defaultCollection();
+    const ordered = [...all.filter((c) => c.name === first), ...all.filter((c) => c.name !== first)];
+    return Promise.all(ordered.map((c) => toCollectionInfo(c, c.name === first)));
   }
 
   @Query(() => CollectionInfo, { description: 'One collection (default: the default collection).' })
-  collection(@Arg('name', () => String, { nullable: true }) name: string | null, @Ctx() ctx: ApiContext): Promise<CollectionInfo> {
-    const c = ctx.service.collection(name);
-    return toCollectionInfo(c, c.name === ctx.service.catalog.defaultName);
+  async collection(@Arg('name', () => String, { nullable: true }) name: string | null, @Ctx() ctx: ApiContext): Promise<CollectionInfo> {
+    const c = await ctx.service.collection(name);
+    return toCollectionInfo(c, c.name === ctx.service.defaultCollection());
   }
 
   @Query(() => Limits, { description: "The server's limits." })
@@ -81,25 +88,26 @@ export class CatalogResolver {
   }
 
   @Query(() => [ModelInfo], { description: 'The embedding models the served collections use.' })
-  models(@Ctx() ctx: ApiContext): ModelInfo[] {
-    return ctx.service.catalog.models();
+  models(@Ctx() ctx: ApiContext): Promise<ModelInfo[]> {
+    return ctx.service.models();
   }
 
   @Query(() => Item, { description: 'One item by id (UNKNOWN_ITEM when absent).' })
-  item(@Arg('id', () => ID) id: string, @Arg('collection', () => String, { nullable: true }) collection: string | null, @Ctx() ctx: ApiContext): Item {
-    const found = ctx.service.item(collection, id);
+  async item(@Arg('id', () => ID) id: string, @Arg('collection', () => String, { nullable: true }) collection: string | null, @Ctx() ctx: ApiContext): Promise<Item> {
+    const found = await ctx.service.item(collection, id);
+    if (!found.item) throw new ImsearchError('UNKNOWN_ITEM', `no item ${id} in collection ${found.collection.name}`);
     return toItem(found.item, found.collection.name, ctx.baseUrl);
   }
 
   @Query(() => ItemPage, { description: 'Items in id order, a page at a time, optionally only those with a label.' })
-  items(
+  async items(
     @Arg('collection', () => String, { nullable: true }) collection: string | null,
     @Arg('first', () => Int, { defaultValue: 50, description: 'Page size, up to the server maximum.' }) first: number,
     @Arg('after', () => String, { nullable: true, description: 'The endCursor of the previous page.' }) after: string | null,
     @Arg('label', () => String, { nullable: true }) label: string | null,
     @Ctx() ctx: ApiContext,
-  ): ItemPage {
-    const page = ctx.service.items(collection, { first, after, label });
+  ): Promise<ItemPage> {
+    const page = await ctx.service.items(collection, { first, after: after ? decodeCursor(after) : 0, label });
     const items = page.items.map((i) => toItem(i, page.collection.name, ctx.baseUrl));
     return {
       items,
@@ -114,14 +122,14 @@ export class CatalogResolver {
 export class JobResolver {
   @Query(() => Job, { description: 'A job by id, also from before a restart (UNKNOWN_JOB when absent or pruned: the 200 most recent finished jobs are kept).' })
   job(@Arg('id', () => ID) id: string, @Ctx() ctx: ApiContext): Job {
-    const job = ctx.service.jobs.get(id);
-    if (!job) throw new ApiError('UNKNOWN_JOB', `no job ${id} on this server (jobs are kept in memory until a restart)`);
+    const job = ctx.jobs.get(id);
+    if (!job) throw new ImsearchError('UNKNOWN_JOB', `no job ${id} on this server (jobs are kept in memory until a restart)`);
     return toJob(job);
   }
 
   @Query(() => [Job], { description: 'Recent jobs, newest first, kept across restarts in the data directory.' })
   jobs(@Ctx() ctx: ApiContext): Job[] {
-    return ctx.service.jobs.list().map(toJob);
+    return ctx.jobs.list().map(toJob);
   }
 }
 
@@ -135,14 +143,14 @@ export class MutationResolver {
     @Ctx() ctx: ApiContext,
   ): Promise<AddImagesResult> {
     const { service, timing } = ctx;
-    const c = service.collection(collection);
+    const c = await service.collection(collection);
     if (images.length > service.limits.maxFiles) {
-      throw new ApiError('TOO_MANY_FILES', `${images.length} files in one request; the limit is ${service.limits.maxFiles}`);
+      throw new ImsearchError('TOO_MANY_FILES', `${images.length} files in one request; the limit is ${service.limits.maxFiles}`);
     }
     const files = await timing.time('uploadMs', () =>
       Promise.all(images.map(async (i) => ({ ...(await readUpload(i.file, service.limits.maxUploadBytes)), label: i.label ?? null }))),
     );
-    const outcomes = await timing.time('embedMs', () => service.addImages(c.name, files));
+    const { outcomes } = await timing.time('embedMs', () => service.addUploads(c.name, files));
     const count = (s: string) => outcomes.filter((o) => o.status === s).length;
     return {
       collection: c.name,
@@ -156,11 +164,29 @@ export class MutationResolver {
   @Authorized()
   @Mutation(() => Job, { description: 'Starts indexing a server-side folder (inside the configured roots) into a collection; follow it with job(id).' })
   async indexFolder(
-    @Arg('path', { description: 'Absolute, or relative to the first root. Labels come from first-level folder names.' }) path: string,
+    @Arg('path', { description: 'Absolute, or relative to the first root. Labels come from first-level folder names.' }) requested: string,
     @Arg('collection', () => String, { nullable: true }) collection: string | null,
     @Ctx() ctx: ApiContext,
   ): Promise<Job> {
-    return toJob(await ctx.service.indexFolder(collection, path));
+    const c = await ctx.service.collection(collection);
+    const folder = await ctx.roots.folder(requested);
+    const relative = (p: string) => path.relative(folder, p) || path.basename(p);
+    const hide = (message: string) => message.replaceAll(folder + path.sep, '');
+    const job = ctx.jobs.start('INDEX_FOLDER', c.name, folder, (work) => work(), async (job) => {
+      const report = await ctx.service.indexFolder(c.name, folder, {
+        signal: job.signal,
+        onProgress: (p) => job.progress(p),
+        onFailed: (f) => job.fail({ path: relative(f.path), reason: f.reason, message: hide(f.message) }),
+        onAdded: (n) => (job.job.added = n),
+      });
+      job.progress({ done: report.listed, total: report.listed });
+      return {
+        added: report.added,
+        unchanged: report.unchanged,
+        message: `${report.added} added, ${report.unchanged} unchanged, ${report.failed.length} failed in ${report.seconds.toFixed(1)} s`,
+      };
+    });
+    return toJob(job);
   }
 
   @Authorized()
@@ -170,18 +196,29 @@ export class MutationResolver {
     @Arg('collection', () => String, { nullable: true }) collection: string | null,
     @Ctx() ctx: ApiContext,
   ): Promise<RemoveItemsResult> {
-    const { collection: c, removed } = await ctx.service.removeItems(collection, ids);
+    const { collection: c, removed } = await ctx.service.remove(collection, ids);
     return { collection: c.name, removed: removed.map(String), itemCount: c.collection.count() };
   }
 
   @Authorized()
   @Mutation(() => Job, { description: "Starts rebuilding a collection's index with another spec, from the stored embeddings; follow it with job(id)." })
-  rebuildIndex(
+  async rebuildIndex(
     @Arg('indexSpec', { description: 'flat, hnsw[:M=..,efSearch=..], ivfpq[:...], annoy[:trees=..], faiss:<factory>, ...' }) indexSpec: string,
     @Arg('collection', () => String, { nullable: true }) collection: string | null,
     @Ctx() ctx: ApiContext,
-  ): Job {
-    return toJob(ctx.service.rebuildIndex(collection, indexSpec));
+  ): Promise<Job> {
+    parseIndexSpec(indexSpec);
+    const c = await ctx.service.collection(collection);
+    const job = ctx.jobs.start('REBUILD_INDEX', c.name, indexSpec, (work) => work(), async (job) => {
+      const total = c.collection.count();
+      job.progress({ done: 0, total });
+      const previous = c.manifest.indexSpec;
+      const t0 = performance.now();
+      await ctx.service.rebuildIndex(c.name, indexSpec);
+      job.progress({ done: total, total });
+      return { message: `index ${c.searcher.indexSpec} built over ${c.searcher.size} items in ${((performance.now() - t0) / 1000).toFixed(1)} s (was ${previous})` };
+    });
+    return toJob(job);
   }
 
   @Authorized()
@@ -191,13 +228,36 @@ export class MutationResolver {
       'at least 2 classes have 2 or more items) and makes them its search defaults, with thresholds for minPrecision; follow it with ' +
       'job(id): its `fit` reports the chosen method and the cross-validated scores. Runs off the serving thread; searches go on meanwhile.',
   })
-  fitMetric(
+  async fitMetric(
     @Arg('collection', () => String, { nullable: true }) collection: string | null,
     @Arg('mode', () => MetricMode, { defaultValue: MetricMode.TRANSFORM }) mode: MetricMode,
     @Arg('folds', () => Int, { defaultValue: 1, description: 'Independent seeded CV splits averaged (1 to 10): steadier numbers, proportionally longer.' }) folds: number,
     @Ctx() ctx: ApiContext,
-  ): Job {
-    return toJob(ctx.service.fitMetric(collection, { mode, folds }));
+  ): Promise<Job> {
+    const request = { mode, folds };
+    const c = await ctx.service.checkFit(collection, request);
+    const job = ctx.jobs.start('FIT_METRIC', c.name, `mode=${mode} folds=${folds}`, (work) => work(), async (job) => {
+      const t0 = performance.now();
+      job.progress({ done: 0, total: 0 });
+      const { report } = await ctx.service.fit(c.name, request, {
+        signal: job.signal,
+        onProgress: (p) => {
+          job.progress({ done: p.evaluated, total: 0 });
+          if (p.best) job.job.message = `cross-validating: ${p.evaluated} settings evaluated, best so far ${p.best.method} (pcaDim ${p.best.pcaDim}) MAP@10 ${p.best.map.toFixed(4)}`;
+        },
+      });
+      const evaluated = report.cv.table.length + report.cv.rerankTable.length;
+      job.progress({ done: evaluated, total: evaluated });
+      const s = report.cv.scores;
+      return {
+        fit: report,
+        message:
+          `${report.cv.params.method} (pcaDim ${report.cv.params.pcaDim}, ${report.defaults.mode}) chosen from ${evaluated} settings: ` +
+          `CV MAP@10 ${s.reranked.map.toFixed(4)} (metric ${s.metric.map.toFixed(4)}, cosine ${s.baseline.map.toFixed(4)}); ` +
+          `index ${c.searcher.indexSpec} over ${c.searcher.size} items; ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      };
+    });
+    return toJob(job);
   }
 }
 

@@ -4,13 +4,13 @@ import type { FileUpload } from 'graphql-upload/processRequest.mjs';
 import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { QueryExpansionParams, ResolvedParams, ThresholdFit, VoteParams } from '../../metric/index.js';
-import type { FitReport } from '../../search/metric-fit.js';
+import type { FitReport } from '../../service/metric-fit.js';
 import type { Item as StoredItem } from '../../store/collection.js';
-import type { UploadOutcome } from '../api-service.js';
-import type { LoadedCollection, ModelSummary } from '../catalog.js';
+import type { OpenCollection } from '../../service/collections.js';
+import { type SearchSummary, calibratedPrecisions } from '../../service/search-summary.js';
+import type { ModelSummary, UploadOutcome } from '../../service/service.js';
 import type { JobFailure, JobRecord } from '../jobs.js';
 import { mediaPaths } from '../media.js';
-import { type SearchSummary, calibratedPrecisions } from '../search-summary.js';
 
 export enum JobKind {
   INDEX_FOLDER = 'INDEX_FOLDER',
@@ -438,7 +438,7 @@ export class CollectionInfo {
   createdAt!: string;
 }
 
-export async function toCollectionInfo(c: LoadedCollection, isDefault: boolean): Promise<CollectionInfo> {
+export async function toCollectionInfo(c: OpenCollection, isDefault: boolean): Promise<CollectionInfo> {
   const m = c.collection.manifest;
   return {
     name: c.name,
@@ -451,7 +451,7 @@ export async function toCollectionInfo(c: LoadedCollection, isDefault: boolean):
     crop: m.crop,
     views: [...m.views],
     metric: m.metric?.hash ?? null,
-    search: toSearchConfig(c.search, await c.currentFit()),
+    search: toSearchConfig(c.summary, await c.currentFit()),
     createdAt: m.createdAt,
   };
 }
@@ -611,7 +611,8 @@ export class UploadResult {
 }
 
 export function toUploadResult(o: UploadOutcome, collection: string, baseUrl: string): UploadResult {
-  return { ...o, status: o.status as UploadStatus, item: o.item ? toItem(o.item, collection, baseUrl) : null };
+  const code = o.status !== 'FAILED' ? null : o.reason === 'too-large-bytes' ? 'UPLOAD_TOO_LARGE' : 'BAD_IMAGE';
+  return { ...o, code, status: o.status as UploadStatus, item: o.item ? toItem(o.item, collection, baseUrl) : null };
 }
 
 @ObjectType()

@@ -1,14 +1,10 @@
 /**
- * The one place where the API's search options become the search layer's SearchRequest. Both
- * `similarImages` and `similarTo` take these options; a new option is a field here and one line
- * in toSearchRequest.
+ * The search arguments of `similarImages` and `similarTo`, handed to the service as they are: it
+ * checks them once (service/search-request.ts). A new option is a field here and a line below.
  */
 import { ArgsType, Field, Float, Int } from 'type-graphql';
-import { type SearchRequest, checkK } from '../search/collection-searcher.js';
-import { SearchError } from '../search/search-errors.js';
-import type { ServerLimits } from './config.js';
-
-export const DEFAULT_K = 10;
+import { DEFAULT_K } from '../../service/limits.js';
+import type { SearchRequest } from '../../service/search-request.js';
 
 @ArgsType()
 export class SearchOptions {
@@ -32,16 +28,6 @@ export class SearchOptions {
   minPrecision?: number | null;
 }
 
-export function toSearchRequest(options: SearchOptions, limits: ServerLimits): SearchRequest {
-  const k = options.k ?? DEFAULT_K;
-  checkK(k, limits.maxK);
-  const minPrecision = options.minPrecision ?? undefined;
-  if (minPrecision !== undefined && !(minPrecision > 0 && minPrecision <= 1)) {
-    throw new SearchError('BAD_PRECISION', `minPrecision must be in (0, 1], received ${minPrecision}`);
-  }
-  return {
-    k,
-    models: options.models ?? undefined,
-    minPrecision,
-  };
+export function toSearchRequest(options: SearchOptions): SearchRequest & { k: number } {
+  return { k: options.k ?? DEFAULT_K, models: options.models ?? undefined, minPrecision: options.minPrecision ?? undefined };
 }

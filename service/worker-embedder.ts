@@ -1,29 +1,21 @@
 /**
- * An ImageEmbedder whose models run in a worker thread (server/embedder-worker.ts), so that
- * decoding, preprocessing and inference never run on the serving thread's event loop. The search
- * layer uses it exactly like the in-process Embedder (same models, sha256s and crop flag, so
- * CollectionSearcher's model check passes). Concurrent embedImage calls reach the worker's
- * sessions together, where consecutive small requests are merged into one batched run.
+ * An ImageEmbedder whose models run in a worker thread (service/embedder-worker.ts), so that
+ * decoding, preprocessing and inference never run on the serving thread's event loop. The
+ * worker runs the ONNX sessions itself (no third thread): a query image crosses one thread
+ * boundary each way. The services use it exactly like the in-process Embedder (same models,
+ * sha256s and crop flag, so the searcher's model check passes).
  */
 import { Worker } from 'node:worker_threads';
-import { ImageDecodeError, ModelError } from '../models/errors.js';
-import type { DecodeFailure, ModelErrorCode } from '../models/errors.js';
-import type { EmbeddedFile, FailedFile, ImageEmbedder } from '../search/embedder-port.js';
+import type { EmbedFileResult } from '../models/embedder.js';
 import type { View } from '../store/collection.js';
-
-export interface WireError {
-  name: string;
-  message: string;
-  reason?: string;
-  code?: string;
-  stack?: string;
-}
+import type { ImageEmbedder } from './embedder-port.js';
+import { type WireError, fromWire } from './wire-error.js';
 
 type ViewVectors = Partial<Record<View, Record<string, Float32Array>>>;
 
 export type ToWorker =
   | { type: 'embedImage'; id: number; data: Uint8Array; views: View[] }
-  | { type: 'embedFiles'; id: number; paths: string[]; views: View[] }
+  | { type: 'embedFiles'; id: number; paths: string[]; views: View[]; known?: ReadonlySet<string> }
   | { type: 'cancel'; id: number }
   | { type: 'close' };
 
@@ -31,7 +23,7 @@ export type FromWorker =
   | { type: 'ready'; models: { name: string; dim: number; sha256: string }[]; crop: boolean }
   | { type: 'init-error'; error: WireError }
   | { type: 'result'; id: number; vectors: ViewVectors }
-  | { type: 'item'; id: number; item: EmbeddedFile | FailedFile }
+  | { type: 'item'; id: number; item: EmbedFileResult }
   | { type: 'done'; id: number }
   | { type: 'error'; id: number; error: WireError }
   | { type: 'closed' };
@@ -48,25 +40,13 @@ export interface EmbedderWorkerData {
   };
 }
 
-/** Rebuilds the error classes callers map to API codes (BAD_IMAGE needs the decoder's reason). */
-function fromWire(e: WireError): Error {
-  let err: Error;
-  if (e.name === 'ImageDecodeError') err = new ImageDecodeError(e.reason as DecodeFailure, e.message);
-  else if (e.name === 'ModelError') err = new ModelError(e.code as ModelErrorCode, e.message);
-  else if (e.name === 'RangeError') err = new RangeError(e.message);
-  else if (e.name === 'TypeError') err = new TypeError(e.message);
-  else err = new Error(e.message);
-  if (e.stack) err.stack = `${e.stack}\n    (in the embedder worker)`;
-  return err;
-}
-
 interface Pending {
   resolve(v: ViewVectors): void;
   reject(e: Error): void;
 }
 
 interface Stream {
-  push(item: EmbeddedFile | FailedFile): void;
+  push(item: EmbedFileResult): void;
   end(): void;
   fail(e: Error): void;
 }
@@ -82,7 +62,7 @@ function spawn(data: EmbedderWorkerData): Promise<{ worker: Worker; models: { na
       if (m.type === 'ready') resolve({ worker, models: m.models, crop: m.crop });
       else if (m.type === 'init-error') {
         void worker.terminate();
-        reject(fromWire(m.error));
+        reject(fromWire(m.error, 'the embedder worker'));
       }
     };
     const onError = (err: Error) => {
@@ -143,10 +123,10 @@ export class WorkerEmbedder implements ImageEmbedder {
     });
   }
 
-  async *embedFiles(paths: readonly string[], views: readonly View[]): AsyncGenerator<EmbeddedFile | FailedFile> {
+  async *embedFiles(paths: readonly string[], views: readonly View[], opts: { known?: ReadonlySet<string>; signal?: AbortSignal } = {}): AsyncGenerator<EmbedFileResult> {
     await this.alive();
     const id = this.nextId++;
-    const buffer: (EmbeddedFile | FailedFile)[] = [];
+    const buffer: EmbedFileResult[] = [];
     let finished = false;
     let error: Error | null = null;
     let wake: (() => void) | null = null;
@@ -169,9 +149,10 @@ export class WorkerEmbedder implements ImageEmbedder {
         notify();
       },
     });
-    this.send({ type: 'embedFiles', id, paths: [...paths], views: [...views] });
+    this.send({ type: 'embedFiles', id, paths: [...paths], views: [...views], known: opts.known });
     try {
       for (;;) {
+        opts.signal?.throwIfAborted();
         if (buffer.length) {
           yield buffer.shift()!;
           continue;
@@ -263,7 +244,7 @@ export class WorkerEmbedder implements ImageEmbedder {
         this.streams.get(m.id)?.end();
         break;
       case 'error': {
-        const err = fromWire(m.error);
+        const err = fromWire(m.error, 'the embedder worker');
         const p = this.pending.get(m.id);
         if (p) {
           p.reject(err);

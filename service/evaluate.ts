@@ -4,8 +4,10 @@ import fs from 'node:fs';
 import { Collection, type View } from '../store/collection.js';
 import { listLabelledFiles } from '../store/folder-listing.js';
 import type { ImageEmbedder } from './embedder-port.js';
+import { ImsearchError } from '../errors/error-codes.js';
 import { CollectionSearcher } from './collection-searcher.js';
-import { indexFiles, type IndexProgress, type SkippedFile } from './indexer.js';
+import { thresholdFor } from './search-config.js';
+import { indexFiles, type IndexProgress, type SkippedFile } from './indexing.js';
 import { type RetrievalScores, recallAtK, scoreRetrieval } from './metrics.js';
 import { type FitOptions, type FitReport, clearCollectionMetric, currentFit, fitCollectionMetric } from './metric-fit.js';
 
@@ -60,6 +62,7 @@ export async function evaluate(opts: EvalOptions): Promise<EvalResult> {
     const searcher = await CollectionSearcher.open(gallery.collection);
     const exact = opts.indexSpec === 'flat' ? searcher : await CollectionSearcher.open(gallery.collection, { ephemeral: 'flat' });
     const relevant = gallery.collection.labels();
+    const threshold = opts.minPrecision === undefined ? undefined : calibratedThreshold(searcher, opts.minPrecision);
     const outcomes = [];
     const approxIds: number[][] = [];
     const exactIds: number[][] = [];
@@ -70,7 +73,7 @@ export async function evaluate(opts: EvalOptions): Promise<EvalResult> {
       const vectors: Partial<Record<View, Record<string, Float32Array>>> = {};
       for (const v of opts.views) vectors[v] = queries.collection.itemVectors(item.id, v);
       const t0 = performance.now();
-      const matches = await searcher.searchVectors(vectors, { k, minPrecision: opts.minPrecision });
+      const matches = await searcher.searchVectors(vectors, { k, threshold });
       searchMs += performance.now() - t0;
       returned += matches.length;
       correct += matches.filter((m) => m.item.label === item.label).length;
@@ -158,4 +161,10 @@ async function cachedCollection(
     onProgress: (p) => opts.onProgress?.(role, p),
   });
   return { collection, skipped: report.failed };
+}
+
+function calibratedThreshold(searcher: CollectionSearcher, precision: number): number {
+  const fit = searcher.searchDefaults ? thresholdFor(searcher.searchDefaults, precision) : null;
+  if (!fit) throw new ImsearchError('NOT_CALIBRATED', `no threshold calibrated for precision ${precision}: pass --fit, or a lower --min-precision`);
+  return fit.threshold;
 }

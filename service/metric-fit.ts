@@ -4,8 +4,9 @@ import path from 'node:path';
 import { Metric, crossValidateMetric, serializeArtifact, type CvOptions, type CvResult } from '../metric/index.js';
 import type { Collection } from '../store/collection.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
+import { ImsearchError } from '../errors/error-codes.js';
 import { galleryMatrix } from './ensemble-space.js';
-import { SearchError } from './search-errors.js';
+import { type FitRunner, progressFromRows } from './fit-port.js';
 import type { SearchDefaults } from './search-config.js';
 
 export interface FitOptions {
@@ -32,11 +33,11 @@ export async function fitCollectionMetric(collection: Collection, opts: FitOptio
   const matrix = galleryMatrix(collection, views);
   const items = collection.allItems();
   if (items.length !== matrix.ids.length || items.some((it, i) => it.id !== matrix.ids[i])) {
-    throw new Error(`collection ${collection.name}: items and stored embeddings disagree; re-index it`);
+    throw new ImsearchError('COLLECTION_BROKEN', `collection ${collection.name}: items and stored embeddings disagree; re-index it`);
   }
   const labels = items.map((i) => i.label);
   if (!labels.some((l) => l !== null && l !== '')) {
-    throw new SearchError('NOT_LABELLED', `collection ${collection.name} has no labelled items: a metric is learned from labels (index class folders, or upload with labels)`);
+    throw new ImsearchError('NOT_LABELLED', `collection ${collection.name} has no labelled items: a metric is learned from labels (index class folders, or upload with labels)`);
   }
   const shortlist = opts.shortlist ?? 100;
   const cv = crossValidateMetric(matrix.data, matrix.dim, labels, { ...opts.cv, shortlist, sourceHash: sourceHash(collection) });
@@ -58,6 +59,15 @@ export async function fitCollectionMetric(collection: Collection, opts: FitOptio
   await collection.updateManifest({ metric: { file, hash }, searchDefaults: { ...defaults } });
   return report;
 }
+
+/** The CLI's FitRunner: the fit on this thread (the process does nothing else meanwhile). */
+export const fitInProcess: FitRunner = async (collection, request, opts) => {
+  opts.signal?.throwIfAborted();
+  const progress = progressFromRows(opts.onProgress, 200);
+  const report = await fitCollectionMetric(collection, { mode: request.mode, cv: { folds: request.folds, onRow: progress.onRow } });
+  progress.flush();
+  return report;
+};
 
 const REPORT = 'fit-report.json';
 

@@ -29,6 +29,7 @@ export async function openCollectionIndex(
   collection: Collection,
   space: string,
   matrix: () => GalleryMatrix,
+  save: boolean,
 ): Promise<{ index: VectorIndex; rebuilt: boolean }> {
   const spec = collection.manifest.indexSpec;
   const state = await readState(collection.dir);
@@ -40,7 +41,7 @@ export async function openCollectionIndex(
     }
   }
   const index = buildIndex(spec, matrix());
-  await saveCollectionIndex(collection, index, space);
+  if (save) await saveCollectionIndex(collection, index, space);
   return { index, rebuilt: true };
 }
 

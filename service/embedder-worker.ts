@@ -4,16 +4,14 @@
  *
  * Why a worker: onnxruntime-node 1.30 runs `InferenceSession.run` synchronously on the calling
  * JS thread (inside a setImmediate), and the resize/normalise step is JavaScript; on the serving
- * thread both would stall every other request for the length of a forward pass.
+ * thread both would stall every other request for the length of a forward pass. The sessions run
+ * on this worker's own thread (inference 'main'): a second hop to an inference worker would only
+ * add a copy of every tensor.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Embedder, type EmbedderOptions, type View } from '../models/embedder.js';
-import type { EmbedderWorkerData, FromWorker, ToWorker, WireError } from './worker-embedder.js';
-
-function toWire(err: unknown): WireError {
-  const e = err as { name?: string; message?: string; reason?: string; code?: string; stack?: string };
-  return { name: e?.name ?? 'Error', message: e?.message ?? String(err), reason: e?.reason, code: e?.code, stack: e?.stack };
-}
+import { toWire } from './wire-error.js';
+import type { EmbedderWorkerData, FromWorker, ToWorker } from './worker-embedder.js';
 
 const port = parentPort!;
 const data = workerData as EmbedderWorkerData;
@@ -23,7 +21,7 @@ const post = (m: FromWorker) => port.postMessage(m);
 
 let embedder: Embedder;
 try {
-  embedder = await Embedder.create(data.models, data.options as EmbedderOptions);
+  embedder = await Embedder.create(data.models, { ...(data.options as EmbedderOptions), inference: 'main' });
   post({ type: 'ready', models: embedder.models.map((m) => ({ ...m })), crop: embedder.crop });
 } catch (err) {
   post({ type: 'init-error', error: toWire(err) });
@@ -39,7 +37,7 @@ port.on('message', (msg: ToWorker) => {
       );
       break;
     case 'embedFiles': {
-      const gen = embedder.embedFiles(msg.paths, msg.views as View[]);
+      const gen = embedder.embedFiles(msg.paths, msg.views as View[], { known: msg.known });
       running.set(msg.id, gen);
       void (async () => {
         try {

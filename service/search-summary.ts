@@ -6,7 +6,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { type QueryExpansionParams, type ResolvedParams, type ThresholdFit, type VoteParams, parseArtifact } from '../metric/index.js';
-import type { CollectionSearcher } from '../search/collection-searcher.js';
+import type { CollectionSearcher } from '../service/collection-searcher.js';
 import type { Collection } from '../store/collection.js';
 
 export interface SearchSummary {

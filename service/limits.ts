@@ -1,0 +1,45 @@
+/**
+ * The request limits every entry point applies (the CLI and the server share one set of
+ * defaults); the server exposes them through the `limits` query and lets flags change them.
+ */
+import { ImsearchError } from '../errors/error-codes.js';
+
+export interface Limits {
+  /** Largest k a search accepts (BAD_K above it). */
+  maxK: number;
+  /** Largest single image, bytes (UPLOAD_TOO_LARGE above it). */
+  maxUploadBytes: number;
+  /** Most files in one request (TOO_MANY_FILES above it). */
+  maxFiles: number;
+  /** Largest decoded image, width x height (decompression-bomb guard), uploads and indexed files. */
+  maxPixels: number;
+  /** Largest page of items. */
+  maxPageSize: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<Limits> = {
+  maxK: 100,
+  maxUploadBytes: 16 * 1024 * 1024,
+  maxFiles: 32,
+  maxPixels: 50_000_000,
+  maxPageSize: 500,
+};
+
+export const DEFAULT_K = 10;
+
+/** An integer in [min, max], or BAD_USER_INPUT naming the argument (`code` for the ones with their own). */
+export function checkInt(name: string, value: number, min: number, max: number, code: 'BAD_USER_INPUT' | 'BAD_K' = 'BAD_USER_INPUT'): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ImsearchError(code, `${name} must be an integer from ${min} to ${max}, received ${value}`);
+  }
+  return value;
+}
+
+/** A command-line or environment string as a positive integer (BAD_USER_INPUT otherwise). */
+export function parsePositiveInt(name: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 1) {
+    throw new ImsearchError('BAD_USER_INPUT', `${name} must be a positive integer, received ${JSON.stringify(value)}`);
+  }
+  return n;
+}
