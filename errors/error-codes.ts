@@ -8,7 +8,10 @@
  * cli) can depend on it without an upward import.
  */
 export const ERROR_CODES = {
-  // requests
+  // requests (the GRAPHQL_ codes and OPERATION_RESOLUTION_FAILURE are Apollo Server's own, kept as it sends them)
+  GRAPHQL_PARSE_FAILED: 'The query is not valid GraphQL syntax.',
+  GRAPHQL_VALIDATION_FAILED: 'The query does not match the schema (unknown field, wrong argument type, ...).',
+  OPERATION_RESOLUTION_FAILURE: 'The request names an operation the document does not hold.',
   BAD_REQUEST: 'The HTTP request could not be read (malformed multipart or JSON body).',
   BAD_USER_INPUT: 'An argument is out of its range or of the wrong form; the message names it.',
   BAD_K: 'k is not an integer from 1 to the server limit.',

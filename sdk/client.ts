@@ -14,6 +14,13 @@ import {
   type CollectionQuery,
   CollectionsDocument,
   type CollectionsQuery,
+  CreateCollectionDocument,
+  type CreateCollectionInput,
+  type CreateCollectionMutation,
+  DeleteCollectionDocument,
+  type ErrorCode,
+  ErrorCodesDocument,
+  type ErrorCodesQuery,
   FitMetricDocument,
   type MetricMode,
   IndexFolderDocument,
@@ -38,38 +45,18 @@ import {
   SimilarToDocument,
 } from './generated/graphql.js';
 
-/** Codes the server puts in `extensions.code`, plus the client's own for transport failures. */
+/**
+ * Every code an error can carry: the server's (the schema's ErrorCode enum, generated, so a
+ * misspelled code fails to compile) plus the client's own for transport failures.
+ */
 export type ImsearchErrorCode =
-  | 'BAD_K'
-  | 'UNKNOWN_MODEL'
-  | 'UNKNOWN_COLLECTION'
-  | 'UNKNOWN_ITEM'
-  | 'UNKNOWN_JOB'
-  | 'BAD_IMAGE'
-  | 'UPLOAD_TOO_LARGE'
-  | 'TOO_MANY_FILES'
-  | 'PATH_NOT_ALLOWED'
-  | 'UNAUTHENTICATED'
-  | 'BAD_INDEX_SPEC'
-  | 'BAD_CURSOR'
-  | 'NOT_LABELLED'
-  | 'BAD_PRECISION'
-  | 'NOT_CALIBRATED'
-  | 'MODEL_MISMATCH'
-  | 'BUSY'
-  | 'CANCELLED'
-  | 'BAD_USER_INPUT'
-  | 'BAD_REQUEST'
-  | 'GRAPHQL_PARSE_FAILED'
-  | 'GRAPHQL_VALIDATION_FAILED'
-  | 'INTERNAL_SERVER_ERROR'
+  | ErrorCode
   /** The request did not reach the server or the response did not arrive. */
   | 'NETWORK_ERROR'
   /** The server answered with something that is not a GraphQL response. */
   | 'BAD_RESPONSE'
   /** waitForJob gave up. */
-  | 'TIMEOUT'
-  | (string & {});
+  | 'TIMEOUT';
 
 export interface GraphQLErrorShape {
   message: string;
@@ -164,7 +151,8 @@ export class ImsearchClient {
     const response = await this.execute(document, variables, opts);
     if (response.errors?.length) {
       const first = response.errors[0];
-      throw new ImsearchError(first.extensions?.code ?? 'INTERNAL_SERVER_ERROR', first.message, response.errors);
+      // The server sends only the schema's ErrorCode values (a closed enum).
+      throw new ImsearchError((first.extensions?.code as ErrorCode | undefined) ?? 'INTERNAL_SERVER_ERROR', first.message, response.errors);
     }
     if (response.data == null) throw new ImsearchError('BAD_RESPONSE', 'the response has neither data nor errors');
     return response.data;
@@ -234,6 +222,19 @@ export class ImsearchClient {
 
   async collection(name?: string, opts?: RequestOptions): Promise<CollectionQuery['collection']> {
     return (await this.request(CollectionDocument, { name }, opts)).collection;
+  }
+
+  /** Every error code the API sends, with what it means. */
+  async errorCodes(opts?: RequestOptions): Promise<ErrorCodesQuery['errorCodes']> {
+    return (await this.request(ErrorCodesDocument, {}, opts)).errorCodes;
+  }
+
+  async createCollection(input: CreateCollectionInput, opts?: RequestOptions): Promise<CreateCollectionMutation['createCollection']> {
+    return (await this.request(CreateCollectionDocument, { input }, opts)).createCollection;
+  }
+
+  async deleteCollection(name: string, opts?: RequestOptions): Promise<void> {
+    await this.request(DeleteCollectionDocument, { name }, opts);
   }
 
   async limits(opts?: RequestOptions): Promise<LimitsQuery['limits']> {
@@ -319,3 +320,4 @@ export function extractFiles(variables: unknown): { clone: unknown; files: { pat
   };
   return { clone: walk(variables, ''), files };
 }
+

@@ -9,9 +9,9 @@
  * index job resumes (indexed files are skipped by content hash).
  */
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs/promises';
 import type { FitReport } from '../service/metric-fit.js';
-import { writeFileAtomic } from '../store/atomic-file.js';
+import { JobHistoryFile } from '../store/job-history.js';
+import type { ErrorCode } from '../errors/error-codes.js';
 import { toImsearchError } from './errors.js';
 
 export type JobKind = 'INDEX_FOLDER' | 'REBUILD_INDEX' | 'FIT_METRIC';
@@ -38,7 +38,7 @@ export interface JobRecord {
   /** Why the job FAILED, or a summary when it SUCCEEDED (progress while it runs, for some kinds). */
   message: string | null;
   /** The API error code when the job FAILED (INTERNAL_SERVER_ERROR for an unexpected failure). */
-  code: string | null;
+  code: ErrorCode | null;
   /** A FIT_METRIC job's validation report, once it SUCCEEDED. */
   fit: FitReport | null;
   readonly createdAt: Date;
@@ -57,12 +57,8 @@ export interface JobHandle {
 const KEEP_FINISHED = 200;
 /** Progress alone is written at most this often; state changes are written at once. */
 const PROGRESS_SAVE_MS = 1000;
-const FILE_VERSION = 1;
-
-interface JobFile {
-  version: number;
-  jobs: (Omit<JobRecord, 'createdAt' | 'startedAt' | 'finishedAt'> & { createdAt: string; startedAt: string | null; finishedAt: string | null })[];
-}
+/** A record as the history file holds it. */
+type SavedJob = Omit<JobRecord, 'createdAt' | 'startedAt' | 'finishedAt'> & { createdAt: string; startedAt: string | null; finishedAt: string | null };
 
 export class JobRegistry {
   private readonly jobs = new Map<string, JobRecord>();
@@ -74,7 +70,7 @@ export class JobRegistry {
 
   /** `file`: where the records are kept (null: in memory only). */
   private constructor(
-    private readonly file: string | null,
+    private readonly file: JobHistoryFile<JobRecord | SavedJob> | null,
     private readonly log: (line: string) => void,
   ) {}
 
@@ -83,26 +79,19 @@ export class JobRegistry {
    * unreadable one is logged and replaced). Jobs it left QUEUED or RUNNING become FAILED/INTERRUPTED.
    */
   static async open(file: string | null, log: (line: string) => void = () => undefined): Promise<JobRegistry> {
-    const registry = new JobRegistry(file, log);
-    if (file === null) return registry;
-    let text: string;
+    const history = file === null ? null : new JobHistoryFile<JobRecord | SavedJob>(file);
+    const registry = new JobRegistry(history, log);
+    if (history === null) return registry;
+    let saved: SavedJob[];
     try {
-      text = await fs.readFile(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return registry;
-      throw err;
-    }
-    let saved: JobFile;
-    try {
-      saved = JSON.parse(text) as JobFile;
-      if (saved.version !== FILE_VERSION || !Array.isArray(saved.jobs)) throw new Error(`unknown format (version ${String(saved.version)})`);
+      saved = (await history.read()) as SavedJob[];
     } catch (err) {
       log(`job history ${file} is unreadable (${(err as Error).message}); starting a new one`);
       return registry;
     }
     const now = new Date();
     let interrupted = 0;
-    for (const r of saved.jobs) {
+    for (const r of saved) {
       const job: JobRecord = {
         ...r,
         createdAt: new Date(r.createdAt),
@@ -227,10 +216,10 @@ export class JobRegistry {
         this.writeAgain = false;
         this.lastWrite = Date.now();
         try {
-          // In creation order; Dates serialise as ISO strings: the JobFile shape open() reads.
-          await writeFileAtomic(file, `${JSON.stringify({ version: FILE_VERSION, jobs: [...this.jobs.values()] })}\n`);
+          // In creation order: the order open() restores.
+          await file.write([...this.jobs.values()]);
         } catch (err) {
-          this.log(`could not write the job history ${file}: ${(err as Error).message}`);
+          this.log(`could not write the job history ${file.file}: ${(err as Error).message}`);
         }
       } while (this.writeAgain);
       this.writing = null;

@@ -1,9 +1,6 @@
 import { createHash } from 'node:crypto';
-import fsp from 'node:fs/promises';
-import path from 'node:path';
 import { Metric, crossValidateMetric, serializeArtifact, type CvOptions, type CvResult } from '../metric/index.js';
 import type { Collection } from '../store/collection.js';
-import { writeFileAtomic } from '../store/atomic-file.js';
 import { ImsearchError } from '../errors/error-codes.js';
 import { galleryMatrix } from './ensemble-space.js';
 import { type FitRunner, progressFromRows } from './fit-port.js';
@@ -44,7 +41,7 @@ export async function fitCollectionMetric(collection: Collection, opts: FitOptio
   const metric = new Metric(cv.artifact!);
   const hash = metric.hash();
   const file = `metric-${hash.replace(/^sha256:/, '').slice(0, 16)}.json`;
-  await writeFileAtomic(path.join(collection.dir, file), serializeArtifact(cv.artifact!));
+  await collection.writeFile(file, serializeArtifact(cv.artifact!));
   const defaults: SearchDefaults = {
     mode: opts.mode ?? 'transform',
     shortlist,
@@ -55,7 +52,7 @@ export async function fitCollectionMetric(collection: Collection, opts: FitOptio
   const { artifact: _a, calibrationPairs: _p, ...summary } = cv;
   const report: FitReport = { defaults, metricHash: hash, cv: summary };
   const stored: StoredFitReport = { ...report, version: collection.version(), options: { mode: defaults.mode, shortlist } };
-  await writeFileAtomic(path.join(collection.dir, REPORT), JSON.stringify(stored));
+  await collection.writeFile(REPORT, JSON.stringify(stored));
   await collection.updateManifest({ metric: { file, hash }, searchDefaults: { ...defaults } });
   return report;
 }
@@ -83,7 +80,9 @@ interface StoredFitReport extends FitReport {
 export async function currentFit(collection: Collection, opts: FitOptions = {}): Promise<FitReport | null> {
   let stored: StoredFitReport;
   try {
-    stored = JSON.parse(await fsp.readFile(path.join(collection.dir, REPORT), 'utf8')) as StoredFitReport;
+    const bytes = await collection.readFile(REPORT);
+    if (!bytes) return null;
+    stored = JSON.parse(bytes.toString('utf8')) as StoredFitReport;
   } catch {
     return null;
   }

@@ -13,7 +13,7 @@ import { type ListedFile, listLabelledFiles } from '../store/folder-listing.js';
 import { ThumbnailCache } from '../store/thumbnails.js';
 import { UploadStore } from '../store/uploads.js';
 import { CollectionSearcher, type Match } from './collection-searcher.js';
-import { CollectionRegistry, type EmbedderFactory, EmbedderPool, type OpenCollection } from './collections.js';
+import { CollectionRegistry, checkCollectionName, type EmbedderFactory, EmbedderPool, type OpenCollection } from './collections.js';
 import type { FitProgress, FitRequest, FitRunner } from './fit-port.js';
 import { type IndexProgress, type IndexReport, type SkippedFile, indexFiles } from './indexing.js';
 import { DEFAULT_LIMITS, type Limits, checkInt } from './limits.js';
@@ -152,6 +152,10 @@ export class ImsearchService {
   async createCollection(name: string, spec: NewCollection): Promise<OpenCollection> {
     parseIndexSpec(spec.indexSpec);
     if (!spec.models.length) throw new ImsearchError('BAD_USER_INPUT', 'a collection needs at least one model');
+    for (const m of spec.models) {
+      if (!(m.weight > 0 && Number.isFinite(m.weight))) throw new ImsearchError('BAD_USER_INPUT', `the weight of model ${m.name} must be a number above 0, received ${m.weight}`);
+    }
+    checkCollectionName(name);
     const embedder = await this.collections.embedders.get(spec.models.map((m) => m.name), spec.crop);
     return this.collections.create(name, {
       models: embedder.models.map((m) => ({ ...m, weight: spec.models.find((w) => w.name === m.name)!.weight })),

@@ -140,6 +140,29 @@ export class Collection {
     this.manifestData = next;
   }
 
+  /**
+   * Writes a derived file of the collection (metric artifact, fit report, index state) atomically;
+   * storage faults come back as STORAGE_FULL / STORAGE_READ_ONLY naming the file.
+   */
+  async writeFile(name: string, data: Uint8Array | string): Promise<void> {
+    const file = path.join(this.dir, name);
+    try {
+      await writeFileAtomic(file, data);
+    } catch (err) {
+      throw storageError(err, file);
+    }
+  }
+
+  /** A derived file's bytes, or null when it does not exist. */
+  async readFile(name: string): Promise<Buffer | null> {
+    try {
+      return await fsp.readFile(path.join(this.dir, name));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw storageError(err, path.join(this.dir, name));
+    }
+  }
+
   get ownCommits(): number {
     return this.commits;
   }

@@ -4,6 +4,103 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** What a new collection is: its models, crop step, views and index. */
+export type CreateCollectionInput = {
+  /** Trim content-free borders before embedding. */
+  crop?: boolean;
+  /** Also embed the mirrored photo (flip test-time augmentation). */
+  flip?: boolean;
+  /** Index spec: flat, hnsw[:M=..], ivfpq[:...], annoy[:trees=..], faiss:<factory> (BAD_INDEX_SPEC otherwise). */
+  indexSpec?: string;
+  /** The embedders of the ensemble (UNKNOWN_MODEL / MODEL_MISSING when the server cannot load one). */
+  models: Array<ModelWeightInput>;
+  /** Letters, digits, ".", "_" or "-", at most 64 (BAD_COLLECTION_NAME otherwise); COLLECTION_EXISTS when taken. */
+  name: string;
+};
+
+/** The code in every error's `extensions.code` (and in job and upload results). */
+export type ErrorCode =
+  /** A collection name must be letters, digits, ".", "_" or "-", at most 64 characters. */
+  | 'BAD_COLLECTION_NAME'
+  /** The pagination cursor was not issued by this server. */
+  | 'BAD_CURSOR'
+  /** The image is empty, not a supported format, truncated, corrupt, too small or has too many pixels; extensions.reason says which. */
+  | 'BAD_IMAGE'
+  /** The index spec string does not parse or names an unknown kind or option. */
+  | 'BAD_INDEX_SPEC'
+  /** k is not an integer from 1 to the server limit. */
+  | 'BAD_K'
+  /** A model manifest is not valid; the message lists every problem. */
+  | 'BAD_MANIFEST'
+  /** minPrecision is not in (0, 1]. */
+  | 'BAD_PRECISION'
+  /** The HTTP request could not be read (malformed multipart or JSON body). */
+  | 'BAD_REQUEST'
+  /** An argument is out of its range or of the wrong form; the message names it. */
+  | 'BAD_USER_INPUT'
+  /** The server is at its limit of concurrent expensive work; retry shortly. */
+  | 'BUSY'
+  /** The job was cancelled (this server stopped it). */
+  | 'CANCELLED'
+  /** A collection's files are missing or inconsistent; the message names the file. */
+  | 'COLLECTION_BROKEN'
+  /** A collection of that name already exists. */
+  | 'COLLECTION_EXISTS'
+  /** The query is not valid GraphQL syntax. */
+  | 'GRAPHQL_PARSE_FAILED'
+  /** The query does not match the schema (unknown field, wrong argument type, ...). */
+  | 'GRAPHQL_VALIDATION_FAILED'
+  /** The vector index could not be built, loaded or searched (bad file, native addon missing, bad input). */
+  | 'INDEX_ERROR'
+  /** An unexpected failure; it is logged on the server. */
+  | 'INTERNAL_SERVER_ERROR'
+  /** A previous server process ended before the job finished; committed work stays, re-running resumes it. */
+  | 'INTERRUPTED'
+  /** A model file's sha256 or size differs from its manifest. */
+  | 'MODEL_CORRUPT'
+  /** Every download location of a model failed. */
+  | 'MODEL_DOWNLOAD_FAILED'
+  /** The ONNX graph, or the embedder, does not match what the manifest or collection declares. */
+  | 'MODEL_MISMATCH'
+  /** A model file is not in the model store; the message says how to get it. */
+  | 'MODEL_MISSING'
+  /** A model file has no published or recorded sha256, so it cannot be trusted. */
+  | 'MODEL_UNVERIFIED'
+  /** No score threshold is calibrated for the requested precision (fit the metric first). */
+  | 'NOT_CALIBRATED'
+  /** The collection has too few labelled classes to fit a metric. */
+  | 'NOT_LABELLED'
+  /** No model store directory was given (flag or IMSEARCH_MODEL_DIR). */
+  | 'NO_MODEL_DIR'
+  /** The request names an operation the document does not hold. */
+  | 'OPERATION_RESOLUTION_FAILURE'
+  /** The folder is outside the roots this server may read. */
+  | 'PATH_NOT_ALLOWED'
+  /** The query costs more than the per-request budget (aliases, depth, estimated work or response size). */
+  | 'QUERY_TOO_COMPLEX'
+  /** A file of the data directory could not be read or written; the message names it. */
+  | 'STORAGE_ERROR'
+  /** The disk holding the data directory is full; nothing was half-written. */
+  | 'STORAGE_FULL'
+  /** The data directory is read-only: reads work, writes are refused. */
+  | 'STORAGE_READ_ONLY'
+  /** The index type needs more vectors to train than the collection has. */
+  | 'TOO_FEW_TO_TRAIN'
+  /** More files in one request than the limit. */
+  | 'TOO_MANY_FILES'
+  /** The operation needs an API key (Authorization: Bearer <key>). */
+  | 'UNAUTHENTICATED'
+  /** No collection of that name. */
+  | 'UNKNOWN_COLLECTION'
+  /** No item with that id in the collection. */
+  | 'UNKNOWN_ITEM'
+  /** No job with that id. */
+  | 'UNKNOWN_JOB'
+  /** No model of that name (in the collection, or in the model manifests). */
+  | 'UNKNOWN_MODEL'
+  /** An upload is larger than the byte limit. */
+  | 'UPLOAD_TOO_LARGE';
+
 /** An image to add, with its label. */
 export type ImageUpload = {
   file: File | Blob;
@@ -29,6 +126,14 @@ export type MetricMode =
   | 'RERANK'
   /** The index holds learned-metric vectors and searches the metric directly. */
   | 'TRANSFORM';
+
+/** A model of a new collection, with its weight in the ensemble. */
+export type ModelWeightInput = {
+  /** A model name the server has a manifest and a verified file for (see the models query). */
+  name: string;
+  /** Weight in the ensemble (> 0); parts are scaled by sqrt(w / sum w). */
+  weight?: number;
+};
 
 /** The outcome of one uploaded image. */
 export type UploadStatus =
@@ -76,23 +181,28 @@ export type JobQueryVariables = Exact<{
 }>;
 
 
-export type JobQuery = { job: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } };
+export type JobQuery = { job: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } };
 
 export type JobsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type JobsQuery = { jobs: Array<{ id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null }> };
+export type JobsQuery = { jobs: Array<{ id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null }> };
 
 export type LimitsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type LimitsQuery = { limits: { maxK: number, maxUploadBytes: number, maxFiles: number, maxPixels: number, maxPageSize: number } };
 
+export type ErrorCodesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ErrorCodesQuery = { errorCodes: Array<{ code: ErrorCode, description: string }> };
+
 export type ItemFieldsFragment = { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string };
 
 export type SearchResultFieldsFragment = { collection: string, k: number, models: Array<string>, matches: Array<{ rank: number, score: number, item: { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string } }> };
 
-export type JobFieldsFragment = { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null };
+export type JobFieldsFragment = { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null };
 
 export type CalibratedThresholdFieldsFragment = { targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number };
 
@@ -112,7 +222,7 @@ export type AddImagesMutationVariables = Exact<{
 }>;
 
 
-export type AddImagesMutation = { addImages: { collection: string, added: number, unchanged: number, failed: number, results: Array<{ index: number, filename: string, status: UploadStatus, code: string | null, reason: string | null, message: string | null, item: { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string } | null }> } };
+export type AddImagesMutation = { addImages: { collection: string, added: number, unchanged: number, failed: number, results: Array<{ index: number, filename: string, status: UploadStatus, code: ErrorCode | null, reason: string | null, message: string | null, item: { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string } | null }> } };
 
 export type IndexFolderMutationVariables = Exact<{
   path: string;
@@ -120,7 +230,7 @@ export type IndexFolderMutationVariables = Exact<{
 }>;
 
 
-export type IndexFolderMutation = { indexFolder: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } };
+export type IndexFolderMutation = { indexFolder: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } };
 
 export type RemoveItemsMutationVariables = Exact<{
   ids: Array<string | number> | string | number;
@@ -136,7 +246,7 @@ export type RebuildIndexMutationVariables = Exact<{
 }>;
 
 
-export type RebuildIndexMutation = { rebuildIndex: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } };
+export type RebuildIndexMutation = { rebuildIndex: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } };
 
 export type FitMetricMutationVariables = Exact<{
   collection?: string | null | undefined;
@@ -145,7 +255,21 @@ export type FitMetricMutationVariables = Exact<{
 }>;
 
 
-export type FitMetricMutation = { fitMetric: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } };
+export type FitMetricMutation = { fitMetric: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } };
+
+export type CreateCollectionMutationVariables = Exact<{
+  input: CreateCollectionInput;
+}>;
+
+
+export type CreateCollectionMutation = { createCollection: { name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: string, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } } };
+
+export type DeleteCollectionMutationVariables = Exact<{
+  name: string;
+}>;
+
+
+export type DeleteCollectionMutation = { deleteCollection: { name: string } };
 
 export type SimilarImagesQueryVariables = Exact<{
   upload: File | Blob;
@@ -1109,6 +1233,14 @@ export const LimitsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<LimitsQuery, LimitsQueryVariables>;
+export const ErrorCodesDocument = new TypedDocumentString(`
+    query ErrorCodes {
+  errorCodes {
+    code
+    description
+  }
+}
+    `) as unknown as TypedDocumentString<ErrorCodesQuery, ErrorCodesQueryVariables>;
 export const AddImagesDocument = new TypedDocumentString(`
     mutation AddImages($images: [ImageUpload!]!, $collection: String) {
   addImages(images: $images, collection: $collection) {
@@ -1437,6 +1569,133 @@ fragment MetricFitReportFields on MetricFitReport {
   settingsEvaluated
   seconds
 }`) as unknown as TypedDocumentString<FitMetricMutation, FitMetricMutationVariables>;
+export const CreateCollectionDocument = new TypedDocumentString(`
+    mutation CreateCollection($input: CreateCollectionInput!) {
+  createCollection(input: $input) {
+    ...CollectionFields
+  }
+}
+    fragment CalibratedThresholdFields on CalibratedThreshold {
+  targetPrecision
+  achievable
+  threshold
+  precision
+  recall
+  accepted
+  positives
+  total
+}
+fragment MetricParametersFields on MetricParameters {
+  method
+  pcaDim
+  shrinkage
+  weighting
+  whiten
+  normalize
+}
+fragment RetrievalScoresFields on RetrievalScores {
+  map
+  classBalancedMap
+  precisionAt1
+}
+fragment MetricFitReportFields on MetricFitReport {
+  metricHash
+  mode
+  method
+  pcaDim
+  shrinkage
+  params {
+    ...MetricParametersFields
+  }
+  vote {
+    k
+    tau
+    minShare
+  }
+  queryExpansion {
+    n
+    alpha
+  }
+  scores {
+    baseline {
+      ...RetrievalScoresFields
+    }
+    metric {
+      ...RetrievalScoresFields
+    }
+    reranked {
+      ...RetrievalScoresFields
+    }
+  }
+  thresholds {
+    ...CalibratedThresholdFields
+  }
+  split {
+    folds
+    holdout
+    heldOut
+    fittedOn
+    seed
+  }
+  settingsEvaluated
+  seconds
+}
+fragment SearchConfigFields on SearchConfig {
+  learned
+  method
+  metric {
+    ...MetricParametersFields
+  }
+  mode
+  shortlist
+  vote {
+    k
+    tau
+    minShare
+  }
+  queryExpansion {
+    n
+    alpha
+  }
+  thresholds {
+    ...CalibratedThresholdFields
+  }
+  calibratedPrecisions
+  fit {
+    ...MetricFitReportFields
+  }
+}
+fragment CollectionFields on CollectionInfo {
+  name
+  isDefault
+  itemCount
+  indexSize
+  labels {
+    label
+    count
+  }
+  models {
+    name
+    dim
+    weight
+    sha256
+  }
+  indexSpec
+  crop
+  views
+  metric
+  search {
+    ...SearchConfigFields
+  }
+  createdAt
+}`) as unknown as TypedDocumentString<CreateCollectionMutation, CreateCollectionMutationVariables>;
+export const DeleteCollectionDocument = new TypedDocumentString(`
+    mutation DeleteCollection($name: String!) {
+  deleteCollection(name: $name) {
+    name
+  }
+}
+    `) as unknown as TypedDocumentString<DeleteCollectionMutation, DeleteCollectionMutationVariables>;
 export const SimilarImagesDocument = new TypedDocumentString(`
     query SimilarImages($upload: Upload!, $k: Int, $models: [String!], $collection: String, $minPrecision: Float) {
   similarImages(

@@ -9,10 +9,13 @@ import type { SearchOutcome } from '../../service/service.js';
 import type { ApiContext } from '../context.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { readUpload } from '../uploads.js';
+import { ErrorCodeInfo, errorCodeInfos } from './error-code.js';
 import { SearchOptions, toSearchRequest } from './search-options.js';
 import {
   AddImagesResult,
   CollectionInfo,
+  CreateCollectionInput,
+  DeleteCollectionResult,
   ImageUpload,
   Item,
   ItemPage,
@@ -81,6 +84,11 @@ export class CatalogResolver {
     return toCollectionInfo(c, c.name === ctx.service.defaultCollection());
   }
 
+  @Query(() => [ErrorCodeInfo], { description: 'Every error code this API sends in extensions.code, with what it means.' })
+  errorCodes(): ErrorCodeInfo[] {
+    return errorCodeInfos();
+  }
+
   @Query(() => Limits, { description: "The server's limits." })
   limits(@Ctx() ctx: ApiContext): Limits {
     const { maxK, maxUploadBytes, maxFiles, maxPixels, maxPageSize } = ctx.service.limits;
@@ -135,6 +143,25 @@ export class JobResolver {
 
 @Resolver()
 export class MutationResolver {
+  @Authorized()
+  @Mutation(() => CollectionInfo, { description: 'Creates an empty collection; add images with addImages or indexFolder.' })
+  async createCollection(@Arg('input', () => CreateCollectionInput) input: CreateCollectionInput, @Ctx() ctx: ApiContext): Promise<CollectionInfo> {
+    const c = await ctx.service.createCollection(input.name, {
+      models: input.models.map((m) => ({ name: m.name, weight: m.weight })),
+      crop: input.crop,
+      views: input.flip ? ['orig', 'flip'] : ['orig'],
+      indexSpec: input.indexSpec,
+    });
+    return toCollectionInfo(c, c.name === ctx.service.defaultCollection());
+  }
+
+  @Authorized()
+  @Mutation(() => DeleteCollectionResult, { description: "Deletes a collection: its items, embeddings, index, metric and uploaded originals (the folders it indexed stay)." })
+  async deleteCollection(@Arg('name') name: string, @Ctx() ctx: ApiContext): Promise<DeleteCollectionResult> {
+    await ctx.service.deleteCollection(name);
+    return { name };
+  }
+
   @Authorized()
   @Mutation(() => AddImagesResult, { description: 'Adds uploaded images (with optional labels) to a collection and its index.' })
   async addImages(

@@ -4,6 +4,7 @@ import type { FileUpload } from 'graphql-upload/processRequest.mjs';
 import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { QueryExpansionParams, ResolvedParams, ThresholdFit, VoteParams } from '../../metric/index.js';
+import type { ErrorCode } from '../../errors/error-codes.js';
 import type { FitReport } from '../../service/metric-fit.js';
 import type { Item as StoredItem } from '../../store/collection.js';
 import type { OpenCollection } from '../../service/collections.js';
@@ -11,6 +12,7 @@ import { type SearchSummary, calibratedPrecisions } from '../../service/search-s
 import type { ModelSummary, UploadOutcome } from '../../service/service.js';
 import type { JobFailure, JobRecord } from '../jobs.js';
 import { mediaPaths } from '../media.js';
+import { ErrorCodeEnum } from './error-code.js';
 
 export enum JobKind {
   INDEX_FOLDER = 'INDEX_FOLDER',
@@ -539,8 +541,8 @@ export class Job {
   @Field(() => String, { nullable: true, description: 'A summary when SUCCEEDED, the cause when FAILED (FIT_METRIC: progress while RUNNING).' })
   message!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The error code when FAILED (e.g. NOT_LABELLED), as in extensions.code; CANCELLED when this server stopped it, INTERRUPTED when a previous server process ended before the job finished.' })
-  code!: string | null;
+  @Field(() => ErrorCodeEnum, { nullable: true, description: 'The error code when FAILED (e.g. NOT_LABELLED), as in extensions.code; CANCELLED when this server stopped it, INTERRUPTED when a previous server process ended before the job finished.' })
+  code!: ErrorCode | null;
 
   @Field(() => MetricFitReport, { nullable: true, description: 'The validation report of a FIT_METRIC job that SUCCEEDED.' })
   fit!: MetricFitReport | null;
@@ -577,6 +579,39 @@ export function toJob(j: JobRecord): Job {
   };
 }
 
+@InputType({ description: 'A model of a new collection, with its weight in the ensemble.' })
+export class ModelWeightInput {
+  @Field({ description: 'A model name the server has a manifest and a verified file for (see the models query).' })
+  name!: string;
+
+  @Field(() => Float, { defaultValue: 1, description: 'Weight in the ensemble (> 0); parts are scaled by sqrt(w / sum w).' })
+  weight!: number;
+}
+
+@InputType({ description: 'What a new collection is: its models, crop step, views and index.' })
+export class CreateCollectionInput {
+  @Field({ description: 'Letters, digits, ".", "_" or "-", at most 64 (BAD_COLLECTION_NAME otherwise); COLLECTION_EXISTS when taken.' })
+  name!: string;
+
+  @Field(() => [ModelWeightInput], { description: 'The embedders of the ensemble (UNKNOWN_MODEL / MODEL_MISSING when the server cannot load one).' })
+  models!: ModelWeightInput[];
+
+  @Field({ defaultValue: false, description: 'Trim content-free borders before embedding.' })
+  crop!: boolean;
+
+  @Field({ defaultValue: false, description: 'Also embed the mirrored photo (flip test-time augmentation).' })
+  flip!: boolean;
+
+  @Field({ defaultValue: 'flat', description: 'Index spec: flat, hnsw[:M=..], ivfpq[:...], annoy[:trees=..], faiss:<factory> (BAD_INDEX_SPEC otherwise).' })
+  indexSpec!: string;
+}
+
+@ObjectType({ description: 'A deleted collection.' })
+export class DeleteCollectionResult {
+  @Field()
+  name!: string;
+}
+
 @InputType({ description: 'An image to add, with its label.' })
 export class ImageUpload {
   @Field(() => GraphQLUpload)
@@ -600,8 +635,8 @@ export class UploadResult {
   @Field(() => Item, { nullable: true, description: 'The item (new or already present); null when FAILED.' })
   item!: Item | null;
 
-  @Field(() => String, { nullable: true, description: 'BAD_IMAGE or UPLOAD_TOO_LARGE when FAILED.' })
-  code!: string | null;
+  @Field(() => ErrorCodeEnum, { nullable: true, description: 'BAD_IMAGE or UPLOAD_TOO_LARGE when FAILED.' })
+  code!: ErrorCode | null;
 
   @Field(() => String, { nullable: true, description: "The decoder's reason when FAILED." })
   reason!: string | null;
@@ -611,7 +646,7 @@ export class UploadResult {
 }
 
 export function toUploadResult(o: UploadOutcome, collection: string, baseUrl: string): UploadResult {
-  const code = o.status !== 'FAILED' ? null : o.reason === 'too-large-bytes' ? 'UPLOAD_TOO_LARGE' : 'BAD_IMAGE';
+  const code: ErrorCode | null = o.status !== 'FAILED' ? null : o.reason === 'too-large-bytes' ? 'UPLOAD_TOO_LARGE' : 'BAD_IMAGE';
   return { ...o, code, status: o.status as UploadStatus, item: o.item ? toItem(o.item, collection, baseUrl) : null };
 }
 
