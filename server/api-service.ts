@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { parseIndexSpec } from '../indexes/spec.js';
-import { sniffFormat } from '../models/decode.js';
+import { sniffFormat } from '../models/image/decode.js';
 import { CollectionSearcher, type Match, type SearchRequest } from '../search/collection-searcher.js';
 import type { EmbeddedFile, FailedFile, ImageEmbedder } from '../search/embedder-port.js';
 import type { IndexReport } from '../search/indexer.js';

@@ -5,7 +5,7 @@
  * the start stops with a message naming the collection, its folder and the cause.
  */
 import type { ResolvedParams } from '../metric/index.js';
-import { getManifest } from '../models/registry.js';
+import { getManifest } from '../models/manifest/registry.js';
 import { CollectionSearcher } from '../search/collection-searcher.js';
 import { Library } from '../search/library.js';
 import { type FitReport, currentFit } from '../search/metric-fit.js';

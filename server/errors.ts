@@ -7,7 +7,8 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { IndexError } from '../indexes/errors.js';
 import { MetricError } from '../metric/errors.js';
-import { ImageDecodeError, ModelError } from '../models/errors.js';
+import { ModelError } from '../models/errors.js';
+import { ImageDecodeError } from '../models/image/decode-error.js';
 import { SearchError, type SearchErrorCode } from '../search/search-errors.js';
 
 export const API_ERROR_CODES = [
@@ -70,7 +71,7 @@ export function toApiError(err: unknown): ApiError | null {
   if (err instanceof IndexError && err.code === 'BAD_INDEX_SPEC') return new ApiError('BAD_INDEX_SPEC', err.message);
   if (err instanceof MetricError && (err.code === 'UNLABELLED' || err.code === 'TOO_FEW_CLASSES')) return new ApiError('NOT_LABELLED', err.message);
   if (err instanceof MetricError && err.code === 'BAD_PARAMS') return new ApiError('BAD_USER_INPUT', err.message);
-  if (err instanceof ModelError && err.code === 'unknown-model') return new ApiError('UNKNOWN_MODEL', err.message);
+  if (err instanceof ModelError && err.code === 'UNKNOWN_MODEL') return new ApiError('UNKNOWN_MODEL', err.message);
   const http = err as HttpError;
   if (err instanceof Error && http.expose && typeof http.status === 'number') {
     if (http.status === 413 && /max file uploads exceeded/.test(err.message)) return new ApiError('TOO_MANY_FILES', err.message);

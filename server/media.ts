@@ -8,7 +8,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import express from 'express';
 import sharp from 'sharp';
-import { sniffFormat } from '../models/decode.js';
+import { sniffFormat } from '../models/image/decode.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
 import type { Catalog } from './catalog.js';
 

@@ -6,8 +6,8 @@
  * sessions together, where consecutive small requests are merged into one batched run.
  */
 import { Worker } from 'node:worker_threads';
-import { ImageDecodeError, ModelError } from '../models/errors.js';
-import type { DecodeFailure, ModelErrorCode } from '../models/errors.js';
+import { ModelError, type ModelErrorCode } from '../models/errors.js';
+import { type DecodeFailure, ImageDecodeError } from '../models/image/decode-error.js';
 import type { EmbeddedFile, FailedFile, ImageEmbedder } from '../search/embedder-port.js';
 import type { View } from '../store/collection.js';
 

@@ -182,13 +182,13 @@ describe('Embedder options and loading', () => {
       process.env.IMSEARCH_MODEL_DIR = os.tmpdir();
       await assert.rejects(
         Embedder.create(['mobilenet-v1-025']),
-        (err: unknown) => err instanceof ModelError && err.code === 'model-missing' && err.message.includes('"mobilenet-v1-025"') && err.message.includes(os.tmpdir()),
+        (err: unknown) => err instanceof ModelError && err.code === 'MODEL_MISSING' && err.message.includes('"mobilenet-v1-025"') && err.message.includes(os.tmpdir()),
       );
     } finally {
       if (saved === undefined) delete process.env.IMSEARCH_MODEL_DIR;
       else process.env.IMSEARCH_MODEL_DIR = saved;
     }
-    await assert.rejects(Embedder.create(['no-such-model'], { modelDir: sharedModelsDir }), (err: unknown) => err instanceof ModelError && err.code === 'unknown-model');
+    await assert.rejects(Embedder.create(['no-such-model'], { modelDir: sharedModelsDir }), (err: unknown) => err instanceof ModelError && err.code === 'UNKNOWN_MODEL');
   });
 
   it('inference in this thread (inference: "main") gives the same vectors as in the worker', async () => {
@@ -214,7 +214,7 @@ describe('Embedder options and loading', () => {
     try {
       await assert.rejects(
         Embedder.create([m.name], { modelDir: sharedModelsDir, manifestsDir: dir }),
-        (err: unknown) => err instanceof ModelError && err.code === 'model-mismatch' && /256 values per image, manifest says dim 1000/.test(err.message),
+        (err: unknown) => err instanceof ModelError && err.code === 'MODEL_MISMATCH' && /256 values per image, manifest says dim 1000/.test(err.message),
       );
     } finally {
       await fsp.rm(dir, { recursive: true, force: true });

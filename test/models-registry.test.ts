@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MODEL_DIR_ENV, ModelError, getManifest, listManifests, parseManifest, resolveModelDir, verifyModelFile } from '../models/index.js';
-import { updateRecords } from '../models/store/records.js';
+import { updateRecords } from '../model-store/records.js';
 import { repoRoot, sharedModelsDir } from './helpers/paths.js';
 
 /** The three offline embedders, as shared/models/README.md describes them. */
@@ -90,17 +90,17 @@ describe('model manifests', () => {
   });
 
   it('an unknown name is an error that lists the known names', () => {
-    assert.throws(() => getManifest('resnet-9000'), expectModelError('unknown-model', 'resnet-9000', 'mobilenetv2-int8', 'mnv4s-int8', 'mobilenet-v1-025'));
+    assert.throws(() => getManifest('resnet-9000'), expectModelError('UNKNOWN_MODEL', 'resnet-9000', 'mobilenetv2-int8', 'mnv4s-int8', 'mobilenet-v1-025'));
   });
 
   it('a malformed manifest is refused with the field named', () => {
     const good = JSON.parse(fs.readFileSync(path.join(repoRoot, 'models/manifests/mobilenetv2-int8.json'), 'utf8'));
     assert.equal(parseManifest(good).name, 'mobilenetv2-int8');
-    assert.throws(() => parseManifest({ ...good, preprocess: { ...good.preprocess, mean: [0.5, 0.5] } }), expectModelError('bad-manifest', 'preprocess.mean'));
-    assert.throws(() => parseManifest({ ...good, sha256: 'abc' }), expectModelError('bad-manifest', 'sha256'));
-    assert.throws(() => parseManifest({ ...good, file: '../x.onnx' }), expectModelError('bad-manifest', '"file"'));
-    assert.throws(() => parseManifest({ ...good, output: { name: 'embedding', dim: 0 } }), expectModelError('bad-manifest', 'output.dim'));
-    assert.throws(() => parseManifest({ ...good, preprocess: { ...good.preprocess, centreCrop: false } }), expectModelError('bad-manifest', 'centreCrop'));
+    assert.throws(() => parseManifest({ ...good, preprocess: { ...good.preprocess, mean: [0.5, 0.5] } }), expectModelError('BAD_MANIFEST', 'preprocess.mean'));
+    assert.throws(() => parseManifest({ ...good, sha256: 'abc' }), expectModelError('BAD_MANIFEST', 'sha256'));
+    assert.throws(() => parseManifest({ ...good, file: '../x.onnx' }), expectModelError('BAD_MANIFEST', 'file: expected a bare file name'));
+    assert.throws(() => parseManifest({ ...good, output: { name: 'embedding', dim: 0 } }), expectModelError('BAD_MANIFEST', 'output.dim'));
+    assert.throws(() => parseManifest({ ...good, preprocess: { ...good.preprocess, centreCrop: false } }), expectModelError('BAD_MANIFEST', 'centreCrop'));
   });
 });
 
@@ -117,12 +117,12 @@ describe('model files', () => {
     assert.equal(resolveModelDir('/x/models', {}), '/x/models');
     assert.equal(resolveModelDir(undefined, { [MODEL_DIR_ENV]: '/y/models' }), '/y/models');
     assert.equal(resolveModelDir('/x/models', { [MODEL_DIR_ENV]: '/y/models' }), '/x/models');
-    assert.throws(() => resolveModelDir(undefined, {}), expectModelError('no-model-dir', MODEL_DIR_ENV, '--model-dir'));
+    assert.throws(() => resolveModelDir(undefined, {}), expectModelError('NO_MODEL_DIR', MODEL_DIR_ENV, '--model-dir'));
   });
 
   it('a missing file names the model, the path and how to get it', async () => {
     const m = getManifest('mobilenetv2-int8');
-    await assert.rejects(verifyModelFile(m, dir), expectModelError('model-missing', '"mobilenetv2-int8"', path.join(dir, m.file), 'is missing', 'To get it'));
+    await assert.rejects(verifyModelFile(m, dir), expectModelError('MODEL_MISSING', '"mobilenetv2-int8"', path.join(dir, m.file), 'is missing', 'To get it'));
   });
 
   it('a corrupt file (sha256 mismatch) names the model, the path, expected vs actual, and how to get it', async () => {
@@ -133,7 +133,7 @@ describe('model files', () => {
     const actual = createHash('sha256').update(bytes).digest('hex');
     await assert.rejects(
       verifyModelFile(m, dir),
-      expectModelError('model-corrupt', '"mobilenetv2-int8"', path.join(dir, m.file), `expected sha256 ${m.sha256}`, `actual sha256 ${actual}`, 'To get it'),
+      expectModelError('MODEL_CORRUPT', '"mobilenetv2-int8"', path.join(dir, m.file), `expected sha256 ${m.sha256}`, `actual sha256 ${actual}`, 'To get it'),
     );
   });
 
@@ -143,7 +143,7 @@ describe('model files', () => {
     const sub = fs.mkdtempSync(path.join(dir, 'unpublished-'));
     const bytes = fs.readFileSync(path.join(sharedModelsDir, m.file));
     fs.writeFileSync(path.join(sub, m.file), bytes);
-    await assert.rejects(verifyModelFile(m, sub), expectModelError('model-unverified', '"mobilenet-v1-025"', path.join(sub, m.file), 'imsearch models'));
+    await assert.rejects(verifyModelFile(m, sub), expectModelError('MODEL_UNVERIFIED', '"mobilenet-v1-025"', path.join(sub, m.file), 'imsearch models'));
     const record = (sha256: string) =>
       updateRecords(sub, (models) => {
         models[m.name] = { file: m.file, sha256, bytes: bytes.length, source: 'imported', recordedAt: new Date(0).toISOString() };
@@ -151,12 +151,12 @@ describe('model files', () => {
     await record(base.sha256!);
     assert.equal((await verifyModelFile(m, sub)).sha256, base.sha256);
     await record('0'.repeat(64));
-    await assert.rejects(verifyModelFile(m, sub), expectModelError('model-corrupt', `expected sha256 ${'0'.repeat(64)}`, `actual sha256 ${base.sha256}`));
+    await assert.rejects(verifyModelFile(m, sub), expectModelError('MODEL_CORRUPT', `expected sha256 ${'0'.repeat(64)}`, `actual sha256 ${base.sha256}`));
   });
 
   it('a truncated file is refused too', async () => {
     const m = getManifest('mobilenet-v1-025');
     fs.writeFileSync(path.join(dir, m.file), fs.readFileSync(path.join(sharedModelsDir, m.file)).subarray(0, 1000));
-    await assert.rejects(verifyModelFile(m, dir), expectModelError('model-corrupt', '(1000 bytes)', `(${m.bytes} bytes)`));
+    await assert.rejects(verifyModelFile(m, dir), expectModelError('MODEL_CORRUPT', '(1000 bytes)', `(${m.bytes} bytes)`));
   });
 });
