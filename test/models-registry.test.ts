@@ -5,7 +5,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { MODEL_DIR_ENV, ModelError, getManifest, listManifests, parseManifest, resolveModelDir, verifyModelFile } from '../models/index.js';
+import { CACHE_DIR_ENV, MODEL_DIR_ENV, ModelError, cacheDir, getManifest, listManifests, parseManifest, resolveModelDir, verifyModelFile } from '../models/index.js';
 import { updateRecords } from '../model-store/records.js';
 import { repoRoot, sharedModelsDir } from './helpers/paths.js';
 
@@ -102,12 +102,36 @@ describe('model manifests', () => {
     assert.throws(() => parseManifest({ ...good, output: { name: 'embedding', dim: 0 } }), expectModelError('BAD_MANIFEST', 'output.dim'));
     assert.throws(() => parseManifest({ ...good, preprocess: { ...good.preprocess, centreCrop: false } }), expectModelError('BAD_MANIFEST', 'centreCrop'));
   });
+
+  it('one validator reports every problem at once, and drops unknown fields', () => {
+    const good = JSON.parse(fs.readFileSync(path.join(repoRoot, 'models/manifests/mobilenetv2-int8.json'), 'utf8'));
+    assert.throws(
+      () => parseManifest({ ...good, sha256: 'abc', input: { ...good.input, height: 0 }, preprocess: { ...good.preprocess, resize: 'exact' } }, 'x.json'),
+      (err: unknown) => {
+        assert.ok(err instanceof ModelError);
+        assert.equal(err.code, 'BAD_MANIFEST');
+        assert.equal(
+          err.message,
+          [
+            'Invalid manifest x.json:',
+            '  - sha256: expected 64 lower-case hex digits, or null when no checksum is published, received "abc"',
+            '  - input.height: expected a positive integer, received 0',
+            '  - preprocess.centreCrop: expected false when resize is "exact", received true',
+            '  - preprocess.size: expected the input size (0) when resize is "exact", received 256',
+          ].join('\n'),
+        );
+        return true;
+      },
+    );
+    assert.equal('colour' in parseManifest({ ...good, colour: 'blue' }), false);
+  });
 });
 
 describe('model files', () => {
   let dir: string;
   before(async () => {
     dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'imsearch-models-'));
+    process.env[CACHE_DIR_ENV] = path.join(dir, 'cache');
   });
   after(async () => {
     await fsp.rm(dir, { recursive: true, force: true });
@@ -158,5 +182,40 @@ describe('model files', () => {
     const m = getManifest('mobilenet-v1-025');
     fs.writeFileSync(path.join(dir, m.file), fs.readFileSync(path.join(sharedModelsDir, m.file)).subarray(0, 1000));
     await assert.rejects(verifyModelFile(m, dir), expectModelError('MODEL_CORRUPT', '(1000 bytes)', `(${m.bytes} bytes)`));
+  });
+});
+
+describe('the verified-sha256 cache', () => {
+  it('lives in IMSEARCH_CACHE_DIR, else $XDG_CACHE_HOME/imsearch, else ~/.cache/imsearch', () => {
+    assert.equal(cacheDir({ [CACHE_DIR_ENV]: '/c', XDG_CACHE_HOME: '/x' }), '/c');
+    assert.equal(cacheDir({ XDG_CACHE_HOME: '/x' }), '/x/imsearch');
+    assert.equal(cacheDir({}), path.join(os.homedir(), '.cache', 'imsearch'));
+  });
+
+  it('an unchanged file is not re-hashed; a changed mtime forces the re-hash that finds the corruption', async () => {
+    const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'imsearch-hash-cache-'));
+    const env = { [CACHE_DIR_ENV]: path.join(dir, 'cache') };
+    try {
+      const m = getManifest('mobilenet-v1-025');
+      const file = path.join(dir, m.file);
+      fs.copyFileSync(path.join(sharedModelsDir, m.file), file);
+      const mtime = 1_700_000_000; // whole seconds: restored exactly below
+      fs.utimesSync(file, mtime, mtime);
+      assert.equal((await verifyModelFile(m, dir, env)).sha256, m.sha256);
+      const cache = JSON.parse(fs.readFileSync(path.join(dir, 'cache', 'model-sha256.json'), 'utf8'));
+      assert.deepEqual(cache.files[fs.realpathSync(file)], { sha256: m.sha256, size: m.bytes, mtimeMs: mtime * 1000, ino: fs.statSync(file).ino });
+
+      // Same size, same inode, mtime put back: only a re-hash could notice, and none happens.
+      const fd = fs.openSync(file, 'r+');
+      fs.writeSync(fd, Buffer.from([0xff, 0xff, 0xff, 0xff]), 0, 4, 4096);
+      fs.closeSync(fd);
+      fs.utimesSync(file, mtime, mtime);
+      assert.equal((await verifyModelFile(m, dir, env)).sha256, m.sha256);
+
+      fs.utimesSync(file, mtime + 1, mtime + 1);
+      await assert.rejects(verifyModelFile(m, dir, env), expectModelError('MODEL_CORRUPT', `expected sha256 ${m.sha256}`));
+    } finally {
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
   });
 });
