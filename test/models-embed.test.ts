@@ -18,6 +18,9 @@ import {
 } from '../models/index.js';
 import { caltechDir, sharedModelsDir } from './helpers/paths.js';
 
+// verified model hashes are cached here, not in the user's cache directory
+process.env.IMSEARCH_CACHE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'imsearch-embed-cache-'));
+
 const g = (p: string) => path.join(caltechDir, 'gallery', p);
 const moto = [g('Motorbikes/image_0002.jpg'), g('Motorbikes/image_0003.jpg')];
 const leopard = [g('Leopards/image_0002.jpg'), g('Leopards/image_0003.jpg')];
