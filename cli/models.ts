@@ -1,13 +1,13 @@
 /**
  * `imsearch models list|pull|verify|remove|import`: thin over the model store service
- * (models/store). The store directory is the global --model-dir (env IMSEARCH_MODEL_DIR, default
+ * (model-store/). The store directory is the global --model-dir (env IMSEARCH_MODEL_DIR, default
  * ~/.cache/imsearch/models, see cli/config.ts); errors are thrown as ModelStoreErrors (code +
  * message) for the entry point to print.
  */
 import fsp from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import type { ModelManifest } from '../models/manifest.js';
+import type { ModelManifest } from '../models/index.js';
 import {
   baseUrlsFromEnv,
   ModelStore,
@@ -17,7 +17,7 @@ import {
   type HttpOptions,
   type ModelListing,
   type PullResult,
-} from '../models/store/index.js';
+} from '../model-store/index.js';
 import { resolvePaths } from './config.js';
 
 /** Where output goes and what the store may be told (tests inject these). */
@@ -184,7 +184,7 @@ export function registerModelsCommands(program: Command, options: ModelsCliOptio
           err(`${name}: ${(e as Error).message}\n`);
         }
       }
-      if (failures.length) throw new ModelStoreError('download-failed', `${failures.length} of ${names.length} models could not be pulled (see above).`);
+      if (failures.length) throw new ModelStoreError('MODEL_DOWNLOAD_FAILED', `${failures.length} of ${names.length} models could not be pulled (see above).`);
     });
 
   models
@@ -201,7 +201,7 @@ export function registerModelsCommands(program: Command, options: ModelsCliOptio
       else for (const r of shown) out(`${(r.status === 'ok' ? 'ok' : r.status.toUpperCase()).padEnd(13)}${r.message}\n`);
       const bad = shown.filter((r) => r.status !== 'ok');
       if (bad.length) {
-        const code = bad.some((r) => r.status === 'mismatch') ? 'model-corrupt' : 'model-missing';
+        const code = bad.some((r) => r.status === 'mismatch') ? 'MODEL_CORRUPT' : 'MODEL_MISSING';
         throw new ModelStoreError(code, `${bad.length} model file(s) failed verification: ${bad.map((r) => r.name).join(', ')}`);
       }
     });
@@ -234,7 +234,7 @@ export function registerModelsCommands(program: Command, options: ModelsCliOptio
         try {
           text = await fsp.readFile(o.manifest, 'utf8');
         } catch (e) {
-          throw new ModelStoreError('bad-manifest', `Cannot read manifest ${o.manifest}: ${(e as Error).message}`);
+          throw new ModelStoreError('BAD_MANIFEST', `Cannot read manifest ${o.manifest}: ${(e as Error).message}`);
         }
         manifest = parseManifestJson(text, o.manifest);
       }

@@ -45,6 +45,7 @@ export const ERROR_CODES = {
   BAD_MANIFEST: 'A model manifest is not valid; the message lists every problem.',
   NO_MODEL_DIR: 'No model store directory was given (flag or IMSEARCH_MODEL_DIR).',
   MODEL_DOWNLOAD_FAILED: 'Every download location of a model failed.',
+  MODEL_EXISTS: 'The model store already has a model of that name or file name; importing again needs --force, and a built-in model cannot be replaced.',
   // storage
   STORAGE_FULL: 'The disk holding the data directory is full; nothing was half-written.',
   STORAGE_READ_ONLY: 'The data directory is read-only: reads work, writes are refused.',

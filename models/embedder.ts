@@ -12,14 +12,17 @@
  * 'worker'`): onnxruntime-node runs a forward pass synchronously on the calling thread.
  */
 import { createHash } from 'node:crypto';
-import { type Box, type CropOptions, cropRgb, detectContentBox } from './crop.js';
-import { DEFAULT_LIMITS, type DecodeLimits, type RgbImage, decodeImage, readImageFile } from './decode.js';
-import { type DecodeFailure, ImageDecodeError } from './errors.js';
-import type { ModelManifest } from './manifest.js';
-import { type TensorData, allocateTensor, fullRect, imageElements, normalisationTable, preprocessKey, resizeForModel, writeTensor } from './preprocess.js';
-import { InferenceWorker } from './inference-host.js';
-import { getManifest, resolveModelDir, verifyModelFile } from './registry.js';
-import { ModelSession, physicalCoreCount } from './session.js';
+import { type Box, type CropOptions, cropRgb, detectContentBox } from './image/crop.js';
+import { DEFAULT_LIMITS, type DecodeLimits, decodeImage, readImageFile } from './image/decode.js';
+import { type DecodeFailure, ImageDecodeError } from './image/decode-error.js';
+import type { RgbImage } from './image/pixels.js';
+import type { ModelManifest } from './manifest/manifest.js';
+import { resolveModelDir } from './manifest/model-dir.js';
+import { verifyModelFile } from './manifest/model-file.js';
+import { getManifest } from './manifest/registry.js';
+import { type TensorData, allocateTensor, fullRect, imageElements, normalisationTable, preprocessKey, resizeForModel, writeTensor } from './image/preprocess.js';
+import { InferenceWorker } from './onnx/inference-host.js';
+import { ModelSession, physicalCoreCount } from './onnx/session.js';
 import { l2NormalizeInPlace } from './vectors.js';
 
 /** Views of an image that get embedded: as is, and mirrored left-right (flip test-time augmentation). */
@@ -32,7 +35,7 @@ export type ModelVectors = Record<string, Float32Array>;
 export type ViewVectors = Partial<Record<View, ModelVectors>>;
 
 export interface EmbedderOptions extends DecodeLimits {
-  /** Folder holding the .onnx files; default: IMSEARCH_MODEL_DIR. */
+  /** Folder holding the .onnx files and imported manifests; default: IMSEARCH_MODEL_DIR. */
   modelDir?: string;
   /** Run the crop step (trim content-free borders) before each model's resize; options tune it. */
   crop?: boolean | CropOptions;
@@ -51,13 +54,8 @@ export interface EmbedderOptions extends DecodeLimits {
    * does nothing else).
    */
   inference?: 'worker' | 'main';
-  /** Manifest folder; default: the repository's models/manifests. */
+  /** Built-in manifest folder; default: the repository's models/manifests. */
   manifestsDir?: string;
-  /**
-   * Manifests to use before the folder's, e.g. the model store's catalog (built-in + imported
-   * models): a name found here is taken from here.
-   */
-  manifests?: readonly ModelManifest[];
 }
 
 export interface EmbeddedFile {
@@ -189,8 +187,9 @@ export class Embedder {
     const dup = modelNames.find((n, i) => modelNames.indexOf(n) !== i);
     if (dup) throw new RangeError(`Model "${dup}" is listed twice`);
     if (opts.batchSize !== undefined) positiveInt(opts.batchSize, 'batchSize');
-    const manifests = modelNames.map((n) => opts.manifests?.find((m) => m.name === n) ?? getManifest(n, opts.manifestsDir));
     const modelDir = resolveModelDir(opts.modelDir);
+    // built-in manifests plus the ones imported into the model directory
+    const manifests = modelNames.map((n) => getManifest(n, { modelDir, ...(opts.manifestsDir ? { manifestsDir: opts.manifestsDir } : {}) }));
     const threads = opts.threads ?? physicalCoreCount();
     const inference = opts.inference ?? 'worker';
     if (inference !== 'worker' && inference !== 'main') throw new RangeError(`Expected 'worker' or 'main' for inference but received ${String(inference)}`);

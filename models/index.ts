@@ -1,20 +1,25 @@
 /** The inference layer's public surface. */
-export type { ModelManifest, ResizeKernel } from './manifest.js';
-export { ImageDecodeError, ModelError, DECODE_FAILURES, type DecodeFailure, type ModelErrorCode } from './errors.js';
+export { validateManifest, parseManifest, type ModelManifest, type ResizeKernel, type ManifestCheck } from './manifest/manifest.js';
+export { ModelError, type ModelErrorCode } from './errors.js';
+export { ImageDecodeError, DECODE_FAILURES, type DecodeFailure } from './image/decode-error.js';
+export { defaultManifestsDir, listManifests, loadCatalog, getManifest, type Catalog, type CatalogEntry, type CatalogOptions } from './manifest/registry.js';
 export {
   MODEL_DIR_ENV,
-  defaultManifestsDir,
-  listManifests,
-  getManifest,
-  parseManifest,
+  IMPORTED_MANIFESTS_DIR,
+  RECORDS_FILE,
   resolveModelDir,
-  modelFilePath,
-  verifyModelFile,
-  howToGet,
-  type VerifiedModelFile,
-} from './registry.js';
-export { decodeImage, readImageFile, sniffFormat, looksTruncated, DEFAULT_LIMITS, type DecodeLimits, type DecodedImage, type RgbImage, type ImageFormat } from './decode.js';
-export { findContentBox, detectContentBox, greyThumbnail, scaleBox, cropRgb, DEFAULT_CROP, CROP_THUMB_SIZE, type Box, type CropOptions } from './crop.js';
+  importedManifestsDir,
+  readRecords,
+  expectedSha256,
+  type HashRecord,
+  type HashSource,
+  type RecordsJson,
+} from './manifest/model-dir.js';
+export { modelFilePath, verifyModelFile, howToGet, type VerifiedModelFile } from './manifest/model-file.js';
+export { CACHE_DIR_ENV, cacheDir, cachedSha256, rememberSha256 } from './manifest/sha256-cache.js';
+export { decodeImage, readImageFile, sniffFormat, looksTruncated, DEFAULT_LIMITS, type DecodeLimits, type DecodedImage, type ImageFormat } from './image/decode.js';
+export type { RgbImage, PixelView } from './image/pixels.js';
+export { findContentBox, detectContentBox, greyThumbnail, scaleBox, cropRgb, DEFAULT_CROP, CROP_THUMB_SIZE, type Box, type CropOptions } from './image/crop.js';
 export {
   planResize,
   resizeForModel,
@@ -26,12 +31,12 @@ export {
   allocateTensor,
   imageElements,
   roundHalfEven,
-  type PixelView,
   type ResizePlan,
   type TensorData,
-} from './preprocess.js';
-export { resampleRgb, coefficients } from './resample.js';
-export { ModelSession, physicalCoreCount, type SessionOptions } from './session.js';
+} from './image/preprocess.js';
+export { resampleRgb, coefficients } from './image/resample.js';
+export { ModelSession, physicalCoreCount, type SessionOptions } from './onnx/session.js';
+export { checkModelAgainstManifest } from './onnx/model-check.js';
 export { l2Normalize, l2NormalizeInPlace, dot, concatWeighted } from './vectors.js';
 export {
   Embedder,

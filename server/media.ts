@@ -7,7 +7,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import express from 'express';
 import sharp from 'sharp';
-import { sniffFormat } from '../models/decode.js';
+import { sniffFormat } from '../models/image/decode.js';
 import type { ImsearchService } from '../service/service.js';
 
 const MIME: Record<string, string> = {

@@ -6,8 +6,8 @@
  */
 import { ImsearchError } from '../errors/error-codes.js';
 import { parseIndexSpec } from '../indexes/spec.js';
-import { sniffFormat } from '../models/decode.js';
-import { getManifest } from '../models/registry.js';
+import { sniffFormat } from '../models/image/decode.js';
+import { getManifest } from '../models/manifest/registry.js';
 import type { Item, View } from '../store/collection.js';
 import { type ListedFile, listLabelledFiles } from '../store/folder-listing.js';
 import { ThumbnailCache } from '../store/thumbnails.js';

@@ -4,15 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
-import {
-  exposeTensor,
-  GraphEditError,
-  inspectModel,
-  prepareModelBytes,
-  resolveTensor,
-} from '../models/graph-edit.js';
-import type { ModelManifest } from '../models/manifest.js';
-import { concatBytes, encodeVarint, readFields } from '../models/store/protowire.js';
+import { ImsearchError } from '../errors/error-codes.js';
+import { exposeTensor, inspectModel, prepareModelBytes, resolveTensor } from '../models/onnx/graph-edit.js';
+import type { ModelManifest } from '../models/manifest/manifest.js';
+import { concatBytes, encodeVarint, readFields } from '../models/onnx/protowire.js';
 import { sharedModelsDir } from './helpers/paths.js';
 
 const { onnx } = onnxProto;
@@ -174,7 +169,7 @@ test('"input of the last Gemm" resolves on the QAT MobileNetV4 graph; the pooled
 
 test('clear errors: unknown tensor, unknown op type, missing scale', () => {
   const original = model('mobilenetv2-12-int8.onnx');
-  assert.throws(() => exposeTensor(original, { tensor: 'no_such_tensor' }), (e: unknown) => e instanceof GraphEditError && /"no_such_tensor" is not produced/.test(e.message));
+  assert.throws(() => exposeTensor(original, { tensor: 'no_such_tensor' }), (e: unknown) => e instanceof ImsearchError && e.code === 'MODEL_MISMATCH' && /"no_such_tensor" is not produced/.test(e.message));
   assert.throws(() => resolveTensor(original, { op: 'Gemm', port: 'input' }), /no Gemm node \(op types present: .*QLinearConv/);
   assert.throws(
     () => prepareModelBytes({ ...mobilenetManifest, output: { ...mobilenetManifest.output, expose: { dequantize: { scale: '472_scale', zeroPoint: '464_zero_point' } } } }, original),
@@ -276,7 +271,7 @@ test('renaming reaches subgraphs, and fields unknown to the schema survive the e
 });
 
 test('the inference layer (ModelSession) loads the zoo file through prepareModelBytes and embeds like the -emb model', async () => {
-  const { ModelSession } = await import('../models/session.js');
+  const { ModelSession } = await import('../models/onnx/session.js');
   const original = model('mobilenetv2-12-int8.onnx');
   const data = batch.data as Float32Array;
   const session = await ModelSession.create(mobilenetManifest, { data: original, sha256: mobilenetManifest.sha256!, path: 'mobilenetv2-12-int8.onnx' }, { threads: 1 });

@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { registerModelsCommands } from '../cli/models.js';
-import type { ModelManifest } from '../models/manifest.js';
-import { ModelStoreError } from '../models/store/index.js';
+import type { ModelManifest } from '../models/index.js';
+import { ModelStoreError } from '../model-store/index.js';
 import { sharedModelsDir } from './helpers/paths.js';
 
 const ZOO_FILE = 'mobilenetv2-12-int8.onnx';
@@ -123,7 +123,7 @@ test('models list / pull / verify / remove through the CLI', async () => {
   routes.set('/tofu/clip-like.onnx', fs.readFileSync(path.join(sharedModelsDir, 'mobilenet_v1_0.25_224-emb.onnx')));
   await assert.rejects(imsearch('models', 'pull', 'clip-like', '--model-dir', dir), (e: unknown) => {
     assert.ok(e instanceof ModelStoreError);
-    assert.equal(e.code, 'download-failed');
+    assert.equal(e.code, 'MODEL_DOWNLOAD_FAILED');
     assert.match(e.message, new RegExp(`sha256 mismatch: got [0-9a-f]{64}, expected ${EMB_SHA} \\(recorded at the first download on `));
     return true;
   });
@@ -135,7 +135,7 @@ test('models list / pull / verify / remove through the CLI', async () => {
   await fsp.writeFile(file, bytes);
   await assert.rejects(imsearch('models', 'verify', 'mobilenetv2-12-int8', '--model-dir', dir), (e: unknown) => {
     assert.ok(e instanceof ModelStoreError);
-    assert.equal(e.code, 'model-corrupt');
+    assert.equal(e.code, 'MODEL_CORRUPT');
     assert.match((e as unknown as { out: string }).out, /^MISMATCH {5}Model "mobilenetv2-12-int8": .* expected cc028fe6.* imsearch models pull mobilenetv2-12-int8 --model-dir .* --force$/m);
     return true;
   });
@@ -147,7 +147,7 @@ test('models import: a bad manifest is refused with a clear message; a good one 
   await fsp.writeFile(bad, JSON.stringify({ name: 'mine', file: 'mine.onnx', sha256: null, bytes: null, input: { name: 'input', dtype: 'float32', batch: null, height: 224, width: 0 }, preprocess, output: { name: 'embedding', dim: 256 }, licence: 'MIT', urls: [] }));
   await assert.rejects(imsearch('models', 'import', onnx, '--manifest', bad, '--model-dir', dir), (e: unknown) => {
     assert.ok(e instanceof ModelStoreError);
-    assert.equal(e.code, 'bad-manifest');
+    assert.equal(e.code, 'BAD_MANIFEST');
     assert.equal(e.message, `Invalid manifest ${bad}:\n  - input.width: expected a positive integer, received 0`);
     return true;
   });

@@ -8,20 +8,16 @@ import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { ModelManifest } from '../models/manifest.js';
+import { type ModelManifest, defaultManifestsDir, loadCatalog, readRecords, RECORDS_FILE, validateManifest } from '../models/index.js';
 import {
   bypassesProxy,
   ModelStore,
   ModelStoreError,
   proxyForUrl,
-  readRecords,
   requireVerifiedModels,
-  RECORDS_FILE,
   verifiedModels,
-  validateManifest,
   mirrorUrl,
-} from '../models/store/index.js';
-import { builtinManifestsDir, loadCatalog } from '../models/store/catalog.js';
+} from '../model-store/index.js';
 import { sharedModelsDir } from './helpers/paths.js';
 
 // A self-signed certificate for models.example.test / localhost / 127.0.0.1, valid 2000-2100,
@@ -355,7 +351,7 @@ test('a partial download left by a failed pull is continued by the next pull', a
   server.faults.set(p, [{ cutAfter: 1_000_000 }]);
   await assert.rejects(store.pull('mobilenetv2-12-int8', { maxResumes: 0 }), (e: unknown) => {
     assert.ok(e instanceof ModelStoreError);
-    assert.equal(e.code, 'download-failed');
+    assert.equal(e.code, 'MODEL_DOWNLOAD_FAILED');
     assert.match(e.message, new RegExp(`${server.url(p).replace(/[.]/g, '\\.')}\\n\\s+transfer interrupted at byte \\d+ of 3655033`));
     assert.match(e.message, /bytes are kept in .*\.part; the next pull continues from there/);
     return true;
@@ -392,7 +388,7 @@ test('a corrupt download is rejected and nothing is left in the store', async ()
   const store = new ModelStore({ dir, manifests: [zooManifest([server.url(p)])], http: hermetic });
   await assert.rejects(store.pull('mobilenetv2-12-int8'), (e: unknown) => {
     assert.ok(e instanceof ModelStoreError);
-    assert.equal(e.code, 'download-failed');
+    assert.equal(e.code, 'MODEL_DOWNLOAD_FAILED');
     assert.equal(e.attempts.length, 1);
     assert.match(e.message, new RegExp(`sha256 mismatch: got [0-9a-f]{64}, expected ${ZOO_SHA} \\(published\\)`));
     return true;
@@ -459,7 +455,7 @@ test('first download without a published checksum records its sha256; a later di
   assert.equal(first.recordedFirstDownload, true);
   assert.equal(first.sha256Source, null);
   assert.equal(first.sha256, EMB_SHA);
-  const records = await readRecords(dir);
+  const records = readRecords(dir);
   assert.equal(records['tofu-model']!.sha256, EMB_SHA);
   assert.equal(records['tofu-model']!.source, 'first-download');
   assert.equal(records['tofu-model']!.url, server.url(p));
@@ -479,7 +475,7 @@ test('first download without a published checksum records its sha256; a later di
     return true;
   });
   assert.equal(fs.existsSync(path.join(dir, 'tofu-model.onnx')), false);
-  assert.equal((await readRecords(dir))['tofu-model']!.sha256, EMB_SHA, 'the record is unchanged');
+  assert.equal((readRecords(dir))['tofu-model']!.sha256, EMB_SHA, 'the record is unchanged');
 
   // The original file is accepted again, and it is a plain re-download now, not a new record.
   server.routes.set(p, files.emb);
@@ -494,7 +490,7 @@ test('a first download that does not match its manifest graph is not recorded', 
   server.routes.set(p, files.v1emb); // 256-d, the manifest says 1280
   const store = new ModelStore({ dir, manifests: [tofuManifest('wrong', [server.url(p)])], http: hermetic });
   await assert.rejects(store.pull('wrong'), /does not match the manifest \(output.dim: "embedding" has 256 values per image \[N, 256\], the manifest says 1280\)/);
-  assert.deepEqual(await readRecords(dir), {});
+  assert.deepEqual(readRecords(dir), {});
   assert.equal(fs.existsSync(path.join(dir, 'wrong.onnx')), false);
 });
 
@@ -515,7 +511,7 @@ test('import: a bad manifest is refused listing every problem; a good one is cop
   };
   await assert.rejects(store.importFile(onnxPath, { manifest: bad, manifestLabel: 'my.json' }), (e: unknown) => {
     assert.ok(e instanceof ModelStoreError);
-    assert.equal(e.code, 'bad-manifest');
+    assert.equal(e.code, 'BAD_MANIFEST');
     const lines = e.message.split('\n');
     assert.equal(lines[0], 'Invalid manifest my.json:');
     for (const want of [
@@ -543,7 +539,7 @@ test('import: a bad manifest is refused listing every problem; a good one is cop
     store.importFile(onnxPath, { manifest: { ...good, input: { ...good.input, name: 'pixels', height: 256 }, output: { name: 'embedding', dim: 1000 } }, manifestLabel: 'my.json' }),
     (e: unknown) => {
       assert.ok(e instanceof ModelStoreError);
-      assert.equal(e.code, 'model-mismatch');
+      assert.equal(e.code, 'MODEL_MISMATCH');
       assert.match(e.message, /input.name: the model has no input "pixels" \(inputs: input \[N, 3, 224, 224\]\)/);
       assert.match(e.message, /output.dim: "embedding" has 256 values per image \[N, 256\], the manifest says 1000/);
       return true;
@@ -560,7 +556,7 @@ test('import: a bad manifest is refused listing every problem; a good one is cop
   const saved = JSON.parse(await fsp.readFile(res.manifestPath!, 'utf8'));
   assert.equal(saved.sha256, res.sha256);
   assert.equal(saved.sha256Source, 'imported');
-  assert.equal((await readRecords(dir))['my-mnv1']!.source, 'imported');
+  assert.equal((readRecords(dir))['my-mnv1']!.source, 'imported');
   const listed = (await store.list()).find((l) => l.name === 'my-mnv1')!;
   assert.equal(listed.origin, 'imported');
   assert.equal(listed.installed, true);
@@ -628,7 +624,7 @@ test('a pull is refused while another live process holds the lock; a stale lock 
 });
 
 test('the built-in manifests of the customer models are valid', async () => {
-  const cat = await loadCatalog(await tempStore(), { manifestsDir: builtinManifestsDir() });
+  const cat = loadCatalog({ modelDir: await tempStore(), manifestsDir: defaultManifestsDir() });
   for (const name of ['convnext-tiny', 'resnet50-v2', 'clip-vit-b32']) {
     const e = cat.entries.get(name);
     assert.ok(e, `${name} loads (warnings: ${cat.warnings.join('; ')})`);

@@ -18,6 +18,9 @@ import {
 } from '../models/index.js';
 import { caltechDir, sharedModelsDir } from './helpers/paths.js';
 
+// verified model hashes are cached here, not in the user's cache directory
+process.env.IMSEARCH_CACHE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'imsearch-embed-cache-'));
+
 const g = (p: string) => path.join(caltechDir, 'gallery', p);
 const moto = [g('Motorbikes/image_0002.jpg'), g('Motorbikes/image_0003.jpg')];
 const leopard = [g('Leopards/image_0002.jpg'), g('Leopards/image_0003.jpg')];
@@ -182,13 +185,13 @@ describe('Embedder options and loading', () => {
       process.env.IMSEARCH_MODEL_DIR = os.tmpdir();
       await assert.rejects(
         Embedder.create(['mobilenet-v1-025']),
-        (err: unknown) => err instanceof ModelError && err.code === 'model-missing' && err.message.includes('"mobilenet-v1-025"') && err.message.includes(os.tmpdir()),
+        (err: unknown) => err instanceof ModelError && err.code === 'MODEL_MISSING' && err.message.includes('"mobilenet-v1-025"') && err.message.includes(os.tmpdir()),
       );
     } finally {
       if (saved === undefined) delete process.env.IMSEARCH_MODEL_DIR;
       else process.env.IMSEARCH_MODEL_DIR = saved;
     }
-    await assert.rejects(Embedder.create(['no-such-model'], { modelDir: sharedModelsDir }), (err: unknown) => err instanceof ModelError && err.code === 'unknown-model');
+    await assert.rejects(Embedder.create(['no-such-model'], { modelDir: sharedModelsDir }), (err: unknown) => err instanceof ModelError && err.code === 'UNKNOWN_MODEL');
   });
 
   it('inference in this thread (inference: "main") gives the same vectors as in the worker', async () => {
@@ -214,7 +217,7 @@ describe('Embedder options and loading', () => {
     try {
       await assert.rejects(
         Embedder.create([m.name], { modelDir: sharedModelsDir, manifestsDir: dir }),
-        (err: unknown) => err instanceof ModelError && err.code === 'model-mismatch' && /256 values per image, manifest says dim 1000/.test(err.message),
+        (err: unknown) => err instanceof ModelError && err.code === 'MODEL_MISMATCH' && /256 values per image, manifest says dim 1000/.test(err.message),
       );
     } finally {
       await fsp.rm(dir, { recursive: true, force: true });

@@ -5,8 +5,8 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { MODEL_DIR_ENV, ModelError, getManifest, listManifests, parseManifest, resolveModelDir, verifyModelFile } from '../models/index.js';
-import { updateRecords } from '../models/store/records.js';
+import { CACHE_DIR_ENV, MODEL_DIR_ENV, ModelError, cacheDir, getManifest, listManifests, parseManifest, resolveModelDir, verifyModelFile } from '../models/index.js';
+import { updateRecords } from '../model-store/records.js';
 import { repoRoot, sharedModelsDir } from './helpers/paths.js';
 
 /** The three offline embedders, as shared/models/README.md describes them. */
@@ -90,17 +90,40 @@ describe('model manifests', () => {
   });
 
   it('an unknown name is an error that lists the known names', () => {
-    assert.throws(() => getManifest('resnet-9000'), expectModelError('unknown-model', 'resnet-9000', 'mobilenetv2-int8', 'mnv4s-int8', 'mobilenet-v1-025'));
+    assert.throws(() => getManifest('resnet-9000'), expectModelError('UNKNOWN_MODEL', 'resnet-9000', 'mobilenetv2-int8', 'mnv4s-int8', 'mobilenet-v1-025'));
   });
 
   it('a malformed manifest is refused with the field named', () => {
     const good = JSON.parse(fs.readFileSync(path.join(repoRoot, 'models/manifests/mobilenetv2-int8.json'), 'utf8'));
     assert.equal(parseManifest(good).name, 'mobilenetv2-int8');
-    assert.throws(() => parseManifest({ ...good, preprocess: { ...good.preprocess, mean: [0.5, 0.5] } }), expectModelError('bad-manifest', 'preprocess.mean'));
-    assert.throws(() => parseManifest({ ...good, sha256: 'abc' }), expectModelError('bad-manifest', 'sha256'));
-    assert.throws(() => parseManifest({ ...good, file: '../x.onnx' }), expectModelError('bad-manifest', '"file"'));
-    assert.throws(() => parseManifest({ ...good, output: { name: 'embedding', dim: 0 } }), expectModelError('bad-manifest', 'output.dim'));
-    assert.throws(() => parseManifest({ ...good, preprocess: { ...good.preprocess, centreCrop: false } }), expectModelError('bad-manifest', 'centreCrop'));
+    assert.throws(() => parseManifest({ ...good, preprocess: { ...good.preprocess, mean: [0.5, 0.5] } }), expectModelError('BAD_MANIFEST', 'preprocess.mean'));
+    assert.throws(() => parseManifest({ ...good, sha256: 'abc' }), expectModelError('BAD_MANIFEST', 'sha256'));
+    assert.throws(() => parseManifest({ ...good, file: '../x.onnx' }), expectModelError('BAD_MANIFEST', 'file: expected a bare file name'));
+    assert.throws(() => parseManifest({ ...good, output: { name: 'embedding', dim: 0 } }), expectModelError('BAD_MANIFEST', 'output.dim'));
+    assert.throws(() => parseManifest({ ...good, preprocess: { ...good.preprocess, centreCrop: false } }), expectModelError('BAD_MANIFEST', 'centreCrop'));
+  });
+
+  it('one validator reports every problem at once, and drops unknown fields', () => {
+    const good = JSON.parse(fs.readFileSync(path.join(repoRoot, 'models/manifests/mobilenetv2-int8.json'), 'utf8'));
+    assert.throws(
+      () => parseManifest({ ...good, sha256: 'abc', input: { ...good.input, height: 0 }, preprocess: { ...good.preprocess, resize: 'exact' } }, 'x.json'),
+      (err: unknown) => {
+        assert.ok(err instanceof ModelError);
+        assert.equal(err.code, 'BAD_MANIFEST');
+        assert.equal(
+          err.message,
+          [
+            'Invalid manifest x.json:',
+            '  - sha256: expected 64 lower-case hex digits, or null when no checksum is published, received "abc"',
+            '  - input.height: expected a positive integer, received 0',
+            '  - preprocess.centreCrop: expected false when resize is "exact", received true',
+            '  - preprocess.size: expected the input size (0) when resize is "exact", received 256',
+          ].join('\n'),
+        );
+        return true;
+      },
+    );
+    assert.equal('colour' in parseManifest({ ...good, colour: 'blue' }), false);
   });
 });
 
@@ -108,6 +131,7 @@ describe('model files', () => {
   let dir: string;
   before(async () => {
     dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'imsearch-models-'));
+    process.env[CACHE_DIR_ENV] = path.join(dir, 'cache');
   });
   after(async () => {
     await fsp.rm(dir, { recursive: true, force: true });
@@ -117,12 +141,12 @@ describe('model files', () => {
     assert.equal(resolveModelDir('/x/models', {}), '/x/models');
     assert.equal(resolveModelDir(undefined, { [MODEL_DIR_ENV]: '/y/models' }), '/y/models');
     assert.equal(resolveModelDir('/x/models', { [MODEL_DIR_ENV]: '/y/models' }), '/x/models');
-    assert.throws(() => resolveModelDir(undefined, {}), expectModelError('no-model-dir', MODEL_DIR_ENV, '--model-dir'));
+    assert.throws(() => resolveModelDir(undefined, {}), expectModelError('NO_MODEL_DIR', MODEL_DIR_ENV, '--model-dir'));
   });
 
   it('a missing file names the model, the path and how to get it', async () => {
     const m = getManifest('mobilenetv2-int8');
-    await assert.rejects(verifyModelFile(m, dir), expectModelError('model-missing', '"mobilenetv2-int8"', path.join(dir, m.file), 'is missing', 'To get it'));
+    await assert.rejects(verifyModelFile(m, dir), expectModelError('MODEL_MISSING', '"mobilenetv2-int8"', path.join(dir, m.file), 'is missing', 'To get it'));
   });
 
   it('a corrupt file (sha256 mismatch) names the model, the path, expected vs actual, and how to get it', async () => {
@@ -133,7 +157,7 @@ describe('model files', () => {
     const actual = createHash('sha256').update(bytes).digest('hex');
     await assert.rejects(
       verifyModelFile(m, dir),
-      expectModelError('model-corrupt', '"mobilenetv2-int8"', path.join(dir, m.file), `expected sha256 ${m.sha256}`, `actual sha256 ${actual}`, 'To get it'),
+      expectModelError('MODEL_CORRUPT', '"mobilenetv2-int8"', path.join(dir, m.file), `expected sha256 ${m.sha256}`, `actual sha256 ${actual}`, 'To get it'),
     );
   });
 
@@ -143,7 +167,7 @@ describe('model files', () => {
     const sub = fs.mkdtempSync(path.join(dir, 'unpublished-'));
     const bytes = fs.readFileSync(path.join(sharedModelsDir, m.file));
     fs.writeFileSync(path.join(sub, m.file), bytes);
-    await assert.rejects(verifyModelFile(m, sub), expectModelError('model-unverified', '"mobilenet-v1-025"', path.join(sub, m.file), 'imsearch models'));
+    await assert.rejects(verifyModelFile(m, sub), expectModelError('MODEL_UNVERIFIED', '"mobilenet-v1-025"', path.join(sub, m.file), 'imsearch models'));
     const record = (sha256: string) =>
       updateRecords(sub, (models) => {
         models[m.name] = { file: m.file, sha256, bytes: bytes.length, source: 'imported', recordedAt: new Date(0).toISOString() };
@@ -151,12 +175,47 @@ describe('model files', () => {
     await record(base.sha256!);
     assert.equal((await verifyModelFile(m, sub)).sha256, base.sha256);
     await record('0'.repeat(64));
-    await assert.rejects(verifyModelFile(m, sub), expectModelError('model-corrupt', `expected sha256 ${'0'.repeat(64)}`, `actual sha256 ${base.sha256}`));
+    await assert.rejects(verifyModelFile(m, sub), expectModelError('MODEL_CORRUPT', `expected sha256 ${'0'.repeat(64)}`, `actual sha256 ${base.sha256}`));
   });
 
   it('a truncated file is refused too', async () => {
     const m = getManifest('mobilenet-v1-025');
     fs.writeFileSync(path.join(dir, m.file), fs.readFileSync(path.join(sharedModelsDir, m.file)).subarray(0, 1000));
-    await assert.rejects(verifyModelFile(m, dir), expectModelError('model-corrupt', '(1000 bytes)', `(${m.bytes} bytes)`));
+    await assert.rejects(verifyModelFile(m, dir), expectModelError('MODEL_CORRUPT', '(1000 bytes)', `(${m.bytes} bytes)`));
+  });
+});
+
+describe('the verified-sha256 cache', () => {
+  it('lives in IMSEARCH_CACHE_DIR, else $XDG_CACHE_HOME/imsearch, else ~/.cache/imsearch', () => {
+    assert.equal(cacheDir({ [CACHE_DIR_ENV]: '/c', XDG_CACHE_HOME: '/x' }), '/c');
+    assert.equal(cacheDir({ XDG_CACHE_HOME: '/x' }), '/x/imsearch');
+    assert.equal(cacheDir({}), path.join(os.homedir(), '.cache', 'imsearch'));
+  });
+
+  it('an unchanged file is not re-hashed; a changed mtime forces the re-hash that finds the corruption', async () => {
+    const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'imsearch-hash-cache-'));
+    const env = { [CACHE_DIR_ENV]: path.join(dir, 'cache') };
+    try {
+      const m = getManifest('mobilenet-v1-025');
+      const file = path.join(dir, m.file);
+      fs.copyFileSync(path.join(sharedModelsDir, m.file), file);
+      const mtime = 1_700_000_000; // whole seconds: restored exactly below
+      fs.utimesSync(file, mtime, mtime);
+      assert.equal((await verifyModelFile(m, dir, env)).sha256, m.sha256);
+      const cache = JSON.parse(fs.readFileSync(path.join(dir, 'cache', 'model-sha256.json'), 'utf8'));
+      assert.deepEqual(cache.files[fs.realpathSync(file)], { sha256: m.sha256, size: m.bytes, mtimeMs: mtime * 1000, ino: fs.statSync(file).ino });
+
+      // Same size, same inode, mtime put back: only a re-hash could notice, and none happens.
+      const fd = fs.openSync(file, 'r+');
+      fs.writeSync(fd, Buffer.from([0xff, 0xff, 0xff, 0xff]), 0, 4, 4096);
+      fs.closeSync(fd);
+      fs.utimesSync(file, mtime, mtime);
+      assert.equal((await verifyModelFile(m, dir, env)).sha256, m.sha256);
+
+      fs.utimesSync(file, mtime + 1, mtime + 1);
+      await assert.rejects(verifyModelFile(m, dir, env), expectModelError('MODEL_CORRUPT', `expected sha256 ${m.sha256}`));
+    } finally {
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,6 +3,7 @@
  * instead of decoding and re-encoding the whole message, so that fields unknown to onnx-proto's
  * schema (ONNX 1.10) survive untouched and the weights are never copied into JS objects.
  */
+import { ImsearchError } from '../../errors/error-codes.js';
 
 export const WIRE_VARINT = 0;
 export const WIRE_I64 = 1;
@@ -21,19 +22,22 @@ export interface WireField {
   valueEnd: number;
 }
 
-export class WireFormatError extends Error {}
+/** Bytes that are not protobuf: for an ONNX file, a model that cannot match any manifest. */
+function wireError(message: string): ImsearchError {
+  return new ImsearchError('MODEL_MISMATCH', `protobuf: ${message}`);
+}
 
 function readVarint(buf: Uint8Array, pos: number, end: number): [value: number, next: number] {
   let result = 0;
   let mul = 1;
   for (let i = 0; i < 10; i++) {
-    if (pos >= end) throw new WireFormatError('truncated varint');
+    if (pos >= end) throw wireError('truncated varint');
     const b = buf[pos++]!;
     result += (b & 0x7f) * mul;
     if ((b & 0x80) === 0) return [result, pos];
     mul *= 128;
   }
-  throw new WireFormatError('varint too long');
+  throw wireError('varint too long');
 }
 
 /** The top-level fields of the message in buf[start, end), in order. */
@@ -45,7 +49,7 @@ export function readFields(buf: Uint8Array, start = 0, end = buf.length): WireFi
     const [tag, afterTag] = readVarint(buf, pos, end);
     const no = Math.floor(tag / 8);
     const wireType = tag & 7;
-    if (no === 0) throw new WireFormatError(`invalid field number 0 at byte ${fieldStart}`);
+    if (no === 0) throw wireError(`invalid field number 0 at byte ${fieldStart}`);
     let valueStart = afterTag;
     let valueEnd: number;
     switch (wireType) {
@@ -65,9 +69,9 @@ export function readFields(buf: Uint8Array, start = 0, end = buf.length): WireFi
         valueEnd = afterTag + 4;
         break;
       default:
-        throw new WireFormatError(`unsupported wire type ${wireType} at byte ${fieldStart}`);
+        throw wireError(`unsupported wire type ${wireType} at byte ${fieldStart}`);
     }
-    if (valueEnd > end) throw new WireFormatError(`field ${no} runs past the end of its message`);
+    if (valueEnd > end) throw wireError(`field ${no} runs past the end of its message`);
     fields.push({ no, wireType, start: fieldStart, end: valueEnd, valueStart, valueEnd });
     pos = valueEnd;
   }

@@ -4,8 +4,10 @@
  *   <file>.part, <file>.part.json   an unfinished download and its validator (resumable)
  *   <file>.lock                     a pull in progress (pid)
  *   .hashes.json                    sha256 recorded on first download / import (see records.ts)
- *   .verified.json                  cache of full verifications (size, mtime, inode -> sha256)
  *   manifests/<name>.json           manifests of imported models
+ * The models layer reads the same directory (models/manifest/model-dir.ts): imported models are
+ * usable by `index` and `serve` as soon as they are imported. Verified hashes are cached with the
+ * models layer's cache (size, mtime, inode -> sha256), so `verify` and a start agree.
  * A file only ever appears under its final name complete and verified: downloads go to the part
  * file, are hashed, fsynced and renamed.
  */
@@ -13,27 +15,29 @@ import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { ModelManifest } from '../manifest.js';
-import { loadCatalog, IMPORTED_MANIFESTS_DIR, type Catalog, type CatalogEntry } from './catalog.js';
+import {
+  type Catalog,
+  type CatalogEntry,
+  type HashRecord,
+  type HashSource,
+  type ModelManifest,
+  cachedSha256,
+  checkModelAgainstManifest,
+  expectedSha256,
+  importedManifestsDir,
+  loadCatalog,
+  readRecords,
+  rememberSha256,
+  validateManifest,
+} from '../models/index.js';
+import { syncPath, writeFileAtomic } from '../store/atomic-file.js';
 import { downloadToPart, hashFile, partMetaPath, type DownloadProgress } from './download.js';
 import { DownloadError, ModelStoreError, type DownloadAttempt } from './errors.js';
 import type { HttpOptions } from './http.js';
 import type { Env } from './proxy.js';
-import { syncPath, writeFileAtomic } from '../../store/atomic-file.js';
-import { cachedSha256, readRecords, rememberSha256, updateRecords, type HashRecord } from './records.js';
-import { checkModelAgainstManifest, validateManifest } from './validate.js';
+import { updateRecords } from './records.js';
 
-export const MODEL_DIR_ENV = 'IMSEARCH_MODEL_DIR';
 export const BASE_URL_ENV = 'IMSEARCH_MODEL_BASE_URL';
-
-/** The store directory: the flag first, then IMSEARCH_MODEL_DIR; an error naming both otherwise. */
-export function resolveStoreDir(flag?: string | null, env: Env = process.env): string {
-  const dir = flag || env[MODEL_DIR_ENV];
-  if (!dir) {
-    throw new ModelStoreError('no-model-dir', `No model directory: pass --model-dir <dir> or set ${MODEL_DIR_ENV} to the folder that holds (or will hold) the .onnx files.`);
-  }
-  return path.resolve(dir);
-}
 
 /** Site mirrors from IMSEARCH_MODEL_BASE_URL (comma or space separated). */
 export function baseUrlsFromEnv(env: Env = process.env): string[] {
@@ -45,8 +49,6 @@ export function mirrorUrl(base: string, file: string): string {
   if (base.includes('{file}')) return base.replaceAll('{file}', encodeURIComponent(file));
   return new URL(encodeURIComponent(file), base.endsWith('/') ? base : `${base}/`).href;
 }
-
-export type HashSource = 'published' | 'first-download' | 'imported';
 
 export interface ModelListing {
   name: string;
@@ -123,7 +125,7 @@ export interface InstalledModel {
 
 export interface ModelProblem {
   name: string;
-  status: Exclude<VerifyStatus, 'ok'> | 'unknown-model';
+  status: Exclude<VerifyStatus, 'ok'> | 'unknown';
   message: string;
 }
 
@@ -185,8 +187,8 @@ export class ModelStore {
     this.opts = opts;
   }
 
-  catalog(): Promise<Catalog> {
-    return loadCatalog(this.dir, { ...(this.opts.manifests ? { manifests: this.opts.manifests } : {}), ...(this.opts.manifestsDir ? { manifestsDir: this.opts.manifestsDir } : {}) });
+  async catalog(): Promise<Catalog> {
+    return loadCatalog({ modelDir: this.dir, ...(this.opts.manifests ? { manifests: this.opts.manifests } : {}), ...(this.opts.manifestsDir ? { manifestsDir: this.opts.manifestsDir } : {}) });
   }
 
   private async entry(name: string, catalog?: Catalog): Promise<CatalogEntry> {
@@ -194,7 +196,7 @@ export class ModelStore {
     const e = cat.entries.get(name);
     if (!e) {
       const known = [...cat.entries.keys()].sort().join(', ') || '(none)';
-      throw new ModelStoreError('unknown-model', `Unknown model "${name}". Known models: ${known}.`);
+      throw new ModelStoreError('UNKNOWN_MODEL', `Unknown model "${name}". Known models: ${known}.`);
     }
     return e;
   }
@@ -204,15 +206,13 @@ export class ModelStore {
   }
 
   private expected(manifest: ModelManifest, records: Record<string, HashRecord>): { sha256: string | null; from: HashSource | null; record: HashRecord | null } {
-    if (manifest.sha256) return { sha256: manifest.sha256, from: manifest.sha256Source === 'imported' ? 'imported' : 'published', record: null };
-    const r = records[manifest.name];
-    if (r && r.file === manifest.file) return { sha256: r.sha256, from: r.source, record: r };
-    return { sha256: null, from: null, record: null };
+    const e = expectedSha256(manifest, records);
+    return { sha256: e?.sha256 ?? null, from: e?.source ?? null, record: e?.record ?? null };
   }
 
   async list(): Promise<ModelListing[]> {
     const cat = await this.catalog();
-    const records = await readRecords(this.dir);
+    const records = readRecords(this.dir);
     const out: ModelListing[] = [];
     for (const { manifest: m, origin } of [...cat.entries.values()].sort((a, b) => a.manifest.name.localeCompare(b.manifest.name))) {
       const p = this.pathOf(m);
@@ -259,10 +259,11 @@ export class ModelStore {
         message: `Model "${m.name}": ${p} has ${st.size} bytes, the manifest says ${m.bytes}: damaged or a different file. Download it again with: ${pullHint(m.name, this.dir)} --force`,
       };
     }
-    let actual = full ? null : await cachedSha256(this.dir, m.file, st);
+    const real = await fsp.realpath(p);
+    let actual = full ? null : await cachedSha256(real, st);
     if (!actual) {
       actual = (await hashFile(p)).digest('hex');
-      await rememberSha256(this.dir, m.file, st, actual).catch(() => undefined);
+      await rememberSha256(real, st, actual);
     }
     if (!exp.sha256) {
       return {
@@ -289,7 +290,7 @@ export class ModelStore {
   /** Re-hash installed files (all known models, or `names`) against published / recorded hashes. */
   async verify(names?: string[]): Promise<VerifyResult[]> {
     const cat = await this.catalog();
-    const records = await readRecords(this.dir);
+    const records = readRecords(this.dir);
     const wanted = names?.length ? await Promise.all(names.map((n) => this.entry(n, cat))) : [...cat.entries.values()];
     const results: VerifyResult[] = [];
     for (const e of wanted) results.push(await this.check(e.manifest, records, true));
@@ -303,14 +304,14 @@ export class ModelStore {
    */
   async verifiedModels(opts: { names?: string[]; full?: boolean } = {}): Promise<{ ready: InstalledModel[]; problems: ModelProblem[] }> {
     const cat = await this.catalog();
-    const records = await readRecords(this.dir);
+    const records = readRecords(this.dir);
     const ready: InstalledModel[] = [];
     const problems: ModelProblem[] = [];
     const names = opts.names?.length ? opts.names : [...cat.entries.keys()].sort();
     for (const name of names) {
       const e = cat.entries.get(name);
       if (!e) {
-        problems.push({ name, status: 'unknown-model', message: `Unknown model "${name}". Known models: ${[...cat.entries.keys()].sort().join(', ') || '(none)'}.` });
+        problems.push({ name, status: 'unknown', message: `Unknown model "${name}". Known models: ${[...cat.entries.keys()].sort().join(', ') || '(none)'}.` });
         continue;
       }
       const r = await this.check(e.manifest, records, opts.full ?? false);
@@ -332,13 +333,13 @@ export class ModelStore {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
         const pid = Number((await fsp.readFile(lockPath, 'utf8').catch(() => '')).trim());
         if (pid && pid !== process.pid && processAlive(pid)) {
-          throw new ModelStoreError('busy', `Another process (pid ${pid}) is downloading ${file} into ${this.dir}; wait for it, or delete ${lockPath} if it is gone.`);
+          throw new ModelStoreError('BUSY', `Another process (pid ${pid}) is downloading ${file} into ${this.dir}; wait for it, or delete ${lockPath} if it is gone.`);
         }
-        if (pid === process.pid) throw new ModelStoreError('busy', `${file} is already being downloaded by this process.`);
+        if (pid === process.pid) throw new ModelStoreError('BUSY', `${file} is already being downloaded by this process.`);
         await fsp.rm(lockPath, { force: true }); // stale
       }
     }
-    throw new ModelStoreError('busy', `Cannot lock ${lockPath}.`);
+    throw new ModelStoreError('BUSY', `Cannot lock ${lockPath}.`);
   }
 
   /**
@@ -351,7 +352,7 @@ export class ModelStore {
     const { manifest: m } = await this.entry(name, cat);
     await fsp.mkdir(this.dir, { recursive: true });
     const dest = this.pathOf(m);
-    const records = await readRecords(this.dir);
+    const records = readRecords(this.dir);
     const exp = this.expected(m, records);
 
     if (!opts.force && (await statOrNull(dest))) {
@@ -366,7 +367,7 @@ export class ModelStore {
     const urls = mirrors.length ? [...mirrors, ...(opts.withUpstream ? m.urls : [])] : m.urls;
     if (urls.length === 0) {
       throw new ModelStoreError(
-        'no-source',
+        'MODEL_DOWNLOAD_FAILED',
         `Model "${name}" has no download URL. Pull it from a site mirror (${pullHint(name, this.dir)} --base-url <url>) or copy it in with: imsearch models import <file.onnx> --name ${name} --model-dir ${this.dir}`,
       );
     }
@@ -432,7 +433,7 @@ export class ModelStore {
             });
             recorded = true;
           }
-          await rememberSha256(this.dir, m.file, await fsp.stat(dest), res.sha256).catch(() => undefined);
+          await rememberSha256(await fsp.realpath(dest), await fsp.stat(dest), res.sha256);
           return {
             name,
             status: 'installed',
@@ -454,13 +455,14 @@ export class ModelStore {
     const lines = failed.map((f, i) => `  ${i + 1}. ${f.url}\n     ${f.cause}`).join('\n');
     const partial = await statOrNull(part);
     const tail = partial && partial.size > 0 ? `\n${partial.size} bytes are kept in ${part}; the next pull continues from there.` : '';
-    throw new ModelStoreError('download-failed', `Could not download model "${name}" (${m.file}) from any of its ${failed.length} source(s):\n${lines}${tail}`, failed);
+    throw new ModelStoreError('MODEL_DOWNLOAD_FAILED', `Could not download model "${name}" (${m.file}) from any of its ${failed.length} source(s):\n${lines}${tail}`, failed);
   }
 
   /** Delete an installed model (and any partial download). The recorded hash stays unless `forgetHash`. */
   async remove(name: string, opts: { forgetHash?: boolean } = {}): Promise<{ removed: string[]; forgotHash: boolean }> {
     const e = await this.entry(name);
     const p = this.pathOf(e.manifest);
+    const real = await fsp.realpath(p).catch(() => null);
     const removed: string[] = [];
     for (const f of [p, `${p}.part`, partMetaPath(`${p}.part`)]) {
       if (await statOrNull(f)) {
@@ -472,8 +474,8 @@ export class ModelStore {
       await fsp.rm(e.path, { force: true });
       removed.push(e.path);
     }
-    await rememberSha256(this.dir, e.manifest.file, null, null).catch(() => undefined);
-    const records = await readRecords(this.dir);
+    if (real) await rememberSha256(real, null, null);
+    const records = readRecords(this.dir);
     const forget = Boolean(records[name]) && (opts.forgetHash === true || e.origin === 'imported');
     if (forget) await updateRecords(this.dir, (models) => void delete models[name]);
     if (removed.length) await syncPath(this.dir);
@@ -487,7 +489,7 @@ export class ModelStore {
    */
   async importFile(file: string, opts: ImportOptions): Promise<ImportResult> {
     if ((opts.manifest === undefined) === (opts.name === undefined)) {
-      throw new ModelStoreError('bad-manifest', 'Import needs either a manifest (--manifest <file.json>) or the name of a known model (--name <model>).');
+      throw new ModelStoreError('BAD_MANIFEST', 'Import needs either a manifest (--manifest <file.json>) or the name of a known model (--name <model>).');
     }
     const label = opts.manifestLabel ?? 'the manifest';
     const cat = await this.catalog();
@@ -501,38 +503,38 @@ export class ModelStore {
       const check = validateManifest(opts.manifest);
       warnings = check.warnings;
       if (!check.manifest) {
-        throw new ModelStoreError('bad-manifest', `Invalid manifest ${label}:\n${check.problems.map((p) => `  - ${p}`).join('\n')}`);
+        throw new ModelStoreError('BAD_MANIFEST', `Invalid manifest ${label}:\n${check.problems.map((p) => `  - ${p}`).join('\n')}`);
       }
       manifest = check.manifest;
       const existing = cat.entries.get(manifest.name);
       if (existing?.origin === 'builtin') {
-        throw new ModelStoreError('exists', `A built-in manifest is already called "${manifest.name}": import the file for it with --name ${manifest.name}, or give your manifest another name.`);
+        throw new ModelStoreError('MODEL_EXISTS', `A built-in manifest is already called "${manifest.name}": import the file for it with --name ${manifest.name}, or give your manifest another name.`);
       }
       if (existing && !opts.force) {
-        throw new ModelStoreError('exists', `Model "${manifest.name}" was already imported (${existing.path}); pass --force to replace it.`);
+        throw new ModelStoreError('MODEL_EXISTS', `Model "${manifest.name}" was already imported (${existing.path}); pass --force to replace it.`);
       }
       const clash = [...cat.entries.values()].find((e) => e.manifest.file === manifest.file && e.manifest.name !== manifest.name);
-      if (clash) throw new ModelStoreError('exists', `File name ${manifest.file} is already used by model "${clash.manifest.name}"; choose another "file".`);
+      if (clash) throw new ModelStoreError('MODEL_EXISTS', `File name ${manifest.file} is already used by model "${clash.manifest.name}"; choose another "file".`);
     }
 
     let bytes: Buffer;
     try {
       bytes = await fsp.readFile(file);
     } catch (e) {
-      throw new ModelStoreError('model-missing', `Cannot read ${file}: ${(e as Error).message}`, [], { cause: e });
+      throw new ModelStoreError('MODEL_MISSING', `Cannot read ${file}: ${(e as Error).message}`, [], { cause: e });
     }
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const records = await readRecords(this.dir);
+    const records = readRecords(this.dir);
     const exp = this.expected(manifest, records);
     if (exp.sha256 && exp.sha256 !== sha256 && !(opts.force && exp.from !== 'published')) {
-      throw new ModelStoreError('model-corrupt', `${file} has sha256 ${sha256}, but model "${manifest.name}" must have ${exp.sha256} (${exp.from}): not the expected file.`);
+      throw new ModelStoreError('MODEL_CORRUPT', `${file} has sha256 ${sha256}, but model "${manifest.name}" must have ${exp.sha256} (${exp.from}): not the expected file.`);
     }
     if (manifest.bytes !== null && manifest.bytes !== bytes.length) {
-      throw new ModelStoreError('model-corrupt', `${file} has ${bytes.length} bytes, but model "${manifest.name}" has ${manifest.bytes}: not the expected file.`);
+      throw new ModelStoreError('MODEL_CORRUPT', `${file} has ${bytes.length} bytes, but model "${manifest.name}" has ${manifest.bytes}: not the expected file.`);
     }
     const issues = checkModelAgainstManifest(manifest, bytes);
     if (issues.length) {
-      throw new ModelStoreError('model-mismatch', `${file} does not match ${builtin ? `the manifest of "${manifest.name}"` : label}:\n${issues.map((p) => `  - ${p}`).join('\n')}`);
+      throw new ModelStoreError('MODEL_MISMATCH', `${file} does not match ${builtin ? `the manifest of "${manifest.name}"` : label}:\n${issues.map((p) => `  - ${p}`).join('\n')}`);
     }
 
     await fsp.mkdir(this.dir, { recursive: true });
@@ -540,7 +542,7 @@ export class ModelStore {
     const unlock = await this.lock(manifest.file);
     try {
       await writeFileAtomic(dest, bytes);
-      await rememberSha256(this.dir, manifest.file, await fsp.stat(dest), sha256).catch(() => undefined);
+      await rememberSha256(await fsp.realpath(dest), await fsp.stat(dest), sha256);
       if (!manifest.sha256 || !builtin) {
         await updateRecords(this.dir, (models) => {
           models[manifest.name] = { file: manifest.file, sha256, bytes: bytes.length, source: 'imported', recordedAt: new Date().toISOString() };
@@ -548,7 +550,7 @@ export class ModelStore {
       }
       let manifestPath: string | null = null;
       if (!builtin) {
-        const dir = path.join(this.dir, IMPORTED_MANIFESTS_DIR);
+        const dir = importedManifestsDir(this.dir);
         await fsp.mkdir(dir, { recursive: true });
         manifestPath = path.join(dir, `${manifest.name}.json`);
         const saved: ModelManifest = { ...manifest, sha256, sha256Source: manifest.sha256 ? (manifest.sha256Source ?? 'published') : 'imported', bytes: bytes.length };
@@ -561,18 +563,6 @@ export class ModelStore {
   }
 }
 
-/**
- * The sha256 a model file in `storeDir` must have: the manifest's (published), else the one the
- * store recorded at its first download or import; null when there is neither. For loaders that
- * verify files themselves (models/registry.ts verifyModelFile) and must not accept any file for a
- * manifest whose sha256 is null.
- */
-export async function expectedSha256(storeDir: string, manifest: ModelManifest): Promise<{ sha256: string; source: HashSource } | null> {
-  if (manifest.sha256) return { sha256: manifest.sha256, source: manifest.sha256Source === 'imported' ? 'imported' : 'published' };
-  const r = (await readRecords(storeDir))[manifest.name];
-  return r && r.file === manifest.file ? { sha256: r.sha256, source: r.source } : null;
-}
-
 /** Convenience for server / CLI start: see ModelStore.verifiedModels. */
 export function verifiedModels(storeDir: string, opts: { names?: string[]; full?: boolean; manifests?: ModelManifest[] } = {}) {
   const store = new ModelStore({ dir: storeDir, ...(opts.manifests ? { manifests: opts.manifests } : {}) });
@@ -583,7 +573,7 @@ export function verifiedModels(storeDir: string, opts: { names?: string[]; full?
 export async function requireVerifiedModels(storeDir: string, names: string[], opts: { full?: boolean; manifests?: ModelManifest[] } = {}): Promise<InstalledModel[]> {
   const { ready, problems } = await verifiedModels(storeDir, { ...opts, names });
   if (problems.length) {
-    const code = problems.some((p) => p.status === 'mismatch') ? 'model-corrupt' : problems.some((p) => p.status === 'unknown-model') ? 'unknown-model' : 'model-missing';
+    const code = problems.some((p) => p.status === 'mismatch') ? 'MODEL_CORRUPT' : problems.some((p) => p.status === 'unknown') ? 'UNKNOWN_MODEL' : 'MODEL_MISSING';
     throw new ModelStoreError(code, problems.map((p) => p.message).join('\n'));
   }
   return ready;
@@ -594,6 +584,6 @@ export function parseManifestJson(text: string, label: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new ModelStoreError('bad-manifest', `Invalid manifest ${label}: not valid JSON (${(e as Error).message})`);
+    throw new ModelStoreError('BAD_MANIFEST', `Invalid manifest ${label}: not valid JSON (${(e as Error).message})`);
   }
 }

@@ -5,7 +5,8 @@
  */
 import fsp from 'node:fs/promises';
 import sharp from 'sharp';
-import { ImageDecodeError, type DecodeFailure } from './errors.js';
+import { ImageDecodeError, type DecodeFailure } from './decode-error.js';
+import type { RgbImage } from './pixels.js';
 
 export interface DecodeLimits {
   /** Largest width x height accepted, checked from the header before decoding (decompression bombs). */
@@ -27,13 +28,6 @@ export const DEFAULT_LIMITS: Required<DecodeLimits> = {
   maxBytes: 64 * 1024 * 1024,
   workingSize: 512,
 };
-
-/** Tightly packed 8-bit RGB, row-major, 3 bytes per pixel. */
-export interface RgbImage {
-  data: Uint8Array;
-  width: number;
-  height: number;
-}
 
 export interface DecodedImage extends RgbImage {
   format: ImageFormat;

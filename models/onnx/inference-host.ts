@@ -8,7 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
 import { type FromInferenceWorker, type GraphInfo, type ToInferenceWorker, graphInfo } from './inference-worker.js';
-import type { TensorData } from './preprocess.js';
+import type { TensorData } from '../image/preprocess.js';
 
 export type { GraphInfo, GraphValue } from './inference-worker.js';
 

@@ -7,11 +7,11 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import { ModelError } from './errors.js';
+import { ModelError } from '../errors.js';
 import { prepareModelBytes } from './graph-edit.js';
-import type { ModelManifest } from './manifest.js';
+import type { ModelManifest } from '../manifest/manifest.js';
 import { type InferenceWorker, type Runner, loadInProcess } from './inference-host.js';
-import { imageElements, type TensorData } from './preprocess.js';
+import { imageElements, type TensorData } from '../image/preprocess.js';
 
 /**
  * Physical cores available to this process: hyper-threads of one core count once (intra-op
@@ -82,13 +82,13 @@ export class ModelSession {
     const threads = opts.threads ?? physicalCoreCount();
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`Expected positive integer for threads but received ${threads}`);
     const mismatch = (what: string) =>
-      new ModelError('model-mismatch', `Model "${manifest.name}" (${model.path}): ${what}. The manifest and the file disagree: check the manifest or get the file it describes.`);
+      new ModelError('MODEL_MISMATCH', `Model "${manifest.name}" (${model.path}): ${what}. The manifest and the file disagree: check the manifest or get the file it describes.`);
     let bytes: Uint8Array;
     try {
       // Exposes the embedding tensor as a graph output when the manifest asks for it (no-op otherwise).
       bytes = prepareModelBytes(manifest, model.data);
     } catch (err) {
-      throw new ModelError('model-mismatch', `Model "${manifest.name}" (${model.path}): ${(err as Error).message}`, { cause: err });
+      throw new ModelError('MODEL_MISMATCH', `Model "${manifest.name}" (${model.path}): ${(err as Error).message}`, { cause: err });
     }
     let session: Runner;
     try {
@@ -101,7 +101,7 @@ export class ModelSession {
       };
       session = opts.worker ? await opts.worker.load(bytes, options) : await loadInProcess(bytes, options);
     } catch (err) {
-      throw new ModelError('model-mismatch', `Model "${manifest.name}" (${model.path}): ONNX Runtime cannot load it: ${(err as Error).message}`, { cause: err });
+      throw new ModelError('MODEL_MISMATCH', `Model "${manifest.name}" (${model.path}): ONNX Runtime cannot load it: ${(err as Error).message}`, { cause: err });
     }
     try {
       const info = session.info;
@@ -219,7 +219,7 @@ export class ModelSession {
       const values = t.data;
       if (t.type !== 'float32' || t.dims[0] !== rows || values.length !== rows * this.dim) {
         throw new ModelError(
-          'model-mismatch',
+          'MODEL_MISMATCH',
           `Model "${this.manifest.name}": output "${this.manifest.output.name}" is ${t.type} [${t.dims.join(', ')}], expected float32 [${rows}, ${this.dim}]`,
         );
       }

@@ -3,12 +3,9 @@ export {
   ModelStore,
   verifiedModels,
   requireVerifiedModels,
-  expectedSha256,
-  resolveStoreDir,
   baseUrlsFromEnv,
   mirrorUrl,
   parseManifestJson,
-  MODEL_DIR_ENV,
   BASE_URL_ENV,
   type ModelStoreOptions,
   type ModelListing,
@@ -20,12 +17,9 @@ export {
   type ModelProblem,
   type ImportOptions,
   type ImportResult,
-  type HashSource,
 } from './store.js';
 export { ModelStoreError, DownloadError, type DownloadAttempt, type ModelStoreErrorCode } from './errors.js';
 export { downloadToPart, type DownloadProgress, type DownloadOptions, type DownloadResult } from './download.js';
 export { httpGet, type HttpOptions } from './http.js';
 export { proxyForUrl, bypassesProxy, isLoopback } from './proxy.js';
-export { validateManifest, checkModelAgainstManifest, type ManifestCheck } from './validate.js';
-export { loadCatalog, builtinManifestsDir, type Catalog, type CatalogEntry } from './catalog.js';
-export { readRecords, RECORDS_FILE, type HashRecord } from './records.js';
+export { updateRecords } from './records.js';

@@ -4,25 +4,16 @@
  * mean/std -> NCHW float32 (or uint8 0-255 when normalisation is inside the graph), channels R, G, B,
  * optionally mirrored left-right (the 'flip' view for test-time augmentation).
  *
- * The resize is PIL's own algorithm (models/resample.ts), what torchvision's transforms run on PIL
+ * The resize is PIL's own algorithm (models/image/resample.ts), what torchvision's transforms run on PIL
  * images: the tensors match the pipelines that published the models' reference numbers. libvips'
  * resize was measured against it: its downscale (reduce) is within 1-2 grey levels, but its
  * upscale uses another pixel-centre convention (a 1/4-pixel shift at 2x; caltech's ~300x200 photos
  * are upscaled to 256), and the TypeScript resampler, computing only the centre-crop window, took
  * a third of the CPU time of libvips' affine path that corrects it.
  */
-import type { RgbImage } from './decode.js';
-import type { ModelManifest } from './manifest.js';
+import type { ModelManifest } from '../manifest/manifest.js';
+import type { PixelView, RgbImage } from './pixels.js';
 import { resampleRgb } from './resample.js';
-
-/** 8-bit RGB pixels addressed through a row stride (in pixels), so crops need no copy. */
-export interface PixelView {
-  data: Uint8Array;
-  width: number;
-  height: number;
-  /** Pixels per row in `data` (>= width). */
-  stride: number;
-}
 
 export interface ResizePlan {
   /** Size after the resize step. */

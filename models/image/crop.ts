@@ -4,7 +4,7 @@
  * on the content. The decision is a pure function of a small greyscale copy; applying it is a copy
  * of the pixel rows inside the box.
  */
-import type { RgbImage } from './decode.js';
+import type { RgbImage } from './pixels.js';
 
 export interface Box {
   left: number;

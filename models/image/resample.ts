@@ -8,9 +8,8 @@
  *
  * Only the requested output window is computed (a centre crop needs ~60 % of a 256-px resize).
  */
-import type { ResizeKernel } from './manifest.js';
-import type { RgbImage } from './decode.js';
-import type { PixelView } from './preprocess.js';
+import type { ResizeKernel } from '../manifest/manifest.js';
+import type { PixelView, RgbImage } from './pixels.js';
 
 const PRECISION_BITS = 32 - 8 - 2;
 const ONE = 1 << PRECISION_BITS;

@@ -13,7 +13,8 @@
  */
 import onnxProto from 'onnx-proto';
 import type { onnx as Onnx } from 'onnx-proto';
-import type { ModelManifest } from './manifest.js';
+import { ImsearchError } from '../../errors/error-codes.js';
+import type { ModelManifest } from '../manifest/manifest.js';
 import {
   concatBytes,
   fieldString,
@@ -22,7 +23,7 @@ import {
   stringBytes,
   varintValue,
   type WireField,
-} from './store/protowire.js';
+} from './protowire.js';
 
 const { onnx } = onnxProto;
 
@@ -58,8 +59,9 @@ const TENSOR_NAME = 8;
 const TENSOR_DATA_TYPE = 2;
 const TENSOR_ANNOTATION_NAME = 1;
 
-export class GraphEditError extends Error {
-  override name = 'GraphEditError';
+/** A graph that cannot be edited as asked does not match the manifest that asks it. */
+function editError(message: string, options?: { cause?: unknown }): ImsearchError {
+  return new ImsearchError('MODEL_MISMATCH', message, {}, options);
 }
 
 /** A dimension as in the model: a number, a symbolic name, or null when unknown. */
@@ -115,10 +117,10 @@ function parseModel(bytes: Uint8Array): ParsedModel {
   try {
     modelFields = readFields(bytes);
   } catch (e) {
-    throw new GraphEditError(`not an ONNX model (protobuf parse failed: ${(e as Error).message})`);
+    throw editError(`not an ONNX model (protobuf parse failed: ${(e as Error).message})`);
   }
   const graphs = modelFields.filter((f) => f.no === MODEL_GRAPH && f.wireType === 2);
-  if (graphs.length !== 1) throw new GraphEditError(`not an ONNX model: expected one graph, found ${graphs.length}`);
+  if (graphs.length !== 1) throw editError(`not an ONNX model: expected one graph, found ${graphs.length}`);
   const graphField = graphs[0]!;
   const graphFields = readFields(bytes, graphField.valueStart, graphField.valueEnd);
 
@@ -204,13 +206,13 @@ export function resolveTensor(model: Uint8Array | ModelSummary, rule: TensorRule
   );
   if (matches.length === 0) {
     const present = [...new Set(summary.nodes.map((n) => n.opType))].sort().join(', ');
-    throw new GraphEditError(`cannot find the ${describeRule(rule)}: the graph has no ${rule.op} node (op types present: ${present})`);
+    throw editError(`cannot find the ${describeRule(rule)}: the graph has no ${rule.op} node (op types present: ${present})`);
   }
   const node = rule.occurrence === 'first' ? matches[0]! : matches[matches.length - 1]!;
   const list = rule.port === 'input' ? node.input : node.output;
   const name = list[rule.index ?? 0];
   if (!name) {
-    throw new GraphEditError(`cannot find the ${describeRule(rule)}: node "${node.name}" has ${list.length} ${rule.port}s`);
+    throw editError(`cannot find the ${describeRule(rule)}: node "${node.name}" has ${list.length} ${rule.port}s`);
   }
   return name;
 }
@@ -425,12 +427,12 @@ export function exposeTensor(modelBytes: Uint8Array, spec: ExposeSpec): ExposeRe
   const parsed = parseModel(modelBytes);
   const { summary, bytes } = parsed;
   if ((spec.tensor === undefined) === (spec.from === undefined)) {
-    throw new GraphEditError('expose: give exactly one of `tensor` (a name) or `from` (a structural rule)');
+    throw editError('expose: give exactly one of `tensor` (a name) or `from` (a structural rule)');
   }
   const tensor = spec.tensor ?? resolveTensor(summary, spec.from!);
   const produced = producedNames(summary);
   if (!produced.has(tensor)) {
-    throw new GraphEditError(`tensor "${tensor}" is not produced by any node, initializer or input of the graph`);
+    throw editError(`tensor "${tensor}" is not produced by any node, initializer or input of the graph`);
   }
   const outputName = spec.outputName ?? tensor;
   const taken = collectNames(summary);
@@ -440,10 +442,10 @@ export function exposeTensor(modelBytes: Uint8Array, spec: ExposeSpec): ExposeRe
   const dq = spec.dequantize;
   if (dq) {
     for (const [role, n] of [['scale', dq.scale], ['zero point', dq.zeroPoint]] as const) {
-      if (!produced.has(n)) throw new GraphEditError(`dequantize: ${role} tensor "${n}" is not in the graph`);
+      if (!produced.has(n)) throw editError(`dequantize: ${role} tensor "${n}" is not in the graph`);
     }
     const opset = summary.opsets.get('') ?? summary.opsets.get('ai.onnx') ?? 0;
-    if (opset < 10) throw new GraphEditError(`dequantize needs ONNX opset >= 10 (the model imports opset ${opset})`);
+    if (opset < 10) throw editError(`dequantize needs ONNX opset >= 10 (the model imports opset ${opset})`);
   }
 
   const needsChain = Boolean(dq || spec.flatten || outputName !== tensor);
@@ -453,7 +455,7 @@ export function exposeTensor(modelBytes: Uint8Array, spec: ExposeSpec): ExposeRe
     source = uniqueName(`${tensor}__src`, taken);
     rename = { from: stringBytes(tensor), to: stringBytes(source) };
   } else if (needsChain && taken.has(outputName)) {
-    throw new GraphEditError(`output name "${outputName}" is already used by a tensor of the graph`);
+    throw editError(`output name "${outputName}" is already used by a tensor of the graph`);
   }
   taken.add(outputName);
 
@@ -588,8 +590,8 @@ export function prepareModelBytes(manifest: ModelManifest, fileBytes: Uint8Array
   try {
     return exposeTensor(fileBytes, spec).bytes;
   } catch (e) {
-    if (e instanceof GraphEditError) {
-      throw new GraphEditError(`model ${manifest.name} (${manifest.file}): cannot expose its embedding tensor: ${e.message}`);
+    if (e instanceof ImsearchError) {
+      throw editError(`model ${manifest.name} (${manifest.file}): cannot expose its embedding tensor: ${e.message}`, { cause: e });
     }
     throw e;
   }

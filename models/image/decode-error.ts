@@ -1,0 +1,43 @@
+import { ImsearchError } from '../../errors/error-codes.js';
+
+/** Why an input could not be turned into pixels. Stable strings: they end up in reports and API errors. */
+export type DecodeFailure =
+  /** Zero bytes. */
+  | 'empty'
+  /** Not a raster image format we decode (JPEG, PNG, WebP, GIF, TIFF, HEIF/AVIF). */
+  | 'not-image'
+  /** The data ends before the image does. */
+  | 'truncated'
+  /** Recognised format, but the decoder rejected the data. */
+  | 'corrupt'
+  /** width x height above the configured pixel limit (decompression-bomb guard). */
+  | 'too-many-pixels'
+  /** File or buffer above the configured byte limit. */
+  | 'too-large-bytes'
+  /** The file could not be read (missing, a directory, no permission). */
+  | 'unreadable';
+
+export const DECODE_FAILURES: readonly DecodeFailure[] = [
+  'empty',
+  'not-image',
+  'truncated',
+  'corrupt',
+  'too-many-pixels',
+  'too-large-bytes',
+  'unreadable',
+];
+
+/**
+ * A bad image. The code is BAD_IMAGE, except an input above the byte limit (UPLOAD_TOO_LARGE: the
+ * client must send less, not something else); `reason` says which failure, also in `details`.
+ */
+export class ImageDecodeError extends ImsearchError {
+  override readonly name = 'ImageDecodeError';
+  constructor(
+    readonly reason: DecodeFailure,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(reason === 'too-large-bytes' ? 'UPLOAD_TOO_LARGE' : 'BAD_IMAGE', message, { reason }, options);
+  }
+}
