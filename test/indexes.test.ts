@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { IndexError, createIndex, loadIndex, parseIndexSpec, validateIndexSpec } from '../indexes/index.js';
+import { type ErrorCode, ImsearchError } from '../errors/error-codes.js';
+import { type IndexFaultKind, createIndex, loadIndex, parseIndexSpec, validateIndexSpec } from '../indexes/index.js';
 import { chooseOpenBlasCoreType } from '../indexes/native.js';
 import type { SearchHit, VectorIndex } from '../indexes/vector-index.js';
 import { randomUnitVectors } from './helpers/random-vectors.js';
@@ -64,6 +65,11 @@ function assertExact(got: SearchHit[][], exact: SearchHit[][], label: string): v
       }
     });
   });
+}
+
+/** An ImsearchError with this code (and, for INDEX_ERROR, this details.kind). */
+function isError(code: ErrorCode, kind?: IndexFaultKind): (e: unknown) => boolean {
+  return (e) => e instanceof ImsearchError && e.code === code && (kind === undefined || e.details.kind === kind);
 }
 
 async function tempDir(): Promise<string> {
@@ -164,7 +170,7 @@ for (const spec of ALL_KINDS) {
     assert.equal(index.size(), N - removed.length + 1);
     const [top] = await index.search(fresh, 1);
     assert.equal(top![0]!.id, back);
-    assert.throws(() => index.add([back], fresh), (e: unknown) => e instanceof IndexError && e.code === 'BAD_INDEX_INPUT');
+    assert.throws(() => index.add([back], fresh), isError('INDEX_ERROR', 'BAD_INDEX_INPUT'));
   });
 }
 
@@ -273,32 +279,88 @@ test('an empty index saves and loads', async () => {
 
 test('loading a missing or corrupt index is a clear error', async () => {
   const dir = await tempDir();
-  await assert.rejects(loadIndex(path.join(dir, 'nope.bin')), (e: unknown) => e instanceof IndexError && e.code === 'BAD_INDEX_FILE');
+  await assert.rejects(loadIndex(path.join(dir, 'nope.bin')), isError('INDEX_ERROR', 'BAD_INDEX_FILE'));
   const file = path.join(dir, 'index.bin');
   await build('flat').save(file);
   await fsp.writeFile(file, 'not a faiss file');
-  await assert.rejects(loadIndex(file), (e: unknown) => e instanceof IndexError && e.code === 'BAD_INDEX_FILE' && /Cannot read the FAISS index/.test(e.message));
+  await assert.rejects(loadIndex(file), (e: unknown) => isError('INDEX_ERROR', 'BAD_INDEX_FILE')(e) && /Cannot read the FAISS index/.test((e as Error).message));
   await fsp.rm(dir, { recursive: true, force: true });
 });
 
 // ---------- specs ----------
 
-test('spec strings parse with defaults', () => {
-  assert.deepEqual(parseIndexSpec('flat'), { kind: 'flat', metric: 'ip' });
-  assert.deepEqual(parseIndexSpec('flat-l2'), { kind: 'flat', metric: 'l2' });
-  assert.deepEqual(parseIndexSpec('hnsw'), { kind: 'hnsw', metric: 'ip', M: 32, efConstruction: 40, efSearch: 128 });
-  assert.deepEqual(parseIndexSpec('hnsw:M=16,efConstruction=80,efSearch=256,metric=l2'), {
-    kind: 'hnsw',
-    metric: 'l2',
-    M: 16,
-    efConstruction: 80,
-    efSearch: 256,
-  });
-  assert.deepEqual(parseIndexSpec('ivfpq:nlist=1024,m=32'), { kind: 'ivfpq', metric: 'ip', nlist: 1024, m: 32, nbits: 8, nprobe: 16 });
-  assert.deepEqual(parseIndexSpec('annoy:trees=10,searchK=500'), { kind: 'annoy', metric: 'ip', trees: 10, searchK: 500, seed: 1 });
-  assert.deepEqual(parseIndexSpec('faiss:HNSW32,Flat'), { kind: 'faiss', metric: 'ip', factory: 'HNSW32,Flat' });
-  assert.deepEqual(parseIndexSpec('faiss-l2:IVF64,Flat|nprobe=8'), { kind: 'faiss', metric: 'l2', factory: 'IVF64,Flat', params: 'nprobe=8' });
-  assert.equal(createIndex('hnsw:efSearch=64', DIM).spec, 'hnsw:efSearch=64');
+test('spec strings parse into build options, default search parameters and a build key', () => {
+  const cases: [string, ReturnType<typeof parseIndexSpec>][] = [
+    ['flat', { build: { kind: 'flat', metric: 'ip' }, search: {}, searchKnobs: [], buildKey: 'flat:metric=ip' }],
+    ['flat-l2', { build: { kind: 'flat', metric: 'l2' }, search: {}, searchKnobs: [], buildKey: 'flat:metric=l2' }],
+    [
+      'hnsw',
+      {
+        build: { kind: 'hnsw', metric: 'ip', M: 32, efConstruction: 40 },
+        search: { efSearch: 128 },
+        searchKnobs: ['efSearch'],
+        buildKey: 'hnsw:M=32,efConstruction=40,metric=ip',
+      },
+    ],
+    [
+      'hnsw:M=16,efConstruction=80,efSearch=256,metric=l2',
+      {
+        build: { kind: 'hnsw', metric: 'l2', M: 16, efConstruction: 80 },
+        search: { efSearch: 256 },
+        searchKnobs: ['efSearch'],
+        buildKey: 'hnsw:M=16,efConstruction=80,metric=l2',
+      },
+    ],
+    [
+      'ivfpq:nlist=1024,m=32',
+      {
+        build: { kind: 'ivfpq', metric: 'ip', nlist: 1024, m: 32, nbits: 8 },
+        search: { nprobe: 16 },
+        searchKnobs: ['nprobe'],
+        buildKey: 'ivfpq:nlist=1024,m=32,nbits=8,metric=ip',
+      },
+    ],
+    [
+      'annoy:trees=10,searchK=500',
+      {
+        build: { kind: 'annoy', metric: 'ip', trees: 10, seed: 1 },
+        search: { searchK: 500 },
+        searchKnobs: ['searchK'],
+        buildKey: 'annoy:trees=10,seed=1,metric=ip',
+      },
+    ],
+    ['annoy', { build: { kind: 'annoy', metric: 'ip', trees: 32, seed: 1 }, search: {}, searchKnobs: ['searchK'], buildKey: 'annoy:trees=32,seed=1,metric=ip' }],
+    [
+      'faiss:HNSW32,Flat',
+      { build: { kind: 'faiss', metric: 'ip', factory: 'HNSW32,Flat' }, search: { efSearch: 16 }, searchKnobs: ['efSearch'], buildKey: 'faiss:HNSW32,Flat' },
+    ],
+    [
+      'faiss-l2:IVF64,Flat|nprobe=8',
+      { build: { kind: 'faiss', metric: 'l2', factory: 'IVF64,Flat' }, search: { nprobe: 8 }, searchKnobs: ['nprobe'], buildKey: 'faiss-l2:IVF64,Flat' },
+    ],
+    [
+      'faiss:IVF64_HNSW16,Flat|ht=4,efSearch=32',
+      {
+        build: { kind: 'faiss', metric: 'ip', factory: 'IVF64_HNSW16,Flat', params: 'ht=4' },
+        search: { efSearch: 32, nprobe: 1 },
+        searchKnobs: ['efSearch', 'nprobe'],
+        buildKey: 'faiss:IVF64_HNSW16,Flat|ht=4',
+      },
+    ],
+  ];
+  for (const [spec, want] of cases) assert.deepEqual(parseIndexSpec(spec), want, spec);
+  // The grammar stays as it was: a build key is itself a spec, with the same build key.
+  for (const [, want] of cases) assert.equal(parseIndexSpec(want.buildKey).buildKey, want.buildKey);
+  // Search options and spelled-out defaults do not change what is built.
+  const key = parseIndexSpec('hnsw:M=16').buildKey;
+  for (const spec of ['hnsw:M=16,efSearch=16', 'hnsw:efSearch=200,M=16', 'hnsw:M=16,efConstruction=40,metric=ip']) {
+    assert.equal(parseIndexSpec(spec).buildKey, key, spec);
+  }
+  assert.notEqual(parseIndexSpec('hnsw:M=16,efConstruction=80').buildKey, key);
+  const index = createIndex('hnsw:efSearch=64', DIM);
+  assert.equal(index.spec, 'hnsw:efSearch=64');
+  assert.deepEqual(index.searchDefaults, { efSearch: 64 });
+  assert.equal(index.buildKey, 'hnsw:M=32,efConstruction=40,metric=ip');
 });
 
 test('bad specs are errors that say what is wrong', () => {
@@ -321,7 +383,7 @@ test('bad specs are errors that say what is wrong', () => {
   for (const [spec, message] of cases) {
     assert.throws(
       () => createIndex(spec, DIM),
-      (e: unknown) => e instanceof IndexError && e.code === 'BAD_INDEX_SPEC' && e.message === message,
+      (e: unknown) => isError('BAD_INDEX_SPEC')(e) && (e as Error).message === message,
       spec,
     );
   }
@@ -329,14 +391,20 @@ test('bad specs are errors that say what is wrong', () => {
     () => createIndex('ivfpq:m=7', DIM),
     { message: 'Bad index spec "ivfpq:m=7": m=7 must divide the dimension 32 (each of the m sub-quantizers takes dim/m components)' },
   );
-  assert.throws(() => createIndex('faiss:Bogus42', DIM), (e: unknown) => e instanceof IndexError && e.code === 'BAD_INDEX_SPEC' && /FAISS rejects "IDMap2,Bogus42"/.test(e.message));
-  assert.throws(() => createIndex('faiss:HNSW32|nprobe=4', DIM), /FAISS rejects .*could not set parameter nprobe/);
+  assert.throws(() => createIndex('faiss:Bogus42', DIM), (e: unknown) => isError('BAD_INDEX_SPEC')(e) && /FAISS rejects "IDMap2,Bogus42"/.test((e as Error).message));
+  assert.throws(() => createIndex('faiss:HNSW32|nprobe=4', DIM), {
+    message: 'Bad index spec "faiss:HNSW32|nprobe=4": nprobe does not apply to the factory "HNSW32" (it needs an IVF stage)',
+  });
+  assert.throws(() => createIndex('faiss:HNSW32|efSearch=0', DIM), {
+    message: 'Bad index spec "faiss:HNSW32|efSearch=0": expected an integer between 1 and 1048576 for efSearch but received "0"',
+  });
+  assert.throws(() => createIndex('faiss:HNSW32|bogus=4', DIM), /FAISS rejects .*could not set parameter bogus/);
   assert.throws(() => validateIndexSpec('ivfpq:m=5', 64), /m=5 must divide the dimension 64/);
 });
 
 test('bad input is rejected before it enters the index', async () => {
   const index = createIndex('flat', DIM);
-  const bad = (e: unknown) => e instanceof IndexError && e.code === 'BAD_INDEX_INPUT';
+  const bad = isError('INDEX_ERROR', 'BAD_INDEX_INPUT');
   assert.throws(() => index.add([1, 2], data.subarray(0, DIM)), bad);
   assert.throws(() => index.add([1], data.subarray(0, DIM + 1)), bad);
   assert.throws(() => index.add([1, 1], data.subarray(0, 2 * DIM)), bad);
@@ -355,9 +423,8 @@ test('ivfpq trains at its first build and says when there are too few vectors', 
   await assert.rejects(
     index.search(queries.subarray(0, DIM), 5),
     (e: unknown) =>
-      e instanceof IndexError &&
-      e.code === 'TOO_FEW_TO_TRAIN' &&
-      e.message ===
+      isError('TOO_FEW_TO_TRAIN')(e) &&
+      (e as Error).message ===
         'Index spec "ivfpq" trains on its first build and needs at least 256 vectors; it has 100. ' +
           'Add more vectors before searching, or use "flat" (exact) or "hnsw" for small collections.',
   );
