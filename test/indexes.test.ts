@@ -4,8 +4,18 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type ErrorCode, ImsearchError } from '../errors/error-codes.js';
-import { type IndexFaultKind, createIndex, loadIndex, parseIndexSpec, validateIndexSpec } from '../indexes/index.js';
+import { AsyncRwLock } from '../indexes/common.js';
+import {
+  type IndexFaultKind,
+  applicableSearchParams,
+  createIndex,
+  loadIndex,
+  parseIndexSpec,
+  validateIndexSpec,
+} from '../indexes/index.js';
 import { chooseOpenBlasCoreType } from '../indexes/native.js';
+import { openCollectionIndex } from '../search/collection-index.js';
+import type { Collection } from '../store/collection.js';
 import type { SearchHit, VectorIndex } from '../indexes/vector-index.js';
 import { randomUnitVectors } from './helpers/random-vectors.js';
 
@@ -431,6 +441,145 @@ test('ivfpq trains at its first build and says when there are too few vectors', 
   index.add(ids.slice(100, 600), data.subarray(100 * DIM, 600 * DIM));
   const [hits] = await index.search(queries.subarray(0, DIM), 5);
   assert.equal(hits!.length, 5);
+});
+
+// ---------- search parameters per call ----------
+
+test('a per-call nprobe overrides the default: visiting every IVF list is exact', async () => {
+  const index = build('faiss:IVF16,Flat'); // default nprobe: FAISS's 1
+  const exact = bruteForce(index.metric, ids, data, queries, DIM, K);
+  const byDefault = await index.search(queries, K);
+  assert.ok(recallAt(byDefault, exact) < 0.9, `nprobe=1 recall ${recallAt(byDefault, exact)} should miss some`);
+  assertExact(await index.search(queries, K, { nprobe: 16 }), exact, 'nprobe=16');
+  // The override was for that call only.
+  assert.deepEqual(await index.search(queries, K), byDefault);
+});
+
+for (const [spec, low, high] of [
+  ['hnsw:M=4,efSearch=64', { efSearch: 1 }, { efSearch: 400 }],
+  ['ivfpq:nlist=16,m=16', { nprobe: 1 }, { nprobe: 16 }],
+  ['annoy:trees=8', { searchK: 20 }, { searchK: 20_000 }],
+] as const) {
+  test(`${spec}: a larger ${Object.keys(low)[0]} per call gives a higher recall, and the default comes back after`, async () => {
+    const index = build(spec);
+    const exact = bruteForce(index.metric, ids, data, queries, DIM, K);
+    const byDefault = await index.search(queries, K);
+    const recallLow = recallAt(await index.search(queries, K, low), exact);
+    const recallHigh = recallAt(await index.search(queries, K, high), exact);
+    assert.ok(recallLow + 0.1 < recallHigh, `recall ${recallLow.toFixed(3)} (${JSON.stringify(low)}) vs ${recallHigh.toFixed(3)} (${JSON.stringify(high)})`);
+    assert.deepEqual(await index.search(queries, K), byDefault);
+  });
+}
+
+test('bad per-call search parameters are BAD_USER_INPUT and say why', async () => {
+  const hnsw = build('hnsw:M=8');
+  const flat = build('flat');
+  const q = queries.subarray(0, DIM);
+  const cases: [typeof hnsw, unknown, string][] = [
+    [hnsw, { efSearch: 0 }, 'Bad search parameters: expected an integer between 1 and 1048576 for efSearch but received 0'],
+    [hnsw, { efSearch: 1.5 }, 'Bad search parameters: expected an integer between 1 and 1048576 for efSearch but received 1.5'],
+    [hnsw, { efSearch: '64' }, 'Bad search parameters: expected an integer between 1 and 1048576 for efSearch but received "64"'],
+    [hnsw, { nprobe: 4 }, 'Bad search parameters: nprobe does not apply to the index "hnsw:M=8", which takes efSearch'],
+    [hnsw, { efsearch: 64 }, 'Bad search parameters: unknown parameter "efsearch"; expected efSearch, nprobe, searchK'],
+    [hnsw, 64, 'Bad search parameters: expected an object such as { efSearch: 256 } but received 64'],
+    [flat, { efSearch: 64 }, 'Bad search parameters: efSearch does not apply to the index "flat", which takes no search parameters'],
+  ];
+  for (const [index, params, message] of cases) {
+    await assert.rejects(
+      index.search(q, K, params as never),
+      (e: unknown) => isError('BAD_USER_INPUT')(e) && (e as Error).message === message,
+      message,
+    );
+  }
+  // Absent values are the defaults; settings meant for other kinds are dropped by applicableSearchParams.
+  const exact = await flat.search(q, K);
+  assert.deepEqual(await flat.search(q, K, { efSearch: undefined }), exact);
+  assert.deepEqual(await flat.search(q, K, applicableSearchParams(flat.searchKnobs, { efSearch: 64, nprobe: 8 })), exact);
+  assert.deepEqual(applicableSearchParams(hnsw.searchKnobs, { efSearch: 64, nprobe: 8 }), { efSearch: 64 });
+});
+
+test('concurrent searches with different efSearch each get the results they get alone', async () => {
+  const index = build('hnsw:M=4');
+  const settings = [{ efSearch: 1 }, { efSearch: 400 }, undefined, { efSearch: 8 }];
+  const alone: SearchHit[][][] = [];
+  for (const params of settings) alone.push(await index.search(queries, K, params));
+  assert.notDeepEqual(alone[0], alone[1], 'the settings must give different results for this test to mean anything');
+  const together = await Promise.all(Array.from({ length: 24 }, (_, i) => index.search(queries, K, settings[i % settings.length])));
+  together.forEach((got, i) => assert.deepEqual(got, alone[i % settings.length], `search ${i}`));
+});
+
+test('the lock switches a mode only when no reader is inside, and readers of one mode share', async () => {
+  let inside = 0;
+  let maxTogether = 0;
+  const switches: string[] = [];
+  const lock = new AsyncRwLock((mode) => {
+    assert.equal(inside, 0, `mode ${mode} applied while ${inside} readers are inside`);
+    switches.push(mode);
+  });
+  const reader = (mode: string | undefined) =>
+    lock.read(async () => {
+      inside++;
+      maxTogether = Math.max(maxTogether, inside);
+      await new Promise((r) => setTimeout(r, 2));
+      inside--;
+    }, mode);
+  await Promise.all([reader('a'), reader('a'), reader('b'), reader(undefined), reader('b'), lock.write(async () => {}), reader('b')]);
+  assert.deepEqual(switches, ['a', 'b', 'b']); // after a writer the mode is applied again
+  assert.equal(maxTogether, 3); // b, the reader without a mode, and the second b
+  await assert.rejects(
+    new AsyncRwLock(() => {
+      throw new Error('refused');
+    }).read(async () => 1, 'x'),
+    /refused/,
+  );
+});
+
+test('a collection index is reused when only its search options change', async () => {
+  const dir = await tempDir();
+  const collection = { dir, manifest: { indexSpec: 'hnsw:M=16,efSearch=16' }, version: () => 3 };
+  let matrices = 0;
+  const matrix = () => {
+    matrices++;
+    return { ids: Int32Array.from(ids), data, dim: DIM };
+  };
+  const open = () => openCollectionIndex(collection as unknown as Collection, 'space-1', matrix);
+  const stateFile = path.join(dir, 'index.state.json');
+  const indexFile = async () => path.join(dir, JSON.parse(await fsp.readFile(stateFile, 'utf8')).file as string);
+
+  const first = await open();
+  assert.equal(first.rebuilt, true);
+  const file = await indexFile();
+  const mtime = (await fsp.stat(file)).mtimeMs;
+  const low = await first.index.search(queries, K);
+
+  collection.manifest.indexSpec = 'hnsw:M=16,efSearch=200';
+  const second = await open();
+  assert.equal(second.rebuilt, false);
+  assert.equal(matrices, 1);
+  assert.equal(await indexFile(), file);
+  assert.equal((await fsp.stat(file)).mtimeMs, mtime);
+  assert.equal(second.index.spec, 'hnsw:M=16,efSearch=200');
+  assert.deepEqual(second.index.searchDefaults, { efSearch: 200 });
+  assert.deepEqual(await second.index.search(queries, K), await first.index.search(queries, K, { efSearch: 200 }));
+  assert.deepEqual(await second.index.search(queries, K, { efSearch: 16 }), low);
+
+  collection.manifest.indexSpec = 'hnsw:M=24,efSearch=200';
+  assert.equal((await open()).rebuilt, true);
+  assert.equal(matrices, 2);
+  await fsp.rm(dir, { recursive: true, force: true });
+});
+
+test('loading an index with a spec of another build is refused', async () => {
+  const dir = await tempDir();
+  const file = path.join(dir, 'index.bin');
+  await build('hnsw:M=8').save(file);
+  assert.deepEqual((await loadIndex(file, 'hnsw:M=8,efSearch=300')).searchDefaults, { efSearch: 300 });
+  await assert.rejects(loadIndex(file, 'hnsw:M=16'), (e: unknown) =>
+    isError('BAD_INDEX_SPEC')(e) &&
+    (e as Error).message ===
+      `Bad index spec "hnsw:M=16": it builds hnsw:M=16,efConstruction=40,metric=ip, but the index file ${file} is hnsw:M=8,efConstruction=40,metric=ip: rebuild it instead`,
+  );
+  await fsp.rm(dir, { recursive: true, force: true });
 });
 
 // ---------- off the event loop ----------
