@@ -23,7 +23,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AnnoyVectorIndex, FaissVectorIndex, createIndex } from '../indexes/index.js';
+import { type SearchParams, createIndex } from '../indexes/index.js';
 import type { SearchHit, VectorIndex } from '../indexes/vector-index.js';
 import { randomUnitVectors } from '../test/helpers/random-vectors.js';
 
@@ -145,14 +145,20 @@ interface Row {
 }
 
 /** Single queries, one after another: per-call wall time (p50, p95) and all results. */
-async function timeQueries(index: VectorIndex, queries: Float32Array, dim: number, k: number): Promise<{ p50: number; p95: number; hits: SearchHit[][] }> {
+async function timeQueries(
+  index: VectorIndex,
+  queries: Float32Array,
+  dim: number,
+  k: number,
+  params?: SearchParams,
+): Promise<{ p50: number; p95: number; hits: SearchHit[][] }> {
   const nq = queries.length / dim;
-  await index.search(queries.subarray(0, dim), k); // warm-up
+  await index.search(queries.subarray(0, dim), k, params); // warm-up
   const times: number[] = [];
   const hits: SearchHit[][] = [];
   for (let q = 0; q < nq; q++) {
     const t = performance.now();
-    const [h] = await index.search(queries.subarray(q * dim, (q + 1) * dim), k);
+    const [h] = await index.search(queries.subarray(q * dim, (q + 1) * dim), k, params);
     times.push(performance.now() - t);
     hits.push(h!);
   }
@@ -230,20 +236,13 @@ async function main(): Promise<void> {
     await index.search(queries.subarray(0, dim), 1); // adds (and trains / builds) happen here
     const buildS = (performance.now() - t) / 1000;
     log(`${spec}: built in ${buildS.toFixed(1)} s`);
-    const sweep: [string, () => void][] = [['as specified', () => {}]];
-    if (index instanceof FaissVectorIndex && /^hnsw|HNSW/.test(spec)) {
-      for (const ef of o.ef) sweep.push([`efSearch=${ef}`, () => (index as FaissVectorIndex).setSearchParameters(`efSearch=${ef}`)]);
-    }
-    if (index instanceof FaissVectorIndex && /^ivfpq|IVF/.test(spec)) {
-      for (const np of o.nprobe) sweep.push([`nprobe=${np}`, () => (index as FaissVectorIndex).setSearchParameters(`nprobe=${np}`)]);
-    }
-    if (index instanceof AnnoyVectorIndex) {
-      for (const sk of o.searchK) sweep.push([`searchK=${sk}`, () => (index as AnnoyVectorIndex).setSearchK(sk)]);
-    }
+    const sweep: [string, SearchParams | undefined][] = [['as specified', undefined]];
+    if (index.searchKnobs.includes('efSearch')) for (const ef of o.ef) sweep.push([`efSearch=${ef}`, { efSearch: ef }]);
+    if (index.searchKnobs.includes('nprobe')) for (const np of o.nprobe) sweep.push([`nprobe=${np}`, { nprobe: np }]);
+    if (index.searchKnobs.includes('searchK')) for (const sk of o.searchK) sweep.push([`searchK=${sk}`, { searchK: sk }]);
     let first = true;
-    for (const [setting, apply] of sweep) {
-      apply();
-      const r = await timeQueries(index, queries, dim, o.k);
+    for (const [setting, params] of sweep) {
+      const r = await timeQueries(index, queries, dim, o.k, params);
       const rec = recall(r.hits, exact);
       log(`${spec} ${setting}: p50 ${r.p50.toFixed(3)} ms, recall@${o.k} ${rec.toFixed(3)}`);
       rows.push({

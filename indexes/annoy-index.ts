@@ -1,12 +1,13 @@
 import fsp from 'node:fs/promises';
 import { AsyncRwLock, checkIds, checkK, checkVectors, topK } from './common.js';
-import { IndexError } from './errors.js';
+import { indexFault } from './errors.js';
 import { type AnnoySidecar, commitFile, tempName, writeSidecar } from './files.js';
 import { type NativeAnnoyIndex, loadAnnoy } from './native.js';
-import type { ParsedSpec } from './spec.js';
+import { type SearchKnob, type SearchParams, resolveSearchParams } from './search-params.js';
+import type { BuildSpec, ParsedSpec } from './spec.js';
 import type { IndexMetric, SearchHit, VectorIndex } from './vector-index.js';
 
-type AnnoySpec = Extract<ParsedSpec, { kind: 'annoy' }>;
+export type AnnoySpec = ParsedSpec & { build: Extract<BuildSpec, { kind: 'annoy' }> };
 
 /**
  * Without searchK in the spec, a query inspects this many times Annoy's own default of
@@ -21,6 +22,10 @@ export const ANNOY_DEFAULT_SEARCH_K_FACTOR = 10;
  */
 export class AnnoyVectorIndex implements VectorIndex {
   readonly metric: IndexMetric;
+  readonly buildKey: string;
+  readonly searchKnobs: readonly SearchKnob[];
+  readonly searchDefaults: Readonly<SearchParams>;
+  private readonly build: AnnoySpec['build'];
   private data: Float32Array;
   private rowIds: Float64Array;
   private rows = 0;
@@ -30,16 +35,18 @@ export class AnnoyVectorIndex implements VectorIndex {
   private dirty = false;
   private native: NativeAnnoyIndex;
   private readonly lock = new AsyncRwLock();
-  private searchK: number | undefined;
 
   private constructor(
     readonly spec: string,
-    private readonly parsed: AnnoySpec,
+    parsed: AnnoySpec,
     readonly dim: number,
   ) {
-    this.metric = parsed.metric;
-    this.searchK = parsed.searchK;
-    this.native = new (loadAnnoy().AnnoyIndex)(dim, parsed.metric === 'ip' ? 'dot' : 'euclidean');
+    this.build = parsed.build;
+    this.metric = parsed.build.metric;
+    this.buildKey = parsed.buildKey;
+    this.searchKnobs = parsed.searchKnobs;
+    this.searchDefaults = parsed.search;
+    this.native = new (loadAnnoy().AnnoyIndex)(dim, this.metric === 'ip' ? 'dot' : 'euclidean');
     this.data = new Float32Array(0);
     this.rowIds = new Float64Array(0);
   }
@@ -48,17 +55,18 @@ export class AnnoyVectorIndex implements VectorIndex {
     return new AnnoyVectorIndex(spec, parsed, dim);
   }
 
-  static async load(file: string, meta: AnnoySidecar, parsed: AnnoySpec): Promise<AnnoyVectorIndex> {
-    const index = new AnnoyVectorIndex(meta.spec, parsed, meta.dim);
+  /** `spec` is the one to open the file with: its build part is the file's, its search options the defaults. */
+  static async load(file: string, meta: AnnoySidecar, spec: string, parsed: AnnoySpec): Promise<AnnoyVectorIndex> {
+    const index = new AnnoyVectorIndex(spec, parsed, meta.dim);
     const n = meta.ids.length;
     if (n === 0) return index;
     try {
       await index.native.loadAsync(file);
     } catch (e) {
-      throw new IndexError('BAD_INDEX_FILE', `Cannot read the Annoy index ${file}: ${(e as Error).message}`, { cause: e });
+      throw indexFault('BAD_INDEX_FILE', `Cannot read the Annoy index ${file}: ${(e as Error).message}`, { cause: e });
     }
     if (index.native.size() !== n) {
-      throw new IndexError('BAD_INDEX_FILE', `The Annoy index ${file} holds ${index.native.size()} items but its sidecar lists ${n} ids`);
+      throw indexFault('BAD_INDEX_FILE', `The Annoy index ${file} holds ${index.native.size()} items but its sidecar lists ${n} ids`);
     }
     index.data = await index.native.itemsAsync();
     index.rowIds = Float64Array.from(meta.ids);
@@ -66,14 +74,6 @@ export class AnnoyVectorIndex implements VectorIndex {
     index.rowIds.forEach((id, row) => index.rowOf.set(id, row));
     index.builtIds = index.rowIds.slice();
     return index;
-  }
-
-  /** Changes the candidate budget on this instance only (tuning, benchmarks); `spec` is unchanged. */
-  setSearchK(searchK: number | undefined): void {
-    if (searchK !== undefined && (!Number.isSafeInteger(searchK) || searchK < 1)) {
-      throw new IndexError('BAD_INDEX_INPUT', `Expected searchK to be a positive integer but received ${searchK}`);
-    }
-    this.searchK = searchK;
   }
 
   size(): number {
@@ -85,7 +85,7 @@ export class AnnoyVectorIndex implements VectorIndex {
     const n = checkVectors(vectors, this.dim, 'vectors', idArray.length);
     for (const id of idArray) {
       if (this.rowOf.has(id)) {
-        throw new IndexError('BAD_INDEX_INPUT', `Id ${id} is already in the index: remove it before adding it again`);
+        throw indexFault('BAD_INDEX_INPUT', `Id ${id} is already in the index: remove it before adding it again`);
       }
     }
     if (n === 0) return;
@@ -116,9 +116,10 @@ export class AnnoyVectorIndex implements VectorIndex {
     }
   }
 
-  async search(queries: Float32Array, k: number): Promise<SearchHit[][]> {
+  async search(queries: Float32Array, k: number, params?: SearchParams): Promise<SearchHit[][]> {
     checkK(k);
     const nq = checkVectors(queries, this.dim, 'queries');
+    const { searchK } = resolveSearchParams(this.spec, this.searchKnobs, this.searchDefaults, params);
     await this.settle();
     return this.lock.read(async () => {
       const ids = this.builtIds;
@@ -126,7 +127,7 @@ export class AnnoyVectorIndex implements VectorIndex {
       const kk = Math.min(k, ids.length);
       if (kk === 0 || nq === 0) return results;
       const fetch = Math.min(ids.length, kk + 1);
-      const budget = this.searchK ?? ANNOY_DEFAULT_SEARCH_K_FACTOR * fetch * this.parsed.trees;
+      const budget = searchK ?? ANNOY_DEFAULT_SEARCH_K_FACTOR * fetch * this.build.trees;
       const r = await this.native.searchAsync(queries, fetch, budget);
       for (let q = 0; q < nq; q++) {
         const hits: SearchHit[] = [];
@@ -153,7 +154,7 @@ export class AnnoyVectorIndex implements VectorIndex {
           await commitFile(tmp, file);
         } catch (e) {
           await fsp.rm(tmp, { force: true });
-          throw new IndexError('BAD_INDEX_FILE', `Cannot write the index ${file}: ${(e as Error).message}`, { cause: e });
+          throw indexFault('BAD_INDEX_FILE', `Cannot write the index ${file}: ${(e as Error).message}`, { cause: e });
         }
       } else {
         await fsp.rm(file, { force: true });
@@ -195,7 +196,7 @@ export class AnnoyVectorIndex implements VectorIndex {
     this.dirty = false;
     if (n > 0) {
       try {
-        await this.native.buildAsync(vectors, this.parsed.trees, this.parsed.seed);
+        await this.native.buildAsync(vectors, this.build.trees, this.build.seed);
       } catch (e) {
         this.dirty = true;
         throw e;

@@ -1,4 +1,4 @@
-import { IndexError } from './errors.js';
+import { indexFault } from './errors.js';
 import type { SearchHit } from './vector-index.js';
 
 /** Higher score first; equal scores by id ascending. */
@@ -28,9 +28,9 @@ export function checkIds(ids: ArrayLike<number>): Float64Array {
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i]!;
     if (!Number.isSafeInteger(id) || id < 0) {
-      throw new IndexError('BAD_INDEX_INPUT', `Expected ids to be non-negative integers but ids[${i}] is ${id}`);
+      throw indexFault('BAD_INDEX_INPUT', `Expected ids to be non-negative integers but ids[${i}] is ${id}`);
     }
-    if (seen.has(id)) throw new IndexError('BAD_INDEX_INPUT', `Id ${id} appears twice in one add`);
+    if (seen.has(id)) throw indexFault('BAD_INDEX_INPUT', `Id ${id} appears twice in one add`);
     seen.add(id);
     out[i] = id;
   }
@@ -40,18 +40,18 @@ export function checkIds(ids: ArrayLike<number>): Float64Array {
 /** Checks a block of n x dim vectors (length, finite values); returns n. */
 export function checkVectors(vectors: Float32Array, dim: number, what: string, n?: number): number {
   if (!(vectors instanceof Float32Array)) {
-    throw new IndexError('BAD_INDEX_INPUT', `Expected ${what} as a Float32Array (n x ${dim}, row-major)`);
+    throw indexFault('BAD_INDEX_INPUT', `Expected ${what} as a Float32Array (n x ${dim}, row-major)`);
   }
   if (vectors.length % dim !== 0) {
-    throw new IndexError('BAD_INDEX_INPUT', `Expected ${what} length to be a multiple of dim ${dim} but it is ${vectors.length}`);
+    throw indexFault('BAD_INDEX_INPUT', `Expected ${what} length to be a multiple of dim ${dim} but it is ${vectors.length}`);
   }
   const rows = vectors.length / dim;
   if (n !== undefined && rows !== n) {
-    throw new IndexError('BAD_INDEX_INPUT', `Expected ${n} ${what} (one per id) but got ${rows}`);
+    throw indexFault('BAD_INDEX_INPUT', `Expected ${n} ${what} (one per id) but got ${rows}`);
   }
   for (let i = 0; i < vectors.length; i++) {
     if (!Number.isFinite(vectors[i]!)) {
-      throw new IndexError('BAD_INDEX_INPUT', `Expected finite ${what} but row ${Math.floor(i / dim)} has ${vectors[i]}`);
+      throw indexFault('BAD_INDEX_INPUT', `Expected finite ${what} but row ${Math.floor(i / dim)} has ${vectors[i]}`);
     }
   }
   return rows;
@@ -59,57 +59,88 @@ export function checkVectors(vectors: Float32Array, dim: number, what: string, n
 
 export function checkK(k: number): void {
   if (!Number.isSafeInteger(k) || k < 0) {
-    throw new IndexError('BAD_INDEX_INPUT', `Expected k to be a non-negative integer but received ${k}`);
+    throw indexFault('BAD_INDEX_INPUT', `Expected k to be a non-negative integer but received ${k}`);
   }
 }
 
 /**
  * A readers-writer lock for async work: searches and saves share the native index, while
  * applying adds and removes (or a rebuild) is exclusive. First come, first served.
+ *
+ * Readers may also name a mode, a setting of the shared resource that every reader of that mode
+ * needs (FAISS's efSearch and nprobe are fields of the index object, not arguments of a search).
+ * Readers of one mode share the resource; switching it to another mode waits until no reader at
+ * all is inside, then `applyMode` runs before anyone enters, so a reader never sees a setting
+ * change under it. Readers without a mode (saves) share with any mode. A writer may replace the
+ * resource, so after one the mode is unknown and is applied again by the next reader.
  */
 export class AsyncRwLock {
   private readers = 0;
   private writing = false;
-  private readonly waiting: { write: boolean; wake: () => void }[] = [];
+  private mode: string | undefined;
+  private readonly waiting: { write: boolean; mode: string | undefined; wake: (failure: ModeFailure) => void }[] = [];
 
-  read<T>(fn: () => Promise<T>): Promise<T> {
-    return this.run(false, fn);
+  constructor(private readonly applyMode: (mode: string) => void = () => {}) {}
+
+  read<T>(fn: () => Promise<T>, mode?: string): Promise<T> {
+    return this.run(false, mode, fn);
   }
 
   write<T>(fn: () => Promise<T>): Promise<T> {
-    return this.run(true, fn);
+    return this.run(true, undefined, fn);
   }
 
-  private async run<T>(write: boolean, fn: () => Promise<T>): Promise<T> {
-    if (!this.canEnter(write) || this.waiting.length > 0) {
-      await new Promise<void>((wake) => this.waiting.push({ write, wake }));
-    } else {
-      this.enter(write);
-    }
+  private async run<T>(write: boolean, mode: string | undefined, fn: () => Promise<T>): Promise<T> {
+    const failure =
+      !this.canEnter(write, mode) || this.waiting.length > 0
+        ? await new Promise<ModeFailure>((wake) => this.waiting.push({ write, mode, wake }))
+        : this.enter(write, mode);
     try {
+      if (failure) throw failure.error;
       return await fn();
     } finally {
-      if (write) this.writing = false;
-      else this.readers--;
+      if (write) {
+        this.writing = false;
+        this.mode = undefined;
+      } else {
+        this.readers--;
+      }
       this.wakeNext();
     }
   }
 
-  private canEnter(write: boolean): boolean {
-    return write ? !this.writing && this.readers === 0 : !this.writing;
+  private canEnter(write: boolean, mode: string | undefined): boolean {
+    if (this.writing) return false;
+    if (write) return this.readers === 0;
+    return mode === undefined || mode === this.mode || this.readers === 0;
   }
 
-  private enter(write: boolean): void {
-    if (write) this.writing = true;
-    else this.readers++;
+  /** Switches the mode synchronously on entering, while the entrant is alone (canEnter saw to it). */
+  private enter(write: boolean, mode: string | undefined): ModeFailure {
+    if (write) {
+      this.writing = true;
+      return undefined;
+    }
+    this.readers++;
+    if (mode === undefined || mode === this.mode) return undefined;
+    this.mode = undefined;
+    try {
+      this.applyMode(mode);
+    } catch (error) {
+      return { error };
+    }
+    this.mode = mode;
+    return undefined;
   }
 
   private wakeNext(): void {
-    while (this.waiting.length > 0 && this.canEnter(this.waiting[0]!.write)) {
+    while (this.waiting.length > 0 && this.canEnter(this.waiting[0]!.write, this.waiting[0]!.mode)) {
       const next = this.waiting.shift()!;
-      this.enter(next.write);
-      next.wake();
+      next.wake(this.enter(next.write, next.mode));
       if (next.write) break;
     }
   }
 }
+
+/** Why a reader could not switch the lock's mode (the error applyMode threw), or undefined. */
+type ModeFailure = { error: unknown } | undefined;

@@ -1,12 +1,14 @@
 import fsp from 'node:fs/promises';
 import { AsyncRwLock, checkIds, checkK, checkVectors, topK } from './common.js';
-import { IndexError } from './errors.js';
+import { ImsearchError } from '../errors/error-codes.js';
+import { badSpec, indexFault } from './errors.js';
 import { type FaissSidecar, commitFile, tempName, writeSidecar } from './files.js';
 import { FAISS_METRIC, type NativeFaissIndex, loadFaiss } from './native.js';
-import { type ParsedSpec, defaultNlist, defaultPqM } from './spec.js';
+import { type SearchKnob, type SearchParams, resolveSearchParams } from './search-params.js';
+import { type BuildSpec, type ParsedSpec, defaultNlist, defaultPqM } from './spec.js';
 import type { IndexMetric, SearchHit, VectorIndex } from './vector-index.js';
 
-type FaissSpec = Exclude<ParsedSpec, { kind: 'annoy' }>;
+export type FaissSpec = ParsedSpec & { build: Exclude<BuildSpec, { kind: 'annoy' }> };
 
 interface AddOp {
   kind: 'add';
@@ -29,9 +31,10 @@ const MAX_POINTS_PER_CENTROID = 256;
 /** Tombstones (removed but still stored) beyond this fraction of the stored vectors trigger a rebuild. */
 const TOMBSTONE_REBUILD_FRACTION = 0.1;
 
-/** How a parsed spec maps onto FAISS: factory string, search-time parameters, training needs. */
+/** How a build spec maps onto FAISS: factory string, fixed parameters, training needs. */
 interface FaissPlan {
   factory(trainRows: number): string;
+  /** ParameterSpace settings fixed for the index's life (HNSW's efConstruction: set before adding). */
   params: string | undefined;
   /** Smallest first build that can train, when known; 0 when no training is needed. */
   minTrain: number;
@@ -39,14 +42,14 @@ interface FaissPlan {
   trainCap(trainRows: number): number;
 }
 
-function planFor(parsed: FaissSpec, dim: number): FaissPlan {
+function planFor(parsed: FaissSpec['build'], dim: number): FaissPlan {
   switch (parsed.kind) {
     case 'flat':
       return { factory: () => 'IDMap2,Flat', params: undefined, minTrain: 0, trainCap: () => 0 };
     case 'hnsw':
       return {
         factory: () => `IDMap2,HNSW${parsed.M},Flat`,
-        params: `efConstruction=${parsed.efConstruction},efSearch=${parsed.efSearch}`,
+        params: `efConstruction=${parsed.efConstruction}`,
         minTrain: 0,
         trainCap: () => 0,
       };
@@ -57,7 +60,7 @@ function planFor(parsed: FaissSpec, dim: number): FaissPlan {
       // IVF lists hold caller ids natively (IDMap over IVF breaks on removal); "np": no polysemous training.
       return {
         factory: (n) => `IVF${nlistFor(n)},PQ${m}x${parsed.nbits}np`,
-        params: `nprobe=${parsed.nprobe}`,
+        params: undefined,
         minTrain: Math.max(codebook, parsed.nlist ?? 1),
         trainCap: (n) => Math.max(nlistFor(n), codebook) * MAX_POINTS_PER_CENTROID,
       };
@@ -74,6 +77,11 @@ function planFor(parsed: FaissSpec, dim: number): FaissPlan {
   }
 }
 
+/** Search parameters as a ParameterSpace string, in the index's knob order (one string per setting). */
+function parameterString(knobs: readonly SearchKnob[], params: SearchParams): string {
+  return knobs.map((knob) => `${knob}=${params[knob]}`).join(',');
+}
+
 function nativeMessage(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e);
   // FAISS prefixes "Error in <signature> at <file>:<line>: "; keep the reason.
@@ -83,6 +91,9 @@ function nativeMessage(e: unknown): string {
 
 export class FaissVectorIndex implements VectorIndex {
   readonly metric: IndexMetric;
+  readonly buildKey: string;
+  readonly searchKnobs: readonly SearchKnob[];
+  readonly searchDefaults: Readonly<SearchParams>;
   private readonly plan: FaissPlan;
   private native: NativeFaissIndex | null;
   /** Ids callers see: stored, plus pending adds, minus removals. */
@@ -92,7 +103,8 @@ export class FaissVectorIndex implements VectorIndex {
   private readonly tombstones = new Set<number>();
   /** Whether FAISS can delete from this index (HNSW cannot): learned at the first removal. */
   private canRemove: boolean | undefined;
-  private readonly lock = new AsyncRwLock();
+  /** efSearch and nprobe are fields of the FAISS index: searches that need other values take turns. */
+  private readonly lock = new AsyncRwLock((params) => this.applySearchParameters(params));
   private currentFactory = '';
 
   private constructor(
@@ -101,35 +113,40 @@ export class FaissVectorIndex implements VectorIndex {
     readonly dim: number,
     native: NativeFaissIndex | null,
   ) {
-    this.metric = parsed.metric;
-    this.plan = planFor(parsed, dim);
+    this.metric = parsed.build.metric;
+    this.buildKey = parsed.buildKey;
+    this.searchKnobs = parsed.searchKnobs;
+    this.searchDefaults = parsed.search;
+    this.plan = planFor(parsed.build, dim);
     this.native = native;
   }
 
   static create(spec: string, parsed: FaissSpec, dim: number): FaissVectorIndex {
     const index = new FaissVectorIndex(spec, parsed, dim, null);
-    // Build the FAISS index now when its shape is known, so a bad factory string fails here.
-    const probe = index.newNative(parsed.kind === 'ivfpq' && parsed.nlist === undefined ? 1 : 0, spec);
-    if (!(parsed.kind === 'ivfpq' && parsed.nlist === undefined)) index.native = probe;
+    // Build the FAISS index now when its shape is known, so a bad factory string or parameter fails here.
+    const shapeLater = parsed.build.kind === 'ivfpq' && parsed.build.nlist === undefined;
+    const probe = index.newNative(shapeLater ? 1 : 0);
+    if (!shapeLater) index.native = probe;
     return index;
   }
 
-  static async load(file: string, meta: FaissSidecar, parsed: FaissSpec): Promise<FaissVectorIndex> {
+  /** `spec` is the one to open the file with: its build part is the file's, its search options the defaults. */
+  static async load(file: string, meta: FaissSidecar, spec: string, parsed: FaissSpec): Promise<FaissVectorIndex> {
     let native: NativeFaissIndex | null = null;
     if (meta.hasNative) {
       try {
         native = await loadFaiss().Index.readAsync(file);
       } catch (e) {
-        throw new IndexError('BAD_INDEX_FILE', `Cannot read the FAISS index ${file}: ${nativeMessage(e)}`, { cause: e });
+        throw indexFault('BAD_INDEX_FILE', `Cannot read the FAISS index ${file}: ${nativeMessage(e)}`, { cause: e });
       }
       if (native.getDimension() !== meta.dim || native.metricType() !== FAISS_METRIC[meta.metric]) {
-        throw new IndexError('BAD_INDEX_FILE', `The FAISS index ${file} does not match its sidecar (dim ${meta.dim}, metric ${meta.metric})`);
+        throw indexFault('BAD_INDEX_FILE', `The FAISS index ${file} does not match its sidecar (dim ${meta.dim}, metric ${meta.metric})`);
       }
     }
-    const index = new FaissVectorIndex(meta.spec, parsed, meta.dim, native);
+    const index = new FaissVectorIndex(spec, parsed, meta.dim, native);
     for (const id of meta.tombstones) index.tombstones.add(id);
     if (native) {
-      if (index.plan.params) native.setParameters(index.plan.params);
+      index.applyFixedParameters(native);
       for (const id of native.ids()) {
         const n = Number(id);
         if (!index.tombstones.has(n)) index.live.add(n);
@@ -138,7 +155,7 @@ export class FaissVectorIndex implements VectorIndex {
     return index;
   }
 
-  /** The FAISS factory string and search parameters in use (for reports). */
+  /** The FAISS factory string and fixed parameters in use (for reports). */
   details(): { factory: string | null; params: string | undefined; stored: number; tombstones: number } {
     return {
       factory: this.native ? this.currentFactory : null,
@@ -148,33 +165,37 @@ export class FaissVectorIndex implements VectorIndex {
     };
   }
 
-  /**
-   * Changes search-time parameters (FAISS ParameterSpace, e.g. "efSearch=256") on this instance
-   * only, for tuning and benchmarks; `spec` and what `save` records stay as they were.
-   */
-  setSearchParameters(params: string): void {
-    if (!this.native) throw new IndexError('BAD_INDEX_INPUT', 'The index is not built yet: add vectors and search once first');
-    try {
-      this.native.setParameters(params);
-    } catch (e) {
-      throw new IndexError('BAD_INDEX_INPUT', `FAISS rejects the search parameters "${params}": ${nativeMessage(e)}`, { cause: e });
-    }
-  }
-
-  private newNative(trainRows: number, spec = this.spec): NativeFaissIndex {
+  /** A new FAISS index for the plan, with its fixed parameters and the default search parameters. */
+  private newNative(trainRows: number): NativeFaissIndex {
     const factory = this.plan.factory(trainRows);
     let native: NativeFaissIndex;
     try {
       native = loadFaiss().Index.fromFactory(this.dim, factory, FAISS_METRIC[this.metric]);
-      if (this.plan.params) native.setParameters(this.plan.params);
+      this.applyFixedParameters(native);
     } catch (e) {
-      if (e instanceof IndexError) throw e;
-      throw new IndexError('BAD_INDEX_SPEC', `Bad index spec ${JSON.stringify(spec)}: FAISS rejects "${factory}": ${nativeMessage(e)}`, {
-        cause: e,
-      });
+      if (e instanceof ImsearchError) throw e;
+      throw badSpec(this.spec, `FAISS rejects "${factory}": ${nativeMessage(e)}`, { cause: e });
     }
     this.currentFactory = factory;
     return native;
+  }
+
+  /** Fixed parameters, plus the default search ones so a bad spec value fails when the index is made. */
+  private applyFixedParameters(native: NativeFaissIndex): void {
+    const params = [this.plan.params, parameterString(this.searchKnobs, this.searchDefaults)].filter(Boolean).join(',');
+    if (params) native.setParameters(params);
+  }
+
+  /** The lock's mode switch: no search runs on the FAISS index meanwhile. */
+  private applySearchParameters(params: string): void {
+    if (!this.native) return;
+    try {
+      this.native.setParameters(params);
+    } catch (e) {
+      throw new ImsearchError('BAD_USER_INPUT', `Bad search parameters: FAISS rejects "${params}" for ${JSON.stringify(this.spec)}: ${nativeMessage(e)}`, {}, {
+        cause: e,
+      });
+    }
   }
 
   size(): number {
@@ -186,7 +207,7 @@ export class FaissVectorIndex implements VectorIndex {
     checkVectors(vectors, this.dim, 'vectors', idArray.length);
     for (const id of idArray) {
       if (this.live.has(id)) {
-        throw new IndexError('BAD_INDEX_INPUT', `Id ${id} is already in the index: remove it before adding it again`);
+        throw indexFault('BAD_INDEX_INPUT', `Id ${id} is already in the index: remove it before adding it again`);
       }
     }
     if (idArray.length === 0) return;
@@ -217,11 +238,13 @@ export class FaissVectorIndex implements VectorIndex {
     else this.pending.push({ kind: 'remove', ids: stored, started: false });
   }
 
-  async search(queries: Float32Array, k: number): Promise<SearchHit[][]> {
+  async search(queries: Float32Array, k: number, params?: SearchParams): Promise<SearchHit[][]> {
     checkK(k);
     const nq = checkVectors(queries, this.dim, 'queries');
+    const effective = resolveSearchParams(this.spec, this.searchKnobs, this.searchDefaults, params);
     await this.settle();
-    return this.lock.read(() => this.searchNow(queries, nq, k));
+    const mode = parameterString(this.searchKnobs, effective);
+    return this.lock.read(() => this.searchNow(queries, nq, k), mode || undefined);
   }
 
   async save(file: string): Promise<void> {
@@ -235,7 +258,7 @@ export class FaissVectorIndex implements VectorIndex {
           await commitFile(tmp, file);
         } catch (e) {
           await fsp.rm(tmp, { force: true });
-          throw new IndexError('BAD_INDEX_FILE', `Cannot write the index ${file}: ${nativeMessage(e)}`, { cause: e });
+          throw indexFault('BAD_INDEX_FILE', `Cannot write the index ${file}: ${nativeMessage(e)}`, { cause: e });
         }
       } else {
         await fsp.rm(file, { force: true });
@@ -291,7 +314,7 @@ export class FaissVectorIndex implements VectorIndex {
     const blocks = this.pending.filter((op): op is AddOp => op.kind === 'add');
     const rows = blocks.reduce((n, op) => n + op.ids.length - op.cancelled.size, 0);
     if (rows < this.plan.minTrain) {
-      throw new IndexError(
+      throw new ImsearchError(
         'TOO_FEW_TO_TRAIN',
         `Index spec ${JSON.stringify(this.spec)} trains on its first build and needs at least ${this.plan.minTrain} vectors; ` +
           `it has ${rows}. Add more vectors before searching, or use "flat" (exact) or "hnsw" for small collections.`,
@@ -304,11 +327,10 @@ export class FaissVectorIndex implements VectorIndex {
       await this.native.trainAsync(sample);
     } catch (e) {
       const reason = nativeMessage(e);
-      throw new IndexError(
-        /training points|at least as large/i.test(reason) ? 'TOO_FEW_TO_TRAIN' : 'BAD_INDEX_INPUT',
-        `Training ${JSON.stringify(this.spec)} on ${sample.length / this.dim} vectors failed: ${reason}`,
-        { cause: e },
-      );
+      const message = `Training ${JSON.stringify(this.spec)} on ${sample.length / this.dim} vectors failed: ${reason}`;
+      throw /training points|at least as large/i.test(reason)
+        ? new ImsearchError('TOO_FEW_TO_TRAIN', message, {}, { cause: e })
+        : indexFault('BAD_INDEX_INPUT', message, { cause: e });
     }
   }
 

@@ -1,6 +1,6 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { IndexError } from './errors.js';
+import { indexFault } from './errors.js';
 import type { IndexMetric } from './vector-index.js';
 
 /**
@@ -78,7 +78,7 @@ export async function readSidecar(file: string): Promise<Sidecar> {
   try {
     text = await fsp.readFile(where, 'utf8');
   } catch (e) {
-    throw new IndexError('BAD_INDEX_FILE', `Cannot read the index sidecar ${where} (saved beside every index file): ${(e as Error).message}`, {
+    throw indexFault('BAD_INDEX_FILE', `Cannot read the index sidecar ${where} (saved beside every index file): ${(e as Error).message}`, {
       cause: e,
     });
   }
@@ -86,10 +86,10 @@ export async function readSidecar(file: string): Promise<Sidecar> {
   try {
     meta = JSON.parse(text) as Partial<Sidecar>;
   } catch (e) {
-    throw new IndexError('BAD_INDEX_FILE', `The index sidecar ${where} is not valid JSON`, { cause: e });
+    throw indexFault('BAD_INDEX_FILE', `The index sidecar ${where} is not valid JSON`, { cause: e });
   }
   if (meta.format !== FORMAT || meta.version !== VERSION) {
-    throw new IndexError('BAD_INDEX_FILE', `${where} is not an index sidecar of format ${FORMAT} v${VERSION}`);
+    throw indexFault('BAD_INDEX_FILE', `${where} is not an index sidecar of format ${FORMAT} v${VERSION}`);
   }
   if (
     typeof meta.spec !== 'string' ||
@@ -97,7 +97,7 @@ export async function readSidecar(file: string): Promise<Sidecar> {
     (meta.metric !== 'ip' && meta.metric !== 'l2') ||
     (meta.engine !== 'faiss' && meta.engine !== 'annoy')
   ) {
-    throw new IndexError('BAD_INDEX_FILE', `The index sidecar ${where} lacks spec, dim, metric or engine`);
+    throw indexFault('BAD_INDEX_FILE', `The index sidecar ${where} lacks spec, dim, metric or engine`);
   }
   return meta as Sidecar;
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IndexError } from './errors.js';
+import { indexFault } from './errors.js';
 
 /**
  * Hand-written types for the two native addons, covering only what the adapters use
@@ -107,14 +107,12 @@ export function loadFaiss(): FaissModule {
   try {
     mod = require('faiss-node') as FaissModule;
   } catch (e) {
-    throw new IndexError('NATIVE_UNAVAILABLE', `faiss-node does not load: ${HOW_TO_BUILD}. (${(e as Error).message})`, {
+    throw indexFault('NATIVE_UNAVAILABLE', `faiss-node does not load: ${HOW_TO_BUILD}. (${(e as Error).message})`, {
       cause: e,
     });
   }
   if (typeof (mod.Index as { readAsync?: unknown }).readAsync !== 'function') {
-    throw new IndexError(
-      'NATIVE_UNAVAILABLE',
-      `faiss-node is the unpatched build (no readAsync/searchAsync): apply patches/ with \`npx patch-package\`, then ${HOW_TO_BUILD}`,
+    throw indexFault('NATIVE_UNAVAILABLE', `faiss-node is the unpatched build (no readAsync/searchAsync): apply patches/ with \`npx patch-package\`, then ${HOW_TO_BUILD}`,
     );
   }
   faissModule = mod;
@@ -137,11 +135,11 @@ export function loadAnnoy(): AnnoyModule {
   if (annoyModule) return annoyModule;
   prepareNativeEnv();
   const file = annoyAddonPath();
-  if (!file) throw new IndexError('NATIVE_UNAVAILABLE', `the Annoy addon (${ANNOY_ADDON}) is not built: ${HOW_TO_BUILD}`);
+  if (!file) throw indexFault('NATIVE_UNAVAILABLE', `the Annoy addon (${ANNOY_ADDON}) is not built: ${HOW_TO_BUILD}`);
   try {
     annoyModule = require(file) as AnnoyModule;
   } catch (e) {
-    throw new IndexError('NATIVE_UNAVAILABLE', `the Annoy addon ${file} does not load: ${HOW_TO_BUILD}. (${(e as Error).message})`, {
+    throw indexFault('NATIVE_UNAVAILABLE', `the Annoy addon ${file} does not load: ${HOW_TO_BUILD}. (${(e as Error).message})`, {
       cause: e,
     });
   }

@@ -12,6 +12,7 @@ const INDEX_FILE = 'index.bin';
 /** What an index file was built from; any difference from the live collection means rebuild. */
 interface IndexState {
   file: string;
+  /** The spec it was saved with: only its build part must match (search options are per open). */
   spec: string;
   /** Collection version (committed writes) the index reflects. */
   version: number;
@@ -22,8 +23,9 @@ interface IndexState {
 /**
  * The index of a collection is derived data: loaded when its recorded state matches the
  * collection, rebuilt from the stored embeddings otherwise (a kill between a database commit and
- * an index save, a new spec, a new metric). Saves go to a fresh file name, then the state file
- * is swapped atomically, then the old file is removed.
+ * an index save, a new build spec, a new metric). A spec that differs only in its search options
+ * (efSearch, nprobe, searchK) opens the same file with new defaults. Saves go to a fresh file
+ * name, then the state file is swapped atomically, then the old file is removed.
  */
 export async function openCollectionIndex(
   collection: Collection,
@@ -33,9 +35,9 @@ export async function openCollectionIndex(
 ): Promise<{ index: VectorIndex; rebuilt: boolean }> {
   const spec = collection.manifest.indexSpec;
   const state = await readState(collection.dir);
-  if (state && state.spec === spec && state.version === collection.version() && state.space === space) {
+  if (state && sameBuild(state.spec, spec) && state.version === collection.version() && state.space === space) {
     try {
-      return { index: await loadIndex(path.join(collection.dir, state.file)), rebuilt: false };
+      return { index: await loadIndex(path.join(collection.dir, state.file), spec), rebuilt: false };
     } catch {
       // unreadable index file: fall through to a rebuild from the stored embeddings
     }
@@ -45,10 +47,18 @@ export async function openCollectionIndex(
   return { index, rebuilt: true };
 }
 
+function sameBuild(saved: string, spec: string): boolean {
+  try {
+    return parseIndexSpec(saved).buildKey === parseIndexSpec(spec).buildKey;
+  } catch {
+    return false; // a spec this version no longer reads: rebuild
+  }
+}
+
 /** Whether a spec is a proximity-graph index (HNSW, NSG), which answers maximum-inner-product search poorly. */
 export function isGraphSpec(spec: string): boolean {
-  const p = parseIndexSpec(spec);
-  return p.kind === 'hnsw' || (p.kind === 'faiss' && /HNSW|NSG/i.test(p.factory));
+  const { build } = parseIndexSpec(spec);
+  return build.kind === 'hnsw' || (build.kind === 'faiss' && /HNSW|NSG/i.test(build.factory));
 }
 
 export function buildIndex(spec: string, m: GalleryMatrix): VectorIndex {

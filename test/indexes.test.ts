@@ -3,8 +3,19 @@ import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { IndexError, createIndex, loadIndex, parseIndexSpec, validateIndexSpec } from '../indexes/index.js';
+import { type ErrorCode, ImsearchError } from '../errors/error-codes.js';
+import { AsyncRwLock } from '../indexes/common.js';
+import {
+  type IndexFaultKind,
+  applicableSearchParams,
+  createIndex,
+  loadIndex,
+  parseIndexSpec,
+  validateIndexSpec,
+} from '../indexes/index.js';
 import { chooseOpenBlasCoreType } from '../indexes/native.js';
+import { openCollectionIndex } from '../search/collection-index.js';
+import type { Collection } from '../store/collection.js';
 import type { SearchHit, VectorIndex } from '../indexes/vector-index.js';
 import { randomUnitVectors } from './helpers/random-vectors.js';
 
@@ -64,6 +75,11 @@ function assertExact(got: SearchHit[][], exact: SearchHit[][], label: string): v
       }
     });
   });
+}
+
+/** An ImsearchError with this code (and, for INDEX_ERROR, this details.kind). */
+function isError(code: ErrorCode, kind?: IndexFaultKind): (e: unknown) => boolean {
+  return (e) => e instanceof ImsearchError && e.code === code && (kind === undefined || e.details.kind === kind);
 }
 
 async function tempDir(): Promise<string> {
@@ -164,7 +180,7 @@ for (const spec of ALL_KINDS) {
     assert.equal(index.size(), N - removed.length + 1);
     const [top] = await index.search(fresh, 1);
     assert.equal(top![0]!.id, back);
-    assert.throws(() => index.add([back], fresh), (e: unknown) => e instanceof IndexError && e.code === 'BAD_INDEX_INPUT');
+    assert.throws(() => index.add([back], fresh), isError('INDEX_ERROR', 'BAD_INDEX_INPUT'));
   });
 }
 
@@ -273,32 +289,88 @@ test('an empty index saves and loads', async () => {
 
 test('loading a missing or corrupt index is a clear error', async () => {
   const dir = await tempDir();
-  await assert.rejects(loadIndex(path.join(dir, 'nope.bin')), (e: unknown) => e instanceof IndexError && e.code === 'BAD_INDEX_FILE');
+  await assert.rejects(loadIndex(path.join(dir, 'nope.bin')), isError('INDEX_ERROR', 'BAD_INDEX_FILE'));
   const file = path.join(dir, 'index.bin');
   await build('flat').save(file);
   await fsp.writeFile(file, 'not a faiss file');
-  await assert.rejects(loadIndex(file), (e: unknown) => e instanceof IndexError && e.code === 'BAD_INDEX_FILE' && /Cannot read the FAISS index/.test(e.message));
+  await assert.rejects(loadIndex(file), (e: unknown) => isError('INDEX_ERROR', 'BAD_INDEX_FILE')(e) && /Cannot read the FAISS index/.test((e as Error).message));
   await fsp.rm(dir, { recursive: true, force: true });
 });
 
 // ---------- specs ----------
 
-test('spec strings parse with defaults', () => {
-  assert.deepEqual(parseIndexSpec('flat'), { kind: 'flat', metric: 'ip' });
-  assert.deepEqual(parseIndexSpec('flat-l2'), { kind: 'flat', metric: 'l2' });
-  assert.deepEqual(parseIndexSpec('hnsw'), { kind: 'hnsw', metric: 'ip', M: 32, efConstruction: 40, efSearch: 128 });
-  assert.deepEqual(parseIndexSpec('hnsw:M=16,efConstruction=80,efSearch=256,metric=l2'), {
-    kind: 'hnsw',
-    metric: 'l2',
-    M: 16,
-    efConstruction: 80,
-    efSearch: 256,
-  });
-  assert.deepEqual(parseIndexSpec('ivfpq:nlist=1024,m=32'), { kind: 'ivfpq', metric: 'ip', nlist: 1024, m: 32, nbits: 8, nprobe: 16 });
-  assert.deepEqual(parseIndexSpec('annoy:trees=10,searchK=500'), { kind: 'annoy', metric: 'ip', trees: 10, searchK: 500, seed: 1 });
-  assert.deepEqual(parseIndexSpec('faiss:HNSW32,Flat'), { kind: 'faiss', metric: 'ip', factory: 'HNSW32,Flat' });
-  assert.deepEqual(parseIndexSpec('faiss-l2:IVF64,Flat|nprobe=8'), { kind: 'faiss', metric: 'l2', factory: 'IVF64,Flat', params: 'nprobe=8' });
-  assert.equal(createIndex('hnsw:efSearch=64', DIM).spec, 'hnsw:efSearch=64');
+test('spec strings parse into build options, default search parameters and a build key', () => {
+  const cases: [string, ReturnType<typeof parseIndexSpec>][] = [
+    ['flat', { build: { kind: 'flat', metric: 'ip' }, search: {}, searchKnobs: [], buildKey: 'flat:metric=ip' }],
+    ['flat-l2', { build: { kind: 'flat', metric: 'l2' }, search: {}, searchKnobs: [], buildKey: 'flat:metric=l2' }],
+    [
+      'hnsw',
+      {
+        build: { kind: 'hnsw', metric: 'ip', M: 32, efConstruction: 40 },
+        search: { efSearch: 128 },
+        searchKnobs: ['efSearch'],
+        buildKey: 'hnsw:M=32,efConstruction=40,metric=ip',
+      },
+    ],
+    [
+      'hnsw:M=16,efConstruction=80,efSearch=256,metric=l2',
+      {
+        build: { kind: 'hnsw', metric: 'l2', M: 16, efConstruction: 80 },
+        search: { efSearch: 256 },
+        searchKnobs: ['efSearch'],
+        buildKey: 'hnsw:M=16,efConstruction=80,metric=l2',
+      },
+    ],
+    [
+      'ivfpq:nlist=1024,m=32',
+      {
+        build: { kind: 'ivfpq', metric: 'ip', nlist: 1024, m: 32, nbits: 8 },
+        search: { nprobe: 16 },
+        searchKnobs: ['nprobe'],
+        buildKey: 'ivfpq:nlist=1024,m=32,nbits=8,metric=ip',
+      },
+    ],
+    [
+      'annoy:trees=10,searchK=500',
+      {
+        build: { kind: 'annoy', metric: 'ip', trees: 10, seed: 1 },
+        search: { searchK: 500 },
+        searchKnobs: ['searchK'],
+        buildKey: 'annoy:trees=10,seed=1,metric=ip',
+      },
+    ],
+    ['annoy', { build: { kind: 'annoy', metric: 'ip', trees: 32, seed: 1 }, search: {}, searchKnobs: ['searchK'], buildKey: 'annoy:trees=32,seed=1,metric=ip' }],
+    [
+      'faiss:HNSW32,Flat',
+      { build: { kind: 'faiss', metric: 'ip', factory: 'HNSW32,Flat' }, search: { efSearch: 16 }, searchKnobs: ['efSearch'], buildKey: 'faiss:HNSW32,Flat' },
+    ],
+    [
+      'faiss-l2:IVF64,Flat|nprobe=8',
+      { build: { kind: 'faiss', metric: 'l2', factory: 'IVF64,Flat' }, search: { nprobe: 8 }, searchKnobs: ['nprobe'], buildKey: 'faiss-l2:IVF64,Flat' },
+    ],
+    [
+      'faiss:IVF64_HNSW16,Flat|ht=4,efSearch=32',
+      {
+        build: { kind: 'faiss', metric: 'ip', factory: 'IVF64_HNSW16,Flat', params: 'ht=4' },
+        search: { efSearch: 32, nprobe: 1 },
+        searchKnobs: ['efSearch', 'nprobe'],
+        buildKey: 'faiss:IVF64_HNSW16,Flat|ht=4',
+      },
+    ],
+  ];
+  for (const [spec, want] of cases) assert.deepEqual(parseIndexSpec(spec), want, spec);
+  // The grammar stays as it was: a build key is itself a spec, with the same build key.
+  for (const [, want] of cases) assert.equal(parseIndexSpec(want.buildKey).buildKey, want.buildKey);
+  // Search options and spelled-out defaults do not change what is built.
+  const key = parseIndexSpec('hnsw:M=16').buildKey;
+  for (const spec of ['hnsw:M=16,efSearch=16', 'hnsw:efSearch=200,M=16', 'hnsw:M=16,efConstruction=40,metric=ip']) {
+    assert.equal(parseIndexSpec(spec).buildKey, key, spec);
+  }
+  assert.notEqual(parseIndexSpec('hnsw:M=16,efConstruction=80').buildKey, key);
+  const index = createIndex('hnsw:efSearch=64', DIM);
+  assert.equal(index.spec, 'hnsw:efSearch=64');
+  assert.deepEqual(index.searchDefaults, { efSearch: 64 });
+  assert.equal(index.buildKey, 'hnsw:M=32,efConstruction=40,metric=ip');
 });
 
 test('bad specs are errors that say what is wrong', () => {
@@ -321,7 +393,7 @@ test('bad specs are errors that say what is wrong', () => {
   for (const [spec, message] of cases) {
     assert.throws(
       () => createIndex(spec, DIM),
-      (e: unknown) => e instanceof IndexError && e.code === 'BAD_INDEX_SPEC' && e.message === message,
+      (e: unknown) => isError('BAD_INDEX_SPEC')(e) && (e as Error).message === message,
       spec,
     );
   }
@@ -329,14 +401,20 @@ test('bad specs are errors that say what is wrong', () => {
     () => createIndex('ivfpq:m=7', DIM),
     { message: 'Bad index spec "ivfpq:m=7": m=7 must divide the dimension 32 (each of the m sub-quantizers takes dim/m components)' },
   );
-  assert.throws(() => createIndex('faiss:Bogus42', DIM), (e: unknown) => e instanceof IndexError && e.code === 'BAD_INDEX_SPEC' && /FAISS rejects "IDMap2,Bogus42"/.test(e.message));
-  assert.throws(() => createIndex('faiss:HNSW32|nprobe=4', DIM), /FAISS rejects .*could not set parameter nprobe/);
+  assert.throws(() => createIndex('faiss:Bogus42', DIM), (e: unknown) => isError('BAD_INDEX_SPEC')(e) && /FAISS rejects "IDMap2,Bogus42"/.test((e as Error).message));
+  assert.throws(() => createIndex('faiss:HNSW32|nprobe=4', DIM), {
+    message: 'Bad index spec "faiss:HNSW32|nprobe=4": nprobe does not apply to the factory "HNSW32" (it needs an IVF stage)',
+  });
+  assert.throws(() => createIndex('faiss:HNSW32|efSearch=0', DIM), {
+    message: 'Bad index spec "faiss:HNSW32|efSearch=0": expected an integer between 1 and 1048576 for efSearch but received "0"',
+  });
+  assert.throws(() => createIndex('faiss:HNSW32|bogus=4', DIM), /FAISS rejects .*could not set parameter bogus/);
   assert.throws(() => validateIndexSpec('ivfpq:m=5', 64), /m=5 must divide the dimension 64/);
 });
 
 test('bad input is rejected before it enters the index', async () => {
   const index = createIndex('flat', DIM);
-  const bad = (e: unknown) => e instanceof IndexError && e.code === 'BAD_INDEX_INPUT';
+  const bad = isError('INDEX_ERROR', 'BAD_INDEX_INPUT');
   assert.throws(() => index.add([1, 2], data.subarray(0, DIM)), bad);
   assert.throws(() => index.add([1], data.subarray(0, DIM + 1)), bad);
   assert.throws(() => index.add([1, 1], data.subarray(0, 2 * DIM)), bad);
@@ -355,15 +433,153 @@ test('ivfpq trains at its first build and says when there are too few vectors', 
   await assert.rejects(
     index.search(queries.subarray(0, DIM), 5),
     (e: unknown) =>
-      e instanceof IndexError &&
-      e.code === 'TOO_FEW_TO_TRAIN' &&
-      e.message ===
+      isError('TOO_FEW_TO_TRAIN')(e) &&
+      (e as Error).message ===
         'Index spec "ivfpq" trains on its first build and needs at least 256 vectors; it has 100. ' +
           'Add more vectors before searching, or use "flat" (exact) or "hnsw" for small collections.',
   );
   index.add(ids.slice(100, 600), data.subarray(100 * DIM, 600 * DIM));
   const [hits] = await index.search(queries.subarray(0, DIM), 5);
   assert.equal(hits!.length, 5);
+});
+
+// ---------- search parameters per call ----------
+
+test('a per-call nprobe overrides the default: visiting every IVF list is exact', async () => {
+  const index = build('faiss:IVF16,Flat'); // default nprobe: FAISS's 1
+  const exact = bruteForce(index.metric, ids, data, queries, DIM, K);
+  const byDefault = await index.search(queries, K);
+  assert.ok(recallAt(byDefault, exact) < 0.9, `nprobe=1 recall ${recallAt(byDefault, exact)} should miss some`);
+  assertExact(await index.search(queries, K, { nprobe: 16 }), exact, 'nprobe=16');
+  // The override was for that call only.
+  assert.deepEqual(await index.search(queries, K), byDefault);
+});
+
+for (const [spec, low, high] of [
+  ['hnsw:M=4,efSearch=64', { efSearch: 1 }, { efSearch: 400 }],
+  ['ivfpq:nlist=16,m=16', { nprobe: 1 }, { nprobe: 16 }],
+  ['annoy:trees=8', { searchK: 20 }, { searchK: 20_000 }],
+] as const) {
+  test(`${spec}: a larger ${Object.keys(low)[0]} per call gives a higher recall, and the default comes back after`, async () => {
+    const index = build(spec);
+    const exact = bruteForce(index.metric, ids, data, queries, DIM, K);
+    const byDefault = await index.search(queries, K);
+    const recallLow = recallAt(await index.search(queries, K, low), exact);
+    const recallHigh = recallAt(await index.search(queries, K, high), exact);
+    assert.ok(recallLow + 0.1 < recallHigh, `recall ${recallLow.toFixed(3)} (${JSON.stringify(low)}) vs ${recallHigh.toFixed(3)} (${JSON.stringify(high)})`);
+    assert.deepEqual(await index.search(queries, K), byDefault);
+  });
+}
+
+test('bad per-call search parameters are BAD_USER_INPUT and say why', async () => {
+  const hnsw = build('hnsw:M=8');
+  const flat = build('flat');
+  const q = queries.subarray(0, DIM);
+  const cases: [typeof hnsw, unknown, string][] = [
+    [hnsw, { efSearch: 0 }, 'Bad search parameters: expected an integer between 1 and 1048576 for efSearch but received 0'],
+    [hnsw, { efSearch: 1.5 }, 'Bad search parameters: expected an integer between 1 and 1048576 for efSearch but received 1.5'],
+    [hnsw, { efSearch: '64' }, 'Bad search parameters: expected an integer between 1 and 1048576 for efSearch but received "64"'],
+    [hnsw, { nprobe: 4 }, 'Bad search parameters: nprobe does not apply to the index "hnsw:M=8", which takes efSearch'],
+    [hnsw, { efsearch: 64 }, 'Bad search parameters: unknown parameter "efsearch"; expected efSearch, nprobe, searchK'],
+    [hnsw, 64, 'Bad search parameters: expected an object such as { efSearch: 256 } but received 64'],
+    [flat, { efSearch: 64 }, 'Bad search parameters: efSearch does not apply to the index "flat", which takes no search parameters'],
+  ];
+  for (const [index, params, message] of cases) {
+    await assert.rejects(
+      index.search(q, K, params as never),
+      (e: unknown) => isError('BAD_USER_INPUT')(e) && (e as Error).message === message,
+      message,
+    );
+  }
+  // Absent values are the defaults; settings meant for other kinds are dropped by applicableSearchParams.
+  const exact = await flat.search(q, K);
+  assert.deepEqual(await flat.search(q, K, { efSearch: undefined }), exact);
+  assert.deepEqual(await flat.search(q, K, applicableSearchParams(flat.searchKnobs, { efSearch: 64, nprobe: 8 })), exact);
+  assert.deepEqual(applicableSearchParams(hnsw.searchKnobs, { efSearch: 64, nprobe: 8 }), { efSearch: 64 });
+});
+
+test('concurrent searches with different efSearch each get the results they get alone', async () => {
+  const index = build('hnsw:M=4');
+  const settings = [{ efSearch: 1 }, { efSearch: 400 }, undefined, { efSearch: 8 }];
+  const alone: SearchHit[][][] = [];
+  for (const params of settings) alone.push(await index.search(queries, K, params));
+  assert.notDeepEqual(alone[0], alone[1], 'the settings must give different results for this test to mean anything');
+  const together = await Promise.all(Array.from({ length: 24 }, (_, i) => index.search(queries, K, settings[i % settings.length])));
+  together.forEach((got, i) => assert.deepEqual(got, alone[i % settings.length], `search ${i}`));
+});
+
+test('the lock switches a mode only when no reader is inside, and readers of one mode share', async () => {
+  let inside = 0;
+  let maxTogether = 0;
+  const switches: string[] = [];
+  const lock = new AsyncRwLock((mode) => {
+    assert.equal(inside, 0, `mode ${mode} applied while ${inside} readers are inside`);
+    switches.push(mode);
+  });
+  const reader = (mode: string | undefined) =>
+    lock.read(async () => {
+      inside++;
+      maxTogether = Math.max(maxTogether, inside);
+      await new Promise((r) => setTimeout(r, 2));
+      inside--;
+    }, mode);
+  await Promise.all([reader('a'), reader('a'), reader('b'), reader(undefined), reader('b'), lock.write(async () => {}), reader('b')]);
+  assert.deepEqual(switches, ['a', 'b', 'b']); // after a writer the mode is applied again
+  assert.equal(maxTogether, 3); // b, the reader without a mode, and the second b
+  await assert.rejects(
+    new AsyncRwLock(() => {
+      throw new Error('refused');
+    }).read(async () => 1, 'x'),
+    /refused/,
+  );
+});
+
+test('a collection index is reused when only its search options change', async () => {
+  const dir = await tempDir();
+  const collection = { dir, manifest: { indexSpec: 'hnsw:M=16,efSearch=16' }, version: () => 3 };
+  let matrices = 0;
+  const matrix = () => {
+    matrices++;
+    return { ids: Int32Array.from(ids), data, dim: DIM };
+  };
+  const open = () => openCollectionIndex(collection as unknown as Collection, 'space-1', matrix);
+  const stateFile = path.join(dir, 'index.state.json');
+  const indexFile = async () => path.join(dir, JSON.parse(await fsp.readFile(stateFile, 'utf8')).file as string);
+
+  const first = await open();
+  assert.equal(first.rebuilt, true);
+  const file = await indexFile();
+  const mtime = (await fsp.stat(file)).mtimeMs;
+  const low = await first.index.search(queries, K);
+
+  collection.manifest.indexSpec = 'hnsw:M=16,efSearch=200';
+  const second = await open();
+  assert.equal(second.rebuilt, false);
+  assert.equal(matrices, 1);
+  assert.equal(await indexFile(), file);
+  assert.equal((await fsp.stat(file)).mtimeMs, mtime);
+  assert.equal(second.index.spec, 'hnsw:M=16,efSearch=200');
+  assert.deepEqual(second.index.searchDefaults, { efSearch: 200 });
+  assert.deepEqual(await second.index.search(queries, K), await first.index.search(queries, K, { efSearch: 200 }));
+  assert.deepEqual(await second.index.search(queries, K, { efSearch: 16 }), low);
+
+  collection.manifest.indexSpec = 'hnsw:M=24,efSearch=200';
+  assert.equal((await open()).rebuilt, true);
+  assert.equal(matrices, 2);
+  await fsp.rm(dir, { recursive: true, force: true });
+});
+
+test('loading an index with a spec of another build is refused', async () => {
+  const dir = await tempDir();
+  const file = path.join(dir, 'index.bin');
+  await build('hnsw:M=8').save(file);
+  assert.deepEqual((await loadIndex(file, 'hnsw:M=8,efSearch=300')).searchDefaults, { efSearch: 300 });
+  await assert.rejects(loadIndex(file, 'hnsw:M=16'), (e: unknown) =>
+    isError('BAD_INDEX_SPEC')(e) &&
+    (e as Error).message ===
+      `Bad index spec "hnsw:M=16": it builds hnsw:M=16,efConstruction=40,metric=ip, but the index file ${file} is hnsw:M=8,efConstruction=40,metric=ip: rebuild it instead`,
+  );
+  await fsp.rm(dir, { recursive: true, force: true });
 });
 
 // ---------- off the event loop ----------
