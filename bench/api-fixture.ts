@@ -6,8 +6,9 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CollectionSearcher } from '../service/collection-searcher.js';
-import { Library } from '../service/library.js';
+import { Embedder } from '../models/embedder.js';
+import { fitInProcess } from '../service/metric-fit.js';
+import { ImsearchService } from '../service/service.js';
 import { type RunningServer, startServer } from '../server/app.js';
 import type { ServerConfigInput } from '../server/config.js';
 import { caltechDir, sharedModelsDir } from '../test/helpers/paths.js';
@@ -43,28 +44,30 @@ export async function buildFixture(opts: { classes?: readonly string[]; perClass
   const dataDir = path.join(root, 'data');
   const files: Record<string, string[]> = {};
   for (const cls of classes) files[cls] = await caltechFiles('gallery', cls, perClass);
-  const library = new Library(dataDir, sharedModelsDir, { threads: opts.threads });
+  const service = new ImsearchService({
+    dataDir,
+    embedders: (models, crop) => Embedder.create(models, { modelDir: sharedModelsDir, crop, threads: opts.threads }),
+    fit: fitInProcess,
+  });
   try {
-    const c = await library.openOrCreate(collection, {
+    const c = await service.openOrCreate(collection, {
       models: [{ name: FIXTURE_MODEL, weight: 1 }],
       crop: false,
       views: ['orig'],
       indexSpec: opts.indexSpec ?? 'flat',
     });
-    const searcher = await CollectionSearcher.open(c);
-    const report = await searcher.addFiles(
-      await library.embedderFor(c),
+    const report = await service.addFiles(
+      c.name,
       classes.flatMap((cls) => files[cls].map((p) => ({ path: p, label: cls }))),
     );
     if (report.failed.length) throw new Error(`fixture: ${report.failed.length} files failed: ${report.failed.map((f) => f.message).join('; ')}`);
-    const itemCount = c.count();
-    c.close();
+    const itemCount = c.collection.count();
     return { root, dataDir, modelDir: sharedModelsDir, collection, files, itemCount, remove: () => fs.rm(root, { recursive: true, force: true }) };
   } catch (err) {
     await fs.rm(root, { recursive: true, force: true });
     throw err;
   } finally {
-    await library.close();
+    await service.close();
   }
 }
 
