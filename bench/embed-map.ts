@@ -1,7 +1,7 @@
 /**
  * Quick correctness check of the inference layer against the reference numbers in
  * shared/models/README.md: single-model MAP@10 on caltech101 with exact cosine search (the
- * protocol of DESIGN.md). Not the product's eval (that is `imsearch eval`); this one has no index,
+ * protocol of docs/ARCHITECTURE.md). Not the product's eval (that is `imsearch eval`); this one has no index,
  * no metric, no store: embed gallery and queries, brute-force top 10, score.
  *
  *   node dist-models/bench/embed-map.js [--model mobilenetv2-int8] [--crop] [--crop-tolerance 16] [--flip-avg]

@@ -7,7 +7,7 @@
  *   pipeline  Embedder.embedFiles end to end (decode of batch n+1 overlapping inference of n)
  *
  * Decoding and inference share the same cores, so the best a pipeline can do is
- * ceiling = 1 / (1/decode + 1/bare) (DESIGN.md, "Performance stance"); the report gives
+ * ceiling = 1 / (1/decode + 1/bare) (docs/ARCHITECTURE.md, "Performance stance"); the report gives
  * pipeline/bare and pipeline/ceiling with all three rates measured in the same run.
  *
  *   npx tsc -p tsconfig.json --outDir dist-models

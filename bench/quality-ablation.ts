@@ -1,5 +1,5 @@
 /**
- * Issue 4's ablation on Caltech-101 (DESIGN.md protocol): each model alone, the ensemble, flip
+ * Issue 4's ablation on Caltech-101 (docs/ARCHITECTURE.md protocol): each model alone, the ensemble, flip
  * TTA, α-QE, PCA, KISSME / XQDA / Joint Bayesian (transform vs re-rank), class vote, crop, and
  * the final configuration. Everything fitted or tuned sees the gallery only (cross-validation
  * inside it, by crossValidateMetric); the queries are scored once per row. Rows run through the

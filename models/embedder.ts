@@ -6,7 +6,7 @@
  *   one batched run per model -> per-model L2-normalised vectors.
  *
  * embedFiles overlaps the reading/decoding/preprocessing of batch n+1 with the inference of
- * batch n (both compete for the same cores: see DESIGN.md, "Performance stance"), keeps at most
+ * batch n (both compete for the same cores: see docs/ARCHITECTURE.md, "Performance stance"), keeps at most
  * two batches of tensors alive, yields in input order, and reports a bad file as a result instead
  * of throwing. The overlap needs the sessions in a worker thread (the default, `inference:
  * 'worker'`): onnxruntime-node runs a forward pass synchronously on the calling thread.

@@ -47,7 +47,7 @@ export interface EvalResult extends RetrievalScores {
 }
 
 /**
- * The evaluation protocol of DESIGN.md: index the gallery, search each query image (never
+ * The evaluation protocol of docs/ARCHITECTURE.md: index the gallery, search each query image (never
  * indexed: its embeddings live in a separate cache collection that nothing is fitted on), and
  * score the top k by label.
  */
