@@ -116,6 +116,10 @@ export interface SearchOptions {
   collection?: string;
   /** Calibrated "up to k": only matches likely (at this precision) to share the query's class; needs a fitted metric. */
   minPrecision?: number;
+  /** Index options for this search only (HNSW efSearch, IVF nprobe, Annoy searchK); never rebuilds the index. */
+  efSearch?: number;
+  nprobe?: number;
+  searchK?: number;
 }
 
 export interface FitMetricOptions {

@@ -3,6 +3,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { ImsearchError, storageError } from '../errors/error-codes.js';
 import { Metric } from '../metric/index.js';
+import type { SearchKnob, SearchParams } from '../indexes/search-params.js';
 import type { VectorIndex } from '../indexes/vector-index.js';
 import type { Collection, Item, View } from '../store/collection.js';
 import { type GalleryMatrix, type ViewVectors, ensembleVector, galleryMatrix } from './ensemble-space.js';
@@ -20,6 +21,8 @@ export interface CheckedRequest {
   exclude?: ReadonlySet<number>;
   /** Keep only results whose learned-metric score is at least this (a calibrated threshold). */
   threshold?: number;
+  /** Per-search index options (efSearch, nprobe, searchK) over the collection's defaults. */
+  indexParams?: SearchParams;
 }
 
 export interface Match {
@@ -84,6 +87,11 @@ export class CollectionSearcher {
     return this.index.spec;
   }
 
+  /** The per-search options the collection's index takes (efSearch for HNSW, nprobe for IVF, searchK for Annoy). */
+  get searchKnobs(): readonly SearchKnob[] {
+    return this.index.searchKnobs;
+  }
+
   /** The fitted search configuration, or null for plain cosine. */
   get searchDefaults(): SearchDefaults | null {
     return this.ranker?.defaults ?? null;
@@ -98,12 +106,12 @@ export class CollectionSearcher {
     const query = ensembleVector(this.collection.manifest.models, vectors, this.views, req.subset);
     let ranked: { id: number; score: number }[];
     if (this.ranker && !req.subset) {
-      ranked = await this.ranker.rank(this.index, query, { k: req.k, exclude: req.exclude, threshold: req.threshold });
+      ranked = await this.ranker.rank(this.index, query, { k: req.k, exclude: req.exclude, threshold: req.threshold, params: req.indexParams });
     } else {
       const index = req.subset && this.ranker ? (this.subsetIndex ??= buildIndex('flat', galleryMatrix(this.collection, this.views))) : this.index;
       const want = Math.min(req.k + (req.exclude?.size ?? 0), index.size());
       if (want === 0) return [];
-      const [hits] = await index.search(query, want);
+      const [hits] = await index.search(query, want, index === this.index ? req.indexParams : undefined);
       ranked = hits.filter((h) => !req.exclude?.has(h.id)).slice(0, req.k);
     }
     const items = this.collection.itemsByIds(ranked.map((h) => h.id));

@@ -1,3 +1,4 @@
+import type { SearchParams } from '../indexes/search-params.js';
 import type { VectorIndex } from '../indexes/vector-index.js';
 import { Metric, alphaQueryExpansion, classVoteRerank, cutResults, type Neighbour } from '../metric/index.js';
 import type { SearchDefaults } from './search-config.js';
@@ -7,6 +8,8 @@ export interface RankRequest {
   exclude?: ReadonlySet<number>;
   /** Accept results with metric score ≥ this (calibrated "up to k"); undefined = exactly k. */
   threshold?: number;
+  /** Index options for the shortlist search (efSearch, nprobe, searchK). */
+  params?: SearchParams;
 }
 
 export interface Ranked {
@@ -57,26 +60,26 @@ export class QueryRanker {
     const t = this.metric.transform(query);
     const want = Math.min(index.size(), Math.max(d.shortlist, req.k) + (req.exclude?.size ?? 0));
     if (want === 0) return [];
-    let list = await this.shortlist(index, query, t, want, req.exclude);
+    let list = await this.shortlist(index, query, t, want, req);
     if (d.qe && d.qe.n > 0 && this.metric.scoreKind === 'ip' && list.length) {
       const m = Math.min(d.qe.n, list.length);
       const r = this.metric.dim;
       const neighbours = new Float32Array(m * r);
       for (let i = 0; i < m; i++) neighbours.set(this.rows.get(list[i].id)!, i * r);
       const t2 = alphaQueryExpansion(t, neighbours, list.slice(0, m).map((n) => n.score), d.qe);
-      list = d.mode === 'transform' ? await this.shortlist(index, query, t2, want, req.exclude) : this.rescore(t2, list);
+      list = d.mode === 'transform' ? await this.shortlist(index, query, t2, want, req) : this.rescore(t2, list);
     }
     if (d.vote) list = classVoteRerank(list, d.vote).ranked;
     const top = req.threshold === undefined ? list.slice(0, req.k) : cutResults(list, req.threshold, req.k);
     return top.map((n) => ({ id: n.id, score: n.score }));
   }
 
-  private async shortlist(index: VectorIndex, query: Float32Array, t: Float32Array, want: number, exclude?: ReadonlySet<number>): Promise<Neighbour[]> {
+  private async shortlist(index: VectorIndex, query: Float32Array, t: Float32Array, want: number, req: RankRequest): Promise<Neighbour[]> {
     const probe = this.defaults.mode === 'transform' ? this.metric.indexQuery(t, 'ip') : query;
-    const [hits] = await index.search(probe, want);
+    const [hits] = await index.search(probe, want, req.params);
     return this.rescore(
       t,
-      hits.filter((h) => !exclude?.has(h.id)),
+      hits.filter((h) => !req.exclude?.has(h.id)),
     );
   }
 

@@ -4,6 +4,7 @@
  * the API both pass their options through here.
  */
 import { ImsearchError } from '../errors/error-codes.js';
+import { type SearchParams, resolveSearchParams } from '../indexes/search-params.js';
 import type { CheckedRequest } from './collection-searcher.js';
 import type { OpenCollection } from './collections.js';
 import { DEFAULT_K, checkInt } from './limits.js';
@@ -20,6 +21,8 @@ export interface SearchRequest {
    * fitted for this precision on held-out gallery pairs (fewer than k may come back).
    */
   minPrecision?: number;
+  /** Index options for this search only (efSearch, nprobe, searchK): the index is never rebuilt for them. */
+  indexParams?: SearchParams;
 }
 
 export function checkSearchRequest(c: OpenCollection, req: SearchRequest, maxK: number): CheckedRequest {
@@ -31,7 +34,10 @@ export function checkSearchRequest(c: OpenCollection, req: SearchRequest, maxK: 
   }
   // Naming every model is the full ensemble, with its metric and calibration.
   const subset = req.models?.length && !known.every((m) => req.models!.includes(m)) ? new Set(req.models) : undefined;
-  if (req.minPrecision === undefined) return { k, subset };
+  const given = Object.fromEntries(Object.entries(req.indexParams ?? {}).filter(([, v]) => v !== undefined && v !== null));
+  // Checked here (a knob the index does not take, a value out of range) so nothing is embedded for a bad request.
+  const indexParams = Object.keys(given).length ? resolveSearchParams(c.searcher.indexSpec, c.searcher.searchKnobs, {}, given) : undefined;
+  if (req.minPrecision === undefined) return { k, subset, indexParams };
   const p = req.minPrecision;
   if (!(p > 0 && p <= 1)) throw new ImsearchError('BAD_PRECISION', `minPrecision must be in (0, 1], received ${p}`);
   const defaults = c.searcher.searchDefaults;
@@ -47,5 +53,5 @@ export function checkSearchRequest(c: OpenCollection, req: SearchRequest, maxK: 
   if (subset) {
     throw new ImsearchError('NOT_CALIBRATED', `minPrecision thresholds are calibrated for collection ${c.name}'s learned metric over all its models (${known.join(', ')}); leave out models, or minPrecision`);
   }
-  return { k, threshold: fit.threshold };
+  return { k, threshold: fit.threshold, indexParams };
 }

@@ -112,3 +112,21 @@ describe('a running server and the CLI on the same data directory', () => {
     await assert.rejects(fs.stat(path.join(fx.dataDir, 'uploads', 'made-by-api')), /ENOENT/);
   });
 });
+
+describe('index options per search', () => {
+  it('takes efSearch on an HNSW index without rebuilding it, and refuses a knob the index does not take', async () => {
+    const photo = await fileFromPath((await caltechFiles('gallery', 'Motorbikes', 1))[0]);
+    await rejectsWithCode(client.similarImages(photo, { efSearch: 64 }), 'BAD_USER_INPUT', /efSearch/);
+    await client.waitForJob((await client.rebuildIndex('hnsw:M=16,efSearch=16')).id, { timeoutMs: 60_000 });
+    const stateFile = path.join(fx.dataDir, 'collections', fx.collection, 'index.state.json');
+    const stateBefore = await fs.readFile(stateFile, 'utf8');
+    const small = await client.similarImages(photo, { k: 5, efSearch: 16 });
+    const large = await client.similarImages(photo, { k: 5, efSearch: 512 });
+    assert.equal(small.matches.length, 5);
+    assert.equal(large.matches.length, 5);
+    assert.equal(large.matches[0].item.label, 'Motorbikes');
+    await rejectsWithCode(client.similarImages(photo, { nprobe: 4 }), 'BAD_USER_INPUT', /nprobe/);
+    await rejectsWithCode(client.similarImages(photo, { efSearch: 0 }), 'BAD_USER_INPUT');
+    assert.equal(await fs.readFile(stateFile, 'utf8'), stateBefore, 'no rebuild for a search option');
+  });
+});

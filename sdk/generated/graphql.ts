@@ -60,6 +60,8 @@ export type ErrorCode =
   | 'MODEL_CORRUPT'
   /** Every download location of a model failed. */
   | 'MODEL_DOWNLOAD_FAILED'
+  /** The model store already has a model of that name or file name; importing again needs --force, and a built-in model cannot be replaced. */
+  | 'MODEL_EXISTS'
   /** The ONNX graph, or the embedder, does not match what the manifest or collection declares. */
   | 'MODEL_MISMATCH'
   /** A model file is not in the model store; the message says how to get it. */
@@ -277,6 +279,9 @@ export type SimilarImagesQueryVariables = Exact<{
   models?: Array<string> | string | null | undefined;
   collection?: string | null | undefined;
   minPrecision?: number | null | undefined;
+  efSearch?: number | null | undefined;
+  nprobe?: number | null | undefined;
+  searchK?: number | null | undefined;
 }>;
 
 
@@ -288,6 +293,9 @@ export type SimilarToQueryVariables = Exact<{
   models?: Array<string> | string | null | undefined;
   collection?: string | null | undefined;
   minPrecision?: number | null | undefined;
+  efSearch?: number | null | undefined;
+  nprobe?: number | null | undefined;
+  searchK?: number | null | undefined;
 }>;
 
 
@@ -1697,13 +1705,16 @@ export const DeleteCollectionDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<DeleteCollectionMutation, DeleteCollectionMutationVariables>;
 export const SimilarImagesDocument = new TypedDocumentString(`
-    query SimilarImages($upload: Upload!, $k: Int, $models: [String!], $collection: String, $minPrecision: Float) {
+    query SimilarImages($upload: Upload!, $k: Int, $models: [String!], $collection: String, $minPrecision: Float, $efSearch: Int, $nprobe: Int, $searchK: Int) {
   similarImages(
     upload: $upload
     k: $k
     models: $models
     collection: $collection
     minPrecision: $minPrecision
+    efSearch: $efSearch
+    nprobe: $nprobe
+    searchK: $searchK
   ) {
     ...SearchResultFields
   }
@@ -1732,13 +1743,16 @@ fragment SearchResultFields on SearchResult {
   }
 }`) as unknown as TypedDocumentString<SimilarImagesQuery, SimilarImagesQueryVariables>;
 export const SimilarToDocument = new TypedDocumentString(`
-    query SimilarTo($id: ID!, $k: Int, $models: [String!], $collection: String, $minPrecision: Float) {
+    query SimilarTo($id: ID!, $k: Int, $models: [String!], $collection: String, $minPrecision: Float, $efSearch: Int, $nprobe: Int, $searchK: Int) {
   similarTo(
     id: $id
     k: $k
     models: $models
     collection: $collection
     minPrecision: $minPrecision
+    efSearch: $efSearch
+    nprobe: $nprobe
+    searchK: $searchK
   ) {
     ...SearchResultFields
   }

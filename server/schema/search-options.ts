@@ -26,8 +26,22 @@ export class SearchOptions {
       '`search.calibratedPrecisions`); searches with all of its models.',
   })
   minPrecision?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "HNSW indexes: candidates explored for this search (the collection's default otherwise); larger is slower and more exact. BAD_USER_INPUT on an index without it." })
+  efSearch?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "IVF indexes: lists probed for this search (the collection's default otherwise). BAD_USER_INPUT on an index without it." })
+  nprobe?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "Annoy indexes: nodes inspected for this search (the collection's default otherwise). BAD_USER_INPUT on an index without it." })
+  searchK?: number | null;
 }
 
 export function toSearchRequest(options: SearchOptions): SearchRequest & { k: number } {
-  return { k: options.k ?? DEFAULT_K, models: options.models ?? undefined, minPrecision: options.minPrecision ?? undefined };
+  return {
+    k: options.k ?? DEFAULT_K,
+    models: options.models ?? undefined,
+    minPrecision: options.minPrecision ?? undefined,
+    indexParams: { efSearch: options.efSearch ?? undefined, nprobe: options.nprobe ?? undefined, searchK: options.searchK ?? undefined },
+  };
 }
