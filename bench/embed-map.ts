@@ -14,7 +14,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Embedder } from '../models/index.js';
-import { scoreRetrieval, type QueryOutcome } from '../search/metrics.js';
+import { scoreRetrieval, type QueryOutcome } from '../metric/index.js';
 import { caltechDir, sharedModelsDir } from '../test/helpers/paths.js';
 
 async function listSplit(dir: string): Promise<{ path: string; label: string }[]> {

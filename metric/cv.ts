@@ -3,7 +3,7 @@
  *
  * Per fold, a deterministic seeded split holds out a fraction of every class; the metric is fitted
  * on the rest (PCA included: the fold's scatter is the gallery's minus the held-out part), the
- * held-out items query the fitted part as gallery, and MAP@k is computed by search/metrics.ts's
+ * held-out items query the fitted part as gallery, and MAP@k is computed by retrieval-scores.ts's
  * scoreRetrieval exactly as the evaluation protocol defines it. Queries of the real evaluation
  * are never seen.
  *
@@ -15,7 +15,7 @@
  * Every grid is relative to the data (n, d, labelled items, classes, class sizes): no constants
  * of one dataset. The chosen params are then fitted on the whole gallery.
  */
-import { scoreRetrieval, type QueryOutcome, type RetrievalScores } from '../search/metrics.js';
+import { scoreRetrieval, type QueryOutcome, type RetrievalScores } from './retrieval-scores.js';
 import type { MetricArtifact, MetricMethod, ResolvedParams, ScoreKind } from './artifact.js';
 import { fitThresholds, type ThresholdFit } from './calibration.js';
 import { MetricError } from './errors.js';

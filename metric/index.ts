@@ -55,5 +55,6 @@ export {
   type Shortlists,
   type Split,
 } from './cv.js';
+export { averagePrecisionAtK, recallAtK, scoreRetrieval, type QueryOutcome, type RetrievalScores } from './retrieval-scores.js';
 export { rankGallery, type RankOptions, type RankedResult } from './pipeline.js';
 export { kernelKind } from './kernels.js';

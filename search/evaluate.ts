@@ -6,7 +6,7 @@ import { listLabelledFiles } from '../store/folder-listing.js';
 import type { ImageEmbedder } from './embedder-port.js';
 import { CollectionSearcher } from './collection-searcher.js';
 import { indexFiles, type IndexProgress, type SkippedFile } from './indexer.js';
-import { type RetrievalScores, recallAtK, scoreRetrieval } from './metrics.js';
+import { type RetrievalScores, recallAtK, scoreRetrieval } from '../metric/index.js';
 import { type FitOptions, type FitReport, clearCollectionMetric, currentFit, fitCollectionMetric } from './metric-fit.js';
 
 export interface EvalOptions {

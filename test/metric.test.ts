@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { scoreRetrieval, type QueryOutcome } from '../search/metrics.js';
 import {
   ClassStats,
   Metric,
@@ -24,9 +23,11 @@ import {
   indexLabels,
   kernelKind,
   rankGallery,
+  scoreRetrieval,
   type Label,
   type MetricParams,
   type Neighbour,
+  type QueryOutcome,
 } from '../metric/index.js';
 import { crossProduct, gemm, setForceJsKernel } from '../metric/kernels.js';
 import { topEigenSymmetric } from '../metric/linalg.js';
