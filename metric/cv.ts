@@ -15,10 +15,10 @@
  * Every grid is relative to the data (n, d, labelled items, classes, class sizes): no constants
  * of one dataset. The chosen params are then fitted on the whole gallery.
  */
+import { ImsearchError } from '../errors/error-codes.js';
 import { scoreRetrieval, type QueryOutcome, type RetrievalScores } from './retrieval-scores.js';
 import type { MetricArtifact, MetricMethod, ResolvedParams, ScoreKind } from './artifact.js';
 import { fitThresholds, type ThresholdFit } from './calibration.js';
-import { MetricError } from './errors.js';
 import { indexLabels, requireLabels, type ClassIndex, type Label } from './labels.js';
 import {
   applyLearnedMap,
@@ -53,7 +53,7 @@ export interface Split {
  * the labels, the gallery order and the seed.
  */
 export function splitGallery(classes: ClassIndex, opts: { holdout: number; seed: number }): Split {
-  if (!(opts.holdout > 0 && opts.holdout < 1)) throw new MetricError('BAD_PARAMS', `holdout must be in (0, 1), got ${opts.holdout}`);
+  if (!(opts.holdout > 0 && opts.holdout < 1)) throw new ImsearchError('BAD_USER_INPUT', `holdout must be in (0, 1), got ${opts.holdout}`);
   const rng = new Rng(opts.seed);
   const members: number[][] = classes.names.map(() => []);
   classes.classOf.forEach((c, i) => {
@@ -383,7 +383,7 @@ export function crossValidateMetric(X: Float32Array, dim: number, labels: readon
       // Learned once with normalize = false: m.kind / m.normWeights describe the raw score.
       maps = folds.map((fold) => fold.ctx.learn({ ...params, normalize: false }));
     } catch (err) {
-      if (err instanceof MetricError && err.code === 'TOO_FEW_CLASSES') return; // e.g. rank 0 at this dimension
+      if (err instanceof ImsearchError && err.code === 'NOT_LABELLED') return; // e.g. rank 0 at this dimension
       throw err;
     }
     const raw = maps.map((m, f) => applyLearnedMap(m, folds[f].Yall, folds[f].pDim, false));
@@ -467,7 +467,7 @@ export function crossValidateMetric(X: Float32Array, dim: number, labels: readon
     }
   }
 
-  if (!best) throw new MetricError('BAD_PARAMS', 'cross-validation grid evaluated no configuration (empty methods or dimensions?)');
+  if (!best) throw new ImsearchError('BAD_USER_INPUT', 'cross-validation grid evaluated no configuration (empty methods or dimensions?)');
   const chosen = best as Evaluated;
 
   // Stage 3: re-ranking on the chosen metric's shortlists.

@@ -15,7 +15,6 @@
  *   // cut with cutResults(…, cv.thresholds[i].threshold, k)
  *   // or, without an index (exact, in memory): rankGallery(metric, queriesT, galleryT, labels, {...})
  */
-export { MetricError, type MetricErrorCode } from './errors.js';
 export { indexLabels, requireLabels, type ClassIndex, type Label } from './labels.js';
 export {
   ARTIFACT_FORMAT,

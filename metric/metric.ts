@@ -18,7 +18,8 @@ import {
   type ScoreKind,
   METRIC_METHODS,
 } from './artifact.js';
-import { MetricError } from './errors.js';
+import { ImsearchError } from '../errors/error-codes.js';
+import { metricInputBug } from './errors.js';
 import { gemm, matmul } from './kernels.js';
 import { indexLabels, requireLabels, type ClassIndex, type Label } from './labels.js';
 import { learnJointBayesian, learnKissme, learnXqda, type Learned } from './learners.js';
@@ -44,20 +45,20 @@ export function defaultPcaDim(sample: { n: number; d: number; labelled?: number;
 export function resolveParams(params: MetricParams, sample: { n: number; d: number; labelled?: number; classes?: number }): ResolvedParams {
   const method = params.method;
   if (!METRIC_METHODS.includes(method)) {
-    throw new MetricError('BAD_PARAMS', `unknown metric method ${JSON.stringify(method)} (expected one of ${METRIC_METHODS.join(', ')})`);
+    throw new ImsearchError('BAD_USER_INPUT', `unknown metric method ${JSON.stringify(method)} (expected one of ${METRIC_METHODS.join(', ')})`);
   }
   const pcaDim = method === 'identity' ? 0 : Math.floor(params.pcaDim ?? defaultPcaDim(sample));
-  if (method !== 'identity' && !(pcaDim >= 1)) throw new MetricError('BAD_PARAMS', `pcaDim must be a positive integer, got ${params.pcaDim}`);
+  if (method !== 'identity' && !(pcaDim >= 1)) throw new ImsearchError('BAD_USER_INPUT', `pcaDim must be a positive integer, got ${params.pcaDim}`);
   const shrinkage = params.shrinkage ?? 0.1;
-  if (!(shrinkage >= 0 && shrinkage <= 1)) throw new MetricError('BAD_PARAMS', `shrinkage must be in [0, 1], got ${params.shrinkage}`);
+  if (!(shrinkage >= 0 && shrinkage <= 1)) throw new ImsearchError('BAD_USER_INPUT', `shrinkage must be in [0, 1], got ${params.shrinkage}`);
   const weighting = params.weighting ?? 'pairs';
-  if (!['pairs', 'items', 'classes'].includes(weighting)) throw new MetricError('BAD_PARAMS', `weighting must be "pairs", "items" or "classes", got ${JSON.stringify(weighting)}`);
+  if (!['pairs', 'items', 'classes'].includes(weighting)) throw new ImsearchError('BAD_USER_INPUT', `weighting must be "pairs", "items" or "classes", got ${JSON.stringify(weighting)}`);
   const subspaceDim = params.subspaceDim ?? 'auto';
   if (subspaceDim !== 'auto' && !(Number.isInteger(subspaceDim) && subspaceDim >= 1)) {
-    throw new MetricError('BAD_PARAMS', `subspaceDim must be "auto" or a positive integer, got ${JSON.stringify(subspaceDim)}`);
+    throw new ImsearchError('BAD_USER_INPUT', `subspaceDim must be "auto" or a positive integer, got ${JSON.stringify(subspaceDim)}`);
   }
   const emIterations = params.emIterations ?? 0;
-  if (!(Number.isInteger(emIterations) && emIterations >= 0 && emIterations <= 100)) throw new MetricError('BAD_PARAMS', `emIterations must be an integer in 0..100, got ${emIterations}`);
+  if (!(Number.isInteger(emIterations) && emIterations >= 0 && emIterations <= 100)) throw new ImsearchError('BAD_USER_INPUT', `emIterations must be an integer in 0..100, got ${emIterations}`);
   return {
     method,
     pcaDim,
@@ -75,11 +76,11 @@ export function resolveParams(params: MetricParams, sample: { n: number; d: numb
 // Fitting.
 
 export function checkVectors(X: Float32Array, dim: number, what = 'vectors'): number {
-  if (!(X instanceof Float32Array)) throw new MetricError('BAD_INPUT', `${what}: expected a Float32Array`);
-  if (!Number.isInteger(dim) || dim <= 0) throw new MetricError('BAD_INPUT', `${what}: dimension must be a positive integer, got ${dim}`);
-  if (X.length % dim !== 0) throw new MetricError('BAD_INPUT', `${what}: ${X.length} values are not a whole number of ${dim}-dimensional vectors`);
+  if (!(X instanceof Float32Array)) throw metricInputBug(`${what}: expected a Float32Array`);
+  if (!Number.isInteger(dim) || dim <= 0) throw metricInputBug(`${what}: dimension must be a positive integer, got ${dim}`);
+  if (X.length % dim !== 0) throw metricInputBug(`${what}: ${X.length} values are not a whole number of ${dim}-dimensional vectors`);
   for (let i = 0; i < X.length; i++) {
-    if (!Number.isFinite(X[i])) throw new MetricError('BAD_INPUT', `${what}: non-finite value at vector ${Math.floor(i / dim)}, component ${i % dim}`);
+    if (!Number.isFinite(X[i])) throw metricInputBug(`${what}: non-finite value at vector ${Math.floor(i / dim)}, component ${i % dim}`);
   }
   return X.length / dim;
 }
@@ -182,7 +183,7 @@ export class FitContext {
     }
     if (!this.stats || !this.labelledMean) {
       requireLabels(this.classes, params.method);
-      throw new MetricError('TOO_FEW_CLASSES', `${params.method}: no labelled items among the rows fitted on`);
+      throw new ImsearchError('NOT_LABELLED', `${params.method}: no labelled items among the rows fitted on`);
     }
     const stats = this.stats.restrict(p, scale);
     const learned: Learned =
@@ -192,7 +193,7 @@ export class FitContext {
           ? learnXqda(stats, params)
           : learnJointBayesian(stats, params);
     if (learned.r === 0) {
-      throw new MetricError('TOO_FEW_CLASSES', `${params.method}: the labels carry no usable class structure in ${p} dimensions (learned rank 0)`);
+      throw new ImsearchError('NOT_LABELLED', `${params.method}: the labels carry no usable class structure in ${p} dimensions (learned rank 0)`);
     }
     const kind: ScoreKind = params.normalize ? 'ip' : learned.kind;
     return {
@@ -301,7 +302,7 @@ export function fitMetric(X: Float32Array, dim: number, labels: readonly Label[]
   const supervised = SUPERVISED.includes(params.method);
   if (supervised) requireLabels(classes, params.method);
   const resolved = resolveParams(params, { n, d: dim, labelled: supervised ? classes.labelled : undefined, classes: supervised ? classes.names.length : undefined });
-  if (resolved.method !== 'identity' && n < 2) throw new MetricError('BAD_INPUT', `${resolved.method} needs at least 2 vectors, got ${n}`);
+  if (resolved.method !== 'identity' && n < 2) throw metricInputBug(`${resolved.method} needs at least 2 vectors, got ${n}`);
   const { ctx } = fitContext(X, dim, classes, { maxPcaDim: resolved.pcaDim, supervised, seed: resolved.seed });
   return ctx.artifact(resolved, opts.sourceHash ?? '');
 }
@@ -366,7 +367,7 @@ export class Metric {
   /** Raw (ensemble) vectors, n × inputDim → metric space, n × dim. */
   transform(X: Float32Array): Float32Array {
     if (X.length % this.inputDim !== 0) {
-      throw new MetricError('BAD_INPUT', `transform: ${X.length} values are not a whole number of ${this.inputDim}-dimensional vectors (wrong model set or weights?)`);
+      throw metricInputBug(`transform: ${X.length} values are not a whole number of ${this.inputDim}-dimensional vectors (wrong model set or weights?)`);
     }
     const n = X.length / this.inputDim;
     let out: Float32Array;
@@ -402,8 +403,8 @@ export class Metric {
   /** Exact scores (higher = more similar) of one transformed query against transformed candidates. */
   score(query: Float32Array, candidates: Float32Array): Float64Array {
     const r = this.dim;
-    if (query.length !== r) throw new MetricError('BAD_INPUT', `score: query has ${query.length} values, expected ${r} (transform it first)`);
-    if (candidates.length % r !== 0) throw new MetricError('BAD_INPUT', `score: candidates are not a whole number of ${r}-dimensional vectors`);
+    if (query.length !== r) throw metricInputBug(`score: query has ${query.length} values, expected ${r} (transform it first)`);
+    if (candidates.length % r !== 0) throw metricInputBug(`score: candidates are not a whole number of ${r}-dimensional vectors`);
     const m = candidates.length / r;
     const out = new Float64Array(m);
     const w = this.weights;
@@ -438,7 +439,7 @@ export class Metric {
     const want = metric ?? (this.scoreKind === 'l2' ? 'l2' : 'ip');
     if (want === 'ip') return { metric: 'ip', dim: this.scoreKind === 'ip' ? this.dim : this.dim + 1 };
     if (this.scoreKind === 'l2' || (this.scoreKind === 'ip' && this.artifact.params.normalize)) return { metric: 'l2', dim: this.dim };
-    throw new MetricError('BAD_PARAMS', `a ${this.scoreKind} metric cannot be searched by an L2 index: use an inner-product index (indexLayout('ip'))`);
+    throw new ImsearchError('BAD_USER_INPUT', `a ${this.scoreKind} metric cannot be searched by an L2 index: use an inner-product index (indexLayout('ip'))`);
   }
 
   /**

@@ -7,7 +7,8 @@
  */
 import type { RerankParams } from './cv.js';
 import { cutResults } from './calibration.js';
-import { MetricError } from './errors.js';
+import { ImsearchError } from '../errors/error-codes.js';
+import { metricInputBug } from './errors.js';
 import { labelKey, type Label } from './labels.js';
 import type { Metric } from './metric.js';
 import { alphaQueryExpansion, classVoteRerank, type Neighbour } from './rerank.js';
@@ -41,16 +42,16 @@ export interface RankedResult {
  */
 export function rankGallery(metric: Metric, queriesT: Float32Array, galleryT: Float32Array, galleryLabels: readonly Label[] | null, opts: RankOptions = {}): RankedResult[][] {
   const r = metric.dim;
-  if (queriesT.length % r !== 0 || galleryT.length % r !== 0) throw new MetricError('BAD_INPUT', `rankGallery: vectors are not ${r}-dimensional (transform them with the metric first)`);
+  if (queriesT.length % r !== 0 || galleryT.length % r !== 0) throw metricInputBug(`rankGallery: vectors are not ${r}-dimensional (transform them with the metric first)`);
   const nq = queriesT.length / r;
   const ng = galleryT.length / r;
-  if (galleryLabels && galleryLabels.length !== ng) throw new MetricError('BAD_INPUT', `rankGallery: ${galleryLabels.length} labels for ${ng} gallery vectors`);
+  if (galleryLabels && galleryLabels.length !== ng) throw metricInputBug(`rankGallery: ${galleryLabels.length} labels for ${ng} gallery vectors`);
   const k = opts.k ?? 10;
   const s = Math.max(k, opts.shortlist ?? 100);
   const vote = opts.rerank?.vote ?? null;
   const qe = opts.rerank?.qe ?? null;
-  if (vote && !galleryLabels) throw new MetricError('BAD_PARAMS', 'rankGallery: the class vote needs gallery labels');
-  if (qe && metric.scoreKind !== 'ip') throw new MetricError('BAD_PARAMS', `rankGallery: α-QE needs a cosine / inner-product metric, not ${metric.scoreKind}`);
+  if (vote && !galleryLabels) throw new ImsearchError('BAD_USER_INPUT', 'rankGallery: the class vote needs gallery labels');
+  if (qe && metric.scoreKind !== 'ip') throw new ImsearchError('BAD_USER_INPUT', `rankGallery: α-QE needs a cosine / inner-product metric, not ${metric.scoreKind}`);
   const labels = galleryLabels ? galleryLabels.map(labelKey) : null;
   const block = Math.max(1, opts.block ?? 256);
   const out: RankedResult[][] = [];

@@ -6,7 +6,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { IndexError } from '../indexes/errors.js';
-import { MetricError } from '../metric/errors.js';
+import { ImsearchError } from '../errors/error-codes.js';
 import { ImageDecodeError, ModelError } from '../models/errors.js';
 import { SearchError, type SearchErrorCode } from '../search/search-errors.js';
 
@@ -68,8 +68,7 @@ export function toApiError(err: unknown): ApiError | null {
     return new ApiError(DECODE_REASON_CODE[err.reason] ?? 'BAD_IMAGE', err.message.replace(/^the image/, 'The upload'), { reason: err.reason });
   }
   if (err instanceof IndexError && err.code === 'BAD_INDEX_SPEC') return new ApiError('BAD_INDEX_SPEC', err.message);
-  if (err instanceof MetricError && (err.code === 'UNLABELLED' || err.code === 'TOO_FEW_CLASSES')) return new ApiError('NOT_LABELLED', err.message);
-  if (err instanceof MetricError && err.code === 'BAD_PARAMS') return new ApiError('BAD_USER_INPUT', err.message);
+  if (err instanceof ImsearchError && (err.code === 'NOT_LABELLED' || err.code === 'BAD_USER_INPUT')) return new ApiError(err.code, err.message);
   if (err instanceof ModelError && err.code === 'unknown-model') return new ApiError('UNKNOWN_MODEL', err.message);
   const http = err as HttpError;
   if (err instanceof Error && http.expose && typeof http.status === 'number') {

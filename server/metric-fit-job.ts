@@ -9,7 +9,7 @@
  * see the worker).
  */
 import { Worker } from 'node:worker_threads';
-import { MetricError, type MetricErrorCode } from '../metric/index.js';
+import { ImsearchError, type ErrorCode } from '../errors/error-codes.js';
 import type { FitReport } from '../search/metric-fit.js';
 import { SearchError, type SearchErrorCode } from '../search/search-errors.js';
 import type { CollectionManifest } from '../store/collection.js';
@@ -65,7 +65,7 @@ const WORKER_URL = new URL('./metric-fit-worker.js', import.meta.url);
 function fromWire(e: WireError): Error {
   let err: Error;
   if (e.name === 'SearchError') err = new SearchError(e.code as SearchErrorCode, e.message);
-  else if (e.name === 'MetricError') err = new MetricError(e.code as MetricErrorCode, e.message);
+  else if (e.name === 'ImsearchError') err = new ImsearchError(e.code as ErrorCode, e.message);
   else err = new Error(e.message);
   if (e.stack) err.stack = `${e.stack}\n    (in the metric fit worker)`;
   return err;
@@ -73,7 +73,7 @@ function fromWire(e: WireError): Error {
 
 /**
  * Runs the fit in a new worker thread. Rejects with a FitWorkerError whose cause is the worker's
- * error (SearchError NOT_LABELLED, MetricError, ...). An abort terminates the worker (nothing is
+ * error (SearchError NOT_LABELLED, ImsearchError, ...). An abort terminates the worker (nothing is
  * half-written: artifact and manifest are each written atomically, the artifact first; the caller
  * still checks which manifest is on disk).
  */
