@@ -32,28 +32,23 @@ export {
   type ResolvedParams,
   type ScoreKind,
 } from './artifact.js';
-export { Metric, defaultPcaDim, fitMetric, resolveParams, type IndexLayout } from './metric.js';
+export { Metric, type IndexLayout, type IndexMetric } from './metric.js';
+export { defaultPcaDim, resolveParams } from './params.js';
+export { fitMetric } from './fit.js';
 export { ScatterCache, fitPca, pcaProject, type PcaModel } from './pca.js';
 export { ClassStats, type WithinWeighting } from './stats.js';
 export { learnJointBayesian, learnKissme, learnXqda, pairCovariances, type Learned } from './learners.js';
 export { psdClip, shrink, symEig } from './linalg.js';
 export { alphaQueryExpansion, classVoteRerank, voteWeights, type Neighbour, type QueryExpansionParams, type VoteOutcome, type VoteParams } from './rerank.js';
 export { cutResults, fitThreshold, fitThresholds, type ThresholdFit } from './calibration.js';
-export {
-  crossValidateMetric,
-  defaultGrid,
-  splitGallery,
-  topS,
-  type CvGrid,
-  type CvOptions,
-  type CvResult,
-  type CvRow,
-  type CvScores,
-  type RerankParams,
-  type RerankRow,
-  type Shortlists,
-  type Split,
-} from './cv.js';
+export { crossValidateMetric, DEFAULT_CV_SEED, type CvOptions, type CvResult } from './cv.js';
+export type { RowIds } from './canonical-order.js';
+export type { CvRow, CvScores, RerankRow, SelectBy } from './cv-types.js';
+export { defaultGrid, type CvGrid } from './cv-grid.js';
+export { splitGallery, type Split } from './cv-folds.js';
+export { topS, type Shortlists } from './shortlists.js';
+export { expandQuery, qeApplies, voteAndCut, type CutParams, type RerankParams, type ShortlistRow } from './shortlist-chain.js';
+export { compareCandidates, metricCost, rerankCost, type Candidate } from './selection.js';
 export { averagePrecisionAtK, recallAtK, scoreRetrieval, type QueryOutcome, type RetrievalScores } from './retrieval-scores.js';
-export { rankGallery, type RankOptions, type RankedResult } from './pipeline.js';
+export { rankGallery, type RankOptions, type RankedResult } from './rank-gallery.js';
 export { kernelKind } from './kernels.js';
