@@ -1,8 +1,7 @@
 /**
- * What every fit of one set of rows shares, whatever the learner's params: the PCA (at the
- * largest dimension wanted), the projected rows and their class statistics; and the learned map
- * in PCA coordinates that each learner produces from it. CV builds one context per fold and fits
- * every grid point from it; a single fit builds one for the whole gallery.
+ * The fit context of a set of rows (FitContext, fitContext) and the map each learner produces
+ * from it in PCA coordinates (LearnedMap, applyLearnedMap): what a single fit and every CV grid
+ * point share.
  */
 import { ImsearchError } from '../errors/error-codes.js';
 import { ARTIFACT_FORMAT, ARTIFACT_VERSION, type FitSummary, type MetricArtifact, type ResolvedParams, type ScoreKind } from './artifact.js';

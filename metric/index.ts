@@ -11,9 +11,18 @@
  *   index.add(ids, metric.indexVectors(metric.transform(galleryVectors)));
  *   const t = metric.transform(queryVector);
  *   const hits = await index.search(metric.indexQuery(t), shortlistSize);
- *   // optional: exact re-score (metric.score), α-QE (cv.rerank.qe), class vote (cv.rerank.vote),
- *   // cut with cutResults(…, cv.thresholds[i].threshold, k)
+ *   // then exact re-score (metric.score) and the shortlist chain: expandQuery (cv.rerank.qe, a
+ *   // second search), voteAndCut (cv.rerank.vote, cv.thresholds[i].threshold, k)
  *   // or, without an index (exact, in memory): rankGallery(metric, queriesT, galleryT, labels, {...})
+ *
+ * Modules: artifact (the stored form), params (defaults, validation), vectors (input checks),
+ * pca, stats, learners, linalg, kernels (the maths), fit-context + fit (fitting), metric (the
+ * runtime Metric), scoring (score matrices), shortlists (top-s), shortlist-chain (α-QE → vote →
+ * cut), rerank (the vote and α-QE themselves), calibration (thresholds), rank-gallery (the exact
+ * query chain), retrieval-scores (the evaluation protocol), and the cross-validation: cv
+ * (orchestration) over canonical-order, cv-folds, cv-grid, cv-metric-search, cv-rerank-search,
+ * cv-calibration, cv-fold-scores, cv-types and selection (the tie-break rule). Errors are
+ * ImsearchError (errors.ts says which codes). Nothing here imports another layer but errors/.
  */
 export { indexLabels, requireLabels, type ClassIndex, type Label } from './labels.js';
 export {
