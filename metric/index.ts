@@ -21,8 +21,9 @@
  * cut), rerank (the vote and α-QE themselves), calibration (thresholds), rank-gallery (the exact
  * query chain), retrieval-scores (the evaluation protocol), and the cross-validation: cv
  * (orchestration) over canonical-order, cv-folds, cv-grid, cv-metric-search, cv-rerank-search,
- * cv-calibration, cv-fold-scores, cv-types and selection (the tie-break rule). Errors are
- * ImsearchError (errors.ts says which codes). Nothing here imports another layer but errors/.
+ * cv-calibration, cv-fold-scores, cv-types and selection (the tie-break rule); cv-seed-spread
+ * reruns it per seed. Errors are ImsearchError (errors.ts says which codes). Nothing here
+ * imports another layer but errors/.
  */
 export { indexLabels, requireLabels, type ClassIndex, type Label } from './labels.js';
 export {
@@ -51,6 +52,7 @@ export { psdClip, shrink, symEig } from './linalg.js';
 export { alphaQueryExpansion, classVoteRerank, voteWeights, type Neighbour, type QueryExpansionParams, type VoteOutcome, type VoteParams } from './rerank.js';
 export { cutResults, fitThreshold, fitThresholds, type ThresholdFit } from './calibration.js';
 export { crossValidateMetric, DEFAULT_CV_SEED, type CvOptions, type CvResult } from './cv.js';
+export { seedSpread, type SeedChoice, type SeedSpread } from './cv-seed-spread.js';
 export type { RowIds } from './canonical-order.js';
 export type { CvRow, CvScores, RerankRow, SelectBy } from './cv-types.js';
 export { defaultGrid, type CvGrid } from './cv-grid.js';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compareCandidates, crossValidateMetric, DEFAULT_CV_SEED, metricCost, rerankCost, type CvRow, type ResolvedParams } from '../metric/index.js';
+import { compareCandidates, crossValidateMetric, DEFAULT_CV_SEED, metricCost, rerankCost, seedSpread, type CvRow, type ResolvedParams } from '../metric/index.js';
 import { cvSnapshot } from './helpers/cv-snapshot.js';
 import { labelledClusters, shuffledRows } from './helpers/labelled-clusters.js';
 
@@ -85,5 +85,19 @@ describe('CV seed', () => {
     const other = crossValidateMetric(gallery.X, gallery.d, gallery.labels, { fitFinal: false, seed: 2 });
     assert.equal(other.split.seed, 2);
     assert.notEqual(other.scores.metric.map, byDefault.scores.metric.map);
+  });
+});
+
+describe('seed spread', () => {
+  it('reruns the selection per seed and reports each choice and the spread of its score', () => {
+    const spread = seedSpread(gallery.X, gallery.d, gallery.labels, [1, 2, 3]);
+    assert.deepEqual(spread.choices.map((c) => c.seed), [1, 2, 3]);
+    const first = crossValidateMetric(gallery.X, gallery.d, gallery.labels, { seed: 1, fitFinal: false });
+    assert.deepEqual(spread.choices[0], { seed: 1, params: first.params, rerank: first.rerank, reranked: first.scores.reranked, rerankTies: first.ties.rerank });
+    const maps = spread.choices.map((c) => c.reranked.map);
+    assert.equal(spread.map.min, Math.min(...maps));
+    assert.equal(spread.map.max, Math.max(...maps));
+    assert.equal(spread.map.mean, (maps[0] + maps[1] + maps[2]) / 3);
+    assert.ok(spread.map.sd > 0 && spread.distinctChoices >= 1 && spread.distinctChoices <= 3);
   });
 });
