@@ -142,29 +142,8 @@ export function searchMetricParams(input: MetricSearchInput): MetricSearchResult
     }
   }
 
-  // Stage 2: regularisation around the best (dimension, whiten) of each supervised method, and its
-  // runner-up when that is within LEADER_MARGIN (the optimum of α and of the dimension interact).
-  // Rows are ranked by the selection rule, so equal scores order the same way on every run.
-  const pick = (r: CvRow) => selectionScore(r, selectBy);
-  const seen = new Set<string>();
-  const bestOf = new Map<MetricMethod, number>();
-  const perMethod = new Map<MetricMethod, number>();
-  const leaders = table
-    .map((row, order) => ({ row, candidate: candidateOf(row, order) }))
-    .filter(({ row }) => SUPERVISED.includes(row.params.method))
-    .sort((a, b) => compareCandidates(a.candidate, b.candidate))
-    .map(({ row }) => row)
-    .filter((r) => {
-      const key = `${r.params.method}/${r.params.pcaDim}/${r.params.whiten}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      const top = bestOf.get(r.params.method) ?? pick(r);
-      bestOf.set(r.params.method, top);
-      const count = perMethod.get(r.params.method) ?? 0;
-      if (count >= 2 || (count > 0 && pick(r) < top - LEADER_MARGIN)) return false;
-      perMethod.set(r.params.method, count + 1);
-      return true;
-    });
+  // Stage 2: regularisation around the leaders of stage 1.
+  const leaders = stageTwoLeaders(table.map((row, order) => ({ row, candidate: candidateOf(row, order) })));
   const done = new Set(table.map((r) => JSON.stringify(r.params)));
   for (const leader of leaders) {
     for (const shrinkage of grid.shrinkages) {
@@ -192,6 +171,32 @@ export function searchMetricParams(input: MetricSearchInput): MetricSearchResult
   const chosen = (best as { e: Evaluated } | null)?.e;
   if (!chosen) throw new ImsearchError('BAD_USER_INPUT', 'cross-validation grid evaluated no configuration (empty methods or dimensions?)');
   return { table, chosen, baseline, tied: tiedAtTop(table.map(candidateOf)) };
+}
+
+/**
+ * The rows stage 2 refines: the best (dimension, whiten) of each supervised method, and its
+ * runner-up when that is within LEADER_MARGIN (the optimum of α and of the dimension interact).
+ * Rows are ranked by the selection rule, so equal scores order the same way on every run.
+ */
+function stageTwoLeaders(rows: { row: CvRow; candidate: Candidate }[]): CvRow[] {
+  const seen = new Set<string>();
+  const bestOf = new Map<MetricMethod, number>();
+  const perMethod = new Map<MetricMethod, number>();
+  return rows
+    .filter(({ row }) => SUPERVISED.includes(row.params.method))
+    .sort((a, b) => compareCandidates(a.candidate, b.candidate))
+    .filter(({ row: r, candidate }) => {
+      const key = `${r.params.method}/${r.params.pcaDim}/${r.params.whiten}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      const top = bestOf.get(r.params.method) ?? candidate.score;
+      bestOf.set(r.params.method, top);
+      const count = perMethod.get(r.params.method) ?? 0;
+      if (count >= 2 || (count > 0 && candidate.score < top - LEADER_MARGIN)) return false;
+      perMethod.set(r.params.method, count + 1);
+      return true;
+    })
+    .map(({ row }) => row);
 }
 
 /** XQDA subspace sizes for the fractions of its 'auto' size on one fold ('auto' for fraction 1). */
