@@ -14,7 +14,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Embedder } from '../models/index.js';
-import { scoreRetrieval, type QueryOutcome } from '../service/metrics.js';
+import { scoreRetrieval, type QueryOutcome } from '../metric/index.js';
 import { caltechDir, sharedModelsDir } from '../test/helpers/paths.js';
 
 async function listSplit(dir: string): Promise<{ path: string; label: string }[]> {
@@ -30,7 +30,8 @@ async function listSplit(dir: string): Promise<{ path: string; label: string }[]
 async function embedAll(e: Embedder, files: { path: string }[], model: string, flipAvg: boolean): Promise<Float32Array[]> {
   const vecs: Float32Array[] = new Array(files.length);
   for await (const r of e.embedFiles(files.map((f) => f.path), flipAvg ? ['orig', 'flip'] : ['orig'])) {
-    if (!r.ok) throw new Error(`${r.path}: ${r.reason}: ${r.message}`);
+    if (r.ok === false) throw new Error(`${r.path}: ${r.reason}: ${r.message}`);
+    if (r.ok !== true) continue; // only with opts.known
     const v = Float32Array.from(r.vectors.orig![model]);
     if (flipAvg) {
       const f = r.vectors.flip![model];

@@ -12,7 +12,7 @@
  *   'quadratic' 2 tq·tc − Σ_k normWeights_k (tq_k² + tc_k²)
  */
 import { createHash } from 'node:crypto';
-import { MetricError } from './errors.js';
+import { ImsearchError } from '../errors/error-codes.js';
 import type { WithinWeighting } from './stats.js';
 
 export const ARTIFACT_FORMAT = 'imsearch-metric';
@@ -119,12 +119,12 @@ function decodeArray(e: unknown, dtype: 'float32' | 'float64', what: string): Fl
   if (e === null || e === undefined) return null;
   const o = e as Partial<EncodedArray>;
   if (typeof o !== 'object' || o.dtype !== dtype || typeof o.base64 !== 'string' || !Number.isInteger(o.length)) {
-    throw new MetricError('BAD_ARTIFACT', `metric artifact: field ${what} is not a ${dtype} array`);
+    throw new ImsearchError('COLLECTION_BROKEN', `metric artifact: field ${what} is not a ${dtype} array`);
   }
   const bytes = Buffer.from(o.base64, 'base64');
   const size = dtype === 'float64' ? 8 : 4;
   if (bytes.length !== (o.length as number) * size) {
-    throw new MetricError('BAD_ARTIFACT', `metric artifact: field ${what} holds ${bytes.length} bytes, expected ${(o.length as number) * size}`);
+    throw new ImsearchError('COLLECTION_BROKEN', `metric artifact: field ${what} holds ${bytes.length} bytes, expected ${(o.length as number) * size}`);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = dtype === 'float64' ? new Float64Array(o.length as number) : new Float32Array(o.length as number);
@@ -174,21 +174,21 @@ export function parseArtifact(input: string | Uint8Array | Record<string, unknow
   try {
     o = typeof input === 'string' ? JSON.parse(input) : input instanceof Uint8Array ? JSON.parse(new TextDecoder().decode(input)) : input;
   } catch (err) {
-    throw new MetricError('BAD_ARTIFACT', `metric artifact is not valid JSON: ${(err as Error).message}`);
+    throw new ImsearchError('COLLECTION_BROKEN', `metric artifact is not valid JSON: ${(err as Error).message}`);
   }
-  if (!o || typeof o !== 'object') throw new MetricError('BAD_ARTIFACT', 'metric artifact is not an object');
-  if (o.format !== ARTIFACT_FORMAT) throw new MetricError('BAD_ARTIFACT', `not a metric artifact (format ${JSON.stringify(o.format)}, expected "${ARTIFACT_FORMAT}")`);
+  if (!o || typeof o !== 'object') throw new ImsearchError('COLLECTION_BROKEN', 'metric artifact is not an object');
+  if (o.format !== ARTIFACT_FORMAT) throw new ImsearchError('COLLECTION_BROKEN', `not a metric artifact (format ${JSON.stringify(o.format)}, expected "${ARTIFACT_FORMAT}")`);
   if (o.version !== ARTIFACT_VERSION) {
-    throw new MetricError('BAD_ARTIFACT', `metric artifact version ${JSON.stringify(o.version)} is not supported (this build reads ${ARTIFACT_VERSION}): refit the metric`);
+    throw new ImsearchError('COLLECTION_BROKEN', `metric artifact version ${JSON.stringify(o.version)} is not supported (this build reads ${ARTIFACT_VERSION}): refit the metric`);
   }
   const method = o.method as MetricMethod;
-  if (!METRIC_METHODS.includes(method)) throw new MetricError('BAD_ARTIFACT', `metric artifact: unknown method ${JSON.stringify(o.method)}`);
+  if (!METRIC_METHODS.includes(method)) throw new ImsearchError('COLLECTION_BROKEN', `metric artifact: unknown method ${JSON.stringify(o.method)}`);
   const scoreKind = o.scoreKind as ScoreKind;
-  if (!['ip', 'l2', 'quadratic'].includes(scoreKind)) throw new MetricError('BAD_ARTIFACT', `metric artifact: unknown scoreKind ${JSON.stringify(o.scoreKind)}`);
+  if (!['ip', 'l2', 'quadratic'].includes(scoreKind)) throw new ImsearchError('COLLECTION_BROKEN', `metric artifact: unknown scoreKind ${JSON.stringify(o.scoreKind)}`);
   const inputDim = o.inputDim as number;
   const outputDim = o.outputDim as number;
   if (!Number.isInteger(inputDim) || inputDim <= 0 || !Number.isInteger(outputDim) || outputDim < 0) {
-    throw new MetricError('BAD_ARTIFACT', 'metric artifact: inputDim / outputDim missing or invalid');
+    throw new ImsearchError('COLLECTION_BROKEN', 'metric artifact: inputDim / outputDim missing or invalid');
   }
   const a: MetricArtifact = {
     format: ARTIFACT_FORMAT,
@@ -206,15 +206,15 @@ export function parseArtifact(input: string | Uint8Array | Record<string, unknow
     projection: decodeArray(o.projection, 'float32', 'projection'),
     normWeights: decodeArray(o.normWeights, 'float32', 'normWeights'),
   };
-  if (!a.params || typeof a.params !== 'object' || a.params.method !== method) throw new MetricError('BAD_ARTIFACT', 'metric artifact: params missing or inconsistent with method');
-  if (!a.fit || typeof a.fit !== 'object') throw new MetricError('BAD_ARTIFACT', 'metric artifact: fit summary missing');
+  if (!a.params || typeof a.params !== 'object' || a.params.method !== method) throw new ImsearchError('COLLECTION_BROKEN', 'metric artifact: params missing or inconsistent with method');
+  if (!a.fit || typeof a.fit !== 'object') throw new ImsearchError('COLLECTION_BROKEN', 'metric artifact: fit summary missing');
   checkShapes(a);
   return a;
 }
 
-/** Array lengths agree with the declared dimensions (throws BAD_ARTIFACT). */
+/** Array lengths agree with the declared dimensions (throws COLLECTION_BROKEN). */
 export function checkShapes(a: MetricArtifact): void {
-  const bad = (msg: string) => new MetricError('BAD_ARTIFACT', `metric artifact: ${msg}`);
+  const bad = (msg: string) => new ImsearchError('COLLECTION_BROKEN', `metric artifact: ${msg}`);
   const d = a.inputDim;
   if (a.mean && a.mean.length !== d) throw bad(`mean has ${a.mean.length} values for inputDim ${d}`);
   let pcaDim = d;

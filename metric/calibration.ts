@@ -3,7 +3,8 @@
  * threshold whose accepted pairs reach a target precision; applied to a result list it keeps
  * "up to k" results. Fit it on gallery pairs (cross-validation shortlists), never on queries.
  */
-import { MetricError } from './errors.js';
+import { ImsearchError } from '../errors/error-codes.js';
+import { metricInputBug } from './errors.js';
 
 export interface ThresholdFit {
   targetPrecision: number;
@@ -38,12 +39,12 @@ export function fitThresholds(
   targetPrecisions: readonly number[],
   opts: { minAccepted?: number } = {},
 ): ThresholdFit[] {
-  if (scores.length !== same.length) throw new MetricError('BAD_INPUT', `fitThreshold: ${scores.length} scores but ${same.length} same-class flags`);
+  if (scores.length !== same.length) throw metricInputBug(`fitThreshold: ${scores.length} scores but ${same.length} same-class flags`);
   for (const t of targetPrecisions) {
-    if (!(t > 0 && t <= 1)) throw new MetricError('BAD_PARAMS', `targetPrecision must be in (0, 1], got ${t}`);
+    if (!(t > 0 && t <= 1)) throw new ImsearchError('BAD_USER_INPUT', `targetPrecision must be in (0, 1], got ${t}`);
   }
   const n = scores.length;
-  for (let i = 0; i < n; i++) if (Number.isNaN(scores[i])) throw new MetricError('BAD_INPUT', `fitThreshold: score ${i} is NaN`);
+  for (let i = 0; i < n; i++) if (Number.isNaN(scores[i])) throw metricInputBug(`fitThreshold: score ${i} is NaN`);
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
   let positives = 0;
   for (let i = 0; i < n; i++) if (same[i]) positives++;

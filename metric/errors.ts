@@ -1,24 +1,18 @@
 /**
- * One error vocabulary for metric fitting and loading. Callers map `code` to their own
- * (API error codes, CLI exit messages); messages say what was wrong and what to do.
+ * metric/ throws the product's one error type, ImsearchError (errors/error-codes.ts):
+ *   BAD_USER_INPUT     a parameter out of range or of the wrong form (method, pcaDim, holdout, …);
+ *   NOT_LABELLED       a label-using fit on data without labels, or without 2 classes of ≥ 2 items
+ *                      (also: no usable class structure at a dimension, which CV skips);
+ *   COLLECTION_BROKEN  a stored metric artifact that does not parse or is of another version;
+ *   INTERNAL_SERVER_ERROR, through metricInputBug: see there.
  */
-export type MetricErrorCode =
-  /** Vectors and dimension disagree, NaN/Infinity in the data, empty input. */
-  | 'BAD_INPUT'
-  /** A label-using method was asked to fit on data without (enough) labels. */
-  | 'UNLABELLED'
-  /** Labels exist, but too few classes / items per class for the requested method. */
-  | 'TOO_FEW_CLASSES'
-  /** A parameter is out of range or of the wrong kind. */
-  | 'BAD_PARAMS'
-  /** A serialised artifact is corrupt, of another format, or of an unsupported version. */
-  | 'BAD_ARTIFACT';
+import { ImsearchError } from '../errors/error-codes.js';
 
-export class MetricError extends Error {
-  readonly code: MetricErrorCode;
-  constructor(code: MetricErrorCode, message: string) {
-    super(message);
-    this.name = 'MetricError';
-    this.code = code;
-  }
+/**
+ * Malformed arrays handed over by our own code (wrong dimension, NaN, mismatched lengths): no
+ * client can cause or fix them, so they are internal errors (the API masks and logs them); the
+ * `reason` detail still tells them apart from other internal failures.
+ */
+export function metricInputBug(message: string): ImsearchError {
+  return new ImsearchError('INTERNAL_SERVER_ERROR', message, { reason: 'metric-input' });
 }

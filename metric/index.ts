@@ -11,11 +11,20 @@
  *   index.add(ids, metric.indexVectors(metric.transform(galleryVectors)));
  *   const t = metric.transform(queryVector);
  *   const hits = await index.search(metric.indexQuery(t), shortlistSize);
- *   // optional: exact re-score (metric.score), α-QE (cv.rerank.qe), class vote (cv.rerank.vote),
- *   // cut with cutResults(…, cv.thresholds[i].threshold, k)
+ *   // then exact re-score (metric.score) and the shortlist chain: expandQuery (cv.rerank.qe, a
+ *   // second search), voteAndCut (cv.rerank.vote, cv.thresholds[i].threshold, k)
  *   // or, without an index (exact, in memory): rankGallery(metric, queriesT, galleryT, labels, {...})
+ *
+ * Modules: artifact (the stored form), params (defaults, validation), vectors (input checks),
+ * pca, stats, learners, linalg, kernels (the maths), fit-context + fit (fitting), metric (the
+ * runtime Metric), scoring (score matrices), shortlists (top-s), shortlist-chain (α-QE → vote →
+ * cut), rerank (the vote and α-QE themselves), calibration (thresholds), rank-gallery (the exact
+ * query chain), retrieval-scores (the evaluation protocol), and the cross-validation: cv
+ * (orchestration) over canonical-order, cv-folds, cv-grid, cv-metric-search, cv-rerank-search,
+ * cv-calibration, cv-fold-scores, cv-types and selection (the tie-break rule); cv-seed-spread
+ * reruns it per seed. Errors are ImsearchError (errors.ts says which codes). Nothing here
+ * imports another layer but errors/.
  */
-export { MetricError, type MetricErrorCode } from './errors.js';
 export { indexLabels, requireLabels, type ClassIndex, type Label } from './labels.js';
 export {
   ARTIFACT_FORMAT,
@@ -33,27 +42,24 @@ export {
   type ResolvedParams,
   type ScoreKind,
 } from './artifact.js';
-export { Metric, defaultPcaDim, fitMetric, resolveParams, type IndexLayout } from './metric.js';
+export { Metric, type IndexLayout, type IndexMetric } from './metric.js';
+export { defaultPcaDim, resolveParams } from './params.js';
+export { fitMetric } from './fit.js';
 export { ScatterCache, fitPca, pcaProject, type PcaModel } from './pca.js';
 export { ClassStats, type WithinWeighting } from './stats.js';
 export { learnJointBayesian, learnKissme, learnXqda, pairCovariances, type Learned } from './learners.js';
 export { psdClip, shrink, symEig } from './linalg.js';
 export { alphaQueryExpansion, classVoteRerank, voteWeights, type Neighbour, type QueryExpansionParams, type VoteOutcome, type VoteParams } from './rerank.js';
 export { cutResults, fitThreshold, fitThresholds, type ThresholdFit } from './calibration.js';
-export {
-  crossValidateMetric,
-  defaultGrid,
-  splitGallery,
-  topS,
-  type CvGrid,
-  type CvOptions,
-  type CvResult,
-  type CvRow,
-  type CvScores,
-  type RerankParams,
-  type RerankRow,
-  type Shortlists,
-  type Split,
-} from './cv.js';
-export { rankGallery, type RankOptions, type RankedResult } from './pipeline.js';
+export { crossValidateMetric, DEFAULT_CV_SEED, type CvOptions, type CvResult } from './cv.js';
+export { seedSpread, type SeedChoice, type SeedSpread } from './cv-seed-spread.js';
+export type { RowIds } from './canonical-order.js';
+export type { CvRow, CvScores, RerankRow, SelectBy } from './cv-types.js';
+export { defaultGrid, type CvGrid } from './cv-grid.js';
+export { splitGallery, type Split } from './cv-folds.js';
+export { topS, type Shortlists } from './shortlists.js';
+export { expandQuery, qeApplies, voteAndCut, type CutParams, type RerankParams, type ShortlistRow } from './shortlist-chain.js';
+export { compareCandidates, metricCost, rerankCost, type Candidate } from './selection.js';
+export { averagePrecisionAtK, recallAtK, scoreRetrieval, type QueryOutcome, type RetrievalScores } from './retrieval-scores.js';
+export { rankGallery, type RankOptions, type RankedResult } from './rank-gallery.js';
 export { kernelKind } from './kernels.js';

@@ -1,4 +1,5 @@
-import { MetricError } from './errors.js';
+import { ImsearchError } from '../errors/error-codes.js';
+import { metricInputBug } from './errors.js';
 
 /** A gallery label: class name or integer class id; null / undefined / '' = unlabelled. */
 export type Label = string | number | null | undefined;
@@ -22,7 +23,7 @@ export function labelKey(l: Label): string | null {
 
 export function indexLabels(labels: readonly Label[], n: number): ClassIndex {
   if (labels.length !== n) {
-    throw new MetricError('BAD_INPUT', `labels: ${labels.length} labels for ${n} vectors (one label, or null, per vector)`);
+    throw metricInputBug(`labels: ${labels.length} labels for ${n} vectors (one label, or null, per vector)`);
   }
   const keys = labels.map(labelKey);
   const names = [...new Set(keys.filter((k): k is string => k !== null))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -51,16 +52,16 @@ export function indexLabels(labels: readonly Label[], n: number): ClassIndex {
 export function requireLabels(ci: ClassIndex, what: string): void {
   const n = ci.classOf.length;
   if (ci.labelled === 0) {
-    throw new MetricError(
-      'UNLABELLED',
+    throw new ImsearchError(
+      'NOT_LABELLED',
       `${what} learns from labels, but none of the ${n} items has one: label the collection (one folder per class, or labels on upload), or use method "identity" or "pca"`,
     );
   }
   let usable = 0;
   for (const c of ci.counts) if (c >= 2) usable++;
   if (usable < 2) {
-    throw new MetricError(
-      'TOO_FEW_CLASSES',
+    throw new ImsearchError(
+      'NOT_LABELLED',
       `${what} needs at least 2 classes with 2 or more labelled items each; got ${ci.names.length} class(es), ${usable} with ≥ 2 items (${ci.labelled} of ${n} items labelled)`,
     );
   }

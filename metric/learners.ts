@@ -6,7 +6,7 @@
  *   'l2'        score = −‖u_q − u_c‖²                                  (KISSME, XQDA: M = L Lᵀ)
  *   'quadratic' score = 2 u_q·u_c − Σ_k w_k (u_qk² + u_ck²)            (Joint Bayesian)
  */
-import { MetricError } from './errors.js';
+import { ImsearchError } from '../errors/error-codes.js';
 import { congruence, inverseSpd, inverseSqrtSpd, mul, psdClip, shrink, symEig } from './linalg.js';
 import type { ClassStats, WithinWeighting } from './stats.js';
 
@@ -26,7 +26,7 @@ export interface Learned {
 const KEEP_TOL = 1e-9;
 
 function checkShrinkage(alpha: number): void {
-  if (!(alpha >= 0 && alpha <= 1)) throw new MetricError('BAD_PARAMS', `shrinkage must be in [0, 1], got ${alpha}`);
+  if (!(alpha >= 0 && alpha <= 1)) throw new ImsearchError('BAD_USER_INPUT', `shrinkage must be in [0, 1], got ${alpha}`);
 }
 
 /** Shrunk Σ_S and Σ_D. */

@@ -7,7 +7,7 @@
  * over the data: scatter_T = scatter_all − scatter_heldout − n_T δδᵀ (covariance side) or the
  * double-centred principal submatrix (Gram side).
  */
-import { MetricError } from './errors.js';
+import { metricInputBug } from './errors.js';
 import { crossProduct, gemm, gramMatrix, type Mat } from './kernels.js';
 import { topEigenSymmetric } from './linalg.js';
 
@@ -40,10 +40,10 @@ export class ScatterCache {
   private readonly scatter: Float64Array;
 
   constructor(X: Float32Array, dim: number) {
-    if (!Number.isInteger(dim) || dim <= 0) throw new MetricError('BAD_INPUT', `PCA: dimension must be a positive integer, got ${dim}`);
-    if (X.length % dim !== 0) throw new MetricError('BAD_INPUT', `PCA: ${X.length} values are not a whole number of ${dim}-dimensional vectors`);
+    if (!Number.isInteger(dim) || dim <= 0) throw metricInputBug(`PCA: dimension must be a positive integer, got ${dim}`);
+    if (X.length % dim !== 0) throw metricInputBug(`PCA: ${X.length} values are not a whole number of ${dim}-dimensional vectors`);
     const n = X.length / dim;
-    if (n < 2) throw new MetricError('BAD_INPUT', `PCA needs at least 2 vectors, got ${n}`);
+    if (n < 2) throw metricInputBug(`PCA needs at least 2 vectors, got ${n}`);
     this.n = n;
     this.d = dim;
     this.X = { data: X, rows: n, cols: dim };
@@ -60,11 +60,11 @@ export class ScatterCache {
     const { n, d } = this;
     const subset = opts.subset;
     const nT = subset ? subset.length : n;
-    if (nT < 2) throw new MetricError('BAD_INPUT', `PCA needs at least 2 vectors, got ${nT}`);
+    if (nT < 2) throw metricInputBug(`PCA needs at least 2 vectors, got ${nT}`);
     if (subset) {
       const seen = new Uint8Array(n);
       for (const i of subset) {
-        if (!(i >= 0 && i < n) || seen[i]) throw new MetricError('BAD_INPUT', `PCA subset: row ${i} is out of range or repeated`);
+        if (!(i >= 0 && i < n) || seen[i]) throw metricInputBug(`PCA subset: row ${i} is out of range or repeated`);
         seen[i] = 1;
       }
     }
@@ -169,7 +169,7 @@ export function fitPca(X: Float32Array, dim: number, opts: { dim: number; seed?:
  */
 export function pcaProject(model: PcaModel, X: Float32Array, opts: { dim?: number; whiten?: boolean; subset?: ArrayLike<number> } = {}): Float64Array {
   const d = model.inputDim;
-  if (X.length % d !== 0) throw new MetricError('BAD_INPUT', `PCA transform: ${X.length} values are not a whole number of ${d}-dimensional vectors`);
+  if (X.length % d !== 0) throw metricInputBug(`PCA transform: ${X.length} values are not a whole number of ${d}-dimensional vectors`);
   const n = X.length / d;
   const p = Math.min(opts.dim ?? model.dim, model.dim);
   const Y = gemm({ data: X, rows: n, cols: d, subset: opts.subset, center: model.mean }, { data: model.components, rows: p, cols: d });

@@ -8,7 +8,7 @@ import { ImsearchError } from '../errors/error-codes.js';
 import { CollectionSearcher } from './collection-searcher.js';
 import { thresholdFor } from './search-config.js';
 import { indexFiles, type IndexProgress, type SkippedFile } from './indexing.js';
-import { type RetrievalScores, recallAtK, scoreRetrieval } from './metrics.js';
+import { type RetrievalScores, recallAtK, scoreRetrieval } from '../metric/index.js';
 import { type FitOptions, type FitReport, clearCollectionMetric, currentFit, fitCollectionMetric } from './metric-fit.js';
 
 export interface EvalOptions {

@@ -37,7 +37,8 @@ export async function fitCollectionMetric(collection: Collection, opts: FitOptio
     throw new ImsearchError('NOT_LABELLED', `collection ${collection.name} has no labelled items: a metric is learned from labels (index class folders, or upload with labels)`);
   }
   const shortlist = opts.shortlist ?? 100;
-  const cv = crossValidateMetric(matrix.data, matrix.dim, labels, { ...opts.cv, shortlist, sourceHash: sourceHash(collection) });
+  // Item ids put the rows in a canonical order, so the selection does not depend on how they were read.
+  const cv = crossValidateMetric(matrix.data, matrix.dim, labels, { ...opts.cv, ids: Array.from(matrix.ids), shortlist, sourceHash: sourceHash(collection) });
   const metric = new Metric(cv.artifact!);
   const hash = metric.hash();
   const file = `metric-${hash.replace(/^sha256:/, '').slice(0, 16)}.json`;

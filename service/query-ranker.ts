@@ -1,6 +1,6 @@
 import type { SearchParams } from '../indexes/search-params.js';
 import type { VectorIndex } from '../indexes/vector-index.js';
-import { Metric, alphaQueryExpansion, classVoteRerank, cutResults, type Neighbour } from '../metric/index.js';
+import { Metric, expandQuery, qeApplies, voteAndCut, type Neighbour } from '../metric/index.js';
 import type { SearchDefaults } from './search-config.js';
 
 export interface RankRequest {
@@ -60,18 +60,13 @@ export class QueryRanker {
     const t = this.metric.transform(query);
     const want = Math.min(index.size(), Math.max(d.shortlist, req.k) + (req.exclude?.size ?? 0));
     if (want === 0) return [];
+    // The shortlist chain (metric/shortlist-chain.ts), with the index as the search.
     let list = await this.shortlist(index, query, t, want, req);
-    if (d.qe && d.qe.n > 0 && this.metric.scoreKind === 'ip' && list.length) {
-      const m = Math.min(d.qe.n, list.length);
-      const r = this.metric.dim;
-      const neighbours = new Float32Array(m * r);
-      for (let i = 0; i < m; i++) neighbours.set(this.rows.get(list[i].id)!, i * r);
-      const t2 = alphaQueryExpansion(t, neighbours, list.slice(0, m).map((n) => n.score), d.qe);
+    if (qeApplies(d.qe, this.metric.scoreKind) && list.length) {
+      const t2 = expandQuery(t, { ids: list.map((n) => n.id), scores: list.map((n) => n.score) }, (id) => this.rows.get(id)!, d.qe);
       list = d.mode === 'transform' ? await this.shortlist(index, query, t2, want, req) : this.rescore(t2, list);
     }
-    if (d.vote) list = classVoteRerank(list, d.vote).ranked;
-    const top = req.threshold === undefined ? list.slice(0, req.k) : cutResults(list, req.threshold, req.k);
-    return top.map((n) => ({ id: n.id, score: n.score }));
+    return voteAndCut(list, d.vote, { k: req.k, threshold: req.threshold }).map((n) => ({ id: n.id, score: n.score }));
   }
 
   private async shortlist(index: VectorIndex, query: Float32Array, t: Float32Array, want: number, req: RankRequest): Promise<Neighbour[]> {

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { scoreRetrieval, type QueryOutcome } from '../service/metrics.js';
+import { ImsearchError } from '../errors/error-codes.js';
 import {
   ClassStats,
   Metric,
-  MetricError,
   alphaQueryExpansion,
   classVoteRerank,
   crossValidateMetric,
@@ -24,9 +23,11 @@ import {
   indexLabels,
   kernelKind,
   rankGallery,
+  scoreRetrieval,
   type Label,
   type MetricParams,
   type Neighbour,
+  type QueryOutcome,
 } from '../metric/index.js';
 import { crossProduct, gemm, setForceJsKernel } from '../metric/kernels.js';
 import { topEigenSymmetric } from '../metric/linalg.js';
@@ -286,10 +287,10 @@ describe('artifact', () => {
     assert.notEqual(hashArtifact(a), hashArtifact({ ...a, sourceHash: 'other' }));
     assert.equal(hashArtifact(a), hashArtifact(fitMetric(data.X, data.d, data.labels, { method: 'kissme', pcaDim: 12 })), 'deterministic fit');
   });
-  it('refuses corrupt, foreign and future artifacts with BAD_ARTIFACT', () => {
+  it('refuses corrupt, foreign and future artifacts with COLLECTION_BROKEN', () => {
     const a = JSON.parse(serializeArtifact(fitMetric(data.X, data.d, data.labels, { method: 'kissme', pcaDim: 8 })));
     const expectBad = (o: unknown, re: RegExp) =>
-      assert.throws(() => parseArtifact(typeof o === 'string' ? o : JSON.stringify(o)), (e: unknown) => e instanceof MetricError && e.code === 'BAD_ARTIFACT' && re.test(e.message));
+      assert.throws(() => parseArtifact(typeof o === 'string' ? o : JSON.stringify(o)), (e: unknown) => e instanceof ImsearchError && e.code === 'COLLECTION_BROKEN' && re.test(e.message));
     expectBad('{not json', /not valid JSON/);
     expectBad({ ...a, format: 'other' }, /not a metric artifact/);
     expectBad({ ...a, version: 99 }, /version 99 is not supported.*refit/);
@@ -304,15 +305,15 @@ describe('labels', () => {
     for (const labels of [new Array<Label>(20).fill(null), new Array<Label>(20).fill(''), null]) {
       assert.throws(
         () => fitMetric(data.X, data.d, labels, { method: 'kissme' }),
-        (e: unknown) => e instanceof MetricError && e.code === 'UNLABELLED' && /none of the 20 items has one/.test(e.message) && /identity/.test(e.message),
+        (e: unknown) => e instanceof ImsearchError && e.code === 'NOT_LABELLED' && /none of the 20 items has one/.test(e.message) && /identity/.test(e.message),
       );
     }
-    assert.throws(() => crossValidateMetric(data.X, data.d, new Array<Label>(20).fill(undefined)), (e: unknown) => e instanceof MetricError && e.code === 'UNLABELLED');
+    assert.throws(() => crossValidateMetric(data.X, data.d, new Array<Label>(20).fill(undefined)), (e: unknown) => e instanceof ImsearchError && e.code === 'NOT_LABELLED');
   });
   it('one class is not enough', () => {
     assert.throws(
       () => fitMetric(data.X, data.d, new Array<Label>(20).fill('cat'), { method: 'jointBayesian' }),
-      (e: unknown) => e instanceof MetricError && e.code === 'TOO_FEW_CLASSES' && /at least 2 classes/.test(e.message),
+      (e: unknown) => e instanceof ImsearchError && e.code === 'NOT_LABELLED' && /at least 2 classes/.test(e.message),
     );
   });
   it('unsupervised methods fit without labels; integer class ids work as labels', () => {
@@ -321,7 +322,7 @@ describe('labels', () => {
     assert.ok(fitMetric(data.X, data.d, ids, { method: 'kissme', pcaDim: 8 }).outputDim > 0);
   });
   it('rejects vectors that do not match the dimension, and NaN', () => {
-    assert.throws(() => fitMetric(new Float32Array(7), 3, null, { method: 'pca' }), (e: unknown) => e instanceof MetricError && e.code === 'BAD_INPUT');
+    assert.throws(() => fitMetric(new Float32Array(7), 3, null, { method: 'pca' }), (e: unknown) => e instanceof ImsearchError && e.code === 'INTERNAL_SERVER_ERROR' && e.details.reason === 'metric-input');
     const bad = Float32Array.from(data.X);
     bad[5] = NaN;
     assert.throws(() => fitMetric(bad, data.d, data.labels, { method: 'kissme' }), /non-finite value at vector 0, component 5/);

@@ -3,6 +3,7 @@
  *   AP@K(q) = ( sum_{i=1..K} P@i * rel(i) ) / min(K, R_q),   MAP@K = mean over queries.
  * A query whose class has no gallery item (R_q = 0) scores 0: nothing relevant can be found.
  */
+import { metricInputBug } from './errors.js';
 
 /** AP@K of one ranked list; `relevant[i]` says whether result i shares the query's label. */
 export function averagePrecisionAtK(relevant: readonly boolean[], relevantTotal: number, k = 10): number {
@@ -69,7 +70,7 @@ export function scoreRetrieval(outcomes: readonly QueryOutcome[], k = 10): Retri
 
 /** Mean over queries of |approx ∩ exact| / |exact| for the top-k id lists (recall of an ANN index). */
 export function recallAtK(approx: readonly (readonly number[])[], exact: readonly (readonly number[])[], k = 10): number {
-  if (approx.length !== exact.length) throw new Error(`recallAtK: ${approx.length} approximate lists vs ${exact.length} exact`);
+  if (approx.length !== exact.length) throw metricInputBug(`recallAtK: ${approx.length} approximate lists vs ${exact.length} exact`);
   if (exact.length === 0) return 0;
   let sum = 0;
   for (let q = 0; q < exact.length; q++) {

@@ -1,0 +1,219 @@
+/**
+ * Stages 0 to 2 of the cross-validation: which metric params.
+ *   0. plain cosine / inner product on the raw vectors (the baseline);
+ *   1. every method × PCA dimension at default shrinkage / weighting, raw and normalised output;
+ *   2. shrinkage × Σ_S weighting (× JB EM iterations, × XQDA subspace caps) around the best
+ *      dimension of each supervised method (and the runner-up dimension when within LEADER_MARGIN).
+ * Each row is every fold's fit, ranked exactly (shortlists of the held-out queries against the
+ * fold's fitted part) and scored by the protocol; the preferred row (selection.ts) keeps its
+ * shortlists and spaces for the re-ranker search and the calibration.
+ */
+import { ImsearchError } from '../errors/error-codes.js';
+import type { MetricMethod, ResolvedParams, ScoreKind } from './artifact.js';
+import { foldRetrieval, meanOverFolds } from './cv-fold-scores.js';
+import { rowsOf, type Fold } from './cv-folds.js';
+import { DEFAULT_SHRINKAGE, LEADER_MARGIN, type CvGrid } from './cv-grid.js';
+import type { CvRow, CvScores, SelectBy } from './cv-types.js';
+import { applyLearnedMap, type FitContext, type LearnedMap } from './fit-context.js';
+import { resolveParams, SUPERVISED } from './params.js';
+import type { RetrievalScores } from './retrieval-scores.js';
+import { scoreMatrixOf } from './scoring.js';
+import { compareCandidates, metricCost, selectionScore, tiedAtTop, type Candidate } from './selection.js';
+import { topS, type Shortlists } from './shortlists.js';
+import { normalizeRows } from './vectors.js';
+
+/** One fold's transformed held-out queries (Tq) and fitted part (Tc), and how to score them. */
+export interface FoldSpace {
+  Tq: Float32Array;
+  Tc: Float32Array;
+  r: number;
+  kind: ScoreKind;
+  weights: Float64Array | null;
+}
+
+/** An evaluated configuration, with the per-fold shortlists and spaces the later stages reuse. */
+export interface Evaluated {
+  row: CvRow;
+  lists: Shortlists[];
+  spaces: FoldSpace[];
+}
+
+export interface MetricSearchInput {
+  X: Float32Array;
+  dim: number;
+  folds: Fold[];
+  names: string[];
+  grid: CvGrid;
+  /** The data the params resolve against (resolveParams' sample). */
+  sample: { n: number; d: number; labelled: number; classes: number };
+  k: number;
+  shortlist: number;
+  selectBy: SelectBy;
+  onRow?: (row: CvRow) => void;
+}
+
+export interface MetricSearchResult {
+  /** Every evaluated row, in evaluation order. */
+  table: CvRow[];
+  chosen: Evaluated;
+  baseline: CvScores | null;
+  /** Rows sharing the chosen row's selection score exactly. */
+  tied: number;
+}
+
+export function searchMetricParams(input: MetricSearchInput): MetricSearchResult {
+  const { X, dim, folds, names, grid, sample, k, shortlist, selectBy } = input;
+  const table: CvRow[] = [];
+  const candidateOf = (row: CvRow, order: number): Candidate => ({ score: selectionScore(row, selectBy), cost: metricCost(row), order });
+  let best: { e: Evaluated; order: number } | null = null;
+  let baseline: CvScores | null = null;
+
+  const consider = (e: Evaluated) => {
+    const order = table.length;
+    table.push(e.row);
+    input.onRow?.(e.row);
+    if (!best || compareCandidates(candidateOf(e.row, order), candidateOf(best.e.row, best.order)) < 0) best = { e, order };
+  };
+
+  const evaluateSpaces = (stage: CvRow['stage'], params: ResolvedParams, perFold: { T: Float32Array; r: number; kind: ScoreKind; weights: Float64Array | null }[], started: number): Evaluated => {
+    const lists: Shortlists[] = [];
+    const spaces: FoldSpace[] = [];
+    const scores: RetrievalScores[] = [];
+    perFold.forEach((sp, f) => {
+      const fold = folds[f];
+      const Tq = rowsOf(sp.T, sp.r, fold.split.heldOut);
+      const Tc = rowsOf(sp.T, sp.r, fold.split.train);
+      const S = scoreMatrixOf(sp.kind, sp.weights, Tq, Tc, sp.r);
+      const list = topS(S, fold.split.heldOut.length, fold.split.train.length, shortlist);
+      lists.push(list);
+      spaces.push({ Tq, Tc, r: sp.r, kind: sp.kind, weights: sp.weights });
+      scores.push(foldRetrieval(fold, names, (q) => list.ids.subarray(q * list.s, q * list.s + list.s), k));
+    });
+    const row: CvRow = { stage, params, outputDim: perFold[0].r, scoreKind: perFold[0].kind, ...meanOverFolds(scores), millis: performance.now() - started };
+    return { row, lists, spaces };
+  };
+
+  /** Learn params on every fold, evaluate raw and/or normalised output. */
+  const evaluateLearned = (stage: CvRow['stage'], params: ResolvedParams, normalizeOptions: boolean[]): void => {
+    const started = performance.now();
+    let maps: LearnedMap[];
+    try {
+      // Learned once with normalize = false: m.kind / m.normWeights describe the raw score.
+      maps = folds.map((fold) => fold.ctx.learn({ ...params, normalize: false }));
+    } catch (err) {
+      if (err instanceof ImsearchError && err.code === 'NOT_LABELLED') return; // e.g. rank 0 at this dimension
+      throw err;
+    }
+    const raw = maps.map((m, f) => applyLearnedMap(m, folds[f].Yall, folds[f].pDim, false));
+    for (const normalize of normalizeOptions) {
+      const perFold = maps.map((m, f) => {
+        if (!normalize) return { T: raw[f], r: m.r, kind: m.kind, weights: m.normWeights };
+        const T = Float32Array.from(raw[f]);
+        normalizeRows(T, m.r);
+        return { T, r: m.r, kind: 'ip' as ScoreKind, weights: null };
+      });
+      consider(evaluateSpaces(stage, { ...params, normalize }, perFold, started));
+    }
+  };
+
+  // Stage 0: plain cosine / inner product on the raw vectors.
+  if (grid.methods.includes('identity')) {
+    const started = performance.now();
+    const params = resolveParams({ method: 'identity', normalize: false }, sample);
+    const e = evaluateSpaces('baseline', params, folds.map(() => ({ T: X, r: dim, kind: 'ip' as ScoreKind, weights: null })), started);
+    baseline = { map: e.row.map, classBalancedMap: e.row.classBalancedMap, precisionAt1: e.row.precisionAt1 };
+    consider(e);
+  }
+
+  // Stage 1: method × dimension at default regularisation. XQDA at 'auto' is KISSME exactly
+  // (see CvGrid.xqdaFractions), so with both in the grid it only enters stage 2, capped.
+  const xqdaViaKissme = grid.methods.includes('kissme') && grid.methods.includes('xqda');
+  for (const method of grid.methods) {
+    if (method === 'identity' || (method === 'xqda' && xqdaViaKissme)) continue;
+    for (const pcaDim of grid.pcaDims) {
+      if (method === 'pca') {
+        for (const whiten of [false, true]) evaluateLearned('dimension', resolveParams({ method, pcaDim, whiten, normalize: true }, sample), [true]);
+        continue;
+      }
+      const shrinkage = grid.shrinkages.includes(DEFAULT_SHRINKAGE) || grid.shrinkages.length === 0 ? DEFAULT_SHRINKAGE : grid.shrinkages[0];
+      for (const whiten of grid.whiten) {
+        evaluateLearned('dimension', resolveParams({ method, pcaDim, whiten, shrinkage, weighting: grid.weightings[0] ?? 'pairs', emIterations: 0 }, sample), grid.normalize);
+      }
+    }
+  }
+
+  // Stage 2: regularisation around the leaders of stage 1.
+  const leaders = stageTwoLeaders(table.map((row, order) => ({ row, candidate: candidateOf(row, order) })));
+  const done = new Set(table.map((r) => JSON.stringify(r.params)));
+  for (const leader of leaders) {
+    for (const shrinkage of grid.shrinkages) {
+      for (const weighting of grid.weightings) {
+        const ems = leader.params.method === 'jointBayesian' ? grid.emIterations : [0];
+        const variants: { method: MetricMethod; emIterations: number; subspaceDim: number | 'auto' }[] = [];
+        for (const emIterations of ems) variants.push({ method: leader.params.method, emIterations, subspaceDim: 'auto' });
+        const xqdaHere = leader.params.method === 'xqda' || (leader.params.method === 'kissme' && xqdaViaKissme);
+        if (xqdaHere) {
+          for (const subspaceDim of xqdaSubspaces(folds[0].ctx, { ...leader.params, method: 'xqda', shrinkage, weighting }, grid.xqdaFractions)) {
+            if (subspaceDim !== 'auto' || leader.params.method === 'xqda') variants.push({ method: 'xqda', emIterations: 0, subspaceDim });
+          }
+        }
+        for (const { method, emIterations, subspaceDim } of variants) {
+          const params = resolveParams({ ...leader.params, method, shrinkage, weighting, emIterations, subspaceDim, normalize: false }, sample);
+          const todo = grid.normalize.filter((normalize) => !done.has(JSON.stringify({ ...params, normalize })));
+          if (todo.length === 0) continue;
+          evaluateLearned('regularisation', params, todo);
+          for (const normalize of todo) done.add(JSON.stringify({ ...params, normalize }));
+        }
+      }
+    }
+  }
+
+  const chosen = (best as { e: Evaluated } | null)?.e;
+  if (!chosen) throw new ImsearchError('BAD_USER_INPUT', 'cross-validation grid evaluated no configuration (empty methods or dimensions?)');
+  return { table, chosen, baseline, tied: tiedAtTop(table.map(candidateOf)) };
+}
+
+/**
+ * The rows stage 2 refines: the best (dimension, whiten) of each supervised method, and its
+ * runner-up when that is within LEADER_MARGIN (the optimum of α and of the dimension interact).
+ * Rows are ranked by the selection rule, so equal scores order the same way on every run.
+ */
+function stageTwoLeaders(rows: { row: CvRow; candidate: Candidate }[]): CvRow[] {
+  const seen = new Set<string>();
+  const bestOf = new Map<MetricMethod, number>();
+  const perMethod = new Map<MetricMethod, number>();
+  return rows
+    .filter(({ row }) => SUPERVISED.includes(row.params.method))
+    .sort((a, b) => compareCandidates(a.candidate, b.candidate))
+    .filter(({ row: r, candidate }) => {
+      const key = `${r.params.method}/${r.params.pcaDim}/${r.params.whiten}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      const top = bestOf.get(r.params.method) ?? candidate.score;
+      bestOf.set(r.params.method, top);
+      const count = perMethod.get(r.params.method) ?? 0;
+      if (count >= 2 || (count > 0 && candidate.score < top - LEADER_MARGIN)) return false;
+      perMethod.set(r.params.method, count + 1);
+      return true;
+    })
+    .map(({ row }) => row);
+}
+
+/** XQDA subspace sizes for the fractions of its 'auto' size on one fold ('auto' for fraction 1). */
+function xqdaSubspaces(ctx: FitContext, params: ResolvedParams, fractions: number[]): (number | 'auto')[] {
+  let above = 0;
+  try {
+    above = ctx.learn({ ...params, subspaceDim: 'auto', normalize: false }).info.eigenvaluesAboveOne ?? 0;
+  } catch {
+    return ['auto'];
+  }
+  const out = new Set<number | 'auto'>();
+  for (const f of fractions) {
+    if (f >= 1) out.add('auto');
+    else {
+      const r = Math.max(1, Math.round(f * above));
+      if (r < above) out.add(r);
+    }
+  }
+  return [...out];
+}
