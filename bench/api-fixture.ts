@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Embedder } from '../models/embedder.js';
-import { fitInProcess } from '../service/metric-fit.js';
+import { fitInProcess } from '../service/fit-in-process.js';
 import { ImsearchService } from '../service/service.js';
 import { type RunningServer, startServer } from '../server/app.js';
 import type { ServerConfigInput } from '../server/config.js';

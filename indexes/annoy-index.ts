@@ -1,7 +1,7 @@
 import fsp from 'node:fs/promises';
 import { AsyncRwLock, checkIds, checkK, checkVectors, topK } from './common.js';
 import { indexFault } from './errors.js';
-import { type AnnoySidecar, commitFile, tempName, writeSidecar } from './files.js';
+import { type AnnoySidecar, writeSidecar } from './files.js';
 import { type NativeAnnoyIndex, loadAnnoy } from './native.js';
 import { type SearchKnob, type SearchParams, resolveSearchParams } from './search-params.js';
 import type { BuildSpec, ParsedSpec } from './spec.js';
@@ -148,12 +148,9 @@ export class AnnoyVectorIndex implements VectorIndex {
     await this.settle();
     await this.lock.read(async () => {
       if (this.builtIds.length > 0) {
-        const tmp = tempName(file);
         try {
-          await this.native.saveAsync(tmp);
-          await commitFile(tmp, file);
+          await this.native.saveAsync(file);
         } catch (e) {
-          await fsp.rm(tmp, { force: true });
           throw indexFault('BAD_INDEX_FILE', `Cannot write the index ${file}: ${(e as Error).message}`, { cause: e });
         }
       } else {

@@ -2,7 +2,7 @@ import fsp from 'node:fs/promises';
 import { AsyncRwLock, checkIds, checkK, checkVectors, topK } from './common.js';
 import { ImsearchError } from '../errors/error-codes.js';
 import { badSpec, indexFault } from './errors.js';
-import { type FaissSidecar, commitFile, tempName, writeSidecar } from './files.js';
+import { type FaissSidecar, writeSidecar } from './files.js';
 import { FAISS_METRIC, type NativeFaissIndex, loadFaiss } from './native.js';
 import { type SearchKnob, type SearchParams, resolveSearchParams } from './search-params.js';
 import { type BuildSpec, type ParsedSpec, defaultNlist, defaultPqM } from './spec.js';
@@ -252,12 +252,9 @@ export class FaissVectorIndex implements VectorIndex {
     await this.lock.read(async () => {
       const native = this.native;
       if (native) {
-        const tmp = tempName(file);
         try {
-          await native.writeAsync(tmp);
-          await commitFile(tmp, file);
+          await native.writeAsync(file);
         } catch (e) {
-          await fsp.rm(tmp, { force: true });
           throw indexFault('BAD_INDEX_FILE', `Cannot write the index ${file}: ${nativeMessage(e)}`, { cause: e });
         }
       } else {

@@ -1,5 +1,4 @@
 import fsp from 'node:fs/promises';
-import path from 'node:path';
 import { indexFault } from './errors.js';
 import type { IndexMetric } from './vector-index.js';
 
@@ -41,35 +40,8 @@ export type Sidecar = FaissSidecar | AnnoySidecar;
 
 export type SidecarBody = Omit<FaissSidecar, 'format' | 'version'> | Omit<AnnoySidecar, 'format' | 'version'>;
 
-export function tempName(file: string): string {
-  return `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-}
-
-/** fsync a finished temporary file, rename it over `file`, fsync the directory. */
-export async function commitFile(tmp: string, file: string): Promise<void> {
-  const fh = await fsp.open(tmp, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await fsp.rename(tmp, file);
-  try {
-    const dir = await fsp.open(path.dirname(file), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
-  } catch {
-    // directories cannot be opened for fsync on every platform
-  }
-}
-
 export async function writeSidecar(file: string, body: SidecarBody): Promise<void> {
-  const tmp = tempName(file + SIDECAR_SUFFIX);
-  await fsp.writeFile(tmp, JSON.stringify({ format: FORMAT, version: VERSION, ...body }));
-  await commitFile(tmp, file + SIDECAR_SUFFIX);
+  await fsp.writeFile(file + SIDECAR_SUFFIX, JSON.stringify({ format: FORMAT, version: VERSION, ...body }));
 }
 
 export async function readSidecar(file: string): Promise<Sidecar> {

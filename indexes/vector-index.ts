@@ -32,5 +32,9 @@ export interface VectorIndex {
    * an unknown knob, a bad value or a knob this index does not take is BAD_USER_INPUT.
    */
   search(queries: Float32Array, k: number, params?: SearchParams): Promise<SearchHit[][]>;
+  /**
+   * Writes the index to `file` and its sidecar beside it. Not atomic on its own: the collection
+   * store writes into a fresh directory, fsyncs it and renames it into place whole.
+   */
   save(file: string): Promise<void>;
 }

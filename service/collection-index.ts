@@ -1,24 +1,9 @@
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { createIndex, loadIndex, parseIndexSpec } from '../indexes/index.js';
 import type { VectorIndex } from '../indexes/vector-index.js';
 import type { Collection } from '../store/collection.js';
-import { renameAtomic, writeFileAtomic } from '../store/atomic-file.js';
+import { readIndexState, saveIndexFiles } from '../store/index-files.js';
 import type { GalleryMatrix } from './ensemble-space.js';
-
-const STATE = 'index.state.json';
-const INDEX_FILE = 'index.bin';
-
-/** What an index file was built from; any difference from the live collection means rebuild. */
-interface IndexState {
-  file: string;
-  /** The spec it was saved with: only its build part must match (search options are per open). */
-  spec: string;
-  /** Collection version (committed writes) the index reflects. */
-  version: number;
-  /** Hash of the vector space (models, weights, views, metric) the vectors were made in. */
-  space: string;
-}
 
 /**
  * The index of a collection is derived data: loaded when its recorded state matches the
@@ -31,10 +16,10 @@ export async function openCollectionIndex(
   collection: Collection,
   space: string,
   matrix: () => GalleryMatrix,
-  save: boolean,
+  save = true,
 ): Promise<{ index: VectorIndex; rebuilt: boolean }> {
   const spec = collection.manifest.indexSpec;
-  const state = await readState(collection.dir);
+  const state = await readIndexState(collection.dir);
   if (state && sameBuild(state.spec, spec) && state.version === collection.version() && state.space === space) {
     try {
       return { index: await loadIndex(path.join(collection.dir, state.file), spec), rebuilt: false };
@@ -67,28 +52,6 @@ export function buildIndex(spec: string, m: GalleryMatrix): VectorIndex {
   return index;
 }
 
-export async function saveCollectionIndex(collection: Collection, index: VectorIndex, space: string): Promise<void> {
-  const version = collection.version();
-  // A directory per save, renamed into place whole: adapters may write sidecar files.
-  const name = `index.v${version}.${Date.now().toString(36)}`;
-  const tmp = path.join(collection.dir, `.${name}.tmp`);
-  await fsp.rm(tmp, { recursive: true, force: true });
-  await fsp.mkdir(tmp);
-  await index.save(path.join(tmp, INDEX_FILE));
-  await renameAtomic(tmp, path.join(collection.dir, name));
-  const state: IndexState = { file: path.join(name, INDEX_FILE), spec: index.spec, version, space };
-  await writeFileAtomic(path.join(collection.dir, STATE), JSON.stringify(state, null, 2));
-  for (const entry of await fsp.readdir(collection.dir)) {
-    if (entry.startsWith('index.v') && entry !== name) {
-      await fsp.rm(path.join(collection.dir, entry), { force: true, recursive: true });
-    }
-  }
-}
-
-async function readState(dir: string): Promise<IndexState | null> {
-  try {
-    return JSON.parse(await fsp.readFile(path.join(dir, STATE), 'utf8')) as IndexState;
-  } catch {
-    return null;
-  }
+export function saveCollectionIndex(collection: Collection, index: VectorIndex, space: string): Promise<void> {
+  return saveIndexFiles(collection.dir, { spec: index.spec, version: collection.version(), space }, (file) => index.save(file));
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { ImsearchError, storageError } from '../errors/error-codes.js';
+import { ImsearchError } from '../errors/error-codes.js';
 import { Metric } from '../metric/index.js';
 import type { SearchKnob, SearchParams } from '../indexes/search-params.js';
 import type { VectorIndex } from '../indexes/vector-index.js';
@@ -162,12 +162,8 @@ export class CollectionSearcher {
   }
 
   /** Saves the index for the collection's current version (so the next open loads it instead of rebuilding). */
-  async persist(): Promise<void> {
-    try {
-      await saveCollectionIndex(this.collection, this.index, this.space);
-    } catch (err) {
-      throw storageError(err, `the index of collection ${this.collection.name} (${this.collection.dir})`);
-    }
+  persist(): Promise<void> {
+    return saveCollectionIndex(this.collection, this.index, this.space);
   }
 
   /** Whether the embedder computes the vectors this collection was built with. */

@@ -3,7 +3,6 @@ import { Metric, crossValidateMetric, serializeArtifact, type CvOptions, type Cv
 import type { Collection } from '../store/collection.js';
 import { ImsearchError } from '../errors/error-codes.js';
 import { galleryMatrix } from './ensemble-space.js';
-import { type FitRunner, progressFromRows } from './fit-port.js';
 import type { SearchDefaults } from './search-config.js';
 
 export interface FitOptions {
@@ -57,15 +56,6 @@ export async function fitCollectionMetric(collection: Collection, opts: FitOptio
   await collection.updateManifest({ metric: { file, hash }, searchDefaults: { ...defaults } });
   return report;
 }
-
-/** The CLI's FitRunner: the fit on this thread (the process does nothing else meanwhile). */
-export const fitInProcess: FitRunner = async (collection, request, opts) => {
-  opts.signal?.throwIfAborted();
-  const progress = progressFromRows(opts.onProgress, 200);
-  const report = await fitCollectionMetric(collection, { mode: request.mode, cv: { folds: request.folds, onRow: progress.onRow } });
-  progress.flush();
-  return report;
-};
 
 const REPORT = 'fit-report.json';
 
