@@ -14,7 +14,7 @@ import {
   validateIndexSpec,
 } from '../indexes/index.js';
 import { chooseOpenBlasCoreType } from '../indexes/native.js';
-import { openCollectionIndex } from '../search/collection-index.js';
+import { openCollectionIndex } from '../service/collection-index.js';
 import type { Collection } from '../store/collection.js';
 import type { SearchHit, VectorIndex } from '../indexes/vector-index.js';
 import { randomUnitVectors } from './helpers/random-vectors.js';
