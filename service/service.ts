@@ -27,7 +27,7 @@ export interface ServiceOptions {
   /** How the metric fit runs: in-process (CLI) or in a worker thread (server). */
   fit: FitRunner;
   limits?: Partial<Limits>;
-  /** The collection used when a request names none (default: the only one, else refused). */
+  /** The collection used when a request names none (default: the first there is when the service starts, else the only one). */
   defaultCollection?: string;
   log?: (line: string) => void;
 }
@@ -103,16 +103,16 @@ export class ImsearchService {
     this.uploads = new UploadStore(opts.dataDir);
     this.thumbnails = new ThumbnailCache(opts.dataDir);
     this.fitRunner = opts.fit;
-    this.defaultName = opts.defaultCollection;
+    this.defaultName = opts.defaultCollection ?? this.collections.names()[0];
   }
 
   get dataDir(): string {
     return this.collections.dataDir;
   }
 
-  /** The name a request without one means: the configured default, or the only collection. */
+  /** The name a request without one means: the default while it exists, else the only collection. */
   defaultCollection(): string | null {
-    if (this.defaultName) return this.defaultName;
+    if (this.defaultName && this.collections.exists(this.defaultName)) return this.defaultName;
     const names = this.collections.names();
     return names.length === 1 ? names[0] : null;
   }
