@@ -151,9 +151,11 @@ export function registerEngineCommands(program: Command): void {
     .requiredOption('-c, --collection <name>', 'labelled collection')
     .option('--mode <mode>', 'transform (index the metric space) or rerank (cosine shortlist, metric re-score)', 'transform')
     .option('--folds <n>', 'independent seeded CV splits averaged', '1')
-    .action((o: { collection: string; mode: string; folds: string }, cmd: Command) =>
+    .option('--seed <n>', 'seed of the CV splits (rerun with others to see how much the choice moves)')
+    .action((o: { collection: string; mode: string; folds: string; seed?: string }, cmd: Command) =>
       withService(cmd, async (service) => {
-        const { report } = await service.fit(o.collection, { mode: fitMode(o.mode), folds: parsePositiveInt('--folds', o.folds) });
+        const seed = o.seed === undefined ? undefined : parsePositiveInt('--seed', o.seed);
+        const { report } = await service.fit(o.collection, { mode: fitMode(o.mode), folds: parsePositiveInt('--folds', o.folds), seed });
         console.log(JSON.stringify({ collection: o.collection, ...fitSummary(report), thresholds: report.defaults.thresholds }));
       }),
     );
@@ -171,7 +173,8 @@ export function registerEngineCommands(program: Command): void {
     .option('--fit', 'fit the learned metric and re-rankers on the gallery (cross-validated inside it) first', false)
     .option('--mode <mode>', 'with --fit: transform (index the metric space) or rerank (cosine shortlist, metric re-score)', 'transform')
     .option('--min-precision <p>', 'with --fit: calibrated "up to k" at this precision')
-    .action((o: { gallery: string; queries: string; models: string; index: string; crop: boolean; flip: boolean; k: string; fit: boolean; mode: string; minPrecision?: string }, cmd: Command) =>
+    .option('--seed <n>', 'with --fit: seed of the CV splits')
+    .action((o: { gallery: string; queries: string; models: string; index: string; crop: boolean; flip: boolean; k: string; fit: boolean; mode: string; minPrecision?: string; seed?: string }, cmd: Command) =>
       withService(cmd, async (service) => {
         const models = parseModelList(o.models);
         const embedder = await service.collections.embedders.get(models.map((m) => m.name), o.crop);
@@ -185,7 +188,7 @@ export function registerEngineCommands(program: Command): void {
           views: views(o.flip),
           indexSpec: o.index,
           k: parsePositiveInt('-k', o.k),
-          fit: o.fit ? { mode: fitMode(o.mode) } : false,
+          fit: o.fit ? { mode: fitMode(o.mode), cv: o.seed === undefined ? undefined : { seed: parsePositiveInt('--seed', o.seed) } } : false,
           minPrecision: o.minPrecision === undefined ? undefined : Number(o.minPrecision),
           onProgress: (stage, p) => bars[stage].update(p),
         });

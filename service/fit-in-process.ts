@@ -5,7 +5,7 @@ import { fitCollectionMetric } from './metric-fit.js';
 export const fitInProcess: FitRunner = async (collection, request, opts) => {
   opts.signal?.throwIfAborted();
   const progress = progressFromRows(opts.onProgress, 200);
-  const report = await fitCollectionMetric(collection, { mode: request.mode, cv: { folds: request.folds, onRow: progress.onRow } });
+  const report = await fitCollectionMetric(collection, { mode: request.mode, cv: { folds: request.folds, seed: request.seed, onRow: progress.onRow } });
   progress.flush();
   return report;
 };

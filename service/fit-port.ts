@@ -13,6 +13,8 @@ export interface FitRequest {
   mode: FitMode;
   /** Independent seeded CV splits averaged (1 = one split). */
   folds: number;
+  /** Seed of the CV splits (default: metric/'s fixed DEFAULT_CV_SEED): rerun with others to see the spread. */
+  seed?: number;
 }
 
 export interface FitProgress {

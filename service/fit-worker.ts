@@ -23,7 +23,7 @@ let collection: Collection | undefined;
 try {
   collection = await Collection.open(data.dir);
   const progress = progressFromRows((p) => post({ type: 'progress', progress: p }), 200);
-  const report = await fitCollectionMetric(collection, { mode: data.mode, cv: { folds: data.folds, onRow: progress.onRow } });
+  const report = await fitCollectionMetric(collection, { mode: data.mode, cv: { folds: data.folds, seed: data.seed, onRow: progress.onRow } });
   progress.flush();
   post({ type: 'done', report });
 } catch (err) {

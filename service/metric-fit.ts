@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Metric, crossValidateMetric, serializeArtifact, type CvOptions, type CvResult } from '../metric/index.js';
+import { DEFAULT_CV_SEED, Metric, crossValidateMetric, serializeArtifact, type CvOptions, type CvResult } from '../metric/index.js';
 import type { Collection } from '../store/collection.js';
 import { ImsearchError } from '../errors/error-codes.js';
 import { galleryMatrix } from './ensemble-space.js';
@@ -51,7 +51,7 @@ export async function fitCollectionMetric(collection: Collection, opts: FitOptio
   };
   const { artifact: _a, calibrationPairs: _p, ...summary } = cv;
   const report: FitReport = { defaults, metricHash: hash, cv: summary };
-  const stored: StoredFitReport = { ...report, version: collection.version(), options: { mode: defaults.mode, shortlist } };
+  const stored: StoredFitReport = { ...report, version: collection.version(), options: { mode: defaults.mode, shortlist, seed: cv.split.seed } };
   await collection.writeFile(REPORT, JSON.stringify(stored));
   await collection.updateManifest({ metric: { file, hash }, searchDefaults: { ...defaults } });
   return report;
@@ -61,7 +61,7 @@ const REPORT = 'fit-report.json';
 
 interface StoredFitReport extends FitReport {
   version: number;
-  options: { mode: SearchDefaults['mode']; shortlist: number };
+  options: { mode: SearchDefaults['mode']; shortlist: number; seed: number };
 }
 
 /**
@@ -81,7 +81,8 @@ export async function currentFit(collection: Collection, opts: FitOptions = {}):
     stored.metricHash === collection.manifest.metric?.hash &&
     stored.version === collection.version() &&
     stored.options.mode === (opts.mode ?? 'transform') &&
-    stored.options.shortlist === (opts.shortlist ?? 100);
+    stored.options.shortlist === (opts.shortlist ?? 100) &&
+    stored.options.seed === (opts.cv?.seed ?? DEFAULT_CV_SEED);
   if (!fresh) return null;
   const { version: _v, options: _o, ...report } = stored;
   return report;
