@@ -20,10 +20,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { CollectionSearcher } from '../service/collection-searcher.js';
-import { Library } from '../service/library.js';
 import { ImsearchClient } from '../sdk/index.js';
 import { caltechDir } from '../test/helpers/paths.js';
+import { cliLikeService } from '../test/helpers/service.js';
 import { FIXTURE_MODEL, buildFixture, caltechFiles, startFixtureServer } from './api-fixture.js';
 
 function arg(name: string, fallback: number): number {
@@ -66,16 +65,14 @@ async function main(): Promise<void> {
   try {
     const client = new ImsearchClient({ endpoint: `${server.url}/graphql` });
     // The engine as the CLI runs it: the same collection, index and models, in this thread.
-    const library = new Library(fx.dataDir, fx.modelDir);
-    const collection = await library.open(fx.collection);
-    const engineSearcher = await CollectionSearcher.open(collection);
-    const engineEmbedder = await library.embedderFor(collection);
+    const inProc = cliLikeService(fx.dataDir, { modelDir: fx.modelDir });
+    await (await inProc.collection(fx.collection)).embedder(); // load the models before timing
     const photos = await Promise.all(classes.map(async (c) => (await caltechFiles('queries', c, 1))[0]));
     const bytes = await Promise.all(photos.map((p) => fs.readFile(p)));
     const files = bytes.map((b, i) => new File([new Uint8Array(b)], path.basename(photos[i]), { type: 'image/jpeg' }));
 
     // ---- 1. latency: SDK end to end vs in-process engine, same images, same run
-    const inProcess = () => (i: number) => engineSearcher.searchImage(engineEmbedder, bytes[i % bytes.length], { k: 10 });
+    const inProcess = () => (i: number) => inProc.searchImage(fx.collection, bytes[i % bytes.length], { k: 10 });
     const viaSdk = () => (i: number) => client.similarImages(files[i % files.length], { k: 10 });
     for (let i = 0; i < warmup; i++) {
       await inProcess()(i);
@@ -104,8 +101,7 @@ async function main(): Promise<void> {
       }
       if (engineIds.join() === sdkIds.join()) agree++;
     }
-    collection.close();
-    await library.close();
+    await inProc.close();
     const engine = stats(engineMs);
     const sdk = stats(sdkMs);
     const serverSide = stats(serverTotalMs);

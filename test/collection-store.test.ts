@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Collection, CollectionError, type NewItem } from '../store/collection.js';
+import { ImsearchError } from '../errors/error-codes.js';
+import { Collection, type NewItem } from '../store/collection.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
 
 async function tempDir(): Promise<string> {
@@ -75,7 +76,7 @@ test('a batch with a wrong-sized vector is refused whole', async () => {
 
 test('open reports a missing or broken collection clearly', async () => {
   const dir = await tempDir();
-  await assert.rejects(Collection.open(dir), (e: unknown) => e instanceof CollectionError && e.code === 'COLLECTION_NOT_FOUND');
+  await assert.rejects(Collection.open(dir), (e: unknown) => e instanceof ImsearchError && e.code === 'UNKNOWN_COLLECTION');
   await fsp.writeFile(path.join(dir, 'manifest.json'), '{ not json');
   await assert.rejects(Collection.open(dir), /manifest.json is not valid JSON/);
 });

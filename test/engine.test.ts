@@ -6,10 +6,9 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { CollectionSearcher } from '../service/collection-searcher.js';
-import { Library } from '../service/library.js';
 import { listLabelledFiles } from '../store/folder-listing.js';
 import { caltechDir, repoRoot, sharedModelsDir } from './helpers/paths.js';
+import { cliLikeService } from './helpers/service.js';
 
 const CLASSES = ['Motorbikes', 'airplanes', 'dalmatian'];
 
@@ -31,13 +30,11 @@ async function makeFolder(perClass: number): Promise<string> {
 test('index a folder: bad files skipped and reported, re-index is a no-op, search finds the class', async () => {
   const folder = await makeFolder(6);
   const data = await fsp.mkdtemp(path.join(os.tmpdir(), 'imsearch-data-'));
-  const lib = new Library(data, sharedModelsDir);
+  const service = cliLikeService(data);
   try {
-    const collection = await lib.openOrCreate('t', { models: [{ name: 'mobilenetv2-int8', weight: 1 }], crop: false, views: ['orig'], indexSpec: 'flat' });
-    const searcher = await CollectionSearcher.open(collection);
-    const embedder = await lib.embedderFor(collection);
+    const collection = await service.openOrCreate('t', { models: [{ name: 'mobilenetv2-int8', weight: 1 }], crop: false, views: ['orig'], indexSpec: 'flat' });
     const files = await listLabelledFiles(folder);
-    const report = await searcher.addFiles(embedder, files);
+    const report = await service.addFiles('t', files);
     assert.equal(report.listed, 21);
     assert.equal(report.added, 18);
     const failed = Object.fromEntries(report.failed.map((f) => [path.basename(f.path), f.reason]));
@@ -46,43 +43,46 @@ test('index a folder: bad files skipped and reported, re-index is a no-op, searc
     assert.equal(failed['zero.jpg'], 'empty');
     // libvips reports a cut JPEG as premature end of data or as a corrupt stream, by where it was cut
     assert.match(failed['truncated.jpg'], /^(truncated|corrupt)$/);
-    assert.equal(searcher.size, 18);
+    assert.equal(collection.searcher.size, 18);
 
-    const again = await searcher.addFiles(embedder, files);
+    const again = await service.addFiles('t', files);
     assert.equal(again.added, 0);
     assert.equal(again.unchanged, 18);
 
     const query = path.join(caltechDir, 'queries', 'dalmatian', (await fsp.readdir(path.join(caltechDir, 'queries', 'dalmatian'))).sort()[0]);
-    const { matches } = await searcher.searchImage(embedder, await fsp.readFile(query), { k: 5 });
+    const { matches } = await service.searchImage('t', await fsp.readFile(query), { k: 5 });
     assert.equal(matches.length, 5);
     assert.ok(matches.slice(0, 3).every((m) => m.item.label === 'dalmatian'), JSON.stringify(matches.map((m) => m.item.label)));
     for (let i = 1; i < matches.length; i++) assert.ok(matches[i - 1].score >= matches[i].score);
 
     // k above the collection size is clamped; "more like this" leaves the item itself out
-    assert.equal((await searcher.searchImage(embedder, await fsp.readFile(query), { k: 100 })).matches.length, 18);
-    const like = await searcher.similarTo(matches[0].item.id, { k: 3 });
+    assert.equal((await service.searchImage('t', await fsp.readFile(query), { k: 100 })).matches.length, 18);
+    const like = (await service.similarTo('t', matches[0].item.id, { k: 3 })).matches;
     assert.ok(like.every((m) => m.item.id !== matches[0].item.id));
     assert.equal(like[0].item.label, 'dalmatian');
 
-    await assert.rejects(searcher.searchImage(embedder, Buffer.from('nope'), { k: 3 }), /not/i);
-    await assert.rejects(searcher.searchVectors({}, { k: 0 }), (e: { code?: string }) => e.code === 'BAD_K');
+    await assert.rejects(service.searchImage('t', Buffer.from('nope'), { k: 3 }), /not/i);
+    await assert.rejects(service.searchImage('t', await fsp.readFile(query), { k: 0 }), (e: { code?: string }) => e.code === 'BAD_K');
 
-    // removal keeps the other ids, and a reopened searcher sees the same index
-    const before = (await searcher.searchImage(embedder, await fsp.readFile(query), { k: 6 })).matches.map((m) => m.item.id);
+    // removal keeps the other ids, and a reopened service sees the same index
+    const before = (await service.searchImage('t', await fsp.readFile(query), { k: 6 })).matches.map((m) => m.item.id);
     const gone = matches[0].item.id;
-    assert.deepEqual(await searcher.remove([gone]), [gone]);
-    collection.close();
-    const reopened = await CollectionSearcher.open(await lib.open('t'));
-    assert.equal(reopened.size, 17);
-    const after = await reopened.searchImage(embedder, await fsp.readFile(query), { k: 5 });
-    assert.ok(after.matches.every((m) => m.item.id !== gone));
-    assert.deepEqual(
-      after.matches.map((m) => m.item.id),
-      before.filter((id) => id !== gone).slice(0, 5),
-    );
-    reopened.collection.close();
+    assert.deepEqual((await service.remove('t', [gone])).removed, [gone]);
+    await service.close();
+    const reopened = cliLikeService(data);
+    try {
+      assert.equal((await reopened.collection('t')).searcher.size, 17);
+      const after = await reopened.searchImage('t', await fsp.readFile(query), { k: 5 });
+      assert.ok(after.matches.every((m) => m.item.id !== gone));
+      assert.deepEqual(
+        after.matches.map((m) => m.item.id),
+        before.filter((id) => id !== gone).slice(0, 5),
+      );
+    } finally {
+      await reopened.close();
+    }
   } finally {
-    await lib.close();
+    await service.close();
   }
 });
 
@@ -116,22 +116,20 @@ test('an indexing run killed mid-write leaves a loadable collection that resumes
       else reject(new Error(`indexer finished before it could be killed (code ${code})`));
     });
   });
-  const lib = new Library(data, sharedModelsDir);
+  const service = cliLikeService(data);
   try {
-    const partial = await lib.open('k');
+    const open = await service.collection('k');
+    const partial = open.collection;
     const committed = partial.count();
     assert.ok(committed > 0 && committed < 120, `committed ${committed}`);
     // every committed item has its embedding: the batch transaction is all or nothing
     assert.equal(partial.vectors('mobilenetv2-int8').ids.length, committed);
-    const searcher = await CollectionSearcher.open(partial);
-    assert.equal(searcher.size, committed);
-    const embedder = await lib.embedderFor(partial);
-    const report = await searcher.addFiles(embedder, await listLabelledFiles(folder));
+    assert.equal(open.searcher.size, committed);
+    const report = await service.indexFolder('k', folder);
     assert.equal(report.unchanged, committed);
     assert.equal(report.added, 120 - committed);
-    assert.equal(searcher.size, 120);
-    partial.close();
+    assert.equal(open.searcher.size, 120);
   } finally {
-    await lib.close();
+    await service.close();
   }
 });

@@ -30,7 +30,7 @@ async function embedTarget(model: string, threads: number, files: string[], targ
     const alone = (await e.embedImage(target))[model]!;
     let inBatch: Float32Array | null = null;
     for await (const r of e.embedFiles(files, ['orig'], { batchSize: files.length })) {
-      assert.ok(r.ok, r.ok ? '' : r.message);
+      assert.ok(r.ok === true, r.ok === false ? r.message : `${r.path} reported as already known`);
       if (r.path === target) inBatch = r.vectors.orig![model]!;
     }
     return { alone, inBatch: inBatch! };

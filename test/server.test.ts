@@ -12,6 +12,7 @@ import { type Fixture, buildFixture, caltechFiles, startFixtureServer } from '..
 import { ImsearchClient, ImsearchError } from '../sdk/index.js';
 import { fileFromPath } from '../sdk/node.js';
 import type { RunningServer } from '../server/app.js';
+import type { WorkerEmbedder } from '../service/worker-embedder.js';
 import { repoRoot } from './helpers/paths.js';
 import { rejectsWithCode } from './helpers/sdk-errors.js';
 
@@ -95,12 +96,13 @@ describe('similarImages', () => {
     await stillServing();
   });
 
-  it('UNKNOWN_MODEL and UNKNOWN_COLLECTION', async () => {
+  it('UNKNOWN_MODEL, UNKNOWN_COLLECTION and BAD_COLLECTION_NAME', async () => {
     const [query] = await caltechFiles('queries', 'Leopards', 1);
     const file = await fileFromPath(query);
     await rejectsWithCode(client.similarImages(file, { models: ['resnet-9000'] }), 'UNKNOWN_MODEL', /resnet-9000/);
     await rejectsWithCode(client.similarImages(file, { collection: 'nope' }), 'UNKNOWN_COLLECTION', /nope/);
-    await rejectsWithCode(client.similarImages(file, { collection: '../../etc' }), 'UNKNOWN_COLLECTION');
+    // A name that cannot be a collection (path traversal) is refused as a name, before any lookup.
+    await rejectsWithCode(client.similarImages(file, { collection: '../../etc' }), 'BAD_COLLECTION_NAME');
     await stillServing();
   });
 
@@ -132,7 +134,7 @@ describe('similarImages', () => {
 
 describe('resilience', () => {
   it('a request in flight when the embedder worker dies fails as INTERNAL_SERVER_ERROR; the next one starts a new worker', async () => {
-    const embedder = server.service.catalog.get().embedder;
+    const embedder = (await (await server.service.collection()).embedder()) as WorkerEmbedder;
     const [query] = await caltechFiles('queries', 'Leopards', 1);
     const file = await fileFromPath(query);
     const inFlight = client.similarImages(file, { k: 3 });
