@@ -8,10 +8,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type Fixture, buildFixture, caltechFiles, startFixtureServer } from '../bench/api-fixture.js';
-import { CollectionsDocument, ImsearchClient, ImsearchError, SimilarImagesDocument, extractFiles } from '../sdk/index.js';
-import { fileFromPath } from '../sdk/node.js';
-import type { RunningServer } from '../server/app.js';
+import { type Fixture, buildFixture, caltechFiles, startFixtureServer } from '../../bench/api-fixture.js';
+import { CollectionsDocument, ImsearchClient, ImsearchError, SimilarImagesDocument, extractFiles } from '../../sdk/index.js';
+import { fileFromPath } from '../../sdk/node.js';
+import type { RunningServer } from '../../server/app.js';
 
 interface Recorded {
   url: string;
@@ -136,7 +136,7 @@ describe('SDK transport', () => {
 });
 
 describe('SDK core is browser-safe', () => {
-  const sdkDir = fileURLToPath(new URL('../sdk/', import.meta.url));
+  const sdkDir = fileURLToPath(new URL('../../sdk/', import.meta.url));
 
   it('the modules the page loads import only each other, and use no Node-only API', async () => {
     const seen = new Set<string>();

@@ -10,14 +10,14 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type Fixture, buildFixture, caltechFiles, startFixtureServer } from '../bench/api-fixture.js';
-import type { RunningServer } from '../server/app.js';
-import { ImsearchClient } from '../sdk/index.js';
-import { fileFromPath } from '../sdk/node.js';
-import { rejectsWithCode } from './helpers/sdk-errors.js';
-import { waitFor } from './helpers/wait-for.js';
+import { type Fixture, buildFixture, caltechFiles, startFixtureServer } from '../../bench/api-fixture.js';
+import type { RunningServer } from '../../server/app.js';
+import { ImsearchClient } from '../../sdk/index.js';
+import { fileFromPath } from '../../sdk/node.js';
+import { rejectsWithCode } from '../helpers/sdk-errors.js';
+import { waitFor } from '../helpers/wait-for.js';
 
-const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 const run = promisify(execFile);
 
 let fx: Fixture;

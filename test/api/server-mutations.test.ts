@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Fixture, buildFixture, caltechFiles, startFixtureServer } from '../bench/api-fixture.js';
-import { ImsearchClient } from '../sdk/index.js';
-import { fileFromPath } from '../sdk/node.js';
-import type { RunningServer } from '../server/app.js';
-import { rejectsWithCode } from './helpers/sdk-errors.js';
+import { type Fixture, buildFixture, caltechFiles, startFixtureServer } from '../../bench/api-fixture.js';
+import { ImsearchClient } from '../../sdk/index.js';
+import { fileFromPath } from '../../sdk/node.js';
+import type { RunningServer } from '../../server/app.js';
+import { rejectsWithCode } from '../helpers/sdk-errors.js';
 
 const KEY = 'test-api-key-0123456789';
 

@@ -8,13 +8,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { type Fixture, buildFixture, caltechFiles, startFixtureServer } from '../bench/api-fixture.js';
-import { ImsearchClient, ImsearchError } from '../sdk/index.js';
-import { fileFromPath } from '../sdk/node.js';
-import type { RunningServer } from '../server/app.js';
-import type { WorkerEmbedder } from '../service/worker-embedder.js';
-import { repoRoot } from './helpers/paths.js';
-import { rejectsWithCode } from './helpers/sdk-errors.js';
+import { type Fixture, buildFixture, caltechFiles, startFixtureServer } from '../../bench/api-fixture.js';
+import { ImsearchClient, ImsearchError } from '../../sdk/index.js';
+import { fileFromPath } from '../../sdk/node.js';
+import type { RunningServer } from '../../server/app.js';
+import type { WorkerEmbedder } from '../../service/worker-embedder.js';
+import { repoRoot } from '../helpers/paths.js';
+import { rejectsWithCode } from '../helpers/sdk-errors.js';
 
 const MAX_UPLOAD = 64 * 1024;
 

@@ -12,11 +12,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
-import { type Fixture, buildFixture, caltechFiles, startFixtureServer } from '../bench/api-fixture.js';
-import { ImsearchClient } from '../sdk/index.js';
-import { fileFromPath } from '../sdk/node.js';
-import type { RunningServer } from '../server/app.js';
-import { repoRoot } from './helpers/paths.js';
+import { type Fixture, buildFixture, caltechFiles, startFixtureServer } from '../../bench/api-fixture.js';
+import { ImsearchClient } from '../../sdk/index.js';
+import { fileFromPath } from '../../sdk/node.js';
+import type { RunningServer } from '../../server/app.js';
+import { repoRoot } from '../helpers/paths.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -138,11 +139,13 @@ describe('results page', () => {
     assert.equal(await page.$eval('#precision', (s) => (s as HTMLSelectElement).disabled), true, 'nothing calibrated before a fit');
     const client = new ImsearchClient({ endpoint: `${server.url}/graphql` });
     const started = await client.fitMetric({ collection: fx.collection, folds: 2 });
-    let job = started;
-    while (job.state === 'QUEUED' || job.state === 'RUNNING') {
-      await new Promise((r) => setTimeout(r, 100));
-      job = await client.job(started.id);
-    }
+    const job = await waitFor(
+      async () => {
+        const now = await client.job(started.id);
+        return now.state === 'QUEUED' || now.state === 'RUNNING' ? null : now;
+      },
+      { timeoutMs: 300_000, intervalMs: 100, what: `fit job ${started.id} to finish` },
+    );
     assert.equal(job.state, 'SUCCEEDED', `${job.code}: ${job.message}`);
     const precisions = (await client.collection(fx.collection)).search.calibratedPrecisions;
     assert.ok(precisions.length > 0, 'the fit calibrated at least one precision');

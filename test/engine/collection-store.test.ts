@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ImsearchError } from '../errors/error-codes.js';
-import { Collection, type NewItem } from '../store/collection.js';
-import { writeFileAtomic } from '../store/atomic-file.js';
+import { ImsearchError } from '../../errors/error-codes.js';
+import { Collection, type NewItem } from '../../store/collection.js';
+import { writeFileAtomic } from '../../store/atomic-file.js';
 
 async function tempDir(): Promise<string> {
   return fsp.mkdtemp(path.join(os.tmpdir(), 'imsearch-store-'));

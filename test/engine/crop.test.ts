@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cropRgb, detectContentBox, findContentBox, greyThumbnail, scaleBox } from '../models/index.js';
+import { cropRgb, detectContentBox, findContentBox, greyThumbnail, scaleBox } from '../../models/index.js';
 
 /** A deterministic pseudo-random generator (tests must not flake). */
 function rng(seed: number) {

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { caltechDir } from './helpers/paths.js';
-import { cliLikeService } from './helpers/service.js';
+import { caltechDir } from '../helpers/paths.js';
+import { cliLikeService } from '../helpers/service.js';
 
 const CLASSES = ['Faces_easy', 'Motorbikes', 'airplanes', 'dalmatian'];
 

@@ -6,9 +6,10 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { listLabelledFiles } from '../store/folder-listing.js';
-import { caltechDir, repoRoot, sharedModelsDir } from './helpers/paths.js';
-import { cliLikeService } from './helpers/service.js';
+import { listLabelledFiles } from '../../store/folder-listing.js';
+import { caltechDir, repoRoot, sharedModelsDir } from '../helpers/paths.js';
+import { cliLikeService } from '../helpers/service.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const CLASSES = ['Motorbikes', 'airplanes', 'dalmatian'];
 
@@ -92,30 +93,29 @@ test('an indexing run killed mid-write leaves a loadable collection that resumes
   const cli = path.join(repoRoot, process.env.IMSEARCH_DIST ?? 'dist', 'cli/main.js');
   const args = [cli, '--data', data, '--model-dir', sharedModelsDir, 'index', folder, '-c', 'k', '-m', 'mobilenetv2-int8'];
   // Kill the writer as soon as a first batch is committed, wherever it is in the next one.
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const file = path.join(data, 'collections/k/items.sqlite');
-    const timer = setInterval(() => {
-      if (!fs.existsSync(file)) return;
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  void exited.then((e) => (exit = e));
+  const file = path.join(data, 'collections/k/items.sqlite');
+  await waitFor(
+    () => {
+      if (exit) return true; // finished too early: reported below
+      if (!fs.existsSync(file)) return false;
       const db = new Database(file, { readonly: true, fileMustExist: true });
       try {
-        const { n } = db.prepare('SELECT count(*) AS n FROM items').get() as { n: number };
-        if (n > 0) {
-          clearInterval(timer);
-          child.kill('SIGKILL');
-        }
+        return (db.prepare('SELECT count(*) AS n FROM items').get() as { n: number }).n > 0;
       } catch {
-        // tables not created yet
+        return false; // tables not created yet
       } finally {
         db.close();
       }
-    }, 10);
-    child.on('exit', (code, signal) => {
-      clearInterval(timer);
-      if (signal === 'SIGKILL') resolve();
-      else reject(new Error(`indexer finished before it could be killed (code ${code})`));
-    });
-  });
+    },
+    { timeoutMs: 120_000, intervalMs: 10, what: 'the indexer to commit its first batch' },
+  );
+  child.kill('SIGKILL'); // a no-op when it already exited
+  const { code, signal } = await exited;
+  assert.equal(signal, 'SIGKILL', `indexer finished before it could be killed (code ${code})`);
   const service = cliLikeService(data);
   try {
     const open = await service.collection('k');

@@ -4,11 +4,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
-import { ImsearchError } from '../errors/error-codes.js';
-import { exposeTensor, inspectModel, prepareModelBytes, resolveTensor } from '../models/onnx/graph-edit.js';
-import type { ModelManifest } from '../models/manifest/manifest.js';
-import { concatBytes, encodeVarint, readFields } from '../models/onnx/protowire.js';
-import { sharedModelsDir } from './helpers/paths.js';
+import { ImsearchError } from '../../errors/error-codes.js';
+import { exposeTensor, inspectModel, prepareModelBytes, resolveTensor } from '../../models/onnx/graph-edit.js';
+import type { ModelManifest } from '../../models/manifest/manifest.js';
+import { concatBytes, encodeVarint, readFields } from '../../models/onnx/protowire.js';
+import { sharedModelsDir } from '../helpers/paths.js';
 
 const { onnx } = onnxProto;
 
@@ -271,7 +271,7 @@ test('renaming reaches subgraphs, and fields unknown to the schema survive the e
 });
 
 test('the inference layer (ModelSession) loads the zoo file through prepareModelBytes and embeds like the -emb model', async () => {
-  const { ModelSession } = await import('../models/onnx/session.js');
+  const { ModelSession } = await import('../../models/onnx/session.js');
   const original = model('mobilenetv2-12-int8.onnx');
   const data = batch.data as Float32Array;
   const session = await ModelSession.create(mobilenetManifest, { data: original, sha256: mobilenetManifest.sha256!, path: 'mobilenetv2-12-int8.onnx' }, { threads: 1 });

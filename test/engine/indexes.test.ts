@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { type ErrorCode, ImsearchError } from '../errors/error-codes.js';
-import { AsyncRwLock } from '../indexes/common.js';
+import { type ErrorCode, ImsearchError } from '../../errors/error-codes.js';
+import { AsyncRwLock } from '../../indexes/common.js';
 import {
   type IndexFaultKind,
   applicableSearchParams,
@@ -12,12 +12,12 @@ import {
   loadIndex,
   parseIndexSpec,
   validateIndexSpec,
-} from '../indexes/index.js';
-import { chooseOpenBlasCoreType } from '../indexes/native.js';
-import { openCollectionIndex } from '../service/collection-index.js';
-import type { Collection } from '../store/collection.js';
-import type { SearchHit, VectorIndex } from '../indexes/vector-index.js';
-import { randomUnitVectors } from './helpers/random-vectors.js';
+} from '../../indexes/index.js';
+import { chooseOpenBlasCoreType } from '../../indexes/native.js';
+import { openCollectionIndex } from '../../service/collection-index.js';
+import type { Collection } from '../../store/collection.js';
+import type { SearchHit, VectorIndex } from '../../indexes/vector-index.js';
+import { randomUnitVectors } from '../helpers/random-vectors.js';
 
 // ---------- data and brute force, in plain JS ----------
 

@@ -7,10 +7,10 @@ import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { registerModelsCommands } from '../cli/models.js';
-import type { ModelManifest } from '../models/index.js';
-import { ModelStoreError } from '../model-store/index.js';
-import { sharedModelsDir } from './helpers/paths.js';
+import { registerModelsCommands } from '../../cli/models.js';
+import type { ModelManifest } from '../../models/index.js';
+import { ModelStoreError } from '../../model-store/index.js';
+import { sharedModelsDir } from '../helpers/paths.js';
 
 const ZOO_FILE = 'mobilenetv2-12-int8.onnx';
 const ZOO_SHA = 'cc028fe6cae7bc11a4ff53cfc9b79c920e8be65ce33a904ec3e2a8f66d77f95f';

@@ -8,7 +8,7 @@ import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { type ModelManifest, defaultManifestsDir, loadCatalog, readRecords, RECORDS_FILE, validateManifest } from '../models/index.js';
+import { type ModelManifest, defaultManifestsDir, loadCatalog, readRecords, RECORDS_FILE, validateManifest } from '../../models/index.js';
 import {
   bypassesProxy,
   ModelStore,
@@ -17,8 +17,8 @@ import {
   requireVerifiedModels,
   verifiedModels,
   mirrorUrl,
-} from '../model-store/index.js';
-import { sharedModelsDir } from './helpers/paths.js';
+} from '../../model-store/index.js';
+import { sharedModelsDir } from '../helpers/paths.js';
 
 // A self-signed certificate for models.example.test / localhost / 127.0.0.1, valid 2000-2100,
 // generated for these tests only (EC P-256).

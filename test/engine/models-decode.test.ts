@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { ImageDecodeError, decodeImage, looksTruncated, readImageFile, sniffFormat } from '../models/index.js';
-import { caltechDir } from './helpers/paths.js';
+import { ImageDecodeError, decodeImage, looksTruncated, readImageFile, sniffFormat } from '../../models/index.js';
+import { caltechDir } from '../helpers/paths.js';
 
 const photo = path.join(caltechDir, 'gallery/cup/image_0012.jpg');
 

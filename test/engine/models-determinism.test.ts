@@ -11,8 +11,8 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CACHE_DIR_ENV, Embedder } from '../models/index.js';
-import { caltechDir, sharedModelsDir } from './helpers/paths.js';
+import { CACHE_DIR_ENV, Embedder } from '../../models/index.js';
+import { caltechDir, sharedModelsDir } from '../helpers/paths.js';
 
 /** The first photo of each of the first 17 gallery classes: the target and 16 others. */
 function photos(): string[] {

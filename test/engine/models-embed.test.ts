@@ -15,8 +15,8 @@ import {
   dot,
   getManifest,
   l2Normalize,
-} from '../models/index.js';
-import { caltechDir, sharedModelsDir } from './helpers/paths.js';
+} from '../../models/index.js';
+import { caltechDir, sharedModelsDir } from '../helpers/paths.js';
 
 // verified model hashes are cached here, not in the user's cache directory
 process.env.IMSEARCH_CACHE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'imsearch-embed-cache-'));

@@ -5,9 +5,9 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CACHE_DIR_ENV, MODEL_DIR_ENV, ModelError, cacheDir, getManifest, listManifests, parseManifest, resolveModelDir, verifyModelFile } from '../models/index.js';
-import { updateRecords } from '../model-store/records.js';
-import { repoRoot, sharedModelsDir } from './helpers/paths.js';
+import { CACHE_DIR_ENV, MODEL_DIR_ENV, ModelError, cacheDir, getManifest, listManifests, parseManifest, resolveModelDir, verifyModelFile } from '../../models/index.js';
+import { updateRecords } from '../../model-store/records.js';
+import { repoRoot, sharedModelsDir } from '../helpers/paths.js';
 
 /** The three offline embedders, as shared/models/README.md describes them. */
 const OFFLINE = {

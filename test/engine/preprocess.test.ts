@@ -13,7 +13,7 @@ import {
   preprocessKey,
   resampleRgb,
   roundHalfEven,
-} from '../models/index.js';
+} from '../../models/index.js';
 
 type Geometry = Pick<ModelManifest, 'input' | 'preprocess'>;
 

@@ -8,7 +8,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { JobRegistry } from '../server/jobs.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { JobRegistry } from '../../server/jobs.js';
 
 let dir: string;
 const runNow = (work: () => Promise<void>) => work();
@@ -70,7 +71,7 @@ describe('JobRegistry history', () => {
       const saved = JSON.parse(await fs.readFile(file, 'utf8')) as { jobs: { id: string; state: string; done: number }[] };
       const b = saved.jobs.find((j) => j.id === busy.id);
       return b?.state === 'RUNNING' && saved.jobs.some((j) => j.id === waiting.id);
-    });
+    }, { timeoutMs: 5000, what: 'the running and the queued job in the history file' });
 
     const lines: string[] = [];
     const second = await JobRegistry.open(file, (l) => lines.push(l));
@@ -86,7 +87,7 @@ describe('JobRegistry history', () => {
     // The verdict is written at once: a third start reads the same.
     assert.deepEqual((await JobRegistry.open(file)).get(busy.id), b);
     release();
-    await waitFor(async () => busy.state === 'SUCCEEDED');
+    await waitFor(() => busy.state === 'SUCCEEDED', { timeoutMs: 5000, what: 'the released job to succeed' });
   });
 
   it('an unreadable history is reported, and the next write replaces it', async () => {
@@ -110,10 +111,3 @@ describe('JobRegistry history', () => {
   });
 });
 
-async function waitFor(cond: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

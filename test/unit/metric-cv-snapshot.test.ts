@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { crossValidateMetric } from '../metric/index.js';
-import { cvSnapshot } from './helpers/cv-snapshot.js';
-import { labelledClusters } from './helpers/labelled-clusters.js';
-import { repoRoot } from './helpers/paths.js';
+import { crossValidateMetric } from '../../metric/index.js';
+import { cvSnapshot } from '../helpers/cv-snapshot.js';
+import { labelledClusters } from '../helpers/labelled-clusters.js';
+import { repoRoot } from '../helpers/paths.js';
 
 describe('cross-validation snapshot (values computed by the pre-refactor code)', () => {
   it('the same call on the seeded 10-class gallery gives the recorded result, bit for bit', () => {

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compareCandidates, crossValidateMetric, DEFAULT_CV_SEED, metricCost, rerankCost, seedSpread, type CvRow, type ResolvedParams } from '../metric/index.js';
-import { cvSnapshot } from './helpers/cv-snapshot.js';
-import { labelledClusters, shuffledRows } from './helpers/labelled-clusters.js';
+import { compareCandidates, crossValidateMetric, DEFAULT_CV_SEED, metricCost, rerankCost, seedSpread, type CvRow, type ResolvedParams } from '../../metric/index.js';
+import { cvSnapshot } from '../helpers/cv-snapshot.js';
+import { labelledClusters, shuffledRows } from '../helpers/labelled-clusters.js';
 
 const gallery = labelledClusters();
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ImsearchError } from '../errors/error-codes.js';
+import { ImsearchError } from '../../errors/error-codes.js';
 import {
   ClassStats,
   Metric,
@@ -28,11 +28,11 @@ import {
   type MetricParams,
   type Neighbour,
   type QueryOutcome,
-} from '../metric/index.js';
-import { crossProduct, gemm, setForceJsKernel } from '../metric/kernels.js';
-import { topEigenSymmetric } from '../metric/linalg.js';
-import { ScatterCache } from '../metric/pca.js';
-import { Rng } from '../metric/random.js';
+} from '../../metric/index.js';
+import { crossProduct, gemm, setForceJsKernel } from '../../metric/kernels.js';
+import { topEigenSymmetric } from '../../metric/linalg.js';
+import { ScatterCache } from '../../metric/pca.js';
+import { Rng } from '../../metric/random.js';
 
 // ---------------------------------------------------------------------------------------------
 // Synthetic data: classes separated along low-variance directions, a high-variance nuisance
@@ -542,26 +542,5 @@ describe('crossProduct', () => {
     const one = crossProduct({ data: X, rows: 300, cols: 40 }, { subset, center });
     const chunked = crossProduct({ data: X, rows: 300, cols: 40 }, { subset, center, chunkRows: 64 });
     for (let i = 0; i < one.length; i++) assert.ok(Math.abs(one[i] - chunked[i]) < 1e-6 * (1 + Math.abs(one[i])));
-  });
-});
-
-describe('timing (printed, not asserted)', () => {
-  it('fits on a random 5,784 × 2,500 matrix', () => {
-    const n = 5784, d = 2500;
-    const X = randomMatrix(n, d, 1);
-    const labels = Array.from({ length: n }, (_, i) => `c${i % 101}`);
-    const lines: string[] = [`kernel: ${kernelKind()}`];
-    for (const params of [{ method: 'pca', pcaDim: 256 }, { method: 'kissme', pcaDim: 256 }, { method: 'jointBayesian', pcaDim: 128 }] as MetricParams[]) {
-      const t0 = performance.now();
-      const c0 = process.cpuUsage();
-      const a = fitMetric(X, d, labels, params);
-      const t1 = performance.now();
-      const c1 = process.cpuUsage(c0);
-      new Metric(a).transform(X);
-      const t2 = performance.now();
-      const cpu = (c1.user + c1.system) / 1e6;
-      lines.push(`${JSON.stringify(params)}: fit ${((t1 - t0) / 1000).toFixed(2)} s wall (${cpu.toFixed(2)} s CPU), transform all ${((t2 - t1) / 1000).toFixed(2)} s → ${a.outputDim} dims`);
-    }
-    console.log(lines.map((l) => `  # ${l}`).join('\n'));
   });
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { averagePrecisionAtK, recallAtK, scoreRetrieval } from '../metric/index.js';
+import { averagePrecisionAtK, recallAtK, scoreRetrieval } from '../../metric/index.js';
 
 const T = true;
 const F = false;
