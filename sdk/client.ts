@@ -120,6 +120,8 @@ export interface SearchOptions {
   efSearch?: number;
   nprobe?: number;
   searchK?: number;
+  /** A fitted collection: candidates re-scored with the learned metric for this search. */
+  shortlist?: number;
 }
 
 export interface FitMetricOptions {

@@ -23,6 +23,8 @@ export interface CheckedRequest {
   threshold?: number;
   /** Per-search index options (efSearch, nprobe, searchK) over the collection's defaults. */
   indexParams?: SearchParams;
+  /** Candidates re-scored with the fitted metric (over the collection's default). */
+  shortlist?: number;
 }
 
 export interface Match {
@@ -106,7 +108,7 @@ export class CollectionSearcher {
     const query = ensembleVector(this.collection.manifest.models, vectors, this.views, req.subset);
     let ranked: { id: number; score: number }[];
     if (this.ranker && !req.subset) {
-      ranked = await this.ranker.rank(this.index, query, { k: req.k, exclude: req.exclude, threshold: req.threshold, params: req.indexParams });
+      ranked = await this.ranker.rank(this.index, query, { k: req.k, exclude: req.exclude, threshold: req.threshold, params: req.indexParams, shortlist: req.shortlist });
     } else {
       const index = req.subset && this.ranker ? (this.subsetIndex ??= buildIndex('flat', galleryMatrix(this.collection, this.views))) : this.index;
       const want = Math.min(req.k + (req.exclude?.size ?? 0), index.size());

@@ -10,6 +10,8 @@ export interface RankRequest {
   threshold?: number;
   /** Index options for the shortlist search (efSearch, nprobe, searchK). */
   params?: SearchParams;
+  /** Candidates re-scored with the metric for this search (default: the collection's). */
+  shortlist?: number;
 }
 
 export interface Ranked {
@@ -58,7 +60,7 @@ export class QueryRanker {
   async rank(index: VectorIndex, query: Float32Array, req: RankRequest): Promise<Ranked[]> {
     const d = this.defaults;
     const t = this.metric.transform(query);
-    const want = Math.min(index.size(), Math.max(d.shortlist, req.k) + (req.exclude?.size ?? 0));
+    const want = Math.min(index.size(), Math.max(req.shortlist ?? d.shortlist, req.k) + (req.exclude?.size ?? 0));
     if (want === 0) return [];
     // The shortlist chain (metric/shortlist-chain.ts), with the index as the search.
     let list = await this.shortlist(index, query, t, want, req);

@@ -23,7 +23,11 @@ export interface SearchRequest {
   minPrecision?: number;
   /** Index options for this search only (efSearch, nprobe, searchK): the index is never rebuilt for them. */
   indexParams?: SearchParams;
+  /** Candidates the fitted metric re-scores for this search (a fitted collection's default otherwise). */
+  shortlist?: number;
 }
+
+const MAX_SHORTLIST = 10_000;
 
 export function checkSearchRequest(c: OpenCollection, req: SearchRequest, maxK: number): CheckedRequest {
   const k = checkInt('k', req.k ?? DEFAULT_K, 1, maxK, 'BAD_K');
@@ -37,7 +41,8 @@ export function checkSearchRequest(c: OpenCollection, req: SearchRequest, maxK: 
   const given = Object.fromEntries(Object.entries(req.indexParams ?? {}).filter(([, v]) => v !== undefined && v !== null));
   // Checked here (a knob the index does not take, a value out of range) so nothing is embedded for a bad request.
   const indexParams = Object.keys(given).length ? resolveSearchParams(c.searcher.indexSpec, c.searcher.searchKnobs, {}, given) : undefined;
-  if (req.minPrecision === undefined) return { k, subset, indexParams };
+  const shortlist = req.shortlist === undefined ? undefined : checkInt('shortlist', req.shortlist, 1, MAX_SHORTLIST);
+  if (req.minPrecision === undefined) return { k, subset, indexParams, shortlist };
   const p = req.minPrecision;
   if (!(p > 0 && p <= 1)) throw new ImsearchError('BAD_PRECISION', `minPrecision must be in (0, 1], received ${p}`);
   const defaults = c.searcher.searchDefaults;
@@ -53,5 +58,5 @@ export function checkSearchRequest(c: OpenCollection, req: SearchRequest, maxK: 
   if (subset) {
     throw new ImsearchError('NOT_CALIBRATED', `minPrecision thresholds are calibrated for collection ${c.name}'s learned metric over all its models (${known.join(', ')}); leave out models, or minPrecision`);
   }
-  return { k, threshold: fit.threshold, indexParams };
+  return { k, threshold: fit.threshold, indexParams, shortlist };
 }

@@ -282,6 +282,7 @@ export type SimilarImagesQueryVariables = Exact<{
   efSearch?: number | null | undefined;
   nprobe?: number | null | undefined;
   searchK?: number | null | undefined;
+  shortlist?: number | null | undefined;
 }>;
 
 
@@ -296,6 +297,7 @@ export type SimilarToQueryVariables = Exact<{
   efSearch?: number | null | undefined;
   nprobe?: number | null | undefined;
   searchK?: number | null | undefined;
+  shortlist?: number | null | undefined;
 }>;
 
 
@@ -1705,7 +1707,7 @@ export const DeleteCollectionDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<DeleteCollectionMutation, DeleteCollectionMutationVariables>;
 export const SimilarImagesDocument = new TypedDocumentString(`
-    query SimilarImages($upload: Upload!, $k: Int, $models: [String!], $collection: String, $minPrecision: Float, $efSearch: Int, $nprobe: Int, $searchK: Int) {
+    query SimilarImages($upload: Upload!, $k: Int, $models: [String!], $collection: String, $minPrecision: Float, $efSearch: Int, $nprobe: Int, $searchK: Int, $shortlist: Int) {
   similarImages(
     upload: $upload
     k: $k
@@ -1715,6 +1717,7 @@ export const SimilarImagesDocument = new TypedDocumentString(`
     efSearch: $efSearch
     nprobe: $nprobe
     searchK: $searchK
+    shortlist: $shortlist
   ) {
     ...SearchResultFields
   }
@@ -1743,7 +1746,7 @@ fragment SearchResultFields on SearchResult {
   }
 }`) as unknown as TypedDocumentString<SimilarImagesQuery, SimilarImagesQueryVariables>;
 export const SimilarToDocument = new TypedDocumentString(`
-    query SimilarTo($id: ID!, $k: Int, $models: [String!], $collection: String, $minPrecision: Float, $efSearch: Int, $nprobe: Int, $searchK: Int) {
+    query SimilarTo($id: ID!, $k: Int, $models: [String!], $collection: String, $minPrecision: Float, $efSearch: Int, $nprobe: Int, $searchK: Int, $shortlist: Int) {
   similarTo(
     id: $id
     k: $k
@@ -1753,6 +1756,7 @@ export const SimilarToDocument = new TypedDocumentString(`
     efSearch: $efSearch
     nprobe: $nprobe
     searchK: $searchK
+    shortlist: $shortlist
   ) {
     ...SearchResultFields
   }

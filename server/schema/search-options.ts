@@ -35,6 +35,9 @@ export class SearchOptions {
 
   @Field(() => Int, { nullable: true, description: "Annoy indexes: nodes inspected for this search (the collection's default otherwise). BAD_USER_INPUT on an index without it." })
   searchK?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "A fitted collection: candidates re-scored with the learned metric for this search (its fitted default otherwise, 1 to 10000); more finds more of a class at more cost. Ignored for plain cosine." })
+  shortlist?: number | null;
 }
 
 export function toSearchRequest(options: SearchOptions): SearchRequest & { k: number } {
@@ -43,5 +46,6 @@ export function toSearchRequest(options: SearchOptions): SearchRequest & { k: nu
     models: options.models ?? undefined,
     minPrecision: options.minPrecision ?? undefined,
     indexParams: { efSearch: options.efSearch ?? undefined, nprobe: options.nprobe ?? undefined, searchK: options.searchK ?? undefined },
+    shortlist: options.shortlist ?? undefined,
   };
 }
