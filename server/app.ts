@@ -195,6 +195,9 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   url = `http://${host}:${port}`;
   log(`listening on ${url} (GraphQL ${url}/graphql, GraphiQL ${url}/graphiql, results page ${url}/)`);
+  if (!config.publicUrl && (config.host === '0.0.0.0' || config.host === '::')) {
+    log(`media URLs name ${url}, which clients cannot reach: set --public-url to the address they use`);
+  }
 
   let closing: Promise<void> | null = null;
   return {
