@@ -20,6 +20,7 @@ interface ServeFlags {
   maxPixels?: string;
   thumbnailSize?: string;
   publicUrl?: string;
+  corsOrigin?: string[];
 }
 
 interface GlobalFlags {
@@ -60,7 +61,8 @@ export function registerServeCommand(program: Command): void {
     .option('--max-files <n>', `most files per request (env IMSEARCH_MAX_FILES, default ${DEFAULT_LIMITS.maxFiles})`)
     .option('--max-pixels <n>', `largest decoded image in pixels (env IMSEARCH_MAX_PIXELS, default ${DEFAULT_LIMITS.maxPixels})`)
     .option('--thumbnail-size <px>', `thumbnail edge (env IMSEARCH_THUMBNAIL_SIZE, default ${DEFAULT_THUMBNAIL_SIZE})`)
-    .option('--public-url <url>', 'base of media URLs in responses, when behind a proxy (env IMSEARCH_PUBLIC_URL)')
+    .option('--public-url <url>', 'base of media URLs in responses and the host name the server answers to besides loopback ones (env IMSEARCH_PUBLIC_URL; default: the listening address)')
+    .option('--cors-origin <origins>', 'exact origins (https://app.example.com) whose pages may call the API, comma-separated or repeated (env IMSEARCH_CORS_ORIGINS; default: none)', collect)
     .action(async (o: ServeFlags, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as GlobalFlags;
       const paths = resolvePaths(globals);
@@ -76,6 +78,7 @@ export function registerServeCommand(program: Command): void {
         roots: list(o.roots ?? env('IMSEARCH_ROOTS')).map((r) => path.resolve(r)),
         threads: globals.threads,
         publicUrl: o.publicUrl ?? env('IMSEARCH_PUBLIC_URL'),
+        corsOrigins: o.corsOrigin ?? list(env('IMSEARCH_CORS_ORIGINS')),
         thumbnailSize: (o.thumbnailSize ?? env('IMSEARCH_THUMBNAIL_SIZE')),
         limits: {
           maxK: (o.maxK ?? env('IMSEARCH_MAX_K')),

@@ -33,6 +33,8 @@ export const ERROR_CODES = {
   // auth and paths
   UNAUTHENTICATED: 'The operation needs an API key (Authorization: Bearer <key>).',
   PATH_NOT_ALLOWED: 'The folder is outside the roots this server may read.',
+  FORBIDDEN_HOST: "The request's Host is not a name this server answers to (without an API key: loopback names and the --public-url host).",
+  FORBIDDEN_ORIGIN: 'The request comes from a web page whose origin this server does not allow (without an API key: its own origin and the --cors-origin list).',
   // learned metric
   NOT_LABELLED: 'The collection has too few labelled classes to fit a metric.',
   NOT_CALIBRATED: 'No score threshold is calibrated for the requested precision (fit the metric first).',

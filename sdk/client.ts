@@ -171,7 +171,7 @@ export class ImsearchClient {
     const headers: Record<string, string> = { Accept: 'application/graphql-response+json, application/json', ...this.options.headers };
     if (this.options.apiKey) headers.Authorization = `Bearer ${this.options.apiKey}`;
     const { clone, files } = extractFiles(variables ?? {});
-    let body: BodyInit;
+    let body: string | FormData;
     if (files.length) {
       const form = new FormData();
       form.append('operations', JSON.stringify({ query, variables: clone, operationName }));
@@ -208,8 +208,9 @@ export class ImsearchClient {
 
   /** An absolute URL for a media path the server returned (they are absolute already unless proxied). */
   resolveUrl(url: string): string {
-    const base = typeof location !== 'undefined' ? new URL(this.options.endpoint, location.href) : new URL(this.options.endpoint);
-    return new URL(url, base).toString();
+    // In a page a relative endpoint is relative to the page; Node has no location (nor the DOM lib's type of it).
+    const page = (globalThis as { location?: { href: string } }).location?.href;
+    return new URL(url, new URL(this.options.endpoint, page)).toString();
   }
 
   // ---- typed shortcuts -------------------------------------------------------------------

@@ -13,6 +13,8 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
+import compression from 'compression';
+import cors from 'cors';
 import express from 'express';
 import graphqlUploadExpress from 'graphql-upload/graphqlUploadExpress.mjs';
 import { ImsearchError } from '../errors/error-codes.js';
@@ -21,12 +23,15 @@ import { ImsearchService } from '../service/service.js';
 import { WorkerEmbedder } from '../service/worker-embedder.js';
 import { type ServerConfig, type ServerConfigInput, resolveServerConfig } from './config.js';
 import { type ApiContext, makeContext } from './context.js';
-import { formatError, httpErrorBody } from './errors.js';
+import { errorBody, formatError, httpErrorBody } from './errors.js';
 import { builtinExplorerRouter, explorerRouter } from './explorer.js';
 import { JobRegistry } from './jobs.js';
 import { mediaRouter } from './media.js';
+import { PROMETHEUS_CONTENT_TYPE, prometheusText } from './prometheus.js';
+import { requestGuard } from './request-guard.js';
 import { AllowedRoots } from './roots.js';
 import { buildApiSchema, schemaSdl } from './schema/build.js';
+import { securityHeaders } from './security-headers.js';
 import { Metrics, timingPlugin } from './timing.js';
 
 export interface RunningServer {
@@ -38,7 +43,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Static files: the page sources (HTML, CSS) and the compiled browser modules (page script, SDK). */
 /** The job history, next to the collections (a file, so it is never taken for a collection). */
 const JOBS_FILE = 'jobs.json';
 const PUBLIC_DIR = fileURLToPath(new URL('../../server/public/', import.meta.url));
@@ -46,6 +50,9 @@ const WEB_DIR = fileURLToPath(new URL('./web/', import.meta.url));
 const SDK_DIR = fileURLToPath(new URL('../sdk/', import.meta.url));
 
 const PREFLIGHT_HEADERS = ['apollo-require-preflight', 'x-apollo-operation-name'];
+
+/** What the SDK and graphql-upload send cross-origin (Accept is safelisted). */
+const CORS_HEADERS = ['Authorization', 'Apollo-Require-Preflight', 'Content-Type', 'X-Apollo-Operation-Name'];
 
 export class StartupError extends ImsearchError {
   override name = 'StartupError';
@@ -102,6 +109,9 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
 
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  app.use(compression(), securityHeaders());
+  if (config.apiKey === undefined) app.use(requestGuard(config));
+  if (config.corsOrigins.length) app.use(cors({ origin: config.corsOrigins, methods: ['GET', 'POST'], allowedHeaders: CORS_HEADERS, maxAge: 600 }));
 
   app.use(
     '/graphql',
@@ -118,14 +128,19 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
       next();
     },
     express.json({ limit: config.limits.maxJsonBytes }),
-    expressMiddleware(apollo, { context: makeContext(parts, config.apiKey, config.publicUrl) }),
+    // Requests are served only once listening, so `url` is known by then.
+    expressMiddleware(apollo, { context: makeContext(parts, config.apiKey, () => config.publicUrl ?? url) }),
   );
 
   app.get('/schema.graphql', async (_req, res) => {
     res.type('text/plain').send(await schemaSdl());
   });
+  const jobCounts = () => ({ total: jobs.list().length, running: jobs.list().filter((j) => j.state === 'RUNNING').length });
   app.get('/metrics', (_req, res) => {
-    res.json({ ...metrics.snapshot(), jobs: { total: jobs.list().length, running: jobs.list().filter((j) => j.state === 'RUNNING').length } });
+    res.type(PROMETHEUS_CONTENT_TYPE).send(prometheusText(metrics.snapshot(), jobCounts()));
+  });
+  app.get('/metrics.json', (_req, res) => {
+    res.json({ ...metrics.snapshot(), jobs: jobCounts() });
   });
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true, collections: service.collections.names() });
@@ -134,19 +149,20 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
   const csp = pageSecurityPolicy(config.publicUrl);
   app.use('/graphiql', explorerRouter(PUBLIC_DIR, csp));
   app.use('/explorer', builtinExplorerRouter(PUBLIC_DIR, csp));
-  app.use('/sdk', express.static(SDK_DIR, { index: false, extensions: [], setHeaders: noSniff }), (_req, res) => {
-    res.status(404).type('text/plain').send('not found');
-  });
-  app.use('/web', express.static(WEB_DIR, { index: false, setHeaders: noSniff }));
+  // The SDK's browser build (ES modules), for this server's pages and, with CORS, other origins'.
+  app.use('/sdk', express.static(SDK_DIR, { index: false, extensions: [] }));
+  app.use('/web', express.static(WEB_DIR, { index: false }));
   app.use(
     express.static(PUBLIC_DIR, {
       index: 'index.html',
       setHeaders: (res, file) => {
-        noSniff(res);
         if (file.endsWith('.html')) res.setHeader('Content-Security-Policy', csp);
       },
     }),
   );
+  app.use((_req, res) => {
+    res.status(404).type('text/plain').send('not found');
+  });
 
   // Errors outside Apollo (multipart parsing, JSON body): GraphQL-shaped, with a code.
   app.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
@@ -157,9 +173,10 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
       return;
     }
     log(`http error: ${(err as Error).stack ?? String(err)}`);
-    res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    res.status(500).json(errorBody('INTERNAL_SERVER_ERROR', 'Internal server error'));
   });
 
+  let url = '';
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(config.port, config.host, () => {
@@ -176,8 +193,11 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
   metrics.resetEventLoop();
   const port = (httpServer.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `http://${host}:${port}`;
+  url = `http://${host}:${port}`;
   log(`listening on ${url} (GraphQL ${url}/graphql, GraphiQL ${url}/graphiql, results page ${url}/)`);
+  if (!config.publicUrl && (config.host === '0.0.0.0' || config.host === '::')) {
+    log(`media URLs name ${url}, which clients cannot reach: set --public-url to the address they use`);
+  }
 
   let closing: Promise<void> | null = null;
   return {
@@ -217,8 +237,4 @@ async function preload(service: ImsearchService, names: readonly string[], log: 
 function pageSecurityPolicy(publicUrl: string | undefined): string {
   const media = publicUrl ? ` ${new URL(publicUrl).origin}` : '';
   return `default-src 'self'; img-src 'self' blob: data:${media}; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
-}
-
-function noSniff(res: http.ServerResponse): void {
-  res.setHeader('X-Content-Type-Options', 'nosniff');
 }

@@ -26,8 +26,10 @@ export interface ServerConfig {
   limits: ServerLimits;
   /** ONNX Runtime intra-op threads per model session (default: physical cores). */
   threads?: number;
-  /** Absolute base for media URLs in responses (e.g. behind a proxy); default: from the request. */
+  /** Absolute base for media URLs in responses (e.g. behind a proxy); default: the listening address. Never taken from a request. */
   publicUrl?: string;
+  /** Exact origins (scheme://host[:port]) whose pages may call the API from a browser; empty: none. */
+  corsOrigins: string[];
   /** Edge of the thumbnails made for `thumbnailUrl`, pixels. */
   thumbnailSize: number;
   /** Log one line per request and startup facts to this function (default: nothing). */
@@ -48,6 +50,7 @@ export interface ServerConfigInput {
   limits?: { [K in keyof ServerLimits]?: Numeric };
   threads?: Numeric;
   publicUrl?: string;
+  corsOrigins?: readonly string[];
   thumbnailSize?: Numeric;
   log?: (line: string) => void;
 }
@@ -79,6 +82,19 @@ export function portNumber(value: unknown, name = 'port'): number {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 65535) throw expected('port number from 0 to 65535', name, value);
   return n;
+}
+
+/** `value` when it is exactly a web origin: http(s), host, optional port; no path, query or trailing slash. */
+export function exactOrigin(value: unknown, name: string): string {
+  let origin: string | undefined;
+  try {
+    const url = new URL(String(value));
+    if (url.protocol === 'http:' || url.protocol === 'https:') origin = url.origin;
+  } catch {
+    // not a URL at all: reported below with the other wrong forms
+  }
+  if (origin === undefined || origin !== value) throw expected('an exact origin such as https://app.example.com (scheme, host, port; no path)', name, value);
+  return origin;
 }
 
 /** 127.0.0.0/8, ::1, ::ffff:127.x and the name localhost. */
@@ -123,6 +139,7 @@ export function resolveServerConfig(input: ServerConfigInput): ServerConfig {
     limits,
     threads: input.threads === undefined ? undefined : positiveInt(input.threads, 'threads'),
     publicUrl: input.publicUrl?.replace(/\/+$/, ''),
+    corsOrigins: [...new Set((input.corsOrigins ?? []).map((o) => exactOrigin(o, 'corsOrigins')))],
     thumbnailSize: positiveInt(input.thumbnailSize ?? DEFAULT_THUMBNAIL_SIZE, 'thumbnailSize'),
     log: input.log,
   };

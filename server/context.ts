@@ -37,12 +37,13 @@ export function authState(header: string | undefined, apiKey: string | undefined
   return timingSafeEqual(digest(m[1]), digest(apiKey)) ? 'ok' : 'invalid';
 }
 
-export function makeContext(parts: ServerParts, apiKey: string | undefined, publicUrl: string | undefined) {
+/** `baseUrl` gives the configured public URL or the listening address: never a request header, which a client can forge. */
+export function makeContext(parts: ServerParts, apiKey: string | undefined, baseUrl: () => string) {
   return async ({ req }: { req: Request }): Promise<ApiContext> => ({
     ...parts,
     auth: authState(req.headers.authorization, apiKey),
     timing: new RequestTiming(),
-    baseUrl: publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`,
+    baseUrl: baseUrl(),
   });
 }
 

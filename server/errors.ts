@@ -57,11 +57,16 @@ export function formatError(log: (line: string) => void) {
   };
 }
 
+/** The GraphQL-over-HTTP shape of one error, for answers that never reach Apollo. */
+export function errorBody(code: ErrorCode, message: string): { errors: GraphQLFormattedError[] } {
+  return { errors: [{ message, extensions: { code } }] };
+}
+
 /** A GraphQL-over-HTTP error body for failures outside Apollo (multipart parsing, JSON body). */
 export function httpErrorBody(err: unknown): { status: number; body: { errors: GraphQLFormattedError[] } } | null {
   const known = toImsearchError(err);
   if (!known) return null;
   const http = err as HttpError;
   const status = typeof http.status === 'number' && http.status >= 400 && http.status < 500 ? http.status : 400;
-  return { status, body: { errors: [{ message: known.message, extensions: { code: known.code } }] } };
+  return { status, body: errorBody(known.code, known.message) };
 }

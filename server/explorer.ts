@@ -53,7 +53,6 @@ export function graphiqlSecurityPolicy(pagePolicy: string): string {
 }
 
 function sendPage(res: express.Response, file: string, csp: string): void {
-  res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Content-Security-Policy', csp);
   res.sendFile(file);
 }
@@ -77,7 +76,6 @@ export function explorerRouter(publicDir: string, csp: string, vendor: Vendor | 
       res.status(404).type('text/plain').send('not found');
       return;
     }
-    res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Cache-Control', 'public, max-age=86400');
     res.sendFile(file);
   });

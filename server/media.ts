@@ -66,7 +66,6 @@ export function mediaRouter(service: ImsearchService, opts: { thumbnailSize: num
         return;
       }
       res.setHeader('Content-Type', MIME[format]);
-      res.setHeader('X-Content-Type-Options', 'nosniff');
       res.setHeader('Cache-Control', 'public, max-age=3600');
       res.sendFile(found.item.source, { dotfiles: 'allow', headers: { 'Content-Type': MIME[format] } }, (err) => {
         if (err && !res.headersSent) next(err);
@@ -87,7 +86,6 @@ export function mediaRouter(service: ImsearchService, opts: { thumbnailSize: num
     try {
       const data = await service.thumbnails.get(found.collection, found.item.sha256, size, () => makeThumbnail(found.item.source, size, opts.maxPixels));
       res.setHeader('Content-Type', 'image/webp');
-      res.setHeader('X-Content-Type-Options', 'nosniff');
       res.setHeader('Cache-Control', 'public, max-age=86400');
       res.send(data);
     } catch (err) {

@@ -36,10 +36,30 @@ export class RequestTiming {
   }
 }
 
+export interface SeriesSummary {
+  count: number;
+  errors: number;
+  sumMs: number;
+  p50Ms: number | null;
+  p90Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+}
+
+export interface MetricsSnapshot {
+  uptimeSeconds: number;
+  operations: Record<string, SeriesSummary>;
+  stages: Partial<Record<Stage, SeriesSummary>>;
+  eventLoopDelay: { resolutionMs: number; minMs: number; meanMs: number; p50Ms: number; p99Ms: number; maxMs: number; samples: number };
+  memory: { rssBytes: number; heapUsedBytes: number; externalBytes: number; arrayBuffersBytes: number };
+}
+
 /** Latencies of one operation, kept in a bounded ring for percentiles. */
 class Series {
   count = 0;
   errors = 0;
+  /** Sum of every latency recorded (not only the ring's): Prometheus summaries report it. */
+  sumMs = 0;
   private readonly ring: number[] = [];
   private next = 0;
 
@@ -47,16 +67,17 @@ class Series {
 
   record(ms: number, failed: boolean): void {
     this.count++;
+    this.sumMs += ms;
     if (failed) this.errors++;
     if (this.ring.length < this.capacity) this.ring.push(ms);
     else this.ring[this.next] = ms;
     this.next = (this.next + 1) % this.capacity;
   }
 
-  summary(): { count: number; errors: number; p50Ms: number | null; p90Ms: number | null; p99Ms: number | null; maxMs: number | null } {
+  summary(): SeriesSummary {
     const sorted = [...this.ring].sort((a, b) => a - b);
     const q = (p: number) => (sorted.length ? round3(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]) : null);
-    return { count: this.count, errors: this.errors, p50Ms: q(0.5), p90Ms: q(0.9), p99Ms: q(0.99), maxMs: sorted.length ? round3(sorted[sorted.length - 1]) : null };
+    return { count: this.count, errors: this.errors, sumMs: round3(this.sumMs), p50Ms: q(0.5), p90Ms: q(0.9), p99Ms: q(0.99), maxMs: sorted.length ? round3(sorted[sorted.length - 1]) : null };
   }
 }
 
@@ -91,7 +112,7 @@ export class Metrics {
     this.loop.reset();
   }
 
-  snapshot(): Record<string, unknown> {
+  snapshot(): MetricsSnapshot {
     const ns = (x: number) => round3(x / 1e6);
     const mem = process.memoryUsage();
     return {

@@ -46,6 +46,10 @@ export type ErrorCode =
   | 'COLLECTION_BROKEN'
   /** A collection of that name already exists. */
   | 'COLLECTION_EXISTS'
+  /** The request's Host is not a name this server answers to (without an API key: loopback names and the --public-url host). */
+  | 'FORBIDDEN_HOST'
+  /** The request comes from a web page whose origin this server does not allow (without an API key: its own origin and the --cors-origin list). */
+  | 'FORBIDDEN_ORIGIN'
   /** The query is not valid GraphQL syntax. */
   | 'GRAPHQL_PARSE_FAILED'
   /** The query does not match the schema (unknown field, wrong argument type, ...). */

@@ -276,7 +276,7 @@ describe('HTTP surface', () => {
   });
 
   it('reports per-operation latency, stages, event-loop delay and memory at /metrics', async () => {
-    const metrics = (await (await fetch(`${server.url}/metrics`)).json()) as any;
+    const metrics = (await (await fetch(`${server.url}/metrics.json`)).json()) as any;
     assert.ok(metrics.operations.SimilarImages.count >= 3);
     assert.ok(metrics.operations.SimilarImages.errors >= 1);
     assert.ok(metrics.stages.embedMs.count >= 1);
