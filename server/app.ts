@@ -25,6 +25,7 @@ import { formatError, httpErrorBody } from './errors.js';
 import { builtinExplorerRouter, explorerRouter } from './explorer.js';
 import { JobRegistry } from './jobs.js';
 import { mediaRouter } from './media.js';
+import { queryCostPlugin } from './query-cost.js';
 import { AllowedRoots } from './roots.js';
 import { buildApiSchema, schemaSdl } from './schema/build.js';
 import { Metrics, timingPlugin } from './timing.js';
@@ -91,7 +92,12 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
       includeStacktraceInErrorResponses: false,
       // The owner of the process (imsearch serve, a test) decides when to stop.
       stopOnTerminationSignals: false,
-      plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), timingPlugin(metrics)],
+      plugins: [
+        ApolloServerPluginDrainHttpServer({ httpServer }),
+        ApolloServerPluginLandingPageDisabled(),
+        timingPlugin(metrics),
+        queryCostPlugin(config.limits, { collections: () => service.collections.names().length, jobs: () => jobs.list().length }),
+      ],
     });
     await apollo.start();
   } catch (err) {

@@ -19,6 +19,7 @@ import { type IndexProgress, type IndexReport, type SkippedFile, indexFiles } fr
 import { DEFAULT_LIMITS, type Limits, checkInt } from './limits.js';
 import type { FitReport } from './metric-fit.js';
 import { type SearchRequest, checkSearchRequest } from './search-request.js';
+import { WorkGate } from './work-gate.js';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -92,6 +93,8 @@ export class ImsearchService {
   readonly limits: Readonly<Limits>;
   readonly uploads: UploadStore;
   readonly thumbnails: ThumbnailCache;
+  /** Bounds the searches (embedding + index probe) running and waiting at once. */
+  readonly searchGate: WorkGate;
   private readonly fitRunner: FitRunner;
   private readonly defaultName: string | undefined;
   private readonly log: (line: string) => void;
@@ -102,6 +105,7 @@ export class ImsearchService {
     this.collections = new CollectionRegistry(opts.dataDir, new EmbedderPool(opts.embedders), { log: opts.log });
     this.uploads = new UploadStore(opts.dataDir);
     this.thumbnails = new ThumbnailCache(opts.dataDir);
+    this.searchGate = new WorkGate(this.limits.maxConcurrentSearches, this.limits.maxQueuedSearches);
     this.fitRunner = opts.fit;
     this.defaultName = opts.defaultCollection;
   }
@@ -185,11 +189,13 @@ export class ImsearchService {
     const embedder = await c.embedder();
     const searcher = c.searcher;
     searcher.checkEmbedder(embedder);
-    const t0 = performance.now();
-    const vectors = await embedder.embedImage(image, c.manifest.views);
-    const t1 = performance.now();
-    const matches = await searcher.searchVectors(vectors, checked);
-    return { collection: c, matches, timing: { embedMs: t1 - t0, searchMs: performance.now() - t1 } };
+    return this.searchGate.run(async () => {
+      const t0 = performance.now();
+      const vectors = await embedder.embedImage(image, c.manifest.views);
+      const t1 = performance.now();
+      const matches = await searcher.searchVectors(vectors, checked);
+      return { collection: c, matches, timing: { embedMs: t1 - t0, searchMs: performance.now() - t1 } };
+    });
   }
 
   /** "More like this" for an indexed item, from its stored embeddings (no model run); the item itself is left out. */
@@ -197,10 +203,13 @@ export class ImsearchService {
     const c = await this.collection(name);
     const itemId = parseItemId(id, c.name);
     const checked = checkSearchRequest(c, request, this.limits.maxK);
-    const t0 = performance.now();
     const searcher = c.searcher;
-    const matches = await searcher.searchVectors(searcher.itemVectors(itemId), { ...checked, exclude: new Set([itemId]) });
-    return { collection: c, matches, timing: { embedMs: 0, searchMs: performance.now() - t0 } };
+    const vectors = searcher.itemVectors(itemId);
+    return this.searchGate.run(async () => {
+      const t0 = performance.now();
+      const matches = await searcher.searchVectors(vectors, { ...checked, exclude: new Set([itemId]) });
+      return { collection: c, matches, timing: { embedMs: 0, searchMs: performance.now() - t0 } };
+    });
   }
 
   async item(name: string | null | undefined, id: string | number): Promise<{ collection: OpenCollection; item: Item | null }> {
