@@ -25,7 +25,7 @@ import { formatError, httpErrorBody } from './errors.js';
 import { builtinExplorerRouter, explorerRouter } from './explorer.js';
 import { JobRegistry } from './jobs.js';
 import { mediaRouter } from './media.js';
-import { queryCostPlugin } from './query-cost.js';
+import { queryCostPlugin, queryTokenGuard } from './query-cost.js';
 import { AllowedRoots } from './roots.js';
 import { buildApiSchema, schemaSdl } from './schema/build.js';
 import { Metrics, timingPlugin } from './timing.js';
@@ -124,6 +124,7 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
       next();
     },
     express.json({ limit: config.limits.maxJsonBytes }),
+    queryTokenGuard(config.limits),
     expressMiddleware(apollo, { context: makeContext(parts, config.apiKey, config.publicUrl) }),
   );
 

@@ -63,5 +63,5 @@ export function httpErrorBody(err: unknown): { status: number; body: { errors: G
   if (!known) return null;
   const http = err as HttpError;
   const status = typeof http.status === 'number' && http.status >= 400 && http.status < 500 ? http.status : 400;
-  return { status, body: { errors: [{ message: known.message, extensions: { code: known.code } }] } };
+  return { status, body: { errors: [{ message: known.message, extensions: { ...known.details, code: known.code } }] } };
 }

@@ -12,13 +12,16 @@
  * Apollo and type-graphql use, which refuses the schema ("from another module or realm").
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import { type DocumentNode, GraphQLError, type GraphQLSchema } from 'graphql';
+import type { NextFunction, Request, Response } from 'express';
+import { type DocumentNode, GraphQLError, type GraphQLSchema, Lexer, Source, TokenKind } from 'graphql';
 import { type ComplexityEstimator, type ComplexityEstimatorArgs, getComplexity } from 'graphql-query-complexity/cjs';
 import { ImsearchError } from '../errors/error-codes.js';
 import { DEFAULT_K } from '../service/limits.js';
 import { measureShape, operationOf } from './query-shape.js';
 
 export interface QueryCostLimits {
+  /** Most lexical tokens in one query document, counted before it is parsed (the SDK's largest operation has under 300). */
+  maxQueryTokens: number;
   /** Largest cost of one request: result fields + EMBED_COST per image embedded + SEARCH_COST + k per search. */
   maxQueryCost: number;
   /** Most result fields one request may produce (lists counted at their requested or current length). */
@@ -35,6 +38,7 @@ export interface QueryCostLimits {
  * abusive ones. test/unit/query-cost.test.ts holds both sides.
  */
 export const DEFAULT_QUERY_COST_LIMITS: Readonly<QueryCostLimits> = {
+  maxQueryTokens: 2_000,
   maxQueryCost: 50_000,
   maxResultFields: 40_000,
   maxAliases: 30,
@@ -99,12 +103,44 @@ const costEstimator =
   (a) =>
     1 + work(a) + Math.max(0, repeats(a, sizes)) * a.childComplexity;
 
-const refuse = (what: string, value: number, limit: number, limitName: keyof QueryCostLimits, measured: Partial<QueryCost>) =>
+const refuse = (what: string, value: number | string, limit: number, limitName: keyof QueryCostLimits, measured: Partial<QueryCost>) =>
   new ImsearchError('QUERY_TOO_COMPLEX', `the query's ${what} is ${value}, above the limit of ${limit} (${limitName}); split it into smaller requests`, {
     ...measured,
     limit: limitName,
     [limitName]: limit,
   });
+
+/** Tokens in `query`, counting stops past `max` (a token bound that costs no more than the bound). */
+export function countTokens(query: string, max: number): number {
+  const lexer = new Lexer(new Source(query));
+  let n = 0;
+  try {
+    while (n <= max && lexer.advance().kind !== TokenKind.EOF) n++;
+  } catch {
+    // A syntax error: the parser reports it with its own code.
+  }
+  return n;
+}
+
+/**
+ * Express middleware in front of Apollo: a document above maxQueryTokens is refused before it is
+ * parsed. Parsing and validating a document of 3,000 aliases takes the event loop for most of a
+ * second, which no later check can give back.
+ */
+export function queryTokenGuard(limits: Pick<QueryCostLimits, 'maxQueryTokens'>) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const query: unknown = (req.body as { query?: unknown } | undefined)?.query;
+    if (typeof query === 'string') {
+      const tokens = countTokens(query, limits.maxQueryTokens);
+      if (tokens > limits.maxQueryTokens) {
+        // Counting stopped past the limit: the exact count is not known, and not worth knowing.
+        next(refuse('token count', `more than ${limits.maxQueryTokens}`, limits.maxQueryTokens, 'maxQueryTokens', {}));
+        return;
+      }
+    }
+    next();
+  };
+}
 
 /** Measures an operation and throws QUERY_TOO_COMPLEX at the first limit it passes. */
 export function checkQueryCost(
