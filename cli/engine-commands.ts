@@ -1,8 +1,8 @@
-import fs from 'node:fs/promises';
 import { ImsearchError } from '../errors/error-codes.js';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { Embedder } from '../models/embedder.js';
+import { readImageFile } from '../models/image/image-file.js';
 import type { View } from '../store/collection.js';
 import { evaluate, type EvalResult } from '../service/evaluate.js';
 import type { SkippedFile } from '../service/indexing.js';
@@ -94,7 +94,7 @@ export function registerEngineCommands(program: Command): void {
     .option('--json', 'print JSON instead of a table', false)
     .action((image: string, o: { collection: string; k: string; models?: string; minPrecision?: string; json: boolean }, cmd: Command) =>
       withService(cmd, async (service) => {
-        const { matches } = await service.searchImage(o.collection, await fs.readFile(image), {
+        const { matches } = await service.searchImage(o.collection, await readImageFile(image, service.limits.maxUploadBytes), {
           k: parsePositiveInt('-k', o.k),
           models: o.models ? parseModelList(o.models).map((m) => m.name) : undefined,
           minPrecision: o.minPrecision === undefined ? undefined : Number(o.minPrecision),

@@ -83,7 +83,7 @@ export async function indexFiles(collection: Collection, embedder: ImageEmbedder
         failed.push(f);
         opts.onFailed?.(f);
       } else {
-        batch.push({ label: files[result.index].label, source: result.path, sha256: result.sha256, bytes: result.bytes, vectors: result.vectors });
+        batch.push({ label: files[result.index].label, source: result.path, root: files[result.index].root ?? null, sha256: result.sha256, bytes: result.bytes, vectors: result.vectors });
         if (batch.length >= commitEvery) commit();
       }
       progress();

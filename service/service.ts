@@ -270,7 +270,7 @@ export class ImsearchService {
         }
         const file = await this.uploads.keep(c.name, u.data, format === 'jpeg' ? 'jpg' : format);
         kept.set(index, file);
-        files.push({ path: file.path, label: u.label });
+        files.push({ path: file.path, label: u.label, root: this.uploads.dir(c.name) });
         outcomes.push({ index, filename: u.filename, item: null, status: 'UNCHANGED', reason: null, message: null });
       }
       const report = files.length ? await this.addFilesLocked(c, files, {}) : null;

@@ -37,6 +37,12 @@ export interface Item {
   id: number;
   label: string | null;
   source: string;
+  /**
+   * The folder the source was indexed from (uploads: the collection's uploads folder): media is
+   * served only while the source's real path stays inside it. Null for items recorded before it
+   * was kept, and for files added one by one: the source's own folder then.
+   */
+  root: string | null;
   sha256: string;
   bytes: number;
   addedAt: string;
@@ -45,6 +51,7 @@ export interface Item {
 export interface NewItem {
   label: string | null;
   source: string;
+  root?: string | null;
   sha256: string;
   bytes: number;
   /** Per view, per model: the L2-normalised embedding. */
@@ -240,14 +247,14 @@ export class Collection {
     const models = new Map(this.manifestData.models.map((m) => [m.name, m.dim]));
     for (const item of batch) this.checkVectors(item, models);
     const insertItem = this.db.prepare(
-      'INSERT OR IGNORE INTO items (label, source, sha256, bytes, added_at) VALUES (?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO items (label, source, root, sha256, bytes, added_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
     const insertVector = this.db.prepare('INSERT INTO vectors (item_id, model, view, data) VALUES (?, ?, ?, ?)');
     const run = this.db.transaction((items: readonly NewItem[]) => {
       const ids: (number | null)[] = [];
       const now = new Date().toISOString();
       for (const item of items) {
-        const info = insertItem.run(item.label, item.source, item.sha256, item.bytes, now);
+        const info = insertItem.run(item.label, item.source, item.root ?? null, item.sha256, item.bytes, now);
         if (info.changes === 0) {
           ids.push(null);
           continue;
@@ -347,6 +354,7 @@ interface ItemRow {
   id: number;
   label: string | null;
   source: string;
+  root: string | null;
   sha256: string;
   bytes: number;
   added_at: string;
@@ -354,7 +362,7 @@ interface ItemRow {
 
 function rowToItem(row: ItemRow | undefined): Item | undefined {
   if (!row) return undefined;
-  return { id: row.id, label: row.label, source: row.source, sha256: row.sha256, bytes: row.bytes, addedAt: row.added_at };
+  return { id: row.id, label: row.label, source: row.source, root: row.root, sha256: row.sha256, bytes: row.bytes, addedAt: row.added_at };
 }
 
 async function readManifest(dir: string): Promise<CollectionManifest> {
@@ -408,5 +416,8 @@ function openDatabase(file: string): Database.Database {
     ) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS vectors_item ON vectors (item_id);
   `);
+  // Databases made before items kept their root gain the column (null: the source's own folder).
+  const columns = db.prepare('PRAGMA table_info(items)').all() as { name: string }[];
+  if (!columns.some((c) => c.name === 'root')) db.exec('ALTER TABLE items ADD COLUMN root TEXT');
   return db;
 }

@@ -5,6 +5,8 @@ export interface ListedFile {
   path: string;
   /** The name of the folder directly under the root, or null for files at the root (unlabelled). */
   label: string | null;
+  /** The folder it was listed from (kept with the item: media stays inside it). */
+  root?: string;
 }
 
 /**
@@ -21,10 +23,11 @@ export async function listLabelledFiles(root: string): Promise<ListedFile[]> {
       if (entry.name.startsWith('.')) continue;
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) await walk(full, label ?? entry.name);
-      else if (entry.isFile()) out.push({ path: full, label });
+      else if (entry.isFile()) out.push({ path: full, label, root: top });
     }
   }
   // Absolute paths: a collection's source paths must not depend on the indexer's working directory.
-  await walk(path.resolve(root), null);
+  const top = path.resolve(root);
+  await walk(top, null);
   return out;
 }

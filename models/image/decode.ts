@@ -3,9 +3,9 @@
  * replicated, alpha dropped. Bad input becomes an ImageDecodeError with a stable reason; nothing
  * else escapes. Decoding runs on libvips' threads (sharp), off the event loop.
  */
-import fsp from 'node:fs/promises';
 import sharp from 'sharp';
 import { ImageDecodeError, type DecodeFailure } from './decode-error.js';
+import { DEFAULT_MAX_FILE_BYTES, describeBytes, readImageFile } from './image-file.js';
 import type { RgbImage } from './pixels.js';
 
 export interface DecodeLimits {
@@ -25,7 +25,7 @@ export interface DecodeLimits {
 
 export const DEFAULT_LIMITS: Required<DecodeLimits> = {
   maxPixels: 100_000_000,
-  maxBytes: 64 * 1024 * 1024,
+  maxBytes: DEFAULT_MAX_FILE_BYTES,
   workingSize: 512,
 };
 
@@ -52,40 +52,6 @@ export function sniffFormat(buf: Uint8Array): ImageFormat | null {
 }
 
 const describeLimit = (n: number) => (n >= 1e6 ? `${+(n / 1e6).toFixed(1)} megapixels` : `${n} pixels`);
-const describeBytes = (n: number) => (n >= 1 << 20 ? `${+(n / (1 << 20)).toFixed(1)} MiB` : `${n} bytes`);
-
-/**
- * Reads a file for decoding: refuses non-regular files, files over `maxBytes` (checked before
- * reading) and empty files, all as ImageDecodeError.
- */
-export async function readImageFile(file: string, maxBytes: number = DEFAULT_LIMITS.maxBytes): Promise<Buffer> {
-  let fh: fsp.FileHandle;
-  try {
-    fh = await fsp.open(file, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new ImageDecodeError('unreadable', `Cannot open ${file} (${code}).`, { cause: err });
-  }
-  try {
-    const st = await fh.stat();
-    if (!st.isFile()) throw new ImageDecodeError('unreadable', `${file} is not a regular file.`);
-    if (st.size > maxBytes) {
-      throw new ImageDecodeError('too-large-bytes', `${file} is ${describeBytes(st.size)}, above the limit of ${describeBytes(maxBytes)}.`);
-    }
-    if (st.size === 0) throw new ImageDecodeError('empty', `${file} is empty (0 bytes).`);
-    const buf = await fh.readFile();
-    if (buf.length > maxBytes) {
-      throw new ImageDecodeError('too-large-bytes', `${file} is above the limit of ${describeBytes(maxBytes)}.`);
-    }
-    return buf;
-  } catch (err) {
-    if (err instanceof ImageDecodeError) throw err;
-    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new ImageDecodeError('unreadable', `Cannot read ${file} (${code}).`, { cause: err });
-  } finally {
-    await fh.close().catch(() => undefined);
-  }
-}
 
 /**
  * Whether the data stops before the format's end marker: JPEG without an EOI (FF D9) after its
