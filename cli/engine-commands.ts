@@ -74,12 +74,13 @@ export function registerEngineCommands(program: Command): void {
             added: report.added,
             unchanged: report.unchanged,
             failed: report.failed.length,
+            skipped: report.skipped.length,
             items: c.collection.count(),
             seconds: Number(report.seconds.toFixed(2)),
             imagesPerSecond: Number((report.added / Math.max(report.seconds, 1e-9)).toFixed(1)),
           }),
         );
-        printSkipped(report.failed);
+        printSkipped([...report.skipped, ...report.failed]);
       }),
     );
 

@@ -22,7 +22,10 @@ export interface IndexReport {
   added: number;
   /** Already in the collection (same content hash): re-indexing is a no-op. */
   unchanged: number;
+  /** Files that were read and refused (the decoder's reason). */
   failed: SkippedFile[];
+  /** Entries of the folder passed over while listing it (hidden, special, symlink out, unreadable), each with why. */
+  skipped: SkippedFile[];
   addedItems: AddedItem[];
   seconds: number;
 }
@@ -96,6 +99,7 @@ export async function indexFiles(collection: Collection, embedder: ImageEmbedder
     added: addedItems.length,
     unchanged,
     failed,
+    skipped: [],
     addedItems,
     seconds: (performance.now() - started) / 1000,
   };

@@ -64,6 +64,8 @@ export interface UploadOutcome {
 export interface AddFilesOptions {
   onProgress?: (p: IndexProgress) => void;
   onFailed?: (f: SkippedFile) => void;
+  /** Each entry of an indexed folder passed over while listing it (indexFolder only). */
+  onSkipped?: (f: SkippedFile) => void;
   /** Items committed so far (an interrupted run still reports them). */
   onAdded?: (count: number) => void;
   signal?: AbortSignal;
@@ -238,8 +240,10 @@ export class ImsearchService {
 
   /** Lists a folder (labels from first-level folder names) and adds its files. */
   async indexFolder(name: string, folder: string, opts: AddFilesOptions = {}): Promise<IndexReport> {
-    const files = await listLabelledFiles(folder);
-    return this.addFiles(name, files, opts);
+    const listing = await listLabelledFiles(folder);
+    for (const s of listing.skipped) opts.onSkipped?.(s);
+    const report = await this.addFiles(name, listing.files, opts);
+    return { ...report, skipped: listing.skipped };
   }
 
   /**

@@ -5,6 +5,7 @@ import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
 import { Arg, Args, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { ImsearchError } from '../../errors/error-codes.js';
 import { parseIndexSpec } from '../../indexes/spec.js';
+import type { SkippedFile } from '../../service/indexing.js';
 import type { SearchOutcome } from '../../service/service.js';
 import type { ApiContext } from '../context.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -200,17 +201,20 @@ export class MutationResolver {
     const relative = (p: string) => path.relative(folder, p) || path.basename(p);
     const hide = (message: string) => message.replaceAll(folder + path.sep, '');
     const job = ctx.jobs.start('INDEX_FOLDER', c.name, folder, (work) => work(), async (job) => {
-      const report = await ctx.service.indexFolder(c.name, folder, {
+      // Files refused by the decoder and entries passed over by the listing are both listed with their reason.
+      const report = (f: SkippedFile) => job.fail({ path: relative(f.path), reason: f.reason, message: hide(f.message) });
+      const result = await ctx.service.indexFolder(c.name, folder, {
         signal: job.signal,
         onProgress: (p) => job.progress(p),
-        onFailed: (f) => job.fail({ path: relative(f.path), reason: f.reason, message: hide(f.message) }),
+        onFailed: report,
+        onSkipped: report,
         onAdded: (n) => (job.job.added = n),
       });
-      job.progress({ done: report.listed, total: report.listed });
+      job.progress({ done: result.listed, total: result.listed });
       return {
-        added: report.added,
-        unchanged: report.unchanged,
-        message: `${report.added} added, ${report.unchanged} unchanged, ${report.failed.length} failed in ${report.seconds.toFixed(1)} s`,
+        added: result.added,
+        unchanged: result.unchanged,
+        message: `${result.added} added, ${result.unchanged} unchanged, ${result.failed.length} failed, ${result.skipped.length} passed over in ${result.seconds.toFixed(1)} s`,
       };
     });
     return toJob(job);
