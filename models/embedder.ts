@@ -165,6 +165,7 @@ export class Embedder {
       maxPixels: positiveInt(opts.maxPixels ?? DEFAULT_LIMITS.maxPixels, 'maxPixels'),
       maxBytes: positiveInt(opts.maxBytes ?? DEFAULT_LIMITS.maxBytes, 'maxBytes'),
       workingSize: opts.workingSize ?? Math.max(DEFAULT_LIMITS.workingSize, 2 * largest),
+      minSide: positiveInt(opts.minSide ?? DEFAULT_LIMITS.minSide, 'minSide'),
     };
     const byKey = new Map<string, Group>();
     for (const s of sessions) {

@@ -112,7 +112,7 @@ export function mediaRouter(service: ImsearchService, opts: { thumbnailSize: num
 }
 
 /** The formats a thumbnail is made from: raster images libvips decodes (never SVG, PDF or another loader). */
-const THUMBNAIL_FORMATS: ReadonlySet<ImageFormat> = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff']);
+const THUMBNAIL_FORMATS: ReadonlySet<ImageFormat> = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif']);
 
 /**
  * Fits inside size x size, EXIF orientation applied; runs on libvips' threads. The bytes were
