@@ -9,6 +9,7 @@ import type { SkippedFile } from '../../service/indexing.js';
 import type { SearchOutcome } from '../../service/service.js';
 import type { ApiContext } from '../context.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import type { JobRecord } from '../jobs.js';
 import { readUpload } from '../uploads.js';
 import { ErrorCodeInfo, errorCodeInfos } from './error-code.js';
 import { SearchOptions, toSearchRequest } from './search-options.js';
@@ -127,18 +128,30 @@ export class CatalogResolver {
   }
 }
 
+/**
+ * A job as the caller may see it: server paths (an indexed folder) only with the API key (or when
+ * none is configured); without it, relative to the root that holds them. Failure paths are
+ * relative to the indexed folder already.
+ */
+function visibleJob(job: JobRecord, ctx: ApiContext): Job {
+  const shown = toJob(job);
+  const trusted = ctx.auth === 'ok' || ctx.auth === 'open';
+  if (!trusted && job.kind === 'INDEX_FOLDER') shown.target = ctx.roots.relative(job.target);
+  return shown;
+}
+
 @Resolver()
 export class JobResolver {
   @Query(() => Job, { description: 'A job by id, also from before a restart (UNKNOWN_JOB when absent or pruned: the 200 most recent finished jobs are kept).' })
   job(@Arg('id', () => ID) id: string, @Ctx() ctx: ApiContext): Job {
     const job = ctx.jobs.get(id);
     if (!job) throw new ImsearchError('UNKNOWN_JOB', `no job ${id} on this server (jobs are kept in memory until a restart)`);
-    return toJob(job);
+    return visibleJob(job, ctx);
   }
 
   @Query(() => [Job], { description: 'Recent jobs, newest first, kept across restarts in the data directory.' })
   jobs(@Ctx() ctx: ApiContext): Job[] {
-    return ctx.jobs.list().map(toJob);
+    return ctx.jobs.list().map((j) => visibleJob(j, ctx));
   }
 }
 
