@@ -362,7 +362,7 @@ interface ItemRow {
 
 function rowToItem(row: ItemRow | undefined): Item | undefined {
   if (!row) return undefined;
-  return { id: row.id, label: row.label, source: row.source, root: row.root, sha256: row.sha256, bytes: row.bytes, addedAt: row.added_at };
+  return { id: row.id, label: row.label, source: row.source, root: row.root ?? null, sha256: row.sha256, bytes: row.bytes, addedAt: row.added_at };
 }
 
 async function readManifest(dir: string): Promise<CollectionManifest> {
@@ -386,14 +386,41 @@ async function readManifest(dir: string): Promise<CollectionManifest> {
   return manifest;
 }
 
-function openDatabase(file: string): Database.Database {
-  let db: Database.Database;
+const READ_ONLY_FAULTS = new Set(['SQLITE_CANTOPEN', 'SQLITE_READONLY', 'EROFS', 'EACCES', 'EPERM']);
+
+/**
+ * The item database of a read-only data directory (a read-only mount, a snapshot): SQLite cannot
+ * open a WAL-mode file there (it must create the -shm file beside it), so the file is read into
+ * memory and opened read-only. Reads work; every write fails with SQLITE_READONLY, which
+ * Collection.write reports as STORAGE_READ_ONLY naming the file.
+ */
+function openReadOnlyCopy(file: string, cause: unknown): Database.Database {
+  // Commits still in a -wal file would be missing from the copy: refuse rather than serve old data.
+  if ((fs.statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0) > 0) {
+    throw new ImsearchError('STORAGE_READ_ONLY', `cannot read ${file}: the data directory is read-only and the database has commits not yet checkpointed (${file}-wal); open it once where it is writable`, {}, { cause });
+  }
+  let bytes: Buffer;
   try {
-    db = new Database(file);
+    bytes = fs.readFileSync(file);
   } catch (err) {
     throw storageError(err, file);
   }
-  db.pragma('journal_mode = WAL');
+  // Bytes 18-19 say WAL (2); a copy in memory has no WAL: say rollback journal (1).
+  if (bytes.length >= 20) bytes.fill(1, 18, 20);
+  return new Database(bytes, { readonly: true });
+}
+
+function openDatabase(file: string): Database.Database {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+  } catch (err) {
+    db?.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code && READ_ONLY_FAULTS.has(code) && fs.existsSync(file)) return openReadOnlyCopy(file, err);
+    throw storageError(err, file);
+  }
   db.pragma('synchronous = FULL');
   db.exec(`
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
