@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { Embedder } from '../models/embedder.js';
 import { readImageFile } from '../models/image/image-file.js';
 import type { View } from '../store/collection.js';
+import { checkCollections } from '../service/check.js';
 import { evaluate, type EvalResult } from '../service/evaluate.js';
 import type { SkippedFile } from '../service/indexing.js';
 import { DEFAULT_K, parsePositiveInt } from '../service/limits.js';
@@ -81,6 +82,24 @@ export function registerEngineCommands(program: Command): void {
           }),
         );
         printSkipped([...report.skipped, ...report.failed]);
+      }),
+    );
+
+  program
+    .command('check')
+    .description('check collections on disk: database consistency, source files (gone, or no longer regular files), uploaded originals no item refers to')
+    .option('-c, --collection <name>', 'only this collection (default: all)')
+    .option('--repair', 'remove uploaded originals no item refers to (the rest is only reported)', false)
+    .option('--json', 'print JSON', false)
+    .action((o: { collection?: string; repair: boolean; json: boolean }, cmd: Command) =>
+      withService(cmd, async (service) => {
+        const report = await checkCollections(service, { collections: o.collection ? [o.collection] : undefined, repair: o.repair });
+        if (o.json) console.log(JSON.stringify(report));
+        else {
+          console.log(`${report.collections} collection(s), ${report.items} item(s), ${report.problems.length} problem(s)`);
+          for (const p of report.problems) console.log(`  ${p.collection}: ${p.kind}${p.repaired ? ' (repaired)' : ''}: ${p.message}`);
+        }
+        if (report.problems.some((p) => !p.repaired)) process.exitCode = 1;
       }),
     );
 

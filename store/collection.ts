@@ -315,6 +315,12 @@ export class Collection {
     return Object.fromEntries(rows.map((r) => [r.model, new Float32Array(new Uint8Array(r.data).buffer)]));
   }
 
+  /** SQLite's own consistency check of the item database: empty when sound, else what it found. */
+  integrityProblems(): string[] {
+    const rows = this.db.pragma('quick_check') as { quick_check: string }[];
+    return rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+  }
+
   close(): void {
     this.db.close();
   }
