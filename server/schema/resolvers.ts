@@ -94,7 +94,8 @@ export class CatalogResolver {
   @Query(() => Limits, { description: "The server's limits." })
   limits(@Ctx() ctx: ApiContext): Limits {
     const { maxK, maxUploadBytes, maxFiles, maxPixels, maxPageSize } = ctx.service.limits;
-    return { maxK, maxUploadBytes, maxFiles, maxPixels, maxPageSize };
+    const { maxQueryCost, maxAliases, maxDepth } = ctx.limits;
+    return { maxK, maxUploadBytes, maxFiles, maxPixels, maxPageSize, maxQueryCost, maxAliases, maxDepth };
   }
 
   @Query(() => [ModelInfo], { description: 'The embedding models the served collections use.' })

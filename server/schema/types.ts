@@ -700,4 +700,13 @@ export class Limits {
 
   @Field(() => Int, { description: 'Largest page of items.' })
   maxPageSize!: number;
+
+  @Field(() => Int, { description: 'Largest estimated cost of one request: result fields + 1,000 per embedded image + 10 + k per search (QUERY_TOO_COMPLEX).' })
+  maxQueryCost!: number;
+
+  @Field(() => Int, { description: 'Most aliased fields in one request (QUERY_TOO_COMPLEX).' })
+  maxAliases!: number;
+
+  @Field(() => Int, { description: 'Deepest field nesting of a request (QUERY_TOO_COMPLEX).' })
+  maxDepth!: number;
 }

@@ -61,6 +61,9 @@ test('the budget is configurable (maxQueryCost) and the default lets a k=100 sea
     assert.equal(e?.extensions.code, 'QUERY_TOO_COMPLEX');
     assert.equal(e?.extensions.maxQueryCost, 100);
     assert.ok((e?.extensions.cost as number) > 100);
+    // Clients can read the budget.
+    const limits = await new ImsearchClient({ endpoint: `${server.url}/graphql` }).limits();
+    assert.deepEqual([limits.maxQueryCost, limits.maxAliases, limits.maxDepth], [100, 30, 20]);
   } finally {
     await server.close();
   }
