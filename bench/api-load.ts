@@ -13,11 +13,11 @@ import autocannon from 'autocannon';
 const QUERY = 'query SimilarImages($upload: Upload!, $k: Int) { similarImages(upload: $upload, k: $k) { matches { rank score item { id label thumbnailUrl } } } }';
 
 /** One GraphQL multipart request body (spec: operations, map, then the file). */
-export function multipartBody(photo: Buffer, name: string, k: number): { body: Buffer; contentType: string } {
+export function multipartBody(photo: Buffer, name: string, k: number, query = QUERY): { body: Buffer; contentType: string } {
   const boundary = `----imsearch${Math.random().toString(16).slice(2)}`;
   const part = (headers: string, content: Buffer | string) => Buffer.concat([Buffer.from(`--${boundary}\r\n${headers}\r\n\r\n`), Buffer.from(content), Buffer.from('\r\n')]);
   const body = Buffer.concat([
-    part('Content-Disposition: form-data; name="operations"', JSON.stringify({ query: QUERY, variables: { upload: null, k }, operationName: 'SimilarImages' })),
+    part('Content-Disposition: form-data; name="operations"', JSON.stringify({ query, variables: { upload: null, k } })),
     part('Content-Disposition: form-data; name="map"', JSON.stringify({ 0: ['variables.upload'] })),
     part(`Content-Disposition: form-data; name="0"; filename="${name}"\r\nContent-Type: image/jpeg`, photo),
     Buffer.from(`--${boundary}--\r\n`),

@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     return { ...s, search, embedMs: [] as number[], searchMs: [] as number[], total: [] as number[] };
   });
 
-  const files = (await listLabelledFiles(path.join(args.dataset!, 'queries'))).filter((_, i, all) => i % Math.max(1, Math.floor(all.length / Number(args.queries))) === 0).slice(0, Number(args.queries));
+  const files = (await listLabelledFiles(path.join(args.dataset!, 'queries'))).files.filter((_, i, all) => i % Math.max(1, Math.floor(all.length / Number(args.queries))) === 0).slice(0, Number(args.queries));
   for (const f of files) {
     const buf = await fs.readFile(f.path);
     for (const r of runners) {

@@ -1,9 +1,10 @@
-import fs from 'node:fs/promises';
 import { ImsearchError } from '../errors/error-codes.js';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { Embedder } from '../models/embedder.js';
+import { readImageFile } from '../models/image/image-file.js';
 import type { View } from '../store/collection.js';
+import { checkCollections } from '../service/check.js';
 import { evaluate, type EvalResult } from '../service/evaluate.js';
 import type { SkippedFile } from '../service/indexing.js';
 import { DEFAULT_K, parsePositiveInt } from '../service/limits.js';
@@ -75,12 +76,31 @@ export function registerEngineCommands(program: Command): void {
             added: report.added,
             unchanged: report.unchanged,
             failed: report.failed.length,
+            skipped: report.skipped.length,
             items: c.collection.count(),
             seconds: Number(report.seconds.toFixed(2)),
             imagesPerSecond: Number((report.added / Math.max(report.seconds, 1e-9)).toFixed(1)),
           }),
         );
-        printSkipped(report.failed);
+        printSkipped([...report.skipped, ...report.failed]);
+      }),
+    );
+
+  program
+    .command('check')
+    .description('check collections on disk: database consistency, source files (gone, or no longer regular files), uploaded originals no item refers to')
+    .option('-c, --collection <name>', 'only this collection (default: all)')
+    .option('--repair', 'remove uploaded originals no item refers to (the rest is only reported)', false)
+    .option('--json', 'print JSON', false)
+    .action((o: { collection?: string; repair: boolean; json: boolean }, cmd: Command) =>
+      withService(cmd, async (service) => {
+        const report = await checkCollections(service, { collections: o.collection ? [o.collection] : undefined, repair: o.repair });
+        if (o.json) console.log(JSON.stringify(report));
+        else {
+          console.log(`${report.collections} collection(s), ${report.items} item(s), ${report.problems.length} problem(s)`);
+          for (const p of report.problems) console.log(`  ${p.collection}: ${p.kind}${p.repaired ? ' (repaired)' : ''}: ${p.message}`);
+        }
+        if (report.problems.some((p) => !p.repaired)) process.exitCode = 1;
       }),
     );
 
@@ -95,7 +115,7 @@ export function registerEngineCommands(program: Command): void {
     .option('--json', 'print JSON instead of a table', false)
     .action((image: string, o: { collection: string; k: string; models?: string; minPrecision?: string; json: boolean }, cmd: Command) =>
       withService(cmd, async (service) => {
-        const { matches } = await service.searchImage(o.collection, await fs.readFile(image), {
+        const { matches } = await service.searchImage(o.collection, await readImageFile(image, service.limits.maxUploadBytes), {
           k: parsePositiveInt('-k', o.k),
           models: o.models ? parseModelList(o.models).map((m) => m.name) : undefined,
           minPrecision: o.minPrecision === undefined ? undefined : Number(o.minPrecision),

@@ -18,6 +18,7 @@ interface ServeFlags {
   maxUploadBytes?: string;
   maxFiles?: string;
   maxPixels?: string;
+  maxQueryCost?: string;
   thumbnailSize?: string;
   publicUrl?: string;
   corsOrigin?: string[];
@@ -60,6 +61,7 @@ export function registerServeCommand(program: Command): void {
     .option('--max-upload-bytes <size>', `largest uploaded file, e.g. 16M (env IMSEARCH_MAX_UPLOAD_BYTES, default ${DEFAULT_LIMITS.maxUploadBytes})`)
     .option('--max-files <n>', `most files per request (env IMSEARCH_MAX_FILES, default ${DEFAULT_LIMITS.maxFiles})`)
     .option('--max-pixels <n>', `largest decoded image in pixels (env IMSEARCH_MAX_PIXELS, default ${DEFAULT_LIMITS.maxPixels})`)
+    .option('--max-query-cost <n>', `largest estimated cost of one GraphQL request (env IMSEARCH_MAX_QUERY_COST, default ${DEFAULT_LIMITS.maxQueryCost})`)
     .option('--thumbnail-size <px>', `thumbnail edge (env IMSEARCH_THUMBNAIL_SIZE, default ${DEFAULT_THUMBNAIL_SIZE})`)
     .option('--public-url <url>', 'base of media URLs in responses and the host name the server answers to besides loopback ones (env IMSEARCH_PUBLIC_URL; default: the listening address)')
     .option('--cors-origin <origins>', 'exact origins (https://app.example.com) whose pages may call the API, comma-separated or repeated (env IMSEARCH_CORS_ORIGINS; default: none)', collect)
@@ -85,6 +87,7 @@ export function registerServeCommand(program: Command): void {
           maxUploadBytes: maxUpload === undefined ? undefined : parseBytes(maxUpload),
           maxFiles: (o.maxFiles ?? env('IMSEARCH_MAX_FILES')),
           maxPixels: (o.maxPixels ?? env('IMSEARCH_MAX_PIXELS')),
+          maxQueryCost: (o.maxQueryCost ?? env('IMSEARCH_MAX_QUERY_COST')),
         },
         log,
       });

@@ -13,7 +13,8 @@
  */
 import { createHash } from 'node:crypto';
 import { type Box, type CropOptions, cropRgb, detectContentBox } from './image/crop.js';
-import { DEFAULT_LIMITS, type DecodeLimits, decodeImage, readImageFile } from './image/decode.js';
+import { DEFAULT_LIMITS, type DecodeLimits, decodeImage } from './image/decode.js';
+import { readImageFile } from './image/image-file.js';
 import { type DecodeFailure, ImageDecodeError } from './image/decode-error.js';
 import type { RgbImage } from './image/pixels.js';
 import type { ModelManifest } from './manifest/manifest.js';
@@ -164,6 +165,7 @@ export class Embedder {
       maxPixels: positiveInt(opts.maxPixels ?? DEFAULT_LIMITS.maxPixels, 'maxPixels'),
       maxBytes: positiveInt(opts.maxBytes ?? DEFAULT_LIMITS.maxBytes, 'maxBytes'),
       workingSize: opts.workingSize ?? Math.max(DEFAULT_LIMITS.workingSize, 2 * largest),
+      minSide: positiveInt(opts.minSide ?? DEFAULT_LIMITS.minSide, 'minSide'),
     };
     const byKey = new Map<string, Group>();
     for (const s of sessions) {

@@ -17,7 +17,8 @@ export {
 } from './manifest/model-dir.js';
 export { modelFilePath, verifyModelFile, howToGet, type VerifiedModelFile } from './manifest/model-file.js';
 export { CACHE_DIR_ENV, cacheDir, cachedSha256, rememberSha256 } from './manifest/sha256-cache.js';
-export { decodeImage, readImageFile, sniffFormat, looksTruncated, DEFAULT_LIMITS, type DecodeLimits, type DecodedImage, type ImageFormat } from './image/decode.js';
+export { decodeImage, sniffFormat, looksTruncated, DEFAULT_LIMITS, type DecodeLimits, type DecodedImage, type ImageFormat } from './image/decode.js';
+export { openRegularFile, readImageFile } from './image/image-file.js';
 export type { RgbImage, PixelView } from './image/pixels.js';
 export { findContentBox, detectContentBox, greyThumbnail, scaleBox, cropRgb, DEFAULT_CROP, CROP_THUMB_SIZE, type Box, type CropOptions } from './image/crop.js';
 export {

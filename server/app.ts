@@ -29,6 +29,7 @@ import { JobRegistry } from './jobs.js';
 import { mediaRouter } from './media.js';
 import { PROMETHEUS_CONTENT_TYPE, prometheusText } from './prometheus.js';
 import { requestGuard } from './request-guard.js';
+import { queryCostPlugin, queryTokenGuard } from './query-cost.js';
 import { AllowedRoots } from './roots.js';
 import { buildApiSchema, schemaSdl } from './schema/build.js';
 import { securityHeaders } from './security-headers.js';
@@ -98,7 +99,12 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
       includeStacktraceInErrorResponses: false,
       // The owner of the process (imsearch serve, a test) decides when to stop.
       stopOnTerminationSignals: false,
-      plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), timingPlugin(metrics)],
+      plugins: [
+        ApolloServerPluginDrainHttpServer({ httpServer }),
+        ApolloServerPluginLandingPageDisabled(),
+        timingPlugin(metrics),
+        queryCostPlugin(config.limits, { collections: () => service.collections.names().length, jobs: () => jobs.list().length }),
+      ],
     });
     await apollo.start();
   } catch (err) {
@@ -128,6 +134,7 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
       next();
     },
     express.json({ limit: config.limits.maxJsonBytes }),
+    queryTokenGuard(config.limits),
     // Requests are served only once listening, so `url` is known by then.
     expressMiddleware(apollo, { context: makeContext(parts, config.apiKey, () => config.publicUrl ?? url) }),
   );

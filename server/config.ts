@@ -5,9 +5,10 @@
 import net from 'node:net';
 import { ImsearchError } from '../errors/error-codes.js';
 import { DEFAULT_LIMITS as SERVICE_LIMITS, type Limits } from '../service/limits.js';
+import { DEFAULT_QUERY_COST_LIMITS, type QueryCostLimits } from './query-cost.js';
 
-/** The service's limits plus the HTTP layer's own. */
-export interface ServerLimits extends Limits {
+/** The service's limits plus the HTTP layer's own and the query cost limits. */
+export interface ServerLimits extends Limits, QueryCostLimits {
   /** Largest JSON request body, bytes. */
   maxJsonBytes: number;
 }
@@ -55,7 +56,7 @@ export interface ServerConfigInput {
   log?: (line: string) => void;
 }
 
-export const DEFAULT_LIMITS: ServerLimits = { ...SERVICE_LIMITS, maxJsonBytes: 1024 * 1024 };
+export const DEFAULT_LIMITS: ServerLimits = { ...SERVICE_LIMITS, ...DEFAULT_QUERY_COST_LIMITS, maxJsonBytes: 1024 * 1024 };
 
 export const DEFAULT_PORT = 4000;
 export const DEFAULT_HOST = '127.0.0.1';

@@ -58,8 +58,8 @@ export function formatError(log: (line: string) => void) {
 }
 
 /** The GraphQL-over-HTTP shape of one error, for answers that never reach Apollo. */
-export function errorBody(code: ErrorCode, message: string): { errors: GraphQLFormattedError[] } {
-  return { errors: [{ message, extensions: { code } }] };
+export function errorBody(code: ErrorCode, message: string, details: Readonly<Record<string, unknown>> = {}): { errors: GraphQLFormattedError[] } {
+  return { errors: [{ message, extensions: { ...details, code } }] };
 }
 
 /** A GraphQL-over-HTTP error body for failures outside Apollo (multipart parsing, JSON body). */
@@ -68,5 +68,5 @@ export function httpErrorBody(err: unknown): { status: number; body: { errors: G
   if (!known) return null;
   const http = err as HttpError;
   const status = typeof http.status === 'number' && http.status >= 400 && http.status < 500 ? http.status : 400;
-  return { status, body: errorBody(known.code, known.message) };
+  return { status, body: errorBody(known.code, known.message, known.details) };
 }

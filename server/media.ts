@@ -1,14 +1,18 @@
 /**
  * Images by item id: the original (the item's recorded source file) and a thumbnail made with
  * sharp and cached under <dataDir>/cache/thumbs. Only the source paths the collection recorded
- * are ever read: the URL names a collection and an item id, never a path.
+ * are ever read (the URL names a collection and an item id, never a path), and only after
+ * server/media-source.ts has re-checked them.
  */
-import fsp from 'node:fs/promises';
-import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import express from 'express';
 import sharp from 'sharp';
-import { sniffFormat } from '../models/image/decode.js';
+import { ImageDecodeError } from '../models/image/decode-error.js';
+import type { ImageFormat } from '../models/image/decode.js';
+import { DEFAULT_MAX_FILE_BYTES, readOpenedFile } from '../models/image/image-file.js';
 import type { ImsearchService } from '../service/service.js';
+import type { Item } from '../store/collection.js';
+import { type MediaSource, MediaUnavailable, openMediaSource } from './media-source.js';
 
 const MIME: Record<string, string> = {
   jpeg: 'image/jpeg',
@@ -29,53 +33,49 @@ export function mediaPaths(collection: string, id: number): { url: string; thumb
 export function mediaRouter(service: ImsearchService, opts: { thumbnailSize: number; maxPixels: number }): express.Router {
   const router = express.Router();
 
+  // Messages name nothing from the request: a 404 body must not reflect what the caller sent.
   const lookup = async (req: express.Request, res: express.Response) => {
-    const name = String(req.params.collection);
     const id = String(req.params.id);
     let c;
     try {
-      c = await service.collection(name);
+      c = await service.collection(String(req.params.collection));
     } catch {
-      res.status(404).type('text/plain').send(`no collection ${name}`);
+      res.status(404).type('text/plain').send('no such collection');
       return null;
     }
     const item = ID.test(id) ? c.collection.item(Number(id)) : undefined;
     if (!item) {
-      res.status(404).type('text/plain').send(`no item ${id} in collection ${name}`);
+      res.status(404).type('text/plain').send('no such item in the collection');
       return null;
     }
-    // Sources are recorded as indexed; a relative one is taken relative to the working directory.
-    return { collection: c.name, item: { ...item, source: path.resolve(item.source) } };
+    return { collection: c.name, item };
+  };
+
+  /** The checked source, or null when the response (404 / 422) has been sent. */
+  const open = async (item: Item, res: express.Response): Promise<MediaSource | null> => {
+    try {
+      return await openMediaSource(item);
+    } catch (err) {
+      if (!(err instanceof MediaUnavailable)) throw err;
+      res.status(err.status).type('text/plain').send(err.message);
+      return null;
+    }
   };
 
   router.get('/:collection/:id', async (req, res, next) => {
     const found = await lookup(req, res);
     if (!found) return;
     try {
-      const fh = await fsp.open(found.item.source, 'r');
-      let head: Buffer;
-      try {
-        const { buffer, bytesRead } = await fh.read(Buffer.alloc(16), 0, 16, 0);
-        head = buffer.subarray(0, bytesRead);
-      } finally {
-        await fh.close();
-      }
-      const format = sniffFormat(head);
-      if (!format) {
-        res.status(404).type('text/plain').send(`item ${found.item.id}'s file is no longer an image`);
-        return;
-      }
-      res.setHeader('Content-Type', MIME[format]);
+      const source = await open(found.item, res);
+      if (!source) return;
+      res.setHeader('Content-Type', MIME[source.format]);
+      res.setHeader('Content-Length', String(source.stats.size));
       res.setHeader('Cache-Control', 'public, max-age=3600');
-      res.sendFile(found.item.source, { dotfiles: 'allow', headers: { 'Content-Type': MIME[format] } }, (err) => {
-        if (err && !res.headersSent) next(err);
-      });
+      // From the handle that was checked, never by path again.
+      await pipeline(source.handle.createReadStream({ start: 0, autoClose: true }), res);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        res.status(404).type('text/plain').send(`item ${found.item.id}'s file is missing on the server`);
-        return;
-      }
-      next(err);
+      if (!res.headersSent) next(err);
+      else res.destroy();
     }
   });
 
@@ -84,18 +84,22 @@ export function mediaRouter(service: ImsearchService, opts: { thumbnailSize: num
     if (!found) return;
     const size = opts.thumbnailSize;
     try {
-      const data = await service.thumbnails.get(found.collection, found.item.sha256, size, () => makeThumbnail(found.item.source, size, opts.maxPixels));
+      const source = await open(found.item, res);
+      if (!source) return;
+      let data: Buffer;
+      try {
+        data = await service.thumbnails.get(found.collection, found.item.sha256, size, async () =>
+          makeThumbnail(await readOpenedFile(source, found.item.source, DEFAULT_MAX_FILE_BYTES), source.format, size, opts.maxPixels),
+        );
+      } finally {
+        await source.handle.close().catch(() => undefined);
+      }
       res.setHeader('Content-Type', 'image/webp');
       res.setHeader('Cache-Control', 'public, max-age=86400');
       res.send(data);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') {
-        res.status(404).type('text/plain').send(`item ${found.item.id}'s file is missing on the server`);
-        return;
-      }
-      if (err instanceof Error && !code) {
-        res.status(422).type('text/plain').send(`item ${found.item.id}'s file cannot be made into a thumbnail`);
+      if (err instanceof ImageDecodeError || err instanceof MediaUnavailable) {
+        res.status(422).type('text/plain').send("the item's file cannot be made into a thumbnail");
         return;
       }
       next(err);
@@ -105,9 +109,19 @@ export function mediaRouter(service: ImsearchService, opts: { thumbnailSize: num
   return router;
 }
 
-/** Fits inside size x size, EXIF orientation applied; runs on libvips' threads. */
-function makeThumbnail(source: string, size: number, maxPixels: number): Promise<Buffer> {
-  return sharp(source, { limitInputPixels: maxPixels, failOn: 'truncated' })
+/** The formats a thumbnail is made from: raster images libvips decodes (never SVG, PDF or another loader). */
+const THUMBNAIL_FORMATS: ReadonlySet<ImageFormat> = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif']);
+
+/**
+ * Fits inside size x size, EXIF orientation applied; runs on libvips' threads. The bytes were
+ * sniffed as `format`, and libvips must agree before anything is decoded.
+ */
+async function makeThumbnail(data: Buffer, format: ImageFormat, size: number, maxPixels: number): Promise<Buffer> {
+  if (!THUMBNAIL_FORMATS.has(format)) throw new ImageDecodeError('not-image', `no thumbnail is made from ${format}`);
+  const image = sharp(data, { limitInputPixels: maxPixels, failOn: 'truncated' });
+  const meta = await image.metadata();
+  if (meta.format !== format) throw new ImageDecodeError('not-image', `the file sniffs as ${format} but decodes as ${meta.format}`);
+  return image
     .rotate()
     .resize({ width: size, height: size, fit: 'inside', withoutEnlargement: true })
     .webp({ quality: 80 })

@@ -53,6 +53,12 @@ export class AllowedRoots {
     if (!(await fsp.stat(real)).isDirectory()) throw refuse(NOT_INSIDE);
     return real;
   }
+
+  /** A folder as shown to callers without the API key: relative to the root holding it ("." for a root; "" outside them all). */
+  relative(folder: string): string {
+    const root = this.roots.find((r) => isInside(folder, r));
+    return root === undefined ? '' : path.relative(root, folder) || '.';
+  }
 }
 
 function isInside(child: string, parent: string): boolean {

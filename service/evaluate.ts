@@ -156,11 +156,11 @@ async function cachedCollection(
         metric: null,
         searchDefaults: {},
       });
-  const files = await listLabelledFiles(folder);
-  const report = await indexFiles(collection, opts.embedder, files, {
+  const listing = await listLabelledFiles(folder);
+  const report = await indexFiles(collection, opts.embedder, listing.files, {
     onProgress: (p) => opts.onProgress?.(role, p),
   });
-  return { collection, skipped: report.failed };
+  return { collection, skipped: [...listing.skipped, ...report.failed] };
 }
 
 function calibratedThreshold(searcher: CollectionSearcher, precision: number): number {

@@ -22,7 +22,10 @@ export interface IndexReport {
   added: number;
   /** Already in the collection (same content hash): re-indexing is a no-op. */
   unchanged: number;
+  /** Files that were read and refused (the decoder's reason). */
   failed: SkippedFile[];
+  /** Entries of the folder passed over while listing it (hidden, special, symlink out, unreadable), each with why. */
+  skipped: SkippedFile[];
   addedItems: AddedItem[];
   seconds: number;
 }
@@ -83,7 +86,7 @@ export async function indexFiles(collection: Collection, embedder: ImageEmbedder
         failed.push(f);
         opts.onFailed?.(f);
       } else {
-        batch.push({ label: files[result.index].label, source: result.path, sha256: result.sha256, bytes: result.bytes, vectors: result.vectors });
+        batch.push({ label: files[result.index].label, source: result.path, root: files[result.index].root ?? null, sha256: result.sha256, bytes: result.bytes, vectors: result.vectors });
         if (batch.length >= commitEvery) commit();
       }
       progress();
@@ -96,6 +99,7 @@ export async function indexFiles(collection: Collection, embedder: ImageEmbedder
     added: addedItems.length,
     unchanged,
     failed,
+    skipped: [],
     addedItems,
     seconds: (performance.now() - started) / 1000,
   };

@@ -15,6 +15,10 @@ export interface Limits {
   maxPixels: number;
   /** Largest page of items. */
   maxPageSize: number;
+  /** Searches (embedding + index probe) running at once; more wait in the queue. */
+  maxConcurrentSearches: number;
+  /** Searches waiting for a slot; more are refused with BUSY. */
+  maxQueuedSearches: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = {
@@ -23,6 +27,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   maxFiles: 32,
   maxPixels: 50_000_000,
   maxPageSize: 500,
+  // Two threads serve a query (the loop and the model worker): more at once only lengthens each one.
+  maxConcurrentSearches: 2,
+  maxQueuedSearches: 32,
 };
 
 export const DEFAULT_K = 10;

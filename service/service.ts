@@ -19,6 +19,7 @@ import { type IndexProgress, type IndexReport, type SkippedFile, indexFiles } fr
 import { DEFAULT_LIMITS, type Limits, checkInt } from './limits.js';
 import type { FitReport } from './metric-fit.js';
 import { type SearchRequest, checkSearchRequest } from './search-request.js';
+import { WorkGate } from './work-gate.js';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -63,6 +64,8 @@ export interface UploadOutcome {
 export interface AddFilesOptions {
   onProgress?: (p: IndexProgress) => void;
   onFailed?: (f: SkippedFile) => void;
+  /** Each entry of an indexed folder passed over while listing it (indexFolder only). */
+  onSkipped?: (f: SkippedFile) => void;
   /** Items committed so far (an interrupted run still reports them). */
   onAdded?: (count: number) => void;
   signal?: AbortSignal;
@@ -92,6 +95,8 @@ export class ImsearchService {
   readonly limits: Readonly<Limits>;
   readonly uploads: UploadStore;
   readonly thumbnails: ThumbnailCache;
+  /** Bounds the searches (embedding + index probe) running and waiting at once. */
+  readonly searchGate: WorkGate;
   private readonly fitRunner: FitRunner;
   private readonly defaultName: string | undefined;
   private readonly log: (line: string) => void;
@@ -102,6 +107,7 @@ export class ImsearchService {
     this.collections = new CollectionRegistry(opts.dataDir, new EmbedderPool(opts.embedders), { log: opts.log });
     this.uploads = new UploadStore(opts.dataDir);
     this.thumbnails = new ThumbnailCache(opts.dataDir);
+    this.searchGate = new WorkGate(this.limits.maxConcurrentSearches, this.limits.maxQueuedSearches);
     this.fitRunner = opts.fit;
     this.defaultName = opts.defaultCollection ?? this.collections.names()[0];
   }
@@ -185,11 +191,13 @@ export class ImsearchService {
     const embedder = await c.embedder();
     const searcher = c.searcher;
     searcher.checkEmbedder(embedder);
-    const t0 = performance.now();
-    const vectors = await embedder.embedImage(image, c.manifest.views);
-    const t1 = performance.now();
-    const matches = await searcher.searchVectors(vectors, checked);
-    return { collection: c, matches, timing: { embedMs: t1 - t0, searchMs: performance.now() - t1 } };
+    return this.searchGate.run(async () => {
+      const t0 = performance.now();
+      const vectors = await embedder.embedImage(image, c.manifest.views);
+      const t1 = performance.now();
+      const matches = await searcher.searchVectors(vectors, checked);
+      return { collection: c, matches, timing: { embedMs: t1 - t0, searchMs: performance.now() - t1 } };
+    });
   }
 
   /** "More like this" for an indexed item, from its stored embeddings (no model run); the item itself is left out. */
@@ -197,10 +205,13 @@ export class ImsearchService {
     const c = await this.collection(name);
     const itemId = parseItemId(id, c.name);
     const checked = checkSearchRequest(c, request, this.limits.maxK);
-    const t0 = performance.now();
     const searcher = c.searcher;
-    const matches = await searcher.searchVectors(searcher.itemVectors(itemId), { ...checked, exclude: new Set([itemId]) });
-    return { collection: c, matches, timing: { embedMs: 0, searchMs: performance.now() - t0 } };
+    const vectors = searcher.itemVectors(itemId);
+    return this.searchGate.run(async () => {
+      const t0 = performance.now();
+      const matches = await searcher.searchVectors(vectors, { ...checked, exclude: new Set([itemId]) });
+      return { collection: c, matches, timing: { embedMs: 0, searchMs: performance.now() - t0 } };
+    });
   }
 
   async item(name: string | null | undefined, id: string | number): Promise<{ collection: OpenCollection; item: Item | null }> {
@@ -229,8 +240,10 @@ export class ImsearchService {
 
   /** Lists a folder (labels from first-level folder names) and adds its files. */
   async indexFolder(name: string, folder: string, opts: AddFilesOptions = {}): Promise<IndexReport> {
-    const files = await listLabelledFiles(folder);
-    return this.addFiles(name, files, opts);
+    const listing = await listLabelledFiles(folder);
+    for (const s of listing.skipped) opts.onSkipped?.(s);
+    const report = await this.addFiles(name, listing.files, opts);
+    return { ...report, skipped: listing.skipped };
   }
 
   /**
@@ -261,7 +274,7 @@ export class ImsearchService {
         }
         const file = await this.uploads.keep(c.name, u.data, format === 'jpeg' ? 'jpg' : format);
         kept.set(index, file);
-        files.push({ path: file.path, label: u.label });
+        files.push({ path: file.path, label: u.label, root: this.uploads.dir(c.name) });
         outcomes.push({ index, filename: u.filename, item: null, status: 'UNCHANGED', reason: null, message: null });
       }
       const report = files.length ? await this.addFilesLocked(c, files, {}) : null;

@@ -37,6 +37,12 @@ export interface Item {
   id: number;
   label: string | null;
   source: string;
+  /**
+   * The folder the source was indexed from (uploads: the collection's uploads folder): media is
+   * served only while the source's real path stays inside it. Null for items recorded before it
+   * was kept, and for files added one by one: the source's own folder then.
+   */
+  root: string | null;
   sha256: string;
   bytes: number;
   addedAt: string;
@@ -45,6 +51,7 @@ export interface Item {
 export interface NewItem {
   label: string | null;
   source: string;
+  root?: string | null;
   sha256: string;
   bytes: number;
   /** Per view, per model: the L2-normalised embedding. */
@@ -240,14 +247,14 @@ export class Collection {
     const models = new Map(this.manifestData.models.map((m) => [m.name, m.dim]));
     for (const item of batch) this.checkVectors(item, models);
     const insertItem = this.db.prepare(
-      'INSERT OR IGNORE INTO items (label, source, sha256, bytes, added_at) VALUES (?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO items (label, source, root, sha256, bytes, added_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
     const insertVector = this.db.prepare('INSERT INTO vectors (item_id, model, view, data) VALUES (?, ?, ?, ?)');
     const run = this.db.transaction((items: readonly NewItem[]) => {
       const ids: (number | null)[] = [];
       const now = new Date().toISOString();
       for (const item of items) {
-        const info = insertItem.run(item.label, item.source, item.sha256, item.bytes, now);
+        const info = insertItem.run(item.label, item.source, item.root ?? null, item.sha256, item.bytes, now);
         if (info.changes === 0) {
           ids.push(null);
           continue;
@@ -308,6 +315,12 @@ export class Collection {
     return Object.fromEntries(rows.map((r) => [r.model, new Float32Array(new Uint8Array(r.data).buffer)]));
   }
 
+  /** SQLite's own consistency check of the item database: empty when sound, else what it found. */
+  integrityProblems(): string[] {
+    const rows = this.db.pragma('quick_check') as { quick_check: string }[];
+    return rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+  }
+
   close(): void {
     this.db.close();
   }
@@ -347,6 +360,7 @@ interface ItemRow {
   id: number;
   label: string | null;
   source: string;
+  root: string | null;
   sha256: string;
   bytes: number;
   added_at: string;
@@ -354,7 +368,7 @@ interface ItemRow {
 
 function rowToItem(row: ItemRow | undefined): Item | undefined {
   if (!row) return undefined;
-  return { id: row.id, label: row.label, source: row.source, sha256: row.sha256, bytes: row.bytes, addedAt: row.added_at };
+  return { id: row.id, label: row.label, source: row.source, root: row.root ?? null, sha256: row.sha256, bytes: row.bytes, addedAt: row.added_at };
 }
 
 async function readManifest(dir: string): Promise<CollectionManifest> {
@@ -378,14 +392,41 @@ async function readManifest(dir: string): Promise<CollectionManifest> {
   return manifest;
 }
 
-function openDatabase(file: string): Database.Database {
-  let db: Database.Database;
+const READ_ONLY_FAULTS = new Set(['SQLITE_CANTOPEN', 'SQLITE_READONLY', 'EROFS', 'EACCES', 'EPERM']);
+
+/**
+ * The item database of a read-only data directory (a read-only mount, a snapshot): SQLite cannot
+ * open a WAL-mode file there (it must create the -shm file beside it), so the file is read into
+ * memory and opened read-only. Reads work; every write fails with SQLITE_READONLY, which
+ * Collection.write reports as STORAGE_READ_ONLY naming the file.
+ */
+function openReadOnlyCopy(file: string, cause: unknown): Database.Database {
+  // Commits still in a -wal file would be missing from the copy: refuse rather than serve old data.
+  if ((fs.statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0) > 0) {
+    throw new ImsearchError('STORAGE_READ_ONLY', `cannot read ${file}: the data directory is read-only and the database has commits not yet checkpointed (${file}-wal); open it once where it is writable`, {}, { cause });
+  }
+  let bytes: Buffer;
   try {
-    db = new Database(file);
+    bytes = fs.readFileSync(file);
   } catch (err) {
     throw storageError(err, file);
   }
-  db.pragma('journal_mode = WAL');
+  // Bytes 18-19 say WAL (2); a copy in memory has no WAL: say rollback journal (1).
+  if (bytes.length >= 20) bytes.fill(1, 18, 20);
+  return new Database(bytes, { readonly: true });
+}
+
+function openDatabase(file: string): Database.Database {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+  } catch (err) {
+    db?.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code && READ_ONLY_FAULTS.has(code) && fs.existsSync(file)) return openReadOnlyCopy(file, err);
+    throw storageError(err, file);
+  }
   db.pragma('synchronous = FULL');
   db.exec(`
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -408,5 +449,8 @@ function openDatabase(file: string): Database.Database {
     ) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS vectors_item ON vectors (item_id);
   `);
+  // Databases made before items kept their root gain the column (null: the source's own folder).
+  const columns = db.prepare('PRAGMA table_info(items)').all() as { name: string }[];
+  if (!columns.some((c) => c.name === 'root')) db.exec('ALTER TABLE items ADD COLUMN root TEXT');
   return db;
 }

@@ -48,17 +48,19 @@ export class UploadStore {
     }
   }
 
+  /** The collection's kept originals (full paths). */
+  async list(collection: string): Promise<string[]> {
+    try {
+      return (await fsp.readdir(this.dir(collection))).map((name) => path.join(this.dir(collection), name));
+    } catch {
+      return [];
+    }
+  }
+
   /** Removes the collection's originals that no item refers to; returns how many. */
   async removeOrphans(collection: string, referenced: (source: string) => boolean): Promise<number> {
-    let names: string[];
-    try {
-      names = await fsp.readdir(this.dir(collection));
-    } catch {
-      return 0;
-    }
     let removed = 0;
-    for (const name of names) {
-      const file = path.join(this.dir(collection), name);
+    for (const file of await this.list(collection)) {
       if (!referenced(file)) {
         await fsp.rm(file, { force: true, recursive: true });
         removed++;

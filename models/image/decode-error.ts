@@ -4,25 +4,31 @@ import { ImsearchError } from '../../errors/error-codes.js';
 export type DecodeFailure =
   /** Zero bytes. */
   | 'empty'
-  /** Not a raster image format we decode (JPEG, PNG, WebP, GIF, TIFF, HEIF/AVIF). */
+  /** Not a raster image format we decode (JPEG, PNG, WebP, GIF, TIFF, AVIF). */
   | 'not-image'
+  /** A recognised image format this build cannot decode (HEIC: HEVC-coded HEIF). */
+  | 'unsupported-format'
   /** The data ends before the image does. */
   | 'truncated'
   /** Recognised format, but the decoder rejected the data. */
   | 'corrupt'
   /** width x height above the configured pixel limit (decompression-bomb guard). */
   | 'too-many-pixels'
+  /** Width or height below the configured minimum. */
+  | 'too-small'
   /** File or buffer above the configured byte limit. */
   | 'too-large-bytes'
-  /** The file could not be read (missing, a directory, no permission). */
+  /** The file could not be read (missing, not a regular file, no permission, too slow). */
   | 'unreadable';
 
 export const DECODE_FAILURES: readonly DecodeFailure[] = [
   'empty',
   'not-image',
+  'unsupported-format',
   'truncated',
   'corrupt',
   'too-many-pixels',
+  'too-small',
   'too-large-bytes',
   'unreadable',
 ];

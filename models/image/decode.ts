@@ -3,9 +3,9 @@
  * replicated, alpha dropped. Bad input becomes an ImageDecodeError with a stable reason; nothing
  * else escapes. Decoding runs on libvips' threads (sharp), off the event loop.
  */
-import fsp from 'node:fs/promises';
 import sharp from 'sharp';
 import { ImageDecodeError, type DecodeFailure } from './decode-error.js';
+import { DEFAULT_MAX_FILE_BYTES, describeBytes, readImageFile } from './image-file.js';
 import type { RgbImage } from './pixels.js';
 
 export interface DecodeLimits {
@@ -21,12 +21,15 @@ export interface DecodeLimits {
    * antialiased reduction.
    */
   workingSize?: number;
+  /** Smallest accepted width and height, pixels (smaller images carry too little to embed). */
+  minSide?: number;
 }
 
 export const DEFAULT_LIMITS: Required<DecodeLimits> = {
   maxPixels: 100_000_000,
-  maxBytes: 64 * 1024 * 1024,
+  maxBytes: DEFAULT_MAX_FILE_BYTES,
   workingSize: 512,
+  minSide: 8,
 };
 
 export interface DecodedImage extends RgbImage {
@@ -52,40 +55,6 @@ export function sniffFormat(buf: Uint8Array): ImageFormat | null {
 }
 
 const describeLimit = (n: number) => (n >= 1e6 ? `${+(n / 1e6).toFixed(1)} megapixels` : `${n} pixels`);
-const describeBytes = (n: number) => (n >= 1 << 20 ? `${+(n / (1 << 20)).toFixed(1)} MiB` : `${n} bytes`);
-
-/**
- * Reads a file for decoding: refuses non-regular files, files over `maxBytes` (checked before
- * reading) and empty files, all as ImageDecodeError.
- */
-export async function readImageFile(file: string, maxBytes: number = DEFAULT_LIMITS.maxBytes): Promise<Buffer> {
-  let fh: fsp.FileHandle;
-  try {
-    fh = await fsp.open(file, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new ImageDecodeError('unreadable', `Cannot open ${file} (${code}).`, { cause: err });
-  }
-  try {
-    const st = await fh.stat();
-    if (!st.isFile()) throw new ImageDecodeError('unreadable', `${file} is not a regular file.`);
-    if (st.size > maxBytes) {
-      throw new ImageDecodeError('too-large-bytes', `${file} is ${describeBytes(st.size)}, above the limit of ${describeBytes(maxBytes)}.`);
-    }
-    if (st.size === 0) throw new ImageDecodeError('empty', `${file} is empty (0 bytes).`);
-    const buf = await fh.readFile();
-    if (buf.length > maxBytes) {
-      throw new ImageDecodeError('too-large-bytes', `${file} is above the limit of ${describeBytes(maxBytes)}.`);
-    }
-    return buf;
-  } catch (err) {
-    if (err instanceof ImageDecodeError) throw err;
-    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new ImageDecodeError('unreadable', `Cannot read ${file} (${code}).`, { cause: err });
-  } finally {
-    await fh.close().catch(() => undefined);
-  }
-}
 
 /**
  * Whether the data stops before the format's end marker: JPEG without an EOI (FF D9) after its
@@ -112,22 +81,38 @@ export function looksTruncated(buf: Uint8Array, format: ImageFormat): boolean | 
   }
 }
 
-function classifySharpError(message: string): DecodeFailure {
-  const m = message.toLowerCase();
-  if (m.includes('pixel limit')) return 'too-many-pixels';
-  if (m.includes('unsupported image format')) return 'not-image';
-  if (m.includes('empty')) return 'empty';
-  if (m.includes('premature end') || m.includes('truncated') || m.includes('unexpected end') || m.includes('end of file')) return 'truncated';
-  return 'corrupt';
+/** HEIF brands that mark AV1 coding (AVIF), the only HEIF the bundled libvips decodes (no HEVC). */
+const AV1_BRANDS = new Set(['avif', 'avis']);
+
+/** The ftyp box's major and compatible brands of a HEIF file. */
+function heifBrands(buf: Uint8Array): string[] {
+  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  const size = Math.min(b.length, b.readUInt32BE(0));
+  const brands = [b.toString('latin1', 8, 12)];
+  for (let i = 16; i + 4 <= size; i += 4) brands.push(b.toString('latin1', i, i + 4));
+  return brands;
+}
+
+/**
+ * Why bytes that failed to decode failed, from the bytes alone. libvips' error text is
+ * process-global, so under concurrent decodes a failure can carry another image's message:
+ * nothing here reads it, and it is kept only as the error's cause.
+ */
+function failureOf(buf: Uint8Array, format: ImageFormat): DecodeFailure {
+  return looksTruncated(buf, format) ? 'truncated' : 'corrupt';
 }
 
 /**
  * Decodes an encoded image (a Buffer, or a file path) to 8-bit sRGB RGB pixels, EXIF orientation
- * applied. Throws ImageDecodeError for anything that is not a decodable image within the limits;
- * `label` names the input in messages (default: the path, or "the image").
+ * applied, CMYK converted through a standard CMYK profile when the file embeds none. Throws
+ * ImageDecodeError for anything that is not a decodable image within the limits, each kind of
+ * failure decided the same way every time: empty, not-image (no raster signature),
+ * unsupported-format (HEIC: HEVC-coded HEIF), too-many-pixels and too-small (from the header,
+ * before decoding), truncated or corrupt (by the bytes). `label` names the input in messages
+ * (default: the path, or "the image").
  */
 export async function decodeImage(input: Uint8Array | string, limits: DecodeLimits = {}, label?: string): Promise<DecodedImage> {
-  const { maxPixels, maxBytes, workingSize } = { ...DEFAULT_LIMITS, ...limits };
+  const { maxPixels, maxBytes, workingSize, minSide } = { ...DEFAULT_LIMITS, ...limits };
   label ??= typeof input === 'string' ? input : 'the image';
   const buf = typeof input === 'string' ? await readImageFile(input, maxBytes) : input;
   if (buf.length === 0) throw new ImageDecodeError('empty', `${label} is empty (0 bytes).`);
@@ -136,12 +121,32 @@ export async function decodeImage(input: Uint8Array | string, limits: DecodeLimi
   }
   const format = sniffFormat(buf);
   if (!format) {
-    throw new ImageDecodeError('not-image', `${label} is not an image in a supported format (JPEG, PNG, WebP, GIF, TIFF, HEIF/AVIF).`);
+    throw new ImageDecodeError('not-image', `${label} is not an image in a supported format (JPEG, PNG, WebP, GIF, TIFF, AVIF).`);
+  }
+  if (format === 'heif' && !heifBrands(buf).some((b) => AV1_BRANDS.has(b))) {
+    throw new ImageDecodeError('unsupported-format', `${label} is HEIC (HEVC-coded HEIF), which this build cannot decode: convert it to JPEG or AVIF.`);
+  }
+  // failOn 'truncated': reject data that ends early, accept the benign warnings real cameras
+  // produce (extraneous bytes, odd markers), like the reference decoder (PIL) does.
+  const image = sharp(buf, { failOn: 'truncated', limitInputPixels: maxPixels });
+  let meta: sharp.Metadata;
+  try {
+    // The header alone, without the pixel limit: a bomb is reported as one, not as corrupt.
+    meta = await sharp(buf, { failOn: 'truncated', limitInputPixels: false }).metadata();
+  } catch (err) {
+    const reason = failureOf(buf, format);
+    throw new ImageDecodeError(reason, `${label} ${reason === 'truncated' ? 'is truncated' : `is not a readable ${format.toUpperCase()}`} (its header does not decode).`, { cause: err });
+  }
+  const width = meta.width ?? 0;
+  const height = meta.pageHeight ?? meta.height ?? 0;
+  if (width * height > maxPixels) {
+    throw new ImageDecodeError('too-many-pixels', `${label} is ${width}x${height}, more than ${describeLimit(maxPixels)} (decompression-bomb limit).`);
+  }
+  if (Math.min(width, height) < minSide) {
+    throw new ImageDecodeError('too-small', `${label} is ${width}x${height}, smaller than the minimum of ${minSide}x${minSide} pixels.`);
   }
   try {
-    // failOn 'truncated': reject data that ends early, accept the benign warnings real cameras
-    // produce (extraneous bytes, odd markers), like the reference decoder (PIL) does.
-    let pipeline = sharp(buf, { failOn: 'truncated', limitInputPixels: maxPixels }).rotate();
+    let pipeline = image.rotate();
     if (workingSize > 0) {
       pipeline = pipeline.resize({
         width: workingSize,
@@ -156,16 +161,7 @@ export async function decodeImage(input: Uint8Array | string, limits: DecodeLimi
     if (info.channels !== 3) throw new Error(`decoder produced ${info.channels} channels`);
     return { data, width: info.width, height: info.height, format };
   } catch (err) {
-    // libvips' error text is shared by concurrent decodes: drop repeats and the empty placeholder.
-    const message = [...new Set(((err as Error).message ?? String(err)).split('\n'))].filter((l) => l && l !== 'Unknown error').join('; ') || 'no detail';
-    let reason = classifySharpError(message);
-    if (reason === 'corrupt' && looksTruncated(buf, format)) reason = 'truncated';
-    const detail =
-      reason === 'too-many-pixels'
-        ? `${label} has more than ${describeLimit(maxPixels)} (decompression-bomb limit).`
-        : reason === 'truncated'
-          ? `${label} is truncated (${message}).`
-          : `${label} could not be decoded as ${format.toUpperCase()} (${message}).`;
-    throw new ImageDecodeError(reason, detail, { cause: err });
+    const reason = failureOf(buf, format);
+    throw new ImageDecodeError(reason, reason === 'truncated' ? `${label} is truncated.` : `${label} could not be decoded as ${format.toUpperCase()} (corrupt data).`, { cause: err });
   }
 }

@@ -197,7 +197,7 @@ export type JobsQuery = { jobs: Array<{ id: string, kind: JobKind, collection: s
 export type LimitsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type LimitsQuery = { limits: { maxK: number, maxUploadBytes: number, maxFiles: number, maxPixels: number, maxPageSize: number } };
+export type LimitsQuery = { limits: { maxK: number, maxUploadBytes: number, maxFiles: number, maxPixels: number, maxPageSize: number, maxQueryCost: number, maxAliases: number, maxDepth: number } };
 
 export type ErrorCodesQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -1244,6 +1244,9 @@ export const LimitsDocument = new TypedDocumentString(`
     maxFiles
     maxPixels
     maxPageSize
+    maxQueryCost
+    maxAliases
+    maxDepth
   }
 }
     `) as unknown as TypedDocumentString<LimitsQuery, LimitsQueryVariables>;

@@ -5,9 +5,11 @@ import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
 import { Arg, Args, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { ImsearchError } from '../../errors/error-codes.js';
 import { parseIndexSpec } from '../../indexes/spec.js';
+import type { SkippedFile } from '../../service/indexing.js';
 import type { SearchOutcome } from '../../service/service.js';
 import type { ApiContext } from '../context.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import type { JobRecord } from '../jobs.js';
 import { readUpload } from '../uploads.js';
 import { ErrorCodeInfo, errorCodeInfos } from './error-code.js';
 import { SearchOptions, toSearchRequest } from './search-options.js';
@@ -92,7 +94,8 @@ export class CatalogResolver {
   @Query(() => Limits, { description: "The server's limits." })
   limits(@Ctx() ctx: ApiContext): Limits {
     const { maxK, maxUploadBytes, maxFiles, maxPixels, maxPageSize } = ctx.service.limits;
-    return { maxK, maxUploadBytes, maxFiles, maxPixels, maxPageSize };
+    const { maxQueryCost, maxAliases, maxDepth } = ctx.limits;
+    return { maxK, maxUploadBytes, maxFiles, maxPixels, maxPageSize, maxQueryCost, maxAliases, maxDepth };
   }
 
   @Query(() => [ModelInfo], { description: 'The embedding models the served collections use.' })
@@ -126,18 +129,30 @@ export class CatalogResolver {
   }
 }
 
+/**
+ * A job as the caller may see it: server paths (an indexed folder) only with the API key (or when
+ * none is configured); without it, relative to the root that holds them. Failure paths are
+ * relative to the indexed folder already.
+ */
+function visibleJob(job: JobRecord, ctx: ApiContext): Job {
+  const shown = toJob(job);
+  const trusted = ctx.auth === 'ok' || ctx.auth === 'open';
+  if (!trusted && job.kind === 'INDEX_FOLDER') shown.target = ctx.roots.relative(job.target);
+  return shown;
+}
+
 @Resolver()
 export class JobResolver {
   @Query(() => Job, { description: 'A job by id, also from before a restart (UNKNOWN_JOB when absent or pruned: the 200 most recent finished jobs are kept).' })
   job(@Arg('id', () => ID) id: string, @Ctx() ctx: ApiContext): Job {
     const job = ctx.jobs.get(id);
     if (!job) throw new ImsearchError('UNKNOWN_JOB', `no job ${id} on this server (jobs are kept in memory until a restart)`);
-    return toJob(job);
+    return visibleJob(job, ctx);
   }
 
   @Query(() => [Job], { description: 'Recent jobs, newest first, kept across restarts in the data directory.' })
   jobs(@Ctx() ctx: ApiContext): Job[] {
-    return ctx.jobs.list().map(toJob);
+    return ctx.jobs.list().map((j) => visibleJob(j, ctx));
   }
 }
 
@@ -200,17 +215,20 @@ export class MutationResolver {
     const relative = (p: string) => path.relative(folder, p) || path.basename(p);
     const hide = (message: string) => message.replaceAll(folder + path.sep, '');
     const job = ctx.jobs.start('INDEX_FOLDER', c.name, folder, (work) => work(), async (job) => {
-      const report = await ctx.service.indexFolder(c.name, folder, {
+      // Files refused by the decoder and entries passed over by the listing are both listed with their reason.
+      const report = (f: SkippedFile) => job.fail({ path: relative(f.path), reason: f.reason, message: hide(f.message) });
+      const result = await ctx.service.indexFolder(c.name, folder, {
         signal: job.signal,
         onProgress: (p) => job.progress(p),
-        onFailed: (f) => job.fail({ path: relative(f.path), reason: f.reason, message: hide(f.message) }),
+        onFailed: report,
+        onSkipped: report,
         onAdded: (n) => (job.job.added = n),
       });
-      job.progress({ done: report.listed, total: report.listed });
+      job.progress({ done: result.listed, total: result.listed });
       return {
-        added: report.added,
-        unchanged: report.unchanged,
-        message: `${report.added} added, ${report.unchanged} unchanged, ${report.failed.length} failed in ${report.seconds.toFixed(1)} s`,
+        added: result.added,
+        unchanged: result.unchanged,
+        message: `${result.added} added, ${result.unchanged} unchanged, ${result.failed.length} failed, ${result.skipped.length} passed over in ${result.seconds.toFixed(1)} s`,
       };
     });
     return toJob(job);

@@ -496,7 +496,11 @@ export class FileFailure implements JobFailure {
   @Field({ description: 'Path relative to the indexed folder.' })
   path!: string;
 
-  @Field({ description: 'empty, not-image, truncated, corrupt, too-many-pixels, too-large-bytes or unreadable.' })
+  @Field({
+    description:
+      'Refused by the decoder: empty, not-image, unsupported-format, truncated, corrupt, too-many-pixels, too-small, too-large-bytes or unreadable; ' +
+      'passed over while listing the folder: hidden, special-file, symlink-outside, broken-symlink or unreadable.',
+  })
   reason!: string;
 
   @Field()
@@ -514,7 +518,7 @@ export class Job {
   @Field()
   collection!: string;
 
-  @Field({ description: "The indexed folder (real path), the new index spec, or the fit's options." })
+  @Field({ description: "The indexed folder (real path; without the API key, relative to its root), the new index spec, or the fit's options." })
   target!: string;
 
   @Field(() => JobState)
@@ -696,4 +700,13 @@ export class Limits {
 
   @Field(() => Int, { description: 'Largest page of items.' })
   maxPageSize!: number;
+
+  @Field(() => Int, { description: 'Largest estimated cost of one request: result fields + 1,000 per embedded image + 10 + k per search (QUERY_TOO_COMPLEX).' })
+  maxQueryCost!: number;
+
+  @Field(() => Int, { description: 'Most aliased fields in one request (QUERY_TOO_COMPLEX).' })
+  maxAliases!: number;
+
+  @Field(() => Int, { description: 'Deepest field nesting of a request (QUERY_TOO_COMPLEX).' })
+  maxDepth!: number;
 }

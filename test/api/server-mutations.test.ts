@@ -113,7 +113,7 @@ describe('indexFolder jobs', () => {
     const jpeg = await fs.readFile((await caltechFiles('gallery', 'Motorbikes', 1, 40))[0]);
     await fs.writeFile(path.join(junk, 'cut.jpg'), jpeg.subarray(0, 600));
     await fs.writeFile(path.join(junk, 'notes.txt'), 'hello');
-    // a symlink inside the folder that points outside the roots is not followed
+    // a symlink inside the folder that points outside it is not followed, and is reported
     await fs.symlink((await caltechFiles('gallery', 'Leopards', 1, 50))[0], path.join(moto, 'escape.jpg'));
 
     const started = await admin.indexFolder('photos');
@@ -125,10 +125,11 @@ describe('indexFolder jobs', () => {
     assert.equal(job.total, 5);
     assert.equal(job.done, 5);
     assert.equal(job.added, 3);
-    assert.equal(job.failed, 2);
+    assert.equal(job.failed, 3);
     assert.deepEqual(
       job.failures.map((f) => [f.path, f.reason]).sort(),
       [
+        ['Motorbikes/escape.jpg', 'symlink-outside'],
         ['junk/cut.jpg', 'truncated'],
         ['junk/notes.txt', 'not-image'],
       ],
@@ -198,6 +199,6 @@ describe('restart', () => {
     assert.deepEqual(await admin.jobs(), before);
     const indexed = before.find((j) => j.kind === 'INDEX_FOLDER' && j.added === 3)!;
     assert.deepEqual(await admin.job(indexed.id), indexed);
-    assert.equal(indexed.failures.length, 2);
+    assert.equal(indexed.failures.length, 3);
   });
 });

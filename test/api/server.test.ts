@@ -181,7 +181,7 @@ describe('similarTo, items and the catalog', () => {
     ]);
     assert.deepEqual(c.models.map((m) => [m.name, m.dim, m.weight]), [['mobilenetv2-int8', 1280, 1]]);
     assert.deepEqual(await client.collection(), c);
-    assert.deepEqual(await client.limits(), { maxK: 20, maxUploadBytes: MAX_UPLOAD, maxFiles: 4, maxPixels: 50_000_000, maxPageSize: 500 });
+    assert.deepEqual(await client.limits(), { maxK: 20, maxUploadBytes: MAX_UPLOAD, maxFiles: 4, maxPixels: 50_000_000, maxPageSize: 500, maxQueryCost: 50_000, maxAliases: 30, maxDepth: 20 });
     const models = await client.models();
     assert.deepEqual(models.map((m) => [m.name, m.dim, m.collections]), [['mobilenetv2-int8', 1280, [fx.collection]]]);
   });

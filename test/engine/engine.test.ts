@@ -34,7 +34,7 @@ test('index a folder: bad files skipped and reported, re-index is a no-op, searc
   const service = cliLikeService(data);
   try {
     const collection = await service.openOrCreate('t', { models: [{ name: 'mobilenetv2-int8', weight: 1 }], crop: false, views: ['orig'], indexSpec: 'flat' });
-    const files = await listLabelledFiles(folder);
+    const { files } = await listLabelledFiles(folder);
     const report = await service.addFiles('t', files);
     assert.equal(report.listed, 21);
     assert.equal(report.added, 18);

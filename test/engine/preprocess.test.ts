@@ -181,11 +181,14 @@ describe('preprocess (identity resize: values by hand)', () => {
   });
 });
 
+// 2x2 images, to check every pixel: below the decoder's default minimum side, so it is lowered.
+const TINY = { minSide: 1 };
+
 describe('preprocess after decoding (sharp-built images)', () => {
   it('greyscale is replicated to 3 channels', async () => {
     const grey = [0, 64, 128, 255];
     const png = await sharp(Buffer.from(grey), { raw: { width: 2, height: 2, channels: 1 } }).png().toBuffer();
-    const img = await decodeImage(png);
+    const img = await decodeImage(png, TINY);
     assert.deepEqual(Array.from(img.data), grey.flatMap((g) => [g, g, g]));
     const t = preprocess(img, identityManifest(2, 2)) as Float32Array;
     const m = identityManifest(2, 2).preprocess;
@@ -200,13 +203,13 @@ describe('preprocess after decoding (sharp-built images)', () => {
       [1, 2, 3, 7],
     ];
     const png = await sharp(Buffer.from(rgba.flat()), { raw: { width: 2, height: 2, channels: 4 } }).png().toBuffer();
-    const img = await decodeImage(png);
+    const img = await decodeImage(png, TINY);
     assert.deepEqual(Array.from(img.data), rgba.flatMap((p) => p.slice(0, 3)));
   });
 
   it('grey + alpha becomes 3 equal channels', async () => {
     const png = await sharp(Buffer.from([10, 255, 200, 0, 30, 128, 250, 255]), { raw: { width: 2, height: 2, channels: 2 } }).png().toBuffer();
-    const img = await decodeImage(png);
+    const img = await decodeImage(png, TINY);
     assert.deepEqual(Array.from(img.data), [10, 10, 10, 200, 200, 200, 30, 30, 30, 250, 250, 250]);
   });
 
