@@ -103,7 +103,12 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
         ApolloServerPluginDrainHttpServer({ httpServer }),
         ApolloServerPluginLandingPageDisabled(),
         timingPlugin(metrics),
-        queryCostPlugin(config.limits, { collections: () => service.collections.names().length, jobs: () => jobs.list().length }),
+        queryCostPlugin(config.limits, {
+          collections: () => service.collections.names().length,
+          jobs: () => jobs.list().length,
+          maxK: config.limits.maxK,
+          maxPageSize: config.limits.maxPageSize,
+        }),
       ],
     });
     await apollo.start();

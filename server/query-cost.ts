@@ -56,6 +56,9 @@ const MAX_NODES = 10_000;
 export interface ListSizes {
   collections(): number;
   jobs(): number;
+  /** k and first above these are refused by their own check (BAD_K, BAD_USER_INPUT): counted at most at these. */
+  maxK: number;
+  maxPageSize: number;
 }
 
 export interface QueryCost {
@@ -71,9 +74,9 @@ function repeats({ type, field, args }: ComplexityEstimatorArgs, sizes: ListSize
     switch (field.name) {
       case 'similarImages':
       case 'similarTo':
-        return Number(args.k ?? DEFAULT_K);
+        return Math.min(Number(args.k ?? DEFAULT_K), sizes.maxK);
       case 'items':
-        return Number(args.first ?? 0);
+        return Math.min(Number(args.first ?? 0), sizes.maxPageSize);
       case 'jobs':
         return sizes.jobs();
       case 'collections':

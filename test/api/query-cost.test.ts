@@ -46,7 +46,7 @@ test('3,000 aliases of similarTo(k: 100) are refused before parsing, 40 before a
     assert.equal(e?.extensions.aliases, 40);
     assert.equal(e?.extensions.maxAliases, 30);
     assert.match(e?.message ?? '', /40.*30/);
-    const metrics = (await (await fetch(`${server.url}/metrics`)).json()) as { stages: Record<string, unknown> };
+    const metrics = (await (await fetch(`${server.url}/metrics.json`)).json()) as { stages: Record<string, unknown> };
     assert.equal(metrics.stages.searchMs, undefined, 'no search ran');
   } finally {
     await server.close();

@@ -180,18 +180,20 @@ describe('every API error code, provoked', () => {
   it('leaves no code a client can meet untested', () => {
     // Met only outside the API, each covered where named.
     const elsewhere: Partial<Record<ErrorCode, string>> = {
-      NO_MODEL_DIR: 'test/models-registry.test.ts (the CLI without --model-dir)',
-      BAD_MANIFEST: 'test/models-registry.test.ts, test/model-store.test.ts (imsearch models import --manifest)',
-      MODEL_DOWNLOAD_FAILED: 'test/model-store.test.ts (imsearch models pull against a local HTTP server)',
-      MODEL_EXISTS: 'test/model-store.test.ts (imsearch models import twice)',
-      INTERRUPTED: 'test/jobs.test.ts (a job left RUNNING by a killed process)',
-      CANCELLED: 'test/server-metric.test.ts (a fit cancelled by the server stopping)',
-      STORAGE_READ_ONLY: 'issue 12 (a read-only data directory: reads served, writes refused)',
+      NO_MODEL_DIR: 'test/engine/models-registry.test.ts (the CLI without --model-dir)',
+      BAD_MANIFEST: 'test/engine/models-registry.test.ts, test/engine/model-store.test.ts (imsearch models import --manifest)',
+      MODEL_DOWNLOAD_FAILED: 'test/engine/model-store.test.ts (imsearch models pull against a local HTTP server)',
+      MODEL_EXISTS: 'test/engine/model-store.test.ts (imsearch models import twice)',
+      INTERRUPTED: 'test/unit/jobs.test.ts (a job left RUNNING by a killed process)',
+      CANCELLED: 'test/api/server-metric.test.ts (a fit cancelled by the server stopping)',
+      STORAGE_READ_ONLY: 'test/engine/read-only-data.test.ts (a read-only mount: reads served, writes refused)',
       STORAGE_ERROR: 'the fallback of storageError for other file-system faults',
-      INDEX_ERROR: 'test/indexes.test.ts (bad input, bad files, native addon missing)',
-      INTERNAL_SERVER_ERROR: 'a bug: masked and logged (test/server.test.ts)',
-      QUERY_TOO_COMPLEX: 'issue 12: query cost control',
-      BUSY: 'issue 12: the bound on concurrent expensive work',
+      INDEX_ERROR: 'test/engine/indexes.test.ts (bad input, bad files, native addon missing)',
+      INTERNAL_SERVER_ERROR: 'a bug: masked and logged (test/api/server.test.ts)',
+      QUERY_TOO_COMPLEX: 'test/api/query-cost.test.ts, test/unit/query-cost.test.ts',
+      BUSY: 'test/api/query-cost.test.ts (a burst beyond the search gate)',
+      FORBIDDEN_HOST: 'test/api/host-origin.test.ts (forged Host headers)',
+      FORBIDDEN_ORIGIN: 'test/api/host-origin.test.ts (foreign Origin headers)',
     };
     const untested = ERROR_CODE_LIST.filter((c) => !covered.has(c) && !(c in elsewhere));
     assert.deepEqual(untested, []);

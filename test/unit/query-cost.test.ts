@@ -24,7 +24,7 @@ const sdkDocument = parse(
     .join('\n'),
 );
 /** A full job history and a handful of collections: the largest lists the server may hold. */
-const fullSizes = { collections: () => 20, jobs: () => 200 };
+const fullSizes = { collections: () => 20, jobs: () => 200, maxK: 100, maxPageSize: 500 };
 
 function check(doc: string | DocumentNode, variables: Record<string, unknown> = {}, operationName?: string) {
   const document = typeof doc === 'string' ? parse(doc) : doc;
