@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DEFAULT_CV_SEED, Metric, crossValidateMetric, serializeArtifact, type CvOptions, type CvResult } from '../metric/index.js';
+import { DEFAULT_CV_SEED, Metric, crossValidateMetric, fitProbabilityCurve, serializeArtifact, type CvOptions, type CvResult } from '../metric/index.js';
 import type { Collection } from '../store/collection.js';
 import { ImsearchError } from '../errors/error-codes.js';
 import { galleryMatrix } from './ensemble-space.js';
@@ -48,6 +48,7 @@ export async function fitCollectionMetric(collection: Collection, opts: FitOptio
     vote: cv.rerank.vote,
     qe: cv.rerank.qe,
     thresholds: cv.thresholds,
+    probability: fitProbabilityCurve(cv.calibrationPairs.scores, cv.calibrationPairs.same),
   };
   const { artifact: _a, calibrationPairs: _p, ...summary } = cv;
   const report: FitReport = { defaults, metricHash: hash, cv: summary };

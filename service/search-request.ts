@@ -23,6 +23,8 @@ export interface SearchRequest {
   minPrecision?: number;
   /** Index options for this search only (efSearch, nprobe, searchK): the index is never rebuilt for them. */
   indexParams?: SearchParams;
+  /** Explain every result and predict the query's class; plain searches skip the work. */
+  explain?: boolean;
 }
 
 export function checkSearchRequest(c: OpenCollection, req: SearchRequest, maxK: number): CheckedRequest {
@@ -37,7 +39,8 @@ export function checkSearchRequest(c: OpenCollection, req: SearchRequest, maxK: 
   const given = Object.fromEntries(Object.entries(req.indexParams ?? {}).filter(([, v]) => v !== undefined && v !== null));
   // Checked here (a knob the index does not take, a value out of range) so nothing is embedded for a bad request.
   const indexParams = Object.keys(given).length ? resolveSearchParams(c.searcher.indexSpec, c.searcher.searchKnobs, {}, given) : undefined;
-  if (req.minPrecision === undefined) return { k, subset, indexParams };
+  const explain = req.explain === true;
+  if (req.minPrecision === undefined) return { k, subset, indexParams, explain };
   const p = req.minPrecision;
   if (!(p > 0 && p <= 1)) throw new ImsearchError('BAD_PRECISION', `minPrecision must be in (0, 1], received ${p}`);
   const defaults = c.searcher.searchDefaults;
@@ -53,5 +56,5 @@ export function checkSearchRequest(c: OpenCollection, req: SearchRequest, maxK: 
   if (subset) {
     throw new ImsearchError('NOT_CALIBRATED', `minPrecision thresholds are calibrated for collection ${c.name}'s learned metric over all its models (${known.join(', ')}); leave out models, or minPrecision`);
   }
-  return { k, threshold: fit.threshold, indexParams };
+  return { k, threshold: fit.threshold, indexParams, explain };
 }

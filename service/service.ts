@@ -12,7 +12,7 @@ import type { Item, View } from '../store/collection.js';
 import { type ListedFile, listLabelledFiles } from '../store/folder-listing.js';
 import { ThumbnailCache } from '../store/thumbnails.js';
 import { UploadStore } from '../store/uploads.js';
-import { CollectionSearcher, type Match } from './collection-searcher.js';
+import { CollectionSearcher, type SearchAnswer } from './collection-searcher.js';
 import { CollectionRegistry, checkCollectionName, type EmbedderFactory, EmbedderPool, type OpenCollection } from './collections.js';
 import type { FitProgress, FitRequest, FitRunner } from './fit-port.js';
 import { type IndexProgress, type IndexReport, type SkippedFile, indexFiles } from './indexing.js';
@@ -39,9 +39,8 @@ export interface NewCollection {
   indexSpec: string;
 }
 
-export interface SearchOutcome {
+export interface SearchOutcome extends SearchAnswer {
   collection: OpenCollection;
-  matches: Match[];
   timing: { embedMs: number; searchMs: number };
 }
 
@@ -188,8 +187,8 @@ export class ImsearchService {
     const t0 = performance.now();
     const vectors = await embedder.embedImage(image, c.manifest.views);
     const t1 = performance.now();
-    const matches = await searcher.searchVectors(vectors, checked);
-    return { collection: c, matches, timing: { embedMs: t1 - t0, searchMs: performance.now() - t1 } };
+    const answer = await searcher.search(vectors, checked);
+    return { collection: c, ...answer, timing: { embedMs: t1 - t0, searchMs: performance.now() - t1 } };
   }
 
   /** "More like this" for an indexed item, from its stored embeddings (no model run); the item itself is left out. */
@@ -199,8 +198,8 @@ export class ImsearchService {
     const checked = checkSearchRequest(c, request, this.limits.maxK);
     const t0 = performance.now();
     const searcher = c.searcher;
-    const matches = await searcher.searchVectors(searcher.itemVectors(itemId), { ...checked, exclude: new Set([itemId]) });
-    return { collection: c, matches, timing: { embedMs: 0, searchMs: performance.now() - t0 } };
+    const answer = await searcher.search(searcher.itemVectors(itemId), { ...checked, exclude: new Set([itemId]) });
+    return { collection: c, ...answer, timing: { embedMs: 0, searchMs: performance.now() - t0 } };
   }
 
   async item(name: string | null | undefined, id: string | number): Promise<{ collection: OpenCollection; item: Item | null }> {

@@ -137,6 +137,13 @@ export type ModelWeightInput = {
   weight?: number;
 };
 
+/** What a score is. */
+export type ScoreKind =
+  /** Weighted cosine over the models searched with (no fitted metric, or a subset of its models). */
+  | 'COSINE'
+  /** The collection's fitted (learned) metric. */
+  | 'METRIC';
+
 /** The outcome of one uploaded image. */
 export type UploadStatus =
   | 'ADDED'
@@ -202,7 +209,7 @@ export type ErrorCodesQuery = { errorCodes: Array<{ code: ErrorCode, description
 
 export type ItemFieldsFragment = { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string };
 
-export type SearchResultFieldsFragment = { collection: string, k: number, models: Array<string>, matches: Array<{ rank: number, score: number, item: { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string } }> };
+export type SearchResultFieldsFragment = { collection: string, k: number, models: Array<string>, matches: Array<{ rank: number, score: number, item: { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string }, explanation: { score: number, scoreKind: ScoreKind, probability: number | null, classShare: number, models: Array<{ model: string, cosine: number }> } | null }>, prediction: { label: string, share: number, probability: number | null, voters: number, weighted: boolean, runnerUp: { label: string, share: number, probability: number | null } | null } | null };
 
 export type JobFieldsFragment = { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null };
 
@@ -279,13 +286,14 @@ export type SimilarImagesQueryVariables = Exact<{
   models?: Array<string> | string | null | undefined;
   collection?: string | null | undefined;
   minPrecision?: number | null | undefined;
+  explain?: boolean | null | undefined;
   efSearch?: number | null | undefined;
   nprobe?: number | null | undefined;
   searchK?: number | null | undefined;
 }>;
 
 
-export type SimilarImagesQuery = { similarImages: { collection: string, k: number, models: Array<string>, matches: Array<{ rank: number, score: number, item: { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string } }> } };
+export type SimilarImagesQuery = { similarImages: { collection: string, k: number, models: Array<string>, matches: Array<{ rank: number, score: number, item: { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string }, explanation: { score: number, scoreKind: ScoreKind, probability: number | null, classShare: number, models: Array<{ model: string, cosine: number }> } | null }>, prediction: { label: string, share: number, probability: number | null, voters: number, weighted: boolean, runnerUp: { label: string, share: number, probability: number | null } | null } | null } };
 
 export type SimilarToQueryVariables = Exact<{
   id: string | number;
@@ -293,13 +301,14 @@ export type SimilarToQueryVariables = Exact<{
   models?: Array<string> | string | null | undefined;
   collection?: string | null | undefined;
   minPrecision?: number | null | undefined;
+  explain?: boolean | null | undefined;
   efSearch?: number | null | undefined;
   nprobe?: number | null | undefined;
   searchK?: number | null | undefined;
 }>;
 
 
-export type SimilarToQuery = { similarTo: { collection: string, k: number, models: Array<string>, matches: Array<{ rank: number, score: number, item: { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string } }> } };
+export type SimilarToQuery = { similarTo: { collection: string, k: number, models: Array<string>, matches: Array<{ rank: number, score: number, item: { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string }, explanation: { score: number, scoreKind: ScoreKind, probability: number | null, classShare: number, models: Array<{ model: string, cosine: number }> } | null }>, prediction: { label: string, share: number, probability: number | null, voters: number, weighted: boolean, runnerUp: { label: string, share: number, probability: number | null } | null } | null } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -342,6 +351,28 @@ export const SearchResultFieldsFragmentDoc = new TypedDocumentString(`
     score
     item {
       ...ItemFields
+    }
+    explanation {
+      models {
+        model
+        cosine
+      }
+      score
+      scoreKind
+      probability
+      classShare
+    }
+  }
+  prediction {
+    label
+    share
+    probability
+    voters
+    weighted
+    runnerUp {
+      label
+      share
+      probability
     }
   }
 }
@@ -1705,13 +1736,14 @@ export const DeleteCollectionDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<DeleteCollectionMutation, DeleteCollectionMutationVariables>;
 export const SimilarImagesDocument = new TypedDocumentString(`
-    query SimilarImages($upload: Upload!, $k: Int, $models: [String!], $collection: String, $minPrecision: Float, $efSearch: Int, $nprobe: Int, $searchK: Int) {
+    query SimilarImages($upload: Upload!, $k: Int, $models: [String!], $collection: String, $minPrecision: Float, $explain: Boolean, $efSearch: Int, $nprobe: Int, $searchK: Int) {
   similarImages(
     upload: $upload
     k: $k
     models: $models
     collection: $collection
     minPrecision: $minPrecision
+    explain: $explain
     efSearch: $efSearch
     nprobe: $nprobe
     searchK: $searchK
@@ -1740,16 +1772,39 @@ fragment SearchResultFields on SearchResult {
     item {
       ...ItemFields
     }
+    explanation {
+      models {
+        model
+        cosine
+      }
+      score
+      scoreKind
+      probability
+      classShare
+    }
+  }
+  prediction {
+    label
+    share
+    probability
+    voters
+    weighted
+    runnerUp {
+      label
+      share
+      probability
+    }
   }
 }`) as unknown as TypedDocumentString<SimilarImagesQuery, SimilarImagesQueryVariables>;
 export const SimilarToDocument = new TypedDocumentString(`
-    query SimilarTo($id: ID!, $k: Int, $models: [String!], $collection: String, $minPrecision: Float, $efSearch: Int, $nprobe: Int, $searchK: Int) {
+    query SimilarTo($id: ID!, $k: Int, $models: [String!], $collection: String, $minPrecision: Float, $explain: Boolean, $efSearch: Int, $nprobe: Int, $searchK: Int) {
   similarTo(
     id: $id
     k: $k
     models: $models
     collection: $collection
     minPrecision: $minPrecision
+    explain: $explain
     efSearch: $efSearch
     nprobe: $nprobe
     searchK: $searchK
@@ -1777,6 +1832,28 @@ fragment SearchResultFields on SearchResult {
     score
     item {
       ...ItemFields
+    }
+    explanation {
+      models {
+        model
+        cosine
+      }
+      score
+      scoreKind
+      probability
+      classShare
+    }
+  }
+  prediction {
+    label
+    share
+    probability
+    voters
+    weighted
+    runnerUp {
+      label
+      share
+      probability
     }
   }
 }`) as unknown as TypedDocumentString<SimilarToQuery, SimilarToQueryVariables>;

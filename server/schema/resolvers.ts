@@ -26,6 +26,7 @@ import {
   RemoveItemsResult,
   SearchResult,
   toCollectionInfo,
+  toExplanation,
   toItem,
   toJob,
   toUploadResult,
@@ -37,7 +38,8 @@ function toSearchResult(outcome: SearchOutcome, k: number, models: readonly stri
     collection: c.name,
     k,
     models: models?.length ? [...models] : c.searcher.modelNames(),
-    matches: outcome.matches.map((m, i) => ({ rank: i + 1, score: m.score, item: toItem(m.item, c.name, baseUrl) })),
+    matches: outcome.matches.map((m, i) => ({ rank: i + 1, score: m.score, item: toItem(m.item, c.name, baseUrl), explanation: toExplanation(m.explanation) })),
+    prediction: outcome.prediction ?? null,
   };
 }
 
