@@ -63,6 +63,11 @@ export interface CvOptions {
   selectBy?: SelectBy;
   /** Calibration targets (default [0.5, 0.7, 0.8, 0.9, 0.95]). */
   targetPrecisions?: number[];
+  /**
+   * Share of the classes whose held-out queries calibrate as photos of classes the collection
+   * lacks (leave-classes-out, cv-calibration.ts; default 0).
+   */
+  unfamiliarClasses?: number;
   /** Fit the chosen params on the whole gallery and return the artifact (default true). */
   fitFinal?: boolean;
   sourceHash?: string;
@@ -135,7 +140,7 @@ export function crossValidateMetric(X: Float32Array, dim: number, labels: readon
   const metric = searchMetricParams({ X, dim, folds, names: classes.names, grid, sample, k, shortlist, selectBy, onRow: options.onRow });
   const { chosen } = metric;
   const rerank = searchReranking({ chosen, folds, names: classes.names, grid, k, selectBy });
-  const { thresholds, pairs } = calibrate(chosen.lists, folds, options.targetPrecisions ?? [0.5, 0.7, 0.8, 0.9, 0.95]);
+  const { thresholds, pairs } = calibrate(chosen.lists, folds, options.targetPrecisions ?? [0.5, 0.7, 0.8, 0.9, 0.95], { unfamiliarClasses: options.unfamiliarClasses, seed });
   const foldsMs = performance.now() - tFolds;
 
   const tFinal = performance.now();

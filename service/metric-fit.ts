@@ -5,6 +5,12 @@ import { ImsearchError } from '../errors/error-codes.js';
 import { galleryMatrix } from './ensemble-space.js';
 import type { SearchDefaults } from './search-config.js';
 
+/**
+ * Share of the classes that calibrate as "not in the collection" (metric/cv-calibration.ts), so
+ * "up to k" at precision p also holds back the wrong matches of photos of other classes.
+ */
+export const UNFAMILIAR_CLASSES = 0.2;
+
 export interface FitOptions {
   /** Where the metric plugs in (default transform: the index searches the learned metric). */
   mode?: SearchDefaults['mode'];
@@ -37,7 +43,8 @@ export async function fitCollectionMetric(collection: Collection, opts: FitOptio
   }
   const shortlist = opts.shortlist ?? 100;
   // Item ids put the rows in a canonical order, so the selection does not depend on how they were read.
-  const cv = crossValidateMetric(matrix.data, matrix.dim, labels, { ...opts.cv, ids: Array.from(matrix.ids), shortlist, sourceHash: sourceHash(collection) });
+  const unfamiliarClasses = opts.cv?.unfamiliarClasses ?? UNFAMILIAR_CLASSES;
+  const cv = crossValidateMetric(matrix.data, matrix.dim, labels, { ...opts.cv, unfamiliarClasses, ids: Array.from(matrix.ids), shortlist, sourceHash: sourceHash(collection) });
   const metric = new Metric(cv.artifact!);
   const hash = metric.hash();
   const file = `metric-${hash.replace(/^sha256:/, '').slice(0, 16)}.json`;
@@ -52,7 +59,7 @@ export async function fitCollectionMetric(collection: Collection, opts: FitOptio
   };
   const { artifact: _a, calibrationPairs: _p, ...summary } = cv;
   const report: FitReport = { defaults, metricHash: hash, cv: summary };
-  const stored: StoredFitReport = { ...report, version: collection.version(), options: { mode: defaults.mode, shortlist, seed: cv.split.seed } };
+  const stored: StoredFitReport = { ...report, version: collection.version(), options: { mode: defaults.mode, shortlist, seed: cv.split.seed, unfamiliarClasses } };
   await collection.writeFile(REPORT, JSON.stringify(stored));
   await collection.updateManifest({ metric: { file, hash }, searchDefaults: { ...defaults } });
   return report;
@@ -62,7 +69,7 @@ const REPORT = 'fit-report.json';
 
 interface StoredFitReport extends FitReport {
   version: number;
-  options: { mode: SearchDefaults['mode']; shortlist: number; seed: number };
+  options: { mode: SearchDefaults['mode']; shortlist: number; seed: number; unfamiliarClasses?: number };
 }
 
 /**
@@ -83,7 +90,8 @@ export async function currentFit(collection: Collection, opts: FitOptions = {}):
     stored.version === collection.version() &&
     stored.options.mode === (opts.mode ?? 'transform') &&
     stored.options.shortlist === (opts.shortlist ?? 100) &&
-    stored.options.seed === (opts.cv?.seed ?? DEFAULT_CV_SEED);
+    stored.options.seed === (opts.cv?.seed ?? DEFAULT_CV_SEED) &&
+    stored.options.unfamiliarClasses === (opts.cv?.unfamiliarClasses ?? UNFAMILIAR_CLASSES);
   if (!fresh) return null;
   const { version: _v, options: _o, ...report } = stored;
   return report;
