@@ -10,6 +10,7 @@ import { DEFAULT_K, parsePositiveInt } from '../service/limits.js';
 import { fitInProcess } from '../service/fit-in-process.js';
 import type { FitReport } from '../service/metric-fit.js';
 import { ImsearchService } from '../service/service.js';
+import { fitStatusLine } from './fit-status.js';
 import { printSearch } from './search-output.js';
 import { parseModelList, resolvePaths } from './config.js';
 import { DEFAULT_INDEX, DEFAULT_MODELS } from './defaults.js';
@@ -82,6 +83,8 @@ export function registerEngineCommands(program: Command): void {
           }),
         );
         printSkipped(report.failed);
+        const freshness = await c.fitFreshness();
+        if (freshness) process.stderr.write(`${fitStatusLine(c.name, freshness)}\n`);
       }),
     );
 

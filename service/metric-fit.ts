@@ -59,7 +59,8 @@ export async function fitCollectionMetric(collection: Collection, opts: FitOptio
   };
   const { artifact: _a, calibrationPairs: _p, ...summary } = cv;
   const report: FitReport = { defaults, metricHash: hash, cv: summary };
-  const stored: StoredFitReport = { ...report, version: collection.version(), options: { mode: defaults.mode, shortlist, seed: cv.split.seed, unfamiliarClasses } };
+  const fittedOn = { count: items.length, maxId: items.reduce((m, i) => Math.max(m, i.id), 0) };
+  const stored: StoredFitReport = { ...report, version: collection.version(), items: fittedOn, options: { mode: defaults.mode, shortlist, seed: cv.split.seed, unfamiliarClasses } };
   await collection.writeFile(REPORT, JSON.stringify(stored));
   await collection.updateManifest({ metric: { file, hash }, searchDefaults: { ...defaults } });
   return report;
@@ -67,8 +68,16 @@ export async function fitCollectionMetric(collection: Collection, opts: FitOptio
 
 const REPORT = 'fit-report.json';
 
+/** The items a fit saw: how many, and the largest id (ids are never reused, so later ones are additions). */
+export interface FittedItems {
+  count: number;
+  maxId: number;
+}
+
 interface StoredFitReport extends FitReport {
   version: number;
+  /** Absent in reports written before it was recorded. */
+  items?: FittedItems;
   options: { mode: SearchDefaults['mode']; shortlist: number; seed: number; unfamiliarClasses?: number };
 }
 
@@ -77,6 +86,31 @@ interface StoredFitReport extends FitReport {
  * collection's current items with these options (else null: fit again).
  */
 export async function currentFit(collection: Collection, opts: FitOptions = {}): Promise<FitReport | null> {
+  const stored = await servedFitReport(collection);
+  const fresh =
+    stored !== null &&
+    stored.version === collection.version() &&
+    stored.options.mode === (opts.mode ?? 'transform') &&
+    stored.options.shortlist === (opts.shortlist ?? 100) &&
+    stored.options.seed === (opts.cv?.seed ?? DEFAULT_CV_SEED) &&
+    stored.options.unfamiliarClasses === (opts.cv?.unfamiliarClasses ?? UNFAMILIAR_CLASSES);
+  if (!fresh) return null;
+  const { version: _v, options: _o, items: _i, ...report } = stored;
+  return report;
+}
+
+/**
+ * What the served metric was fitted on: its items, and whether the collection is still at the
+ * fit's version; null without a fitted metric (or its report). `items` is null for a report
+ * written before the items were recorded.
+ */
+export async function servedFitItems(collection: Collection): Promise<{ items: FittedItems | null; sameVersion: boolean } | null> {
+  const stored = await servedFitReport(collection);
+  return stored && { items: stored.items ?? null, sameVersion: stored.version === collection.version() };
+}
+
+/** The stored report of the metric the manifest names, or null. */
+async function servedFitReport(collection: Collection): Promise<StoredFitReport | null> {
   let stored: StoredFitReport;
   try {
     const bytes = await collection.readFile(REPORT);
@@ -85,16 +119,7 @@ export async function currentFit(collection: Collection, opts: FitOptions = {}):
   } catch {
     return null;
   }
-  const fresh =
-    stored.metricHash === collection.manifest.metric?.hash &&
-    stored.version === collection.version() &&
-    stored.options.mode === (opts.mode ?? 'transform') &&
-    stored.options.shortlist === (opts.shortlist ?? 100) &&
-    stored.options.seed === (opts.cv?.seed ?? DEFAULT_CV_SEED) &&
-    stored.options.unfamiliarClasses === (opts.cv?.unfamiliarClasses ?? UNFAMILIAR_CLASSES);
-  if (!fresh) return null;
-  const { version: _v, options: _o, ...report } = stored;
-  return report;
+  return stored.metricHash === collection.manifest.metric?.hash ? stored : null;
 }
 
 /** Drops the fitted metric: the collection goes back to plain cosine. */

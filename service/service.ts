@@ -30,6 +30,8 @@ export interface ServiceOptions {
   /** The collection used when a request names none (default: the first there is when the service starts, else the only one). */
   defaultCollection?: string;
   log?: (line: string) => void;
+  /** Called after a write added or removed items (the server checks the fit's freshness there). */
+  onItemsChanged?: (c: OpenCollection) => void;
 }
 
 export interface NewCollection {
@@ -94,9 +96,11 @@ export class ImsearchService {
   private readonly fitRunner: FitRunner;
   private readonly defaultName: string | undefined;
   private readonly log: (line: string) => void;
+  private readonly itemsChanged: (c: OpenCollection) => void;
 
   constructor(opts: ServiceOptions) {
     this.log = opts.log ?? (() => undefined);
+    this.itemsChanged = opts.onItemsChanged ?? (() => undefined);
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.collections = new CollectionRegistry(opts.dataDir, new EmbedderPool(opts.embedders), { log: opts.log });
     this.uploads = new UploadStore(opts.dataDir);
@@ -223,7 +227,9 @@ export class ImsearchService {
    */
   async addFiles(name: string, files: readonly ListedFile[], opts: AddFilesOptions = {}): Promise<IndexReport> {
     const c = await this.collection(name);
-    return c.write(() => this.addFilesLocked(c, files, opts));
+    const report = await c.write(() => this.addFilesLocked(c, files, opts));
+    if (report.added) this.itemsChanged(c);
+    return report;
   }
 
   /** Lists a folder (labels from first-level folder names) and adds its files. */
@@ -283,6 +289,7 @@ export class ImsearchService {
       }
       return outcomes;
     });
+    if (outcomes.some((o) => o.status === 'ADDED')) this.itemsChanged(c);
     return { collection: c, outcomes };
   }
 
@@ -300,6 +307,7 @@ export class ImsearchService {
       for (const id of gone) await this.uploads.discard(c.name, found.get(id)!.source);
       return gone;
     });
+    this.itemsChanged(c);
     return { collection: c, removed };
   }
 

@@ -9,6 +9,7 @@ import type { FitReport } from '../../service/metric-fit.js';
 import type { Item as StoredItem } from '../../store/collection.js';
 import type { OpenCollection } from '../../service/collections.js';
 import type { MatchExplanation as StoredExplanation } from '../../service/explain.js';
+import { REFIT_SHARE } from '../../service/fit-freshness.js';
 import { type SearchSummary, calibratedPrecisions } from '../../service/search-summary.js';
 import type { ModelSummary, UploadOutcome } from '../../service/service.js';
 import type { JobFailure, JobRecord } from '../jobs.js';
@@ -497,6 +498,25 @@ export function toSearchConfig(s: SearchSummary, fit: FitReport | null): SearchC
   };
 }
 
+@ObjectType({
+  description:
+    `Whether the fitted metric still describes the collection. Policy: once more than ${REFIT_SHARE * 100} % of the items it was fitted on ` +
+    'have been added or removed since, the fit is stale and the server starts a FIT_METRIC job by itself (see `jobs`); until it ends, searches use the previous fit.',
+})
+export class FitFreshness {
+  @Field(() => Int, { nullable: true, description: 'Items the metric was fitted on; null for a fit made before this was recorded.' })
+  fittedItems!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Items added or removed since the fit; null when unknown (an older fit, and the items changed).' })
+  itemsChanged!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'itemsChanged / fittedItems.' })
+  changedShare!: number | null;
+
+  @Field({ description: 'More than the policy share changed (or an unknown amount): the fit is being, or should be, refreshed.' })
+  stale!: boolean;
+}
+
 @ObjectType({ description: 'A collection the server serves.' })
 export class CollectionInfo {
   @Field()
@@ -532,6 +552,9 @@ export class CollectionInfo {
   @Field(() => SearchConfig, { description: 'How searches are answered: cosine or the fitted metric, re-rankers, calibrated thresholds.' })
   search!: SearchConfig;
 
+  @Field(() => FitFreshness, { nullable: true, description: 'How far the items moved since the metric was fitted; null for plain cosine.' })
+  fitFreshness!: FitFreshness | null;
+
   @Field()
   createdAt!: string;
 }
@@ -550,6 +573,7 @@ export async function toCollectionInfo(c: OpenCollection, isDefault: boolean): P
     views: [...m.views],
     metric: m.metric?.hash ?? null,
     search: toSearchConfig(c.summary, await c.currentFit()),
+    fitFreshness: await c.fitFreshness(),
     createdAt: m.createdAt,
   };
 }
