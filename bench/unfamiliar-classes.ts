@@ -7,13 +7,13 @@
  * fit the product runs.
  *
  *   node dist/bench/unfamiliar-classes.js --gallery-dir DATA/eval-cache/eval-gallery-... \
- *     --queries-dir DATA/eval-cache/eval-queries-... --work DIR [--classes 10] [--seed 3]
+ *     --queries-dir DATA/eval-cache/eval-queries-... --work DIR [--classes 10] [--seed 3] [--shares 0,0.2]
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CollectionSearcher } from '../service/collection-searcher.js';
-import { fitCollectionMetric } from '../service/metric-fit.js';
+import { UNFAMILIAR_CLASSES, fitCollectionMetric } from '../service/metric-fit.js';
 import { thresholdFor } from '../service/search-config.js';
 import { Collection, type NewItem } from '../store/collection.js';
 
@@ -25,14 +25,13 @@ const { values: args } = parseArgs({
     classes: { type: 'string', default: '10' },
     seed: { type: 'string', default: '3' },
     precisions: { type: 'string', default: '0.8,0.9,0.95' },
+    // 0: calibration on familiar queries only (before issue 13); the product's share: leave-classes-out.
+    shares: { type: 'string', default: `0,${UNFAMILIAR_CLASSES}` },
   },
 });
 
 const PRECISIONS = args.precisions!.split(',').map(Number);
-const SETTINGS = [
-  { name: 'familiar queries only (before)', unfamiliarClasses: 0 },
-  { name: 'leave-classes-out (after)', unfamiliarClasses: 0.2 },
-];
+const SETTINGS = args.shares!.split(',').map((x) => ({ name: Number(x) ? `leave-classes-out ${x}` : 'familiar queries only', unfamiliarClasses: Number(x) }));
 
 /** Every ⌊C/N⌋-th class in name order: spread over the alphabet, the same on every run. */
 function leftOutClasses(labels: readonly string[], n: number): Set<string> {
