@@ -66,6 +66,15 @@ async function main(): Promise<void> {
     const report = await fitCollectionMetric(collection, { cv: { seed: Number(args.seed), unfamiliarClasses: setting.unfamiliarClasses } });
     const fitSeconds = (performance.now() - t0) / 1000;
     const searcher = await CollectionSearcher.open(collection);
+    // How confident the neighbourhood vote is (the explanation's predicted share): a signal the score threshold does not use.
+    const shares = { unfamiliar: [] as number[], familiar: [] as number[] };
+    for (const item of queries.allItems()) {
+      const vectors = Object.fromEntries(views.map((v) => [v, queries.itemVectors(item.id, v)]));
+      const { prediction } = await searcher.search(vectors, { k: 10, explain: true });
+      shares[left.has(item.label ?? '') ? 'unfamiliar' : 'familiar'].push(prediction?.share ?? 0);
+    }
+    const shareStats = (xs: number[]) => ({ mean: xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length), below05: xs.filter((x) => x < 0.5).length / Math.max(1, xs.length) });
+    console.error(JSON.stringify({ setting: setting.name, predictedShare: { unfamiliar: shareStats(shares.unfamiliar), familiar: shareStats(shares.familiar) } }));
     for (const p of PRECISIONS) {
       const fit = thresholdFor(report.defaults, p);
       const tally = { unfamiliar: { queries: 0, results: 0 }, familiar: { queries: 0, results: 0, right: 0 } };
