@@ -74,7 +74,7 @@ async function run(
   let ms = 0;
   for (let i = 0; i < q.ids.length; i++) {
     const t0 = performance.now();
-    const ranked = await ranker.rank(index, q.data.subarray(i * q.dim, (i + 1) * q.dim), { k: 10 });
+    const { ranked } = await ranker.rank(index, q.data.subarray(i * q.dim, (i + 1) * q.dim), { k: 10 });
     ms += performance.now() - t0;
     outcomes.push({
       label: qLabels[i] ?? '',

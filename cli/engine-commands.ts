@@ -11,6 +11,8 @@ import { DEFAULT_K, parsePositiveInt } from '../service/limits.js';
 import { fitInProcess } from '../service/fit-in-process.js';
 import type { FitReport } from '../service/metric-fit.js';
 import { ImsearchService } from '../service/service.js';
+import { fitStatusLine } from './fit-status.js';
+import { printSearch } from './search-output.js';
 import { parseModelList, resolvePaths } from './config.js';
 import { DEFAULT_INDEX, DEFAULT_MODELS } from './defaults.js';
 import { progressReporter } from './progress.js';
@@ -83,6 +85,8 @@ export function registerEngineCommands(program: Command): void {
           }),
         );
         printSkipped([...report.skipped, ...report.failed]);
+        const freshness = await c.fitFreshness();
+        if (freshness) process.stderr.write(`${fitStatusLine(c.name, freshness)}\n`);
       }),
     );
 
@@ -112,19 +116,17 @@ export function registerEngineCommands(program: Command): void {
     .option('-k <k>', 'number of results', String(DEFAULT_K))
     .option('-m, --models <list>', "subset of the collection's models to search with")
     .option('--min-precision <p>', 'calibrated "up to k": only results likely to share the class at this precision (needs `imsearch fit`)')
+    .option('--explain', "explain each result (per-model cosine, probability of the query's class, class share of the vote) and predict the query's class", false)
     .option('--json', 'print JSON instead of a table', false)
-    .action((image: string, o: { collection: string; k: string; models?: string; minPrecision?: string; json: boolean }, cmd: Command) =>
+    .action((image: string, o: { collection: string; k: string; models?: string; minPrecision?: string; explain: boolean; json: boolean }, cmd: Command) =>
       withService(cmd, async (service) => {
-        const { matches } = await service.searchImage(o.collection, await readImageFile(image, service.limits.maxUploadBytes), {
+        const answer = await service.searchImage(o.collection, await readImageFile(image, service.limits.maxUploadBytes), {
           k: parsePositiveInt('-k', o.k),
           models: o.models ? parseModelList(o.models).map((m) => m.name) : undefined,
           minPrecision: o.minPrecision === undefined ? undefined : Number(o.minPrecision),
+          explain: o.explain,
         });
-        if (o.json) {
-          console.log(JSON.stringify(matches.map((m) => ({ id: m.item.id, label: m.item.label, score: m.score, source: m.item.source }))));
-        } else {
-          console.table(matches.map((m) => ({ id: m.item.id, label: m.item.label, score: Number(m.score.toFixed(4)), file: m.item.source })));
-        }
+        printSearch(answer, o.json);
       }),
     );
 

@@ -25,7 +25,7 @@
 import { ascendingIdOrder, permuteRows, type RowIds } from './canonical-order.js';
 import type { MetricArtifact, ResolvedParams } from './artifact.js';
 import type { ThresholdFit } from './calibration.js';
-import { calibrate, type CalibrationPairs } from './cv-calibration.js';
+import { calibrate, unfamiliarShortlists, type CalibrationPairs } from './cv-calibration.js';
 import { makeFolds } from './cv-folds.js';
 import { defaultGrid, type CvGrid } from './cv-grid.js';
 import { searchMetricParams } from './cv-metric-search.js';
@@ -63,6 +63,11 @@ export interface CvOptions {
   selectBy?: SelectBy;
   /** Calibration targets (default [0.5, 0.7, 0.8, 0.9, 0.95]). */
   targetPrecisions?: number[];
+  /**
+   * Share of the classes whose held-out queries calibrate as photos of classes the collection
+   * lacks (leave-classes-out, cv-calibration.ts; default 0).
+   */
+  unfamiliarClasses?: number;
   /** Fit the chosen params on the whole gallery and return the artifact (default true). */
   fitFinal?: boolean;
   sourceHash?: string;
@@ -135,7 +140,8 @@ export function crossValidateMetric(X: Float32Array, dim: number, labels: readon
   const metric = searchMetricParams({ X, dim, folds, names: classes.names, grid, sample, k, shortlist, selectBy, onRow: options.onRow });
   const { chosen } = metric;
   const rerank = searchReranking({ chosen, folds, names: classes.names, grid, k, selectBy });
-  const { thresholds, pairs } = calibrate(chosen.lists, folds, options.targetPrecisions ?? [0.5, 0.7, 0.8, 0.9, 0.95]);
+  const unfamiliar = options.unfamiliarClasses ? unfamiliarShortlists(X, dim, classes, folds, chosen.row.params, { share: options.unfamiliarClasses, seed, s: shortlist }) : [];
+  const { thresholds, pairs } = calibrate(chosen.lists, folds, options.targetPrecisions ?? [0.5, 0.7, 0.8, 0.9, 0.95], unfamiliar);
   const foldsMs = performance.now() - tFolds;
 
   const tFinal = performance.now();

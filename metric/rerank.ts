@@ -53,11 +53,21 @@ export function voteWeights(scores: readonly number[], tau: number | null): numb
   });
 }
 
+/** One class's part of a vote. */
+export interface ClassShare {
+  label: string;
+  /** Its share of the total vote weight (unlabelled voters included), 0..1. */
+  share: number;
+  /** Position in the shortlist of its best voter. */
+  first: number;
+}
+
 /**
- * The shortlist must be sorted best first (as an index returns it; ties in the given order).
- * Returns a new array; the input is not modified.
+ * The vote of the first k entries of a score-descending shortlist: each labelled class's share,
+ * largest first (ties: the class whose best voter ranks higher). What the re-ranker acts on and
+ * what an explanation reports.
  */
-export function classVoteRerank<T extends Neighbour>(shortlist: readonly T[], params: VoteParams): VoteOutcome<T> {
+export function classShares(shortlist: readonly Neighbour[], params: Pick<VoteParams, 'k' | 'tau'>): ClassShare[] {
   const k = Math.max(0, Math.min(Math.floor(params.k), shortlist.length));
   const voters = shortlist.slice(0, k);
   const weights = voteWeights(
@@ -74,17 +84,19 @@ export function classVoteRerank<T extends Neighbour>(shortlist: readonly T[], pa
     if (t) t.weight += weights[i];
     else tally.set(label, { weight: weights[i], first: i });
   });
-  let winner: string | null = null;
-  let best = -1;
-  let bestFirst = Infinity;
-  for (const [label, t] of tally) {
-    if (t.weight > best || (t.weight === best && t.first < bestFirst)) {
-      winner = label;
-      best = t.weight;
-      bestFirst = t.first;
-    }
-  }
-  const share = winner !== null && total > 0 ? best / total : 0;
+  return [...tally]
+    .sort(([, a], [, b]) => b.weight - a.weight || a.first - b.first)
+    .map(([label, t]) => ({ label, share: total > 0 ? t.weight / total : 0, first: t.first }));
+}
+
+/**
+ * The shortlist must be sorted best first (as an index returns it; ties in the given order).
+ * Returns a new array; the input is not modified.
+ */
+export function classVoteRerank<T extends Neighbour>(shortlist: readonly T[], params: VoteParams): VoteOutcome<T> {
+  const top = classShares(shortlist, params)[0];
+  const winner = top?.label ?? null;
+  const share = top?.share ?? 0;
   const applied = winner !== null && share >= params.minShare;
   if (!applied) return { ranked: shortlist.slice(), winner, share, applied };
   const first: T[] = [];

@@ -116,6 +116,8 @@ export interface SearchOptions {
   collection?: string;
   /** Calibrated "up to k": only matches likely (at this precision) to share the query's class; needs a fitted metric. */
   minPrecision?: number;
+  /** Explain every match (`match.explanation`) and predict the query's class (`result.prediction`); both null otherwise. */
+  explain?: boolean;
   /** Index options for this search only (HNSW efSearch, IVF nprobe, Annoy searchK); never rebuilds the index. */
   efSearch?: number;
   nprobe?: number;

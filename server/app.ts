@@ -25,6 +25,7 @@ import { type ServerConfig, type ServerConfigInput, resolveServerConfig } from '
 import { type ApiContext, makeContext } from './context.js';
 import { errorBody, formatError, httpErrorBody } from './errors.js';
 import { builtinExplorerRouter, explorerRouter } from './explorer.js';
+import { refitWhenStale } from './fit-job.js';
 import { JobRegistry } from './jobs.js';
 import { mediaRouter } from './media.js';
 import { PROMETHEUS_CONTENT_TYPE, prometheusText } from './prometheus.js';
@@ -69,6 +70,7 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
   const config: ServerConfig = resolveServerConfig(input);
   const log = config.log ?? (() => undefined);
   const roots = await AllowedRoots.resolve(config.roots);
+  let jobs: JobRegistry | undefined;
   const service = new ImsearchService({
     dataDir: config.dataDir,
     // Decoding, preprocessing and inference in one worker thread per model set: two threads per query.
@@ -77,12 +79,16 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
     limits: config.limits,
     defaultCollection: config.collections[0],
     log,
+    // The refit policy (service/fit-freshness.ts): the registry exists once the collections are loaded.
+    onItemsChanged: (c) => {
+      if (jobs) void refitWhenStale({ service, jobs }, c, log);
+    },
   });
   await preload(service, config.collections, log).catch(async (err: unknown) => {
     await service.close();
     throw err;
   });
-  const jobs = await JobRegistry.open(path.join(config.dataDir, JOBS_FILE), log);
+  jobs = await JobRegistry.open(path.join(config.dataDir, JOBS_FILE), log);
   const parts = { service, jobs, roots, limits: config.limits };
   const metrics = new Metrics();
   const app = express();

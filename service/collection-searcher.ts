@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { ImsearchError } from '../errors/error-codes.js';
-import { Metric } from '../metric/index.js';
+import { Metric, type Neighbour } from '../metric/index.js';
 import type { SearchKnob, SearchParams } from '../indexes/search-params.js';
 import type { VectorIndex } from '../indexes/vector-index.js';
 import type { Collection, Item, View } from '../store/collection.js';
 import { type GalleryMatrix, type ViewVectors, ensembleVector, galleryMatrix } from './ensemble-space.js';
+import { type MatchExplanation, type Prediction, explainResults } from './explain.js';
 import { QueryRanker } from './query-ranker.js';
 import { type SearchDefaults, searchDefaultsOf } from './search-config.js';
 import { buildIndex, isGraphSpec, openCollectionIndex, saveCollectionIndex } from './collection-index.js';
@@ -25,11 +26,21 @@ export interface CheckedRequest {
   indexParams?: SearchParams;
   /** Candidates re-scored with the fitted metric (over the collection's default). */
   shortlist?: number;
+  /** Explain every result and predict the query's class (service/explain.ts). */
+  explain?: boolean;
 }
 
 export interface Match {
   item: Item;
   score: number;
+  /** Present when the request asked for explanations. */
+  explanation?: MatchExplanation;
+}
+
+export interface SearchAnswer {
+  matches: Match[];
+  /** The class the neighbourhood's vote predicts (null when no labelled neighbour voted); undefined unless explanations were asked for. */
+  prediction?: Prediction | null;
 }
 
 /**
@@ -103,24 +114,45 @@ export class CollectionSearcher {
     return this.collection.manifest.models.map((m) => m.name);
   }
 
-  /** Ranked matches for an image's per-view, per-model embeddings. */
+  /** Ranked matches for an image's per-view, per-model embeddings, explained when the request asks. */
   async searchVectors(vectors: ViewVectors, req: CheckedRequest): Promise<Match[]> {
+    return (await this.search(vectors, req)).matches;
+  }
+
+  async search(vectors: ViewVectors, req: CheckedRequest): Promise<SearchAnswer> {
     const query = ensembleVector(this.collection.manifest.models, vectors, this.views, req.subset);
+    const metric = this.ranker !== null && !req.subset;
     let ranked: { id: number; score: number }[];
-    if (this.ranker && !req.subset) {
-      ranked = await this.ranker.rank(this.index, query, { k: req.k, exclude: req.exclude, threshold: req.threshold, params: req.indexParams, shortlist: req.shortlist });
+    let neighbourhood: Neighbour[] | undefined;
+    if (this.ranker && metric) {
+      ({ ranked, neighbourhood } = await this.ranker.rank(this.index, query, { k: req.k, exclude: req.exclude, threshold: req.threshold, params: req.indexParams, shortlist: req.shortlist }));
     } else {
       const index = req.subset && this.ranker ? (this.subsetIndex ??= buildIndex('flat', galleryMatrix(this.collection, this.views))) : this.index;
       const want = Math.min(req.k + (req.exclude?.size ?? 0), index.size());
-      if (want === 0) return [];
+      if (want === 0) return { matches: [], prediction: req.explain ? null : undefined };
       const [hits] = await index.search(query, want, index === this.index ? req.indexParams : undefined);
       ranked = hits.filter((h) => !req.exclude?.has(h.id)).slice(0, req.k);
     }
     const items = this.collection.itemsByIds(ranked.map((h) => h.id));
-    return ranked.flatMap((h) => {
+    const matches = ranked.flatMap((h) => {
       const item = items.get(h.id);
       return item ? [{ item, score: h.score }] : [];
     });
+    if (!req.explain) return { matches };
+    const fitted = metric ? this.ranker!.defaults : null;
+    const { explanations, prediction } = explainResults({
+      models: this.collection.manifest.models,
+      views: this.views,
+      query: vectors,
+      itemVectors: (id) => this.itemVectors(id),
+      results: matches.map((m) => ({ id: m.item.id, score: m.score, label: m.item.label })),
+      // Without a fitted vote the neighbourhood is the results themselves, each counted once.
+      neighbourhood: neighbourhood ?? matches.map((m) => ({ id: m.item.id, score: m.score, label: m.item.label })),
+      vote: fitted?.vote ?? { k: req.k, tau: null },
+      scoreKind: fitted ? 'metric' : 'cosine',
+      curve: fitted?.probability ?? null,
+    });
+    return { matches: matches.map((m, i) => ({ ...m, explanation: explanations[i] })), prediction };
   }
 
   /** An indexed item's stored embeddings ("more like this" needs no model run); UNKNOWN_ITEM when absent. */

@@ -15,6 +15,7 @@ import { ImsearchError } from '../errors/error-codes.js';
 import { Collection, type CollectionManifest } from '../store/collection.js';
 import { CollectionSearcher } from './collection-searcher.js';
 import type { ImageEmbedder } from './embedder-port.js';
+import { type FitFreshness, fitFreshness } from './fit-freshness.js';
 import { type FitReport, currentFit } from './metric-fit.js';
 import { type SearchSummary, summarizeSearch } from './search-summary.js';
 
@@ -156,6 +157,15 @@ export class OpenCollection {
       this.fitCache = { key, report: currentFit(this.collection, { mode: defaults.mode, shortlist: defaults.shortlist }).catch(() => null) };
     }
     return this.fitCache.report;
+  }
+
+  private freshnessCache: { key: string; freshness: Promise<FitFreshness | null> } | null = null;
+
+  /** How far the collection's items moved since its metric was fitted (null for cosine). Read once per state. */
+  fitFreshness(): Promise<FitFreshness | null> {
+    const key = `${this.collection.manifest.metric?.hash ?? 'cosine'}|${this.collection.version()}`;
+    if (this.freshnessCache?.key !== key) this.freshnessCache = { key, freshness: fitFreshness(this.collection) };
+    return this.freshnessCache.freshness;
   }
 
   /** Serves `searcher` from now on. */

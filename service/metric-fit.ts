@@ -1,9 +1,15 @@
 import { createHash } from 'node:crypto';
-import { DEFAULT_CV_SEED, Metric, crossValidateMetric, serializeArtifact, type CvOptions, type CvResult } from '../metric/index.js';
+import { DEFAULT_CV_SEED, Metric, crossValidateMetric, fitProbabilityCurve, serializeArtifact, type CvOptions, type CvResult } from '../metric/index.js';
 import type { Collection } from '../store/collection.js';
 import { ImsearchError } from '../errors/error-codes.js';
 import { galleryMatrix } from './ensemble-space.js';
 import type { SearchDefaults } from './search-config.js';
+
+/**
+ * Share of the classes that calibrate as "not in the collection" (metric/cv-calibration.ts), so
+ * "up to k" at precision p also holds back the wrong matches of photos of other classes.
+ */
+export const UNFAMILIAR_CLASSES = 0.2;
 
 export interface FitOptions {
   /** Where the metric plugs in (default transform: the index searches the learned metric). */
@@ -37,7 +43,8 @@ export async function fitCollectionMetric(collection: Collection, opts: FitOptio
   }
   const shortlist = opts.shortlist ?? 100;
   // Item ids put the rows in a canonical order, so the selection does not depend on how they were read.
-  const cv = crossValidateMetric(matrix.data, matrix.dim, labels, { ...opts.cv, ids: Array.from(matrix.ids), shortlist, sourceHash: sourceHash(collection) });
+  const unfamiliarClasses = opts.cv?.unfamiliarClasses ?? UNFAMILIAR_CLASSES;
+  const cv = crossValidateMetric(matrix.data, matrix.dim, labels, { ...opts.cv, unfamiliarClasses, ids: Array.from(matrix.ids), shortlist, sourceHash: sourceHash(collection) });
   const metric = new Metric(cv.artifact!);
   const hash = metric.hash();
   const file = `metric-${hash.replace(/^sha256:/, '').slice(0, 16)}.json`;
@@ -48,10 +55,12 @@ export async function fitCollectionMetric(collection: Collection, opts: FitOptio
     vote: cv.rerank.vote,
     qe: cv.rerank.qe,
     thresholds: cv.thresholds,
+    probability: fitProbabilityCurve(cv.calibrationPairs.scores, cv.calibrationPairs.same),
   };
   const { artifact: _a, calibrationPairs: _p, ...summary } = cv;
   const report: FitReport = { defaults, metricHash: hash, cv: summary };
-  const stored: StoredFitReport = { ...report, version: collection.version(), options: { mode: defaults.mode, shortlist, seed: cv.split.seed } };
+  const fittedOn = { count: items.length, maxId: items.reduce((m, i) => Math.max(m, i.id), 0) };
+  const stored: StoredFitReport = { ...report, version: collection.version(), items: fittedOn, options: { mode: defaults.mode, shortlist, seed: cv.split.seed, unfamiliarClasses } };
   await collection.writeFile(REPORT, JSON.stringify(stored));
   await collection.updateManifest({ metric: { file, hash }, searchDefaults: { ...defaults } });
   return report;
@@ -59,9 +68,17 @@ export async function fitCollectionMetric(collection: Collection, opts: FitOptio
 
 const REPORT = 'fit-report.json';
 
+/** The items a fit saw: how many, and the largest id (ids are never reused, so later ones are additions). */
+export interface FittedItems {
+  count: number;
+  maxId: number;
+}
+
 interface StoredFitReport extends FitReport {
   version: number;
-  options: { mode: SearchDefaults['mode']; shortlist: number; seed: number };
+  /** Absent in reports written before it was recorded. */
+  items?: FittedItems;
+  options: { mode: SearchDefaults['mode']; shortlist: number; seed: number; unfamiliarClasses?: number };
 }
 
 /**
@@ -69,6 +86,31 @@ interface StoredFitReport extends FitReport {
  * collection's current items with these options (else null: fit again).
  */
 export async function currentFit(collection: Collection, opts: FitOptions = {}): Promise<FitReport | null> {
+  const stored = await servedFitReport(collection);
+  const fresh =
+    stored !== null &&
+    stored.version === collection.version() &&
+    stored.options.mode === (opts.mode ?? 'transform') &&
+    stored.options.shortlist === (opts.shortlist ?? 100) &&
+    stored.options.seed === (opts.cv?.seed ?? DEFAULT_CV_SEED) &&
+    stored.options.unfamiliarClasses === (opts.cv?.unfamiliarClasses ?? UNFAMILIAR_CLASSES);
+  if (!fresh) return null;
+  const { version: _v, options: _o, items: _i, ...report } = stored;
+  return report;
+}
+
+/**
+ * What the served metric was fitted on: its items, and whether the collection is still at the
+ * fit's version; null without a fitted metric (or its report). `items` is null for a report
+ * written before the items were recorded.
+ */
+export async function servedFitItems(collection: Collection): Promise<{ items: FittedItems | null; sameVersion: boolean } | null> {
+  const stored = await servedFitReport(collection);
+  return stored && { items: stored.items ?? null, sameVersion: stored.version === collection.version() };
+}
+
+/** The stored report of the metric the manifest names, or null. */
+async function servedFitReport(collection: Collection): Promise<StoredFitReport | null> {
   let stored: StoredFitReport;
   try {
     const bytes = await collection.readFile(REPORT);
@@ -77,15 +119,7 @@ export async function currentFit(collection: Collection, opts: FitOptions = {}):
   } catch {
     return null;
   }
-  const fresh =
-    stored.metricHash === collection.manifest.metric?.hash &&
-    stored.version === collection.version() &&
-    stored.options.mode === (opts.mode ?? 'transform') &&
-    stored.options.shortlist === (opts.shortlist ?? 100) &&
-    stored.options.seed === (opts.cv?.seed ?? DEFAULT_CV_SEED);
-  if (!fresh) return null;
-  const { version: _v, options: _o, ...report } = stored;
-  return report;
+  return stored.metricHash === collection.manifest.metric?.hash ? stored : null;
 }
 
 /** Drops the fitted metric: the collection goes back to plain cosine. */

@@ -19,6 +19,12 @@ export interface Ranked {
   score: number;
 }
 
+export interface RankOutcome {
+  ranked: Ranked[];
+  /** The shortlist the class vote was taken over, best first (what an explanation reports on). */
+  neighbourhood: Neighbour[];
+}
+
 /**
  * The query side of a learned metric over an index: shortlist from the index (metric space in
  * transform mode, cosine in rerank mode), exact metric scores, α-QE second pass, class vote,
@@ -57,18 +63,19 @@ export class QueryRanker {
     return this.defaults.mode === 'transform' ? this.metric.indexLayout('ip').dim : plainDim;
   }
 
-  async rank(index: VectorIndex, query: Float32Array, req: RankRequest): Promise<Ranked[]> {
+  async rank(index: VectorIndex, query: Float32Array, req: RankRequest): Promise<RankOutcome> {
     const d = this.defaults;
     const t = this.metric.transform(query);
     const want = Math.min(index.size(), Math.max(req.shortlist ?? d.shortlist, req.k) + (req.exclude?.size ?? 0));
-    if (want === 0) return [];
+    if (want === 0) return { ranked: [], neighbourhood: [] };
     // The shortlist chain (metric/shortlist-chain.ts), with the index as the search.
     let list = await this.shortlist(index, query, t, want, req);
     if (qeApplies(d.qe, this.metric.scoreKind) && list.length) {
       const t2 = expandQuery(t, { ids: list.map((n) => n.id), scores: list.map((n) => n.score) }, (id) => this.rows.get(id)!, d.qe);
       list = d.mode === 'transform' ? await this.shortlist(index, query, t2, want, req) : this.rescore(t2, list);
     }
-    return voteAndCut(list, d.vote, { k: req.k, threshold: req.threshold }).map((n) => ({ id: n.id, score: n.score }));
+    const ranked = voteAndCut(list, d.vote, { k: req.k, threshold: req.threshold }).map((n) => ({ id: n.id, score: n.score }));
+    return { ranked, neighbourhood: list };
   }
 
   private async shortlist(index: VectorIndex, query: Float32Array, t: Float32Array, want: number, req: RankRequest): Promise<Neighbour[]> {

@@ -1,4 +1,4 @@
-import type { QueryExpansionParams, ThresholdFit, VoteParams } from '../metric/index.js';
+import type { ProbabilityCurve, QueryExpansionParams, ThresholdFit, VoteParams } from '../metric/index.js';
 
 /**
  * How a collection answers queries once a metric is fitted (stored in its manifest as
@@ -17,9 +17,11 @@ export interface SearchDefaults {
   qe: QueryExpansionParams | null;
   /** Thresholds on the metric score for target precisions (held-out gallery pairs). */
   thresholds: ThresholdFit[];
+  /** Metric score → probability of the same class, from the same pairs (null: fitted before curves were stored). */
+  probability: ProbabilityCurve | null;
 }
 
-export const PLAIN_DEFAULTS: SearchDefaults = { mode: 'transform', shortlist: 100, vote: null, qe: null, thresholds: [] };
+export const PLAIN_DEFAULTS: SearchDefaults = { mode: 'transform', shortlist: 100, vote: null, qe: null, thresholds: [], probability: null };
 
 export function searchDefaultsOf(raw: Record<string, unknown>): SearchDefaults {
   return { ...PLAIN_DEFAULTS, ...(raw as Partial<SearchDefaults>) };

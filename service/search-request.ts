@@ -25,6 +25,8 @@ export interface SearchRequest {
   indexParams?: SearchParams;
   /** Candidates the fitted metric re-scores for this search (a fitted collection's default otherwise). */
   shortlist?: number;
+  /** Explain every result and predict the query's class; plain searches skip the work. */
+  explain?: boolean;
 }
 
 const MAX_SHORTLIST = 10_000;
@@ -42,7 +44,8 @@ export function checkSearchRequest(c: OpenCollection, req: SearchRequest, maxK: 
   // Checked here (a knob the index does not take, a value out of range) so nothing is embedded for a bad request.
   const indexParams = Object.keys(given).length ? resolveSearchParams(c.searcher.indexSpec, c.searcher.searchKnobs, {}, given) : undefined;
   const shortlist = req.shortlist === undefined ? undefined : checkInt('shortlist', req.shortlist, 1, MAX_SHORTLIST);
-  if (req.minPrecision === undefined) return { k, subset, indexParams, shortlist };
+  const explain = req.explain === true;
+  if (req.minPrecision === undefined) return { k, subset, indexParams, shortlist, explain };
   const p = req.minPrecision;
   if (!(p > 0 && p <= 1)) throw new ImsearchError('BAD_PRECISION', `minPrecision must be in (0, 1], received ${p}`);
   const defaults = c.searcher.searchDefaults;
@@ -58,5 +61,5 @@ export function checkSearchRequest(c: OpenCollection, req: SearchRequest, maxK: 
   if (subset) {
     throw new ImsearchError('NOT_CALIBRATED', `minPrecision thresholds are calibrated for collection ${c.name}'s learned metric over all its models (${known.join(', ')}); leave out models, or minPrecision`);
   }
-  return { k, threshold: fit.threshold, indexParams, shortlist };
+  return { k, threshold: fit.threshold, indexParams, shortlist, explain };
 }

@@ -12,7 +12,7 @@ import type { Item, View } from '../store/collection.js';
 import { type ListedFile, listLabelledFiles } from '../store/folder-listing.js';
 import { ThumbnailCache } from '../store/thumbnails.js';
 import { UploadStore } from '../store/uploads.js';
-import { CollectionSearcher, type Match } from './collection-searcher.js';
+import { CollectionSearcher, type SearchAnswer } from './collection-searcher.js';
 import { CollectionRegistry, checkCollectionName, type EmbedderFactory, EmbedderPool, type OpenCollection } from './collections.js';
 import type { FitProgress, FitRequest, FitRunner } from './fit-port.js';
 import { type IndexProgress, type IndexReport, type SkippedFile, indexFiles } from './indexing.js';
@@ -31,6 +31,8 @@ export interface ServiceOptions {
   /** The collection used when a request names none (default: the first there is when the service starts, else the only one). */
   defaultCollection?: string;
   log?: (line: string) => void;
+  /** Called after a write added or removed items (the server checks the fit's freshness there). */
+  onItemsChanged?: (c: OpenCollection) => void;
 }
 
 export interface NewCollection {
@@ -40,9 +42,8 @@ export interface NewCollection {
   indexSpec: string;
 }
 
-export interface SearchOutcome {
+export interface SearchOutcome extends SearchAnswer {
   collection: OpenCollection;
-  matches: Match[];
   timing: { embedMs: number; searchMs: number };
 }
 
@@ -100,9 +101,11 @@ export class ImsearchService {
   private readonly fitRunner: FitRunner;
   private readonly defaultName: string | undefined;
   private readonly log: (line: string) => void;
+  private readonly itemsChanged: (c: OpenCollection) => void;
 
   constructor(opts: ServiceOptions) {
     this.log = opts.log ?? (() => undefined);
+    this.itemsChanged = opts.onItemsChanged ?? (() => undefined);
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.collections = new CollectionRegistry(opts.dataDir, new EmbedderPool(opts.embedders), { log: opts.log });
     this.uploads = new UploadStore(opts.dataDir);
@@ -195,8 +198,8 @@ export class ImsearchService {
       const t0 = performance.now();
       const vectors = await embedder.embedImage(image, c.manifest.views);
       const t1 = performance.now();
-      const matches = await searcher.searchVectors(vectors, checked);
-      return { collection: c, matches, timing: { embedMs: t1 - t0, searchMs: performance.now() - t1 } };
+      const answer = await searcher.search(vectors, checked);
+      return { collection: c, ...answer, timing: { embedMs: t1 - t0, searchMs: performance.now() - t1 } };
     });
   }
 
@@ -209,8 +212,8 @@ export class ImsearchService {
     const vectors = searcher.itemVectors(itemId);
     return this.searchGate.run(async () => {
       const t0 = performance.now();
-      const matches = await searcher.searchVectors(vectors, { ...checked, exclude: new Set([itemId]) });
-      return { collection: c, matches, timing: { embedMs: 0, searchMs: performance.now() - t0 } };
+      const answer = await searcher.search(vectors, { ...checked, exclude: new Set([itemId]) });
+      return { collection: c, ...answer, timing: { embedMs: 0, searchMs: performance.now() - t0 } };
     });
   }
 
@@ -235,7 +238,9 @@ export class ImsearchService {
    */
   async addFiles(name: string, files: readonly ListedFile[], opts: AddFilesOptions = {}): Promise<IndexReport> {
     const c = await this.collection(name);
-    return c.write(() => this.addFilesLocked(c, files, opts));
+    const report = await c.write(() => this.addFilesLocked(c, files, opts));
+    if (report.added) this.itemsChanged(c);
+    return report;
   }
 
   /** Lists a folder (labels from first-level folder names) and adds its files. */
@@ -297,6 +302,7 @@ export class ImsearchService {
       }
       return outcomes;
     });
+    if (outcomes.some((o) => o.status === 'ADDED')) this.itemsChanged(c);
     return { collection: c, outcomes };
   }
 
@@ -314,6 +320,7 @@ export class ImsearchService {
       for (const id of gone) await this.uploads.discard(c.name, found.get(id)!.source);
       return gone;
     });
+    this.itemsChanged(c);
     return { collection: c, removed };
   }
 

@@ -141,6 +141,13 @@ export type ModelWeightInput = {
   weight?: number;
 };
 
+/** What a score is. */
+export type ScoreKind =
+  /** Weighted cosine over the models searched with (no fitted metric, or a subset of its models). */
+  | 'COSINE'
+  /** The collection's fitted (learned) metric. */
+  | 'METRIC';
+
 /** The outcome of one uploaded image. */
 export type UploadStatus =
   | 'ADDED'
@@ -150,14 +157,14 @@ export type UploadStatus =
 export type CollectionsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type CollectionsQuery = { collections: Array<{ name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: string, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } }> };
+export type CollectionsQuery = { collections: Array<{ name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: string, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null }, fitFreshness: { fittedItems: number | null, itemsChanged: number | null, changedShare: number | null, stale: boolean } | null }> };
 
 export type CollectionQueryVariables = Exact<{
   name?: string | null | undefined;
 }>;
 
 
-export type CollectionQuery = { collection: { name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: string, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } } };
+export type CollectionQuery = { collection: { name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: string, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null }, fitFreshness: { fittedItems: number | null, itemsChanged: number | null, changedShare: number | null, stale: boolean } | null } };
 
 export type ModelsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -206,7 +213,7 @@ export type ErrorCodesQuery = { errorCodes: Array<{ code: ErrorCode, description
 
 export type ItemFieldsFragment = { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string };
 
-export type SearchResultFieldsFragment = { collection: string, k: number, models: Array<string>, matches: Array<{ rank: number, score: number, item: { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string } }> };
+export type SearchResultFieldsFragment = { collection: string, k: number, models: Array<string>, matches: Array<{ rank: number, score: number, item: { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string }, explanation: { score: number, scoreKind: ScoreKind, probability: number | null, classShare: number, models: Array<{ model: string, cosine: number }> } | null }>, prediction: { label: string, share: number, probability: number | null, voters: number, weighted: boolean, runnerUp: { label: string, share: number, probability: number | null } | null } | null };
 
 export type JobFieldsFragment = { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null };
 
@@ -220,7 +227,7 @@ export type MetricFitReportFieldsFragment = { metricHash: string, mode: MetricMo
 
 export type SearchConfigFieldsFragment = { learned: boolean, method: string, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null };
 
-export type CollectionFieldsFragment = { name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: string, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } };
+export type CollectionFieldsFragment = { name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: string, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null }, fitFreshness: { fittedItems: number | null, itemsChanged: number | null, changedShare: number | null, stale: boolean } | null };
 
 export type AddImagesMutationVariables = Exact<{
   images: Array<ImageUpload> | ImageUpload;
@@ -268,7 +275,7 @@ export type CreateCollectionMutationVariables = Exact<{
 }>;
 
 
-export type CreateCollectionMutation = { createCollection: { name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: string, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } } };
+export type CreateCollectionMutation = { createCollection: { name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: string, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null }, fitFreshness: { fittedItems: number | null, itemsChanged: number | null, changedShare: number | null, stale: boolean } | null } };
 
 export type DeleteCollectionMutationVariables = Exact<{
   name: string;
@@ -283,6 +290,7 @@ export type SimilarImagesQueryVariables = Exact<{
   models?: Array<string> | string | null | undefined;
   collection?: string | null | undefined;
   minPrecision?: number | null | undefined;
+  explain?: boolean | null | undefined;
   efSearch?: number | null | undefined;
   nprobe?: number | null | undefined;
   searchK?: number | null | undefined;
@@ -290,7 +298,7 @@ export type SimilarImagesQueryVariables = Exact<{
 }>;
 
 
-export type SimilarImagesQuery = { similarImages: { collection: string, k: number, models: Array<string>, matches: Array<{ rank: number, score: number, item: { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string } }> } };
+export type SimilarImagesQuery = { similarImages: { collection: string, k: number, models: Array<string>, matches: Array<{ rank: number, score: number, item: { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string }, explanation: { score: number, scoreKind: ScoreKind, probability: number | null, classShare: number, models: Array<{ model: string, cosine: number }> } | null }>, prediction: { label: string, share: number, probability: number | null, voters: number, weighted: boolean, runnerUp: { label: string, share: number, probability: number | null } | null } | null } };
 
 export type SimilarToQueryVariables = Exact<{
   id: string | number;
@@ -298,6 +306,7 @@ export type SimilarToQueryVariables = Exact<{
   models?: Array<string> | string | null | undefined;
   collection?: string | null | undefined;
   minPrecision?: number | null | undefined;
+  explain?: boolean | null | undefined;
   efSearch?: number | null | undefined;
   nprobe?: number | null | undefined;
   searchK?: number | null | undefined;
@@ -305,7 +314,7 @@ export type SimilarToQueryVariables = Exact<{
 }>;
 
 
-export type SimilarToQuery = { similarTo: { collection: string, k: number, models: Array<string>, matches: Array<{ rank: number, score: number, item: { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string } }> } };
+export type SimilarToQuery = { similarTo: { collection: string, k: number, models: Array<string>, matches: Array<{ rank: number, score: number, item: { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string }, explanation: { score: number, scoreKind: ScoreKind, probability: number | null, classShare: number, models: Array<{ model: string, cosine: number }> } | null }>, prediction: { label: string, share: number, probability: number | null, voters: number, weighted: boolean, runnerUp: { label: string, share: number, probability: number | null } | null } | null } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -348,6 +357,28 @@ export const SearchResultFieldsFragmentDoc = new TypedDocumentString(`
     score
     item {
       ...ItemFields
+    }
+    explanation {
+      models {
+        model
+        cosine
+      }
+      score
+      scoreKind
+      probability
+      classShare
+    }
+  }
+  prediction {
+    label
+    share
+    probability
+    voters
+    weighted
+    runnerUp {
+      label
+      share
+      probability
     }
   }
 }
@@ -662,6 +693,12 @@ export const CollectionFieldsFragmentDoc = new TypedDocumentString(`
   search {
     ...SearchConfigFields
   }
+  fitFreshness {
+    fittedItems
+    itemsChanged
+    changedShare
+    stale
+  }
   createdAt
 }
     fragment CalibratedThresholdFields on CalibratedThreshold {
@@ -872,6 +909,12 @@ fragment CollectionFields on CollectionInfo {
   search {
     ...SearchConfigFields
   }
+  fitFreshness {
+    fittedItems
+    itemsChanged
+    changedShare
+    stale
+  }
   createdAt
 }`) as unknown as TypedDocumentString<CollectionsQuery, CollectionsQueryVariables>;
 export const CollectionDocument = new TypedDocumentString(`
@@ -991,6 +1034,12 @@ fragment CollectionFields on CollectionInfo {
   metric
   search {
     ...SearchConfigFields
+  }
+  fitFreshness {
+    fittedItems
+    itemsChanged
+    changedShare
+    stale
   }
   createdAt
 }`) as unknown as TypedDocumentString<CollectionQuery, CollectionQueryVariables>;
@@ -1704,6 +1753,12 @@ fragment CollectionFields on CollectionInfo {
   search {
     ...SearchConfigFields
   }
+  fitFreshness {
+    fittedItems
+    itemsChanged
+    changedShare
+    stale
+  }
   createdAt
 }`) as unknown as TypedDocumentString<CreateCollectionMutation, CreateCollectionMutationVariables>;
 export const DeleteCollectionDocument = new TypedDocumentString(`
@@ -1714,13 +1769,14 @@ export const DeleteCollectionDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<DeleteCollectionMutation, DeleteCollectionMutationVariables>;
 export const SimilarImagesDocument = new TypedDocumentString(`
-    query SimilarImages($upload: Upload!, $k: Int, $models: [String!], $collection: String, $minPrecision: Float, $efSearch: Int, $nprobe: Int, $searchK: Int, $shortlist: Int) {
+    query SimilarImages($upload: Upload!, $k: Int, $models: [String!], $collection: String, $minPrecision: Float, $explain: Boolean, $efSearch: Int, $nprobe: Int, $searchK: Int, $shortlist: Int) {
   similarImages(
     upload: $upload
     k: $k
     models: $models
     collection: $collection
     minPrecision: $minPrecision
+    explain: $explain
     efSearch: $efSearch
     nprobe: $nprobe
     searchK: $searchK
@@ -1750,16 +1806,39 @@ fragment SearchResultFields on SearchResult {
     item {
       ...ItemFields
     }
+    explanation {
+      models {
+        model
+        cosine
+      }
+      score
+      scoreKind
+      probability
+      classShare
+    }
+  }
+  prediction {
+    label
+    share
+    probability
+    voters
+    weighted
+    runnerUp {
+      label
+      share
+      probability
+    }
   }
 }`) as unknown as TypedDocumentString<SimilarImagesQuery, SimilarImagesQueryVariables>;
 export const SimilarToDocument = new TypedDocumentString(`
-    query SimilarTo($id: ID!, $k: Int, $models: [String!], $collection: String, $minPrecision: Float, $efSearch: Int, $nprobe: Int, $searchK: Int, $shortlist: Int) {
+    query SimilarTo($id: ID!, $k: Int, $models: [String!], $collection: String, $minPrecision: Float, $explain: Boolean, $efSearch: Int, $nprobe: Int, $searchK: Int, $shortlist: Int) {
   similarTo(
     id: $id
     k: $k
     models: $models
     collection: $collection
     minPrecision: $minPrecision
+    explain: $explain
     efSearch: $efSearch
     nprobe: $nprobe
     searchK: $searchK
@@ -1788,6 +1867,28 @@ fragment SearchResultFields on SearchResult {
     score
     item {
       ...ItemFields
+    }
+    explanation {
+      models {
+        model
+        cosine
+      }
+      score
+      scoreKind
+      probability
+      classShare
+    }
+  }
+  prediction {
+    label
+    share
+    probability
+    voters
+    weighted
+    runnerUp {
+      label
+      share
+      probability
     }
   }
 }`) as unknown as TypedDocumentString<SimilarToQuery, SimilarToQueryVariables>;

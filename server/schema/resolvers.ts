@@ -10,6 +10,7 @@ import type { SearchOutcome } from '../../service/service.js';
 import type { ApiContext } from '../context.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { JobRecord } from '../jobs.js';
+import { startFitJob } from '../fit-job.js';
 import { readUpload } from '../uploads.js';
 import { ErrorCodeInfo, errorCodeInfos } from './error-code.js';
 import { SearchOptions, toSearchRequest } from './search-options.js';
@@ -28,6 +29,7 @@ import {
   RemoveItemsResult,
   SearchResult,
   toCollectionInfo,
+  toExplanation,
   toItem,
   toJob,
   toUploadResult,
@@ -39,7 +41,8 @@ function toSearchResult(outcome: SearchOutcome, k: number, models: readonly stri
     collection: c.name,
     k,
     models: models?.length ? [...models] : c.searcher.modelNames(),
-    matches: outcome.matches.map((m, i) => ({ rank: i + 1, score: m.score, item: toItem(m.item, c.name, baseUrl) })),
+    matches: outcome.matches.map((m, i) => ({ rank: i + 1, score: m.score, item: toItem(m.item, c.name, baseUrl), explanation: toExplanation(m.explanation) })),
+    prediction: outcome.prediction ?? null,
   };
 }
 
@@ -281,27 +284,7 @@ export class MutationResolver {
   ): Promise<Job> {
     const request = { mode, folds };
     const c = await ctx.service.checkFit(collection, request);
-    const job = ctx.jobs.start('FIT_METRIC', c.name, `mode=${mode} folds=${folds}`, (work) => work(), async (job) => {
-      const t0 = performance.now();
-      job.progress({ done: 0, total: 0 });
-      const { report } = await ctx.service.fit(c.name, request, {
-        signal: job.signal,
-        onProgress: (p) => {
-          job.progress({ done: p.evaluated, total: 0 });
-          if (p.best) job.job.message = `cross-validating: ${p.evaluated} settings evaluated, best so far ${p.best.method} (pcaDim ${p.best.pcaDim}) MAP@10 ${p.best.map.toFixed(4)}`;
-        },
-      });
-      const evaluated = report.cv.table.length + report.cv.rerankTable.length;
-      job.progress({ done: evaluated, total: evaluated });
-      const s = report.cv.scores;
-      return {
-        fit: report,
-        message:
-          `${report.cv.params.method} (pcaDim ${report.cv.params.pcaDim}, ${report.defaults.mode}) chosen from ${evaluated} settings: ` +
-          `CV MAP@10 ${s.reranked.map.toFixed(4)} (metric ${s.metric.map.toFixed(4)}, cosine ${s.baseline.map.toFixed(4)}); ` +
-          `index ${c.searcher.indexSpec} over ${c.searcher.size} items; ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-      };
-    });
+    const job = startFitJob(ctx, c.name, request, `mode=${mode} folds=${folds}`);
     return toJob(job);
   }
 }

@@ -27,6 +27,13 @@ export class SearchOptions {
   })
   minPrecision?: number | null;
 
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description: "Explain every match (`Match.explanation`) and predict the query's class (`SearchResult.prediction`); off by default, so plain searches do none of that work.",
+  })
+  explain?: boolean | null;
+
   @Field(() => Int, { nullable: true, description: "HNSW indexes: candidates explored for this search (the collection's default otherwise); larger is slower and more exact. BAD_USER_INPUT on an index without it." })
   efSearch?: number | null;
 
@@ -45,6 +52,7 @@ export function toSearchRequest(options: SearchOptions): SearchRequest & { k: nu
     k: options.k ?? DEFAULT_K,
     models: options.models ?? undefined,
     minPrecision: options.minPrecision ?? undefined,
+    explain: options.explain ?? false,
     indexParams: { efSearch: options.efSearch ?? undefined, nprobe: options.nprobe ?? undefined, searchK: options.searchK ?? undefined },
     shortlist: options.shortlist ?? undefined,
   };

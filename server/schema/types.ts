@@ -8,6 +8,8 @@ import type { ErrorCode } from '../../errors/error-codes.js';
 import type { FitReport } from '../../service/metric-fit.js';
 import type { Item as StoredItem } from '../../store/collection.js';
 import type { OpenCollection } from '../../service/collections.js';
+import type { MatchExplanation as StoredExplanation } from '../../service/explain.js';
+import { REFIT_SHARE } from '../../service/fit-freshness.js';
 import { type SearchSummary, calibratedPrecisions } from '../../service/search-summary.js';
 import type { ModelSummary, UploadOutcome } from '../../service/service.js';
 import type { JobFailure, JobRecord } from '../jobs.js';
@@ -96,16 +98,104 @@ export function toItem(item: StoredItem, collection: string, baseUrl: string): I
   };
 }
 
+export enum ScoreKind {
+  METRIC = 'metric',
+  COSINE = 'cosine',
+}
+registerEnumType(ScoreKind, {
+  name: 'ScoreKind',
+  description: 'What a score is.',
+  valuesConfig: {
+    METRIC: { description: "The collection's fitted (learned) metric." },
+    COSINE: { description: 'Weighted cosine over the models searched with (no fitted metric, or a subset of its models).' },
+  },
+});
+
+@ObjectType({ description: "A result's similarity to the query under one model of the ensemble." })
+export class ModelSimilarity {
+  @Field({ description: 'The model.' })
+  model!: string;
+
+  @Field(() => Float, { description: "Cosine of the query's and the item's embeddings under this model (each averaged over the views, e.g. the photo and its mirror image, as the ensemble does)." })
+  cosine!: number;
+}
+
+@ObjectType({ description: 'Why a result came back (asked for with `explain: true`).' })
+export class MatchExplanation {
+  @Field(() => [ModelSimilarity], { description: "Per model of the collection's ensemble, in the collection's order." })
+  models!: ModelSimilarity[];
+
+  @Field(() => Float, { description: 'The score the result was ranked by (equal to `Match.score`).' })
+  score!: number;
+
+  @Field(() => ScoreKind, { description: 'Whether `score` is the learned metric or the cosine.' })
+  scoreKind!: ScoreKind;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "Calibrated probability that the item shows the query's class: the score mapped through the same-class rate of held-out gallery pairs " +
+      'at that score (isotonic fit made with the metric). Null when the score is not a fitted metric\'s, or the fit predates the calibration curve.',
+  })
+  probability!: number | null;
+
+  @Field(() => Float, {
+    description:
+      "Share of the item's class in the vote of the query's neighbourhood (see `SearchResult.prediction`), 0 to 1; 0 when the item is unlabelled or its class has no voter.",
+  })
+  classShare!: number;
+}
+
+@ObjectType({ description: "A class's part of the neighbourhood vote." })
+export class ClassVote {
+  @Field({ description: 'The class label.' })
+  label!: string;
+
+  @Field(() => Float, { description: 'Its share of the total vote weight, 0 to 1 (unlabelled voters count in the total).' })
+  share!: number;
+
+  @Field(() => Float, { nullable: true, description: "Calibrated probability (as `MatchExplanation.probability`) at the score of the class's best voter; null without a fitted metric." })
+  probability!: number | null;
+}
+
+@ObjectType({
+  description:
+    "The query's predicted class: the top class of a vote over its neighbourhood. With a fitted class vote, the collection's shortlist under the metric " +
+    'votes (its first `vote.k` neighbours, weighted by score with temperature `vote.tau`); otherwise the returned matches vote, one vote each.',
+})
+export class Prediction {
+  @Field({ description: 'The predicted class label.' })
+  label!: string;
+
+  @Field(() => Float, { description: 'Its share of the vote, 0 to 1.' })
+  share!: number;
+
+  @Field(() => Float, { nullable: true, description: "Calibrated probability at the score of the class's best voter; null without a fitted metric." })
+  probability!: number | null;
+
+  @Field(() => ClassVote, { nullable: true, description: 'The second class of the vote; null when only one class voted.' })
+  runnerUp!: ClassVote | null;
+
+  @Field(() => Int, { description: 'How many neighbours voted.' })
+  voters!: number;
+
+  @Field({ description: 'True when votes were weighted by score (a fitted vote), false when each voter counted once.' })
+  weighted!: boolean;
+}
+
 @ObjectType({ description: 'One result: an item and how similar it is to the query.' })
 export class Match {
   @Field(() => Int, { description: '1 for the best match.' })
   rank!: number;
 
-  @Field(() => Float, { description: 'Similarity (higher is more similar): weighted cosine over the models searched with.' })
+  @Field(() => Float, { description: "Similarity (higher is more similar): the collection's learned metric when fitted, else weighted cosine over the models searched with." })
   score!: number;
 
   @Field(() => Item)
   item!: Item;
+
+  @Field(() => MatchExplanation, { nullable: true, description: 'Why this result came back; null unless the search asked with `explain: true`.' })
+  explanation!: MatchExplanation | null;
 }
 
 @ObjectType({ description: 'Ranked matches of a search.' })
@@ -121,6 +211,13 @@ export class SearchResult {
 
   @Field(() => [Match])
   matches!: Match[];
+
+  @Field(() => Prediction, { nullable: true, description: "The query's predicted class; null unless the search asked with `explain: true`, or when no labelled neighbour voted." })
+  prediction!: Prediction | null;
+}
+
+export function toExplanation(e: StoredExplanation | undefined): MatchExplanation | null {
+  return e ? { ...e, scoreKind: e.scoreKind === 'metric' ? ScoreKind.METRIC : ScoreKind.COSINE } : null;
 }
 
 @ObjectType()
@@ -401,6 +498,25 @@ export function toSearchConfig(s: SearchSummary, fit: FitReport | null): SearchC
   };
 }
 
+@ObjectType({
+  description:
+    `Whether the fitted metric still describes the collection. Policy: once more than ${REFIT_SHARE * 100} % of the items it was fitted on ` +
+    'have been added or removed since, the fit is stale and the server starts a FIT_METRIC job by itself (see `jobs`); until it ends, searches use the previous fit.',
+})
+export class FitFreshness {
+  @Field(() => Int, { nullable: true, description: 'Items the metric was fitted on; null for a fit made before this was recorded.' })
+  fittedItems!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Items added or removed since the fit; null when unknown (an older fit, and the items changed).' })
+  itemsChanged!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'itemsChanged / fittedItems.' })
+  changedShare!: number | null;
+
+  @Field({ description: 'More than the policy share changed (or an unknown amount): the fit is being, or should be, refreshed.' })
+  stale!: boolean;
+}
+
 @ObjectType({ description: 'A collection the server serves.' })
 export class CollectionInfo {
   @Field()
@@ -436,6 +552,9 @@ export class CollectionInfo {
   @Field(() => SearchConfig, { description: 'How searches are answered: cosine or the fitted metric, re-rankers, calibrated thresholds.' })
   search!: SearchConfig;
 
+  @Field(() => FitFreshness, { nullable: true, description: 'How far the items moved since the metric was fitted; null for plain cosine.' })
+  fitFreshness!: FitFreshness | null;
+
   @Field()
   createdAt!: string;
 }
@@ -454,6 +573,7 @@ export async function toCollectionInfo(c: OpenCollection, isDefault: boolean): P
     views: [...m.views],
     metric: m.metric?.hash ?? null,
     search: toSearchConfig(c.summary, await c.currentFit()),
+    fitFreshness: await c.fitFreshness(),
     createdAt: m.createdAt,
   };
 }

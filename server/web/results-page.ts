@@ -1,6 +1,8 @@
 /**
  * The results page (served at /): pick or drop an image, see the top matches as a grid of
- * thumbnails with scores and labels. Runs in the browser on the SDK (served as ES modules).
+ * thumbnails with scores and labels, each with its explanation folded underneath (a native
+ * details element: reachable with Tab, opened with Enter or Space), and the predicted class above.
+ * Runs in the browser on the SDK (served as ES modules).
  */
 import { type CollectionFieldsFragment, ImsearchClient, ImsearchError, type SearchResult } from '../../sdk/index.js';
 
@@ -16,6 +18,7 @@ const collectionSelect = $<HTMLSelectElement>('collection');
 const precisionSelect = $<HTMLSelectElement>('precision');
 const status = $<HTMLParagraphElement>('status');
 const results = $<HTMLElement>('results');
+const predictionLine = $<HTMLParagraphElement>('prediction');
 
 let current: File | null = null;
 let previewUrl: string | null = null;
@@ -29,7 +32,46 @@ function setStatus(text: string, error?: ImsearchError): void {
   else delete status.dataset.code;
 }
 
+type Match = SearchResult['matches'][number];
+type Prediction = NonNullable<SearchResult['prediction']>;
+
+const percent = (x: number) => `${(100 * x).toFixed(0)}\u00a0%`;
+
+function row(name: string, value: string): HTMLElement[] {
+  const dt = document.createElement('dt');
+  dt.textContent = name;
+  const dd = document.createElement('dd');
+  dd.textContent = value;
+  return [dt, dd];
+}
+
+function explanationOf(m: Match): HTMLDetailsElement | null {
+  const e = m.explanation;
+  if (!e) return null;
+  const details = document.createElement('details');
+  details.className = 'explanation';
+  const summary = document.createElement('summary');
+  summary.textContent = 'Why this result';
+  const list = document.createElement('dl');
+  list.append(
+    ...e.models.flatMap((x) => row(`cosine, ${x.model}`, x.cosine.toFixed(3))),
+    ...row(e.scoreKind === 'METRIC' ? 'learned-metric score' : 'cosine score', e.score.toFixed(3)),
+    ...row('probability of the same class', e.probability === null ? 'not calibrated' : percent(e.probability)),
+    ...row(`share of ${m.item.label ?? 'its class'} in the vote`, percent(e.classShare)),
+  );
+  details.append(summary, list);
+  return details;
+}
+
+function describePrediction(p: Prediction | null | undefined): string {
+  if (!p) return '';
+  const part = (label: string, share: number, probability: number | null) =>
+    `${label} (${percent(share)} of the vote${probability === null ? '' : `, probability ${percent(probability)}`})`;
+  return `Looks like: ${part(p.label, p.share, p.probability)}` + (p.runnerUp ? `; runner-up ${part(p.runnerUp.label, p.runnerUp.share, p.runnerUp.probability)}` : '');
+}
+
 function render(result: SearchResult): void {
+  predictionLine.textContent = describePrediction(result.prediction);
   results.replaceChildren(
     ...result.matches.map((m) => {
       const figure = document.createElement('figure');
@@ -57,6 +99,8 @@ function render(result: SearchResult): void {
       score.textContent = m.score.toFixed(3);
       caption.append(label, score);
       figure.append(link, caption);
+      const why = explanationOf(m);
+      if (why) figure.append(why);
       return figure;
     }),
   );
@@ -70,7 +114,7 @@ async function search(): Promise<void> {
   setStatus(`Searching ${collectionSelect.value || 'the default collection'}…`);
   results.setAttribute('aria-busy', 'true');
   try {
-    const result = await client.similarImages(current, { k, collection: collectionSelect.value || undefined, minPrecision });
+    const result = await client.similarImages(current, { k, collection: collectionSelect.value || undefined, minPrecision, explain: true });
     if (mine !== generation) return;
     render(result);
     const t = client.lastTiming;
@@ -81,6 +125,7 @@ async function search(): Promise<void> {
   } catch (err) {
     if (mine !== generation) return;
     results.replaceChildren();
+    predictionLine.textContent = '';
     const e = err instanceof ImsearchError ? err : new ImsearchError('NETWORK_ERROR', String(err));
     setStatus(`${e.code}: ${e.message}`, e);
     document.body.dataset.state = 'error';
