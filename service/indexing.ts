@@ -1,3 +1,4 @@
+import type { DecodeFailure } from '../models/image/decode-error.js';
 import type { Collection, NewItem } from '../store/collection.js';
 import type { ListedFile } from '../store/folder-listing.js';
 import type { ImageEmbedder } from './embedder-port.js';
@@ -5,7 +6,7 @@ import type { ViewVectors } from './ensemble-space.js';
 
 export interface SkippedFile {
   path: string;
-  reason: string;
+  reason: DecodeFailure;
   message: string;
 }
 
