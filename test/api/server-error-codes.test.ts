@@ -185,6 +185,8 @@ describe('every API error code, provoked', () => {
       BAD_MANIFEST: 'test/models-registry.test.ts, test/model-store.test.ts (imsearch models import --manifest)',
       MODEL_DOWNLOAD_FAILED: 'test/model-store.test.ts (imsearch models pull against a local HTTP server)',
       MODEL_EXISTS: 'test/model-store.test.ts (imsearch models import twice)',
+      FORBIDDEN_HOST: 'test/api/host-origin.test.ts (a server without a key: a forged Host, over HTTP and on the WebSocket upgrade)',
+      FORBIDDEN_ORIGIN: 'test/api/host-origin.test.ts (a server without a key: another page\'s Origin, over HTTP and on the WebSocket upgrade)',
       INTERRUPTED: 'test/jobs.test.ts (a job left RUNNING by a killed process)',
       CANCELLED: 'test/server-metric.test.ts (a fit cancelled by the server stopping)',
       STORAGE_READ_ONLY: 'issue 12 (a read-only data directory: reads served, writes refused)',

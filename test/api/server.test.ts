@@ -171,7 +171,8 @@ describe('similarTo, items and the catalog', () => {
     const response = await client.execute({
       toString: () => 'query { limits { maxK } item(id: "99999") { id } job(id: "no-such-job") { id } collection(name: "nope") { name } }',
     });
-    assert.deepEqual(response, { data: { limits: { maxK: 20 }, item: null, job: null, collection: null } });
+    assert.equal(response.errors, undefined);
+    assert.deepEqual(response.data, { limits: { maxK: 20 }, item: null, job: null, collection: null });
   });
 
   it('lists collections with counts, models and the index spec', async () => {
