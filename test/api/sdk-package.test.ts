@@ -48,7 +48,8 @@ before(async () => {
   await fs.writeFile(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   // The SDK's dependencies (types only; the WebSocket client of watchJob) and their peer graphql
   // come from this repository's node_modules, packed as the registry would serve them: nothing is fetched.
-  const { stdout: packed } = await run('npm', ['pack', ...['@graphql-typed-document-node/core', 'graphql-ws', 'graphql'].map((p) => path.join(repoRoot, 'node_modules', p)), '--pack-destination', project], { env: cleanEnv });
+  // (--ignore-scripts: a published package is packed as it is; graphql-ws's prepack would rebuild it with yarn.)
+  const { stdout: packed } = await run('npm', ['pack', '--ignore-scripts', ...['@graphql-typed-document-node/core', 'graphql-ws', 'graphql'].map((p) => path.join(repoRoot, 'node_modules', p)), '--pack-destination', project], { env: cleanEnv });
   const dependencies = packed.trim().split('\n').map((f) => `./${f}`);
   await run('npm', ['install', '--offline', '--no-audit', '--no-fund', ...dependencies, './imsearch-sdk-0.1.0.tgz'], { cwd: project, env: cleanEnv });
   // Node's types from this repository (no network); no DOM lib.
