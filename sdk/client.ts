@@ -1,6 +1,7 @@
 /**
  * A small typed client for the image search API. Runs in browsers and in Node 20 alike: it uses
- * only fetch, FormData and Blob. Operations are the typed documents generated from
+ * only fetch, FormData and Blob (and, for watchJob, a WebSocket with the graphql-ws client, loaded
+ * on first use). Operations are the typed documents generated from
  * sdk/operations/*.graphql (sdk/generated/); any Blob or File in the variables is sent as a
  * GraphQL multipart request (https://github.com/jaydenseric/graphql-multipart-request-spec) with
  * the CSRF preflight header the server requires. GraphQL errors become an ImsearchError carrying
@@ -8,6 +9,7 @@
  */
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 import {
+  type AddImagesInput,
   AddImagesDocument,
   type AddImagesMutation,
   CollectionDocument,
@@ -18,12 +20,16 @@ import {
   type CreateCollectionInput,
   type CreateCollectionMutation,
   DeleteCollectionDocument,
+  type DeleteCollectionInput,
+  type DeleteCollectionMutation,
   type ErrorCode,
   ErrorCodesDocument,
   type ErrorCodesQuery,
   FitMetricDocument,
-  type MetricMode,
+  type FitMetricInput,
+  type FitMetricMutation,
   IndexFolderDocument,
+  type IndexFolderInput,
   type IndexFolderMutation,
   ItemDocument,
   type ItemQuery,
@@ -33,12 +39,17 @@ import {
   JobDocument,
   JobsDocument,
   type JobFieldsFragment,
+  JobUpdatedDocument,
+  type JobUpdatedSubscription,
   LimitsDocument,
   type LimitsQuery,
   ModelsDocument,
   type ModelsQuery,
   RebuildIndexDocument,
+  type RebuildIndexInput,
+  type RebuildIndexMutation,
   RemoveItemsDocument,
+  type RemoveItemsInput,
   type RemoveItemsMutation,
   type SearchResultFieldsFragment,
   SimilarImagesDocument,
@@ -57,6 +68,9 @@ export type ImsearchErrorCode =
   | 'BAD_RESPONSE'
   /** waitForJob gave up. */
   | 'TIMEOUT';
+
+/** graphql-ws closes a connection the server refused (no or a wrong API key) with this code. */
+const FORBIDDEN_CLOSE = 4403;
 
 export interface GraphQLErrorShape {
   message: string;
@@ -102,6 +116,11 @@ export interface ClientOptions {
   headers?: Record<string, string>;
   /** A fetch implementation (default: globalThis.fetch). */
   fetch?: typeof fetch;
+  /**
+   * A WebSocket class for watchJob (default: globalThis.WebSocket, which browsers and Node 22 have;
+   * in Node 20 pass the `ws` package's WebSocket).
+   */
+  webSocketImpl?: unknown;
 }
 
 export interface RequestOptions {
@@ -124,14 +143,6 @@ export interface SearchOptions {
   searchK?: number;
   /** A fitted collection: candidates re-scored with the learned metric for this search. */
   shortlist?: number;
-}
-
-export interface FitMetricOptions {
-  collection?: string;
-  /** TRANSFORM (default): the index searches the learned metric; RERANK: cosine shortlist re-scored with it. */
-  mode?: MetricMode;
-  /** Independent CV splits averaged (1 to 10, default 1). */
-  folds?: number;
 }
 
 /** An image to send: a Blob or File (a File's name is sent as the file name). */
@@ -157,11 +168,7 @@ export class ImsearchClient {
   /** Runs a typed operation; resolves with its data, rejects with an ImsearchError. */
   async request<TResult, TVariables>(document: Document<TResult, TVariables>, variables?: TVariables, opts: RequestOptions = {}): Promise<TResult> {
     const response = await this.execute(document, variables, opts);
-    if (response.errors?.length) {
-      const first = response.errors[0];
-      // The server sends only the schema's ErrorCode values (a closed enum).
-      throw new ImsearchError((first.extensions?.code as ErrorCode | undefined) ?? 'INTERNAL_SERVER_ERROR', first.message, response.errors);
-    }
+    if (response.errors?.length) throw graphQLError(response.errors);
     if (response.data == null) throw new ImsearchError('BAD_RESPONSE', 'the response has neither data nor errors');
     return response.data;
   }
@@ -208,6 +215,53 @@ export class ImsearchClient {
     return parsed;
   }
 
+  /**
+   * Follows a job over WebSocket (the jobUpdated subscription): calls `onUpdate` with its current
+   * state, then after every change; resolves with the state in which it SUCCEEDED or FAILED.
+   * Rejects with UNKNOWN_JOB for a job the server does not have, UNAUTHENTICATED when the server
+   * refuses the API key, NETWORK_ERROR when the connection fails. `job(id)` polling works too.
+   */
+  async watchJob(id: string, onUpdate?: (job: Job) => void, opts: { signal?: AbortSignal } = {}): Promise<Job> {
+    const webSocketImpl = this.options.webSocketImpl ?? (globalThis as { WebSocket?: unknown }).WebSocket;
+    if (!webSocketImpl) throw new TypeError("No WebSocket: pass options.webSocketImpl (in Node 20, the ws package's WebSocket)");
+    opts.signal?.throwIfAborted();
+    // Loaded here, so pages that never watch a job do not load it (nor need it resolvable).
+    const { createClient } = await import('graphql-ws');
+    const url = this.webSocketUrl();
+    const socket = createClient({
+      url,
+      webSocketImpl,
+      connectionParams: this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {},
+      retryAttempts: 0,
+    });
+    const abort = () => void socket.dispose();
+    opts.signal?.addEventListener('abort', abort, { once: true });
+    try {
+      let last: Job | undefined;
+      for await (const result of socket.iterate<JobUpdatedSubscription>({ query: JobUpdatedDocument.toString(), variables: { id } })) {
+        if (result.errors?.length) throw graphQLError(result.errors);
+        last = result.data!.jobUpdated;
+        onUpdate?.(last);
+      }
+      opts.signal?.throwIfAborted();
+      if (!last) throw new ImsearchError('BAD_RESPONSE', `the subscription to job ${id} ended without a state`);
+      return last;
+    } catch (err) {
+      opts.signal?.throwIfAborted();
+      throw subscriptionError(err, url);
+    } finally {
+      opts.signal?.removeEventListener('abort', abort);
+      await socket.dispose();
+    }
+  }
+
+  /** The endpoint as a WebSocket URL (the server takes subscriptions on the GraphQL path). */
+  private webSocketUrl(): string {
+    const url = new URL(this.resolveUrl(this.options.endpoint));
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    return url.toString();
+  }
+
   /** An absolute URL for a media path the server returned (they are absolute already unless proxied). */
   resolveUrl(url: string): string {
     // In a page a relative endpoint is relative to the page; Node has no location (nor the DOM lib's type of it).
@@ -229,6 +283,7 @@ export class ImsearchClient {
     return (await this.request(CollectionsDocument, {}, opts)).collections;
   }
 
+  /** One collection (default: the server's default one); null when there is no such collection. */
   async collection(name?: string, opts?: RequestOptions): Promise<CollectionQuery['collection']> {
     return (await this.request(CollectionDocument, { name }, opts)).collection;
   }
@@ -242,8 +297,8 @@ export class ImsearchClient {
     return (await this.request(CreateCollectionDocument, { input }, opts)).createCollection;
   }
 
-  async deleteCollection(name: string, opts?: RequestOptions): Promise<void> {
-    await this.request(DeleteCollectionDocument, { name }, opts);
+  async deleteCollection(input: DeleteCollectionInput, opts?: RequestOptions): Promise<DeleteCollectionMutation['deleteCollection']> {
+    return (await this.request(DeleteCollectionDocument, { input }, opts)).deleteCollection;
   }
 
   async limits(opts?: RequestOptions): Promise<LimitsQuery['limits']> {
@@ -254,54 +309,78 @@ export class ImsearchClient {
     return (await this.request(ModelsDocument, {}, opts)).models;
   }
 
+  /** One item; null when the collection has no such item. */
   async item(id: string, collection?: string, opts?: RequestOptions): Promise<ItemQuery['item']> {
     return (await this.request(ItemDocument, { id, collection }, opts)).item;
   }
 
+  /** A page of items in id order: `first` after the cursor `after`, or `last` before `before` (default: the first 50). */
   async items(page: ItemsQueryVariables = {}, opts?: RequestOptions): Promise<ItemsQuery['items']> {
     return (await this.request(ItemsDocument, page, opts)).items;
   }
 
-  async job(id: string, opts?: RequestOptions): Promise<Job> {
+  /** A job; null when the server has no such job. */
+  async job(id: string, opts?: RequestOptions): Promise<Job | null> {
     return (await this.request(JobDocument, { id }, opts)).job;
   }
 
-  /** Polls a job until it SUCCEEDED or FAILED (resolves either way: look at `state`). */
   /** The server's jobs, newest first (finished ones too, including those from before a restart). */
   async jobs(opts?: RequestOptions): Promise<Job[]> {
     return (await this.request(JobsDocument, {}, opts)).jobs;
   }
 
+  /** Polls a job until it SUCCEEDED or FAILED (resolves either way: look at `state`); UNKNOWN_JOB when there is no such job. */
   async waitForJob(id: string, { intervalMs = 200, timeoutMs = 10 * 60_000, signal }: { intervalMs?: number; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Job> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const job = await this.job(id, { signal });
+      if (!job) throw new ImsearchError('UNKNOWN_JOB', `no job ${id} on the server`);
       if (job.state === 'SUCCEEDED' || job.state === 'FAILED') return job;
       if (Date.now() > deadline) throw new ImsearchError('TIMEOUT', `job ${id} is still ${job.state} after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, intervalMs));
     }
   }
 
-  async addImages(images: readonly { file: ImageInput; label?: string | null }[], collection?: string, opts?: RequestOptions): Promise<AddImagesMutation['addImages']> {
-    return (await this.request(AddImagesDocument, { images: images.map((i) => ({ file: i.file, label: i.label ?? null })), collection }, opts)).addImages;
+  /** Adds images (Blobs or Files, with optional labels): one result per image. */
+  async addImages(input: AddImagesInput, opts?: RequestOptions): Promise<AddImagesMutation['addImages']> {
+    return (await this.request(AddImagesDocument, { input }, opts)).addImages;
   }
 
-  async indexFolder(path: string, collection?: string, opts?: RequestOptions): Promise<IndexFolderMutation['indexFolder']> {
-    return (await this.request(IndexFolderDocument, { path, collection }, opts)).indexFolder;
+  /** Starts indexing a server-side folder (a job: follow it with watchJob or waitForJob). */
+  async indexFolder(input: IndexFolderInput, opts?: RequestOptions): Promise<IndexFolderMutation['indexFolder']> {
+    return (await this.request(IndexFolderDocument, { input }, opts)).indexFolder;
   }
 
-  async removeItems(ids: readonly string[], collection?: string, opts?: RequestOptions): Promise<RemoveItemsMutation['removeItems']> {
-    return (await this.request(RemoveItemsDocument, { ids: [...ids], collection }, opts)).removeItems;
+  async removeItems(input: RemoveItemsInput, opts?: RequestOptions): Promise<RemoveItemsMutation['removeItems']> {
+    return (await this.request(RemoveItemsDocument, { input }, opts)).removeItems;
   }
 
-  async rebuildIndex(indexSpec: string, collection?: string, opts?: RequestOptions): Promise<Job> {
-    return (await this.request(RebuildIndexDocument, { indexSpec, collection }, opts)).rebuildIndex;
+  /** Starts rebuilding a collection's index (a job). */
+  async rebuildIndex(input: RebuildIndexInput, opts?: RequestOptions): Promise<RebuildIndexMutation['rebuildIndex']> {
+    return (await this.request(RebuildIndexDocument, { input }, opts)).rebuildIndex;
   }
 
-  /** Starts fitting the collection's metric (a job: follow it with waitForJob; its `fit` has the report). */
-  async fitMetric(options: FitMetricOptions = {}, opts?: RequestOptions): Promise<Job> {
-    return (await this.request(FitMetricDocument, { ...options }, opts)).fitMetric;
+  /** Starts fitting the collection's metric (a job: follow it with watchJob or waitForJob; its `fit` has the report). */
+  async fitMetric(input: FitMetricInput = {}, opts?: RequestOptions): Promise<FitMetricMutation['fitMetric']> {
+    return (await this.request(FitMetricDocument, { input }, opts)).fitMetric;
   }
+}
+
+/** The first GraphQL error of a response as an ImsearchError (with all of them). */
+function graphQLError(errors: readonly GraphQLErrorShape[]): ImsearchError {
+  const first = errors[0];
+  // The server sends only the schema's ErrorCode values (a closed enum).
+  return new ImsearchError((first.extensions?.code as ErrorCode | undefined) ?? 'INTERNAL_SERVER_ERROR', first.message, errors);
+}
+
+/** What graphql-ws rejects with: the errors of an `error` message, a close event, or a socket error. */
+function subscriptionError(err: unknown, url: string): unknown {
+  if (err instanceof ImsearchError) return err;
+  if (Array.isArray(err) && err.length) return graphQLError(err as GraphQLErrorShape[]);
+  const close = err as { code?: unknown; reason?: unknown };
+  if (close?.code === FORBIDDEN_CLOSE) return new ImsearchError('UNAUTHENTICATED', 'the server refused the subscription: the API key is missing or not valid');
+  const reason = typeof close?.reason === 'string' && close.reason ? close.reason : ((err as Error)?.message ?? String(err));
+  return new ImsearchError('NETWORK_ERROR', `WebSocket ${url}: ${reason}`, [], undefined, { cause: err });
 }
 
 function isBlob(v: unknown): v is Blob {

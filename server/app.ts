@@ -1,6 +1,6 @@
 /**
  * The HTTP server: Express 5 with Apollo Server 5 (type-graphql schema, graphql-upload for
- * multipart requests) at /graphql, images at /media, metrics at /metrics, the results page at /,
+ * multipart requests) at /graphql, subscriptions over WebSocket on the same path, images at /media, metrics at /metrics, the results page at /,
  * GraphiQL (offline) at /graphiql, the built-in explorer at /explorer. Everything is loaded before
  * it listens.
  */
@@ -29,11 +29,12 @@ import { refitWhenStale } from './fit-job.js';
 import { JobRegistry } from './jobs.js';
 import { mediaRouter } from './media.js';
 import { PROMETHEUS_CONTENT_TYPE, prometheusText } from './prometheus.js';
-import { requestGuard } from './request-guard.js';
 import { queryCostPlugin, queryTokenGuard } from './query-cost.js';
+import { requestCheck, requestGuard } from './request-guard.js';
 import { AllowedRoots } from './roots.js';
 import { buildApiSchema, schemaSdl } from './schema/build.js';
 import { securityHeaders } from './security-headers.js';
+import { serveSubscriptions } from './subscriptions.js';
 import { Metrics, timingPlugin } from './timing.js';
 
 export interface RunningServer {
@@ -94,10 +95,22 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
   const app = express();
   const httpServer = http.createServer(app);
 
+  // The media URL base: the configured public URL, or the listening address once it listens.
+  let url = '';
+  const baseUrl = () => config.publicUrl ?? url;
   let apollo: ApolloServer<ApiContext>;
   try {
+    const schema = await buildApiSchema();
+    const subscriptions = serveSubscriptions(httpServer, {
+      schema,
+      parts,
+      apiKey: config.apiKey,
+      check: config.apiKey === undefined ? requestCheck(config) : null,
+      baseUrl,
+      log,
+    });
     apollo = new ApolloServer<ApiContext>({
-      schema: await buildApiSchema(),
+      schema,
       csrfPrevention: true,
       // The explorer and the SDK's tooling read the schema.
       introspection: true,
@@ -107,6 +120,8 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
       stopOnTerminationSignals: false,
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer }),
+        // Upgraded sockets are not the HTTP server's any more: its drain would not end them.
+        { serverWillStart: async () => ({ drainServer: () => subscriptions.close() }) },
         ApolloServerPluginLandingPageDisabled(),
         timingPlugin(metrics),
         queryCostPlugin(config.limits, {
@@ -147,7 +162,7 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
     express.json({ limit: config.limits.maxJsonBytes }),
     queryTokenGuard(config.limits),
     // Requests are served only once listening, so `url` is known by then.
-    expressMiddleware(apollo, { context: makeContext(parts, config.apiKey, () => config.publicUrl ?? url) }),
+    expressMiddleware(apollo, { context: makeContext(parts, config.apiKey, baseUrl) }),
   );
 
   app.get('/schema.graphql', async (_req, res) => {
@@ -194,7 +209,6 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
     res.status(500).json(errorBody('INTERNAL_SERVER_ERROR', 'Internal server error'));
   });
 
-  let url = '';
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(config.port, config.host, () => {

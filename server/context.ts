@@ -39,12 +39,12 @@ export function authState(header: string | undefined, apiKey: string | undefined
 
 /** `baseUrl` gives the configured public URL or the listening address: never a request header, which a client can forge. */
 export function makeContext(parts: ServerParts, apiKey: string | undefined, baseUrl: () => string) {
-  return async ({ req }: { req: Request }): Promise<ApiContext> => ({
-    ...parts,
-    auth: authState(req.headers.authorization, apiKey),
-    timing: new RequestTiming(),
-    baseUrl: baseUrl(),
-  });
+  return async ({ req }: { req: Request }): Promise<ApiContext> => apiContext(parts, authState(req.headers.authorization, apiKey), baseUrl());
+}
+
+/** The context of one operation (an HTTP request, or a subscription on a WebSocket connection). */
+export function apiContext(parts: ServerParts, auth: AuthState, baseUrl: string): ApiContext {
+  return { ...parts, auth, timing: new RequestTiming(), baseUrl };
 }
 
 /** type-graphql's check for @Authorized(): mutations need the key when one is configured. */

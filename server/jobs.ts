@@ -1,7 +1,7 @@
 /**
  * Long work (indexing a server-side folder, rebuilding an index, fitting a metric) runs as a job: the mutation
  * returns at once with the job's id, the job reports progress (done / total / failed, with each
- * failed file and why) through the `job(id)` query. Jobs report, they don't throw: a bad file is
+ * failed file and why) through the `job(id)` query and the `jobUpdated(id)` subscription (watch). Jobs report, they don't throw: a bad file is
  * a counted outcome; only a failure of the whole job (e.g. the index cannot be built) ends it
  * FAILED, with the message. The records are kept in a JSON file in the data directory, so a
  * restarted server still answers job(id); a job the previous process did not finish (killed,
@@ -9,17 +9,20 @@
  * index job resumes (indexed files are skipped by content hash).
  */
 import { randomUUID } from 'node:crypto';
+import type { SkippedFile } from '../service/indexing.js';
 import type { FitReport } from '../service/metric-fit.js';
 import { JobHistoryFile } from '../store/job-history.js';
-import type { ErrorCode } from '../errors/error-codes.js';
+import { type ErrorCode, ImsearchError } from '../errors/error-codes.js';
 import { toImsearchError } from './errors.js';
+import { LatestValueStream } from './latest-value-stream.js';
 
 export type JobKind = 'INDEX_FOLDER' | 'REBUILD_INDEX' | 'FIT_METRIC';
 export type JobState = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 
 export interface JobFailure {
   path: string;
-  reason: string;
+  /** Why the decoder refused the file, or why the folder walk passed it over. */
+  reason: SkippedFile['reason'];
   message: string;
 }
 
@@ -52,6 +55,8 @@ export interface JobHandle {
   readonly signal: AbortSignal;
   progress(p: { done: number; total: number }): void;
   fail(f: JobFailure): void;
+  /** What the job reports while it runs: items added so far, a progress message. */
+  report(r: { added?: number; message?: string }): void;
 }
 
 const KEEP_FINISHED = 200;
@@ -63,6 +68,7 @@ type SavedJob = Omit<JobRecord, 'createdAt' | 'startedAt' | 'finishedAt'> & { cr
 export class JobRegistry {
   private readonly jobs = new Map<string, JobRecord>();
   private readonly running = new Set<Promise<void>>();
+  private readonly watchers = new Map<string, Set<LatestValueStream<JobRecord>>>();
   private readonly stopping = new AbortController();
   private writing: Promise<void> | null = null;
   private writeAgain = false;
@@ -118,6 +124,32 @@ export class JobRegistry {
     return this.jobs.get(id);
   }
 
+  /**
+   * The job's states from now until it finishes: its current state at once, then one after each
+   * change (the latest, when the reader is slower than the job). UNKNOWN_JOB when there is no such job.
+   */
+  watch(id: string): AsyncIterableIterator<JobRecord> {
+    const job = this.jobs.get(id);
+    if (!job) throw new ImsearchError('UNKNOWN_JOB', `no job ${id} on this server`);
+    const watchers = this.watchers.get(id) ?? new Set();
+    this.watchers.set(id, watchers);
+    const stream = new LatestValueStream(
+      // A copy: the reader maps it later, by when the job may have moved on (even finished).
+      () => structuredClone(job),
+      (j) => j.finishedAt !== null,
+      () => {
+        watchers.delete(stream);
+        if (!watchers.size) this.watchers.delete(id);
+      },
+    );
+    watchers.add(stream);
+    return stream;
+  }
+
+  private changed(job: JobRecord): void {
+    for (const stream of this.watchers.get(job.id) ?? []) stream.changed();
+  }
+
   /** Newest first. The map holds jobs in creation order (the file keeps it): no tie on equal timestamps. */
   list(): JobRecord[] {
     return [...this.jobs.values()].reverse();
@@ -161,15 +193,23 @@ export class JobRegistry {
       progress: (p) => {
         job.done = p.done;
         job.total = p.total;
+        this.changed(job);
         if (Date.now() - this.lastWrite >= PROGRESS_SAVE_MS) void this.save();
       },
       fail: (f) => {
         job.failures.push(f);
+        this.changed(job);
+      },
+      report: (r) => {
+        job.added = r.added ?? job.added;
+        job.message = r.message ?? job.message;
+        this.changed(job);
       },
     };
     const run = schedule(async () => {
       job.state = 'RUNNING';
       job.startedAt = new Date();
+      this.changed(job);
       void this.save();
       try {
         const out = await work(handle);
@@ -185,6 +225,7 @@ export class JobRegistry {
         this.log(`job ${job.id} (${kind} ${collection}) failed: ${(err as Error).stack ?? job.message}`);
       } finally {
         job.finishedAt = new Date();
+        this.changed(job);
         await this.save();
       }
     }).catch(() => undefined);

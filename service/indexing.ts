@@ -1,11 +1,13 @@
+import type { DecodeFailure } from '../models/image/decode-error.js';
 import type { Collection, NewItem } from '../store/collection.js';
-import type { ListedFile } from '../store/folder-listing.js';
+import type { ListedFile, ListingSkipReason } from '../store/folder-listing.js';
 import type { ImageEmbedder } from './embedder-port.js';
 import type { ViewVectors } from './ensemble-space.js';
 
 export interface SkippedFile {
   path: string;
-  reason: string;
+  /** Why the decoder refused it, or why the folder walk passed it over. */
+  reason: DecodeFailure | ListingSkipReason;
   message: string;
 }
 

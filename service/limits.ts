@@ -33,6 +33,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
 };
 
 export const DEFAULT_K = 10;
+/** Items per page when a request names neither `first` nor `last`. */
+export const DEFAULT_PAGE_SIZE = 50;
 
 /** An integer in [min, max], or BAD_USER_INPUT naming the argument (`code` for the ones with their own). */
 export function checkInt(name: string, value: number, min: number, max: number, code: 'BAD_USER_INPUT' | 'BAD_K' = 'BAD_USER_INPUT'): number {

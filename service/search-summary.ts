@@ -5,15 +5,15 @@
  */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { type QueryExpansionParams, type ResolvedParams, type ThresholdFit, type VoteParams, parseArtifact } from '../metric/index.js';
+import { type MetricMethod, type QueryExpansionParams, type ResolvedParams, type ThresholdFit, type VoteParams, parseArtifact } from '../metric/index.js';
 import type { CollectionSearcher } from '../service/collection-searcher.js';
 import type { Collection } from '../store/collection.js';
 
 export interface SearchSummary {
   /** Hash of the fitted metric artifact; null for plain cosine. */
   metricHash: string | null;
-  /** 'cosine', or the fitted metric's method (identity, pca, kissme, xqda, jointBayesian). */
-  method: string;
+  /** 'cosine', or the fitted metric's method. */
+  method: 'cosine' | MetricMethod;
   params: ResolvedParams | null;
   mode: 'transform' | 'rerank' | null;
   shortlist: number | null;

@@ -7,6 +7,7 @@
 import { ImsearchError } from '../errors/error-codes.js';
 import { parseIndexSpec } from '../indexes/spec.js';
 import { sniffFormat } from '../models/image/decode.js';
+import type { DecodeFailure } from '../models/image/decode-error.js';
 import { getManifest } from '../models/manifest/registry.js';
 import type { Item, View } from '../store/collection.js';
 import { type ListedFile, listLabelledFiles } from '../store/folder-listing.js';
@@ -16,7 +17,7 @@ import { CollectionSearcher, type SearchAnswer } from './collection-searcher.js'
 import { CollectionRegistry, checkCollectionName, type EmbedderFactory, EmbedderPool, type OpenCollection } from './collections.js';
 import type { FitProgress, FitRequest, FitRunner } from './fit-port.js';
 import { type IndexProgress, type IndexReport, type SkippedFile, indexFiles } from './indexing.js';
-import { DEFAULT_LIMITS, type Limits, checkInt } from './limits.js';
+import { DEFAULT_LIMITS, DEFAULT_PAGE_SIZE, type Limits, checkInt } from './limits.js';
 import type { FitReport } from './metric-fit.js';
 import { type SearchRequest, checkSearchRequest } from './search-request.js';
 import { WorkGate } from './work-gate.js';
@@ -58,7 +59,7 @@ export interface UploadOutcome {
   filename: string;
   status: 'ADDED' | 'UNCHANGED' | 'FAILED';
   item: Item | null;
-  reason: string | null;
+  reason: DecodeFailure | null;
   message: string | null;
 }
 
@@ -78,6 +79,15 @@ export interface ModelSummary {
   sha256: string;
   description: string;
   collections: string[];
+}
+
+/** A page of `items`: ids are the cursors' item ids. */
+export interface ItemPageRequest {
+  first?: number | null;
+  after?: number | null;
+  last?: number | null;
+  before?: number | null;
+  label?: string | null;
 }
 
 export const MAX_FIT_FOLDS = 10;
@@ -134,6 +144,12 @@ export class ImsearchService {
       throw new ImsearchError('UNKNOWN_COLLECTION', names.length ? `name a collection: there are ${names.join(', ')}` : `there are no collections in ${this.dataDir} yet: create one first`);
     }
     return this.collections.get(key);
+  }
+
+  /** The named collection (the default one when absent), or null when there is no such collection. */
+  async findCollection(name?: string | null): Promise<OpenCollection | null> {
+    const key = name ?? this.defaultCollection();
+    return key && this.collections.exists(key) ? this.collections.get(key) : null;
   }
 
   /** Every collection on disk, opened (indexes loaded; models load on first embedding). */
@@ -222,14 +238,33 @@ export class ImsearchService {
     return { collection: c, item: c.collection.item(parseItemId(id, c.name)) ?? null };
   }
 
-  /** A page of items in id order after `after` (an id), optionally only one label. */
-  async items(name: string | null | undefined, page: { first: number; after?: number; label?: string | null }) {
+  /**
+   * A page of items in id order, optionally only one label: the `first` items after `after`
+   * (forward), or the `last` items before `before` (backward); an id given on the other side
+   * bounds the range too. Neither size: the first DEFAULT_PAGE_SIZE.
+   */
+  async items(name: string | null | undefined, page: ItemPageRequest) {
     const c = await this.collection(name);
-    checkInt('first', page.first, 0, this.limits.maxPageSize);
+    if (page.first != null && page.last != null) throw new ImsearchError('BAD_USER_INPUT', 'pass first or last, not both');
+    const backward = page.last != null;
+    const size = checkInt(backward ? 'last' : 'first', (backward ? page.last : page.first) ?? DEFAULT_PAGE_SIZE, 0, this.limits.maxPageSize);
     const label = page.label ?? undefined;
-    const rows = c.collection.items({ after: page.after ?? 0, limit: page.first + 1, label });
+    const after = page.after ?? undefined;
+    const before = page.before ?? undefined;
+    // One row more than asked says whether the range goes on.
+    const rows = c.collection.items({ after, before, label, limit: size + 1, fromEnd: backward });
+    const more = rows.length > size;
+    const items = backward ? rows.slice(more ? 1 : 0) : rows.slice(0, size);
+    // Beyond the cursor on the other side: one row tells.
+    const any = (range: { after?: number; before?: number }) => c.collection.items({ ...range, label, limit: 1 }).length > 0;
     const totalCount = label === undefined ? c.collection.count() : (c.collection.labels().get(label) ?? 0);
-    return { collection: c, items: rows.slice(0, page.first), hasNextPage: rows.length > page.first, totalCount };
+    return {
+      collection: c,
+      items,
+      hasNextPage: backward ? before !== undefined && any({ after: before - 1 }) : more,
+      hasPreviousPage: backward ? more : after !== undefined && any({ before: after + 1 }),
+      totalCount,
+    };
   }
 
   /**

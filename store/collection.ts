@@ -223,15 +223,18 @@ export class Collection {
     return rowToItem(this.db.prepare('SELECT * FROM items WHERE sha256 = ?').get(sha256) as ItemRow | undefined);
   }
 
-  /** Cursor pagination by id; `after` is the last id of the previous page. */
-  items(opts: { after?: number; limit: number; label?: string }): Item[] {
-    const rows =
-      opts.label === undefined
-        ? this.db.prepare('SELECT * FROM items WHERE id > ? ORDER BY id LIMIT ?').all(opts.after ?? 0, opts.limit)
-        : this.db
-            .prepare('SELECT * FROM items WHERE id > ? AND label = ? ORDER BY id LIMIT ?')
-            .all(opts.after ?? 0, opts.label, opts.limit);
-    return (rows as ItemRow[]).map((r) => rowToItem(r)!);
+  /**
+   * Cursor pagination by id: the items with `after` < id < `before` (either bound optional), in id
+   * order; the first `limit` of that range, or with `fromEnd` the last `limit` (a page backwards).
+   */
+  items(opts: { after?: number; before?: number; limit: number; label?: string; fromEnd?: boolean }): Item[] {
+    const where = ['id > ?', ...(opts.before === undefined ? [] : ['id < ?']), ...(opts.label === undefined ? [] : ['label = ?'])];
+    const params = [opts.after ?? 0, ...(opts.before === undefined ? [] : [opts.before]), ...(opts.label === undefined ? [] : [opts.label])];
+    const rows = this.db
+      .prepare(`SELECT * FROM items WHERE ${where.join(' AND ')} ORDER BY id ${opts.fromEnd ? 'DESC' : 'ASC'} LIMIT ?`)
+      .all(...params, opts.limit) as ItemRow[];
+    if (opts.fromEnd) rows.reverse();
+    return rows.map((r) => rowToItem(r)!);
   }
 
   /** All items in id order (the gallery order that breaks score ties). */

@@ -4,6 +4,14 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** Images to add to a collection. */
+export type AddImagesInput = {
+  /** The collection; default the server's default collection (UNKNOWN_COLLECTION when absent). */
+  collection?: string | null | undefined;
+  /** The images, at most limits.maxFiles (TOO_MANY_FILES). */
+  images: Array<ImageUpload>;
+};
+
 /** What a new collection is: its models, crop step, views and index. */
 export type CreateCollectionInput = {
   /** Trim content-free borders before embedding. */
@@ -15,6 +23,12 @@ export type CreateCollectionInput = {
   /** The embedders of the ensemble (UNKNOWN_MODEL / MODEL_MISSING when the server cannot load one). */
   models: Array<ModelWeightInput>;
   /** Letters, digits, ".", "_" or "-", at most 64 (BAD_COLLECTION_NAME otherwise); COLLECTION_EXISTS when taken. */
+  name: string;
+};
+
+/** Which collection to delete. */
+export type DeleteCollectionInput = {
+  /** The collection name (UNKNOWN_COLLECTION when there is none). */
   name: string;
 };
 
@@ -107,24 +121,93 @@ export type ErrorCode =
   /** An upload is larger than the byte limit. */
   | 'UPLOAD_TOO_LARGE';
 
+/** Why a file could not be used as an image. */
+export type FileFailureReason =
+  /** Listing a folder: a symbolic link whose target does not exist. */
+  | 'BROKEN_SYMLINK'
+  /** A recognised format whose data the decoder rejected. */
+  | 'CORRUPT'
+  /** Zero bytes. */
+  | 'EMPTY'
+  /** Listing a folder: a hidden entry (name starting with a dot), passed over. */
+  | 'HIDDEN'
+  /** Not a raster format the server decodes (JPEG, PNG, WebP, GIF, TIFF, HEIF/AVIF). */
+  | 'NOT_IMAGE'
+  /** Listing a folder: a FIFO, socket or device, passed over. */
+  | 'SPECIAL_FILE'
+  /** Listing a folder: a symbolic link to a target outside the indexed folder, passed over. */
+  | 'SYMLINK_OUTSIDE'
+  /** More bytes than the server accepts (limits.maxUploadBytes). */
+  | 'TOO_LARGE_BYTES'
+  /** Width x height above the server limit (limits.maxPixels). */
+  | 'TOO_MANY_PIXELS'
+  /** Width or height below the minimum side the server accepts. */
+  | 'TOO_SMALL'
+  /** The data ends before the image does. */
+  | 'TRUNCATED'
+  /** The file could not be read (missing, not a regular file, no permission, too slow). */
+  | 'UNREADABLE'
+  /** A recognised image format this build cannot decode (HEIC: HEVC-coded HEIF). */
+  | 'UNSUPPORTED_FORMAT';
+
+/** How to fit a collection's metric. */
+export type FitMetricInput = {
+  /** The collection; default the server's default collection (UNKNOWN_COLLECTION when absent). */
+  collection?: string | null | undefined;
+  /** Independent seeded CV splits averaged (1 to 10): steadier numbers, proportionally longer. */
+  folds?: number;
+  /** Where the metric plugs in. */
+  mode?: MetricMode;
+};
+
 /** An image to add, with its label. */
 export type ImageUpload = {
+  /** The image file (a file part of the multipart request). */
   file: File | Blob;
+  /** Its class label; null for unlabelled. */
   label?: string | null | undefined;
+};
+
+/** A server-side folder to index. */
+export type IndexFolderInput = {
+  /** The collection; default the server's default collection (UNKNOWN_COLLECTION when absent). */
+  collection?: string | null | undefined;
+  /** Absolute, or relative to the first root; inside the configured roots (PATH_NOT_ALLOWED otherwise). Labels come from first-level folder names. */
+  path: string;
 };
 
 /** What a job does. */
 export type JobKind =
+  /** Fits a collection's learned metric and re-rankers (fitMetric). */
   | 'FIT_METRIC'
+  /** Indexes a server-side folder (indexFolder). */
   | 'INDEX_FOLDER'
+  /** Rebuilds a collection's index from its stored embeddings (rebuildIndex). */
   | 'REBUILD_INDEX';
 
 /** Where a job is: QUEUED behind other writes to its collection, RUNNING, or finished. */
 export type JobState =
+  /** Stopped by an error; code and message say why. What it committed stays. */
   | 'FAILED'
+  /** Waiting for the writes before it to the same collection. */
   | 'QUEUED'
+  /** Working; done / total say how far. */
   | 'RUNNING'
+  /** Finished; message summarises it (files that failed are listed in failures). */
   | 'SUCCEEDED';
+
+/** A learned metric family. */
+export type MetricMethod =
+  /** No learned transform (cosine on the ensemble vectors, possibly re-ranked). */
+  | 'IDENTITY'
+  /** Joint Bayesian: a likelihood ratio of same versus different class. */
+  | 'JOINT_BAYESIAN'
+  /** KISSME: a Mahalanobis metric from the within- and between-class covariances. */
+  | 'KISSME'
+  /** PCA projection (optionally whitened). */
+  | 'PCA'
+  /** XQDA: a discriminant subspace with a KISSME metric inside it. */
+  | 'XQDA';
 
 /** Where a fitted metric plugs in. */
 export type MetricMode =
@@ -141,6 +224,22 @@ export type ModelWeightInput = {
   weight?: number;
 };
 
+/** A new index for a collection's stored embeddings. */
+export type RebuildIndexInput = {
+  /** The collection; default the server's default collection (UNKNOWN_COLLECTION when absent). */
+  collection?: string | null | undefined;
+  /** flat, hnsw[:M=..,efSearch=..], ivfpq[:...], annoy[:trees=..], faiss:<factory>, ... (BAD_INDEX_SPEC otherwise). */
+  indexSpec: string;
+};
+
+/** Items to remove from a collection. */
+export type RemoveItemsInput = {
+  /** The collection; default the server's default collection (UNKNOWN_COLLECTION when absent). */
+  collection?: string | null | undefined;
+  /** Item ids; all or none are removed (UNKNOWN_ITEM when one is absent). */
+  ids: Array<string | number>;
+};
+
 /** What a score is. */
 export type ScoreKind =
   /** Weighted cosine over the models searched with (no fitted metric, or a subset of its models). */
@@ -148,23 +247,50 @@ export type ScoreKind =
   /** The collection's fitted (learned) metric. */
   | 'METRIC';
 
+/** How a collection scores matches: plain cosine or a fitted metric. */
+export type SearchMethod =
+  /** Weighted cosine over the ensemble vectors (no fitted metric). */
+  | 'COSINE'
+  /** No learned transform (cosine on the ensemble vectors, possibly re-ranked). */
+  | 'IDENTITY'
+  /** Joint Bayesian: a likelihood ratio of same versus different class. */
+  | 'JOINT_BAYESIAN'
+  /** KISSME: a Mahalanobis metric from the within- and between-class covariances. */
+  | 'KISSME'
+  /** PCA projection (optionally whitened). */
+  | 'PCA'
+  /** XQDA: a discriminant subspace with a KISSME metric inside it. */
+  | 'XQDA';
+
 /** The outcome of one uploaded image. */
 export type UploadStatus =
+  /** A new item of the collection. */
   | 'ADDED'
+  /** Not added: code and reason say why. */
   | 'FAILED'
+  /** The same content is already an item of the collection (that item is returned). */
   | 'UNCHANGED';
+
+/** How the within-class scatter of a metric is weighted. */
+export type Weighting =
+  /** Every class counts once. */
+  | 'CLASSES'
+  /** Every item counts once. */
+  | 'ITEMS'
+  /** Every same-class pair counts once (large classes weigh more). */
+  | 'PAIRS';
 
 export type CollectionsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type CollectionsQuery = { collections: Array<{ name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: string, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null }, fitFreshness: { fittedItems: number | null, itemsChanged: number | null, changedShare: number | null, stale: boolean } | null }> };
+export type CollectionsQuery = { collections: Array<{ name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: SearchMethod, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null }, fitFreshness: { fittedItems: number | null, itemsChanged: number | null, changedShare: number | null, stale: boolean } | null }> };
 
 export type CollectionQueryVariables = Exact<{
   name?: string | null | undefined;
 }>;
 
 
-export type CollectionQuery = { collection: { name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: string, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null }, fitFreshness: { fittedItems: number | null, itemsChanged: number | null, changedShare: number | null, stale: boolean } | null } };
+export type CollectionQuery = { collection: { name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: SearchMethod, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null }, fitFreshness: { fittedItems: number | null, itemsChanged: number | null, changedShare: number | null, stale: boolean } | null } | null };
 
 export type ModelsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -177,29 +303,31 @@ export type ItemQueryVariables = Exact<{
 }>;
 
 
-export type ItemQuery = { item: { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string } };
+export type ItemQuery = { item: { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string } | null };
 
 export type ItemsQueryVariables = Exact<{
   collection?: string | null | undefined;
+  label?: string | null | undefined;
   first?: number | null | undefined;
   after?: string | null | undefined;
-  label?: string | null | undefined;
+  last?: number | null | undefined;
+  before?: string | null | undefined;
 }>;
 
 
-export type ItemsQuery = { items: { endCursor: string | null, hasNextPage: boolean, totalCount: number, items: Array<{ id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string }> } };
+export type ItemsQuery = { items: { totalCount: number, edges: Array<{ cursor: string, node: { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } };
 
 export type JobQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type JobQuery = { job: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } };
+export type JobQuery = { job: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: FileFailureReason, message: string }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } | null };
 
 export type JobsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type JobsQuery = { jobs: Array<{ id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null }> };
+export type JobsQuery = { jobs: Array<{ id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: FileFailureReason, message: string }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null }> };
 
 export type LimitsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -215,70 +343,64 @@ export type ItemFieldsFragment = { id: string, collection: string, label: string
 
 export type SearchResultFieldsFragment = { collection: string, k: number, models: Array<string>, matches: Array<{ rank: number, score: number, item: { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string }, explanation: { score: number, scoreKind: ScoreKind, probability: number | null, classShare: number, models: Array<{ model: string, cosine: number }> } | null }>, prediction: { label: string, share: number, probability: number | null, voters: number, weighted: boolean, runnerUp: { label: string, share: number, probability: number | null } | null } | null };
 
-export type JobFieldsFragment = { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null };
+export type JobFieldsFragment = { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: FileFailureReason, message: string }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null };
 
 export type CalibratedThresholdFieldsFragment = { targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number };
 
-export type MetricParametersFieldsFragment = { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean };
+export type MetricParametersFieldsFragment = { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean };
 
 export type RetrievalScoresFieldsFragment = { map: number, classBalancedMap: number, precisionAt1: number };
 
-export type MetricFitReportFieldsFragment = { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } };
+export type MetricFitReportFieldsFragment = { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } };
 
-export type SearchConfigFieldsFragment = { learned: boolean, method: string, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null };
+export type SearchConfigFieldsFragment = { learned: boolean, method: SearchMethod, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null };
 
-export type CollectionFieldsFragment = { name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: string, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null }, fitFreshness: { fittedItems: number | null, itemsChanged: number | null, changedShare: number | null, stale: boolean } | null };
+export type CollectionFieldsFragment = { name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: SearchMethod, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null }, fitFreshness: { fittedItems: number | null, itemsChanged: number | null, changedShare: number | null, stale: boolean } | null };
 
 export type AddImagesMutationVariables = Exact<{
-  images: Array<ImageUpload> | ImageUpload;
-  collection?: string | null | undefined;
+  input: AddImagesInput;
 }>;
 
 
-export type AddImagesMutation = { addImages: { collection: string, added: number, unchanged: number, failed: number, results: Array<{ index: number, filename: string, status: UploadStatus, code: ErrorCode | null, reason: string | null, message: string | null, item: { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string } | null }> } };
+export type AddImagesMutation = { addImages: { collection: string, added: number, unchanged: number, failed: number, results: Array<{ index: number, filename: string, status: UploadStatus, code: ErrorCode | null, reason: FileFailureReason | null, message: string | null, item: { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string } | null }> } };
 
 export type IndexFolderMutationVariables = Exact<{
-  path: string;
-  collection?: string | null | undefined;
+  input: IndexFolderInput;
 }>;
 
 
-export type IndexFolderMutation = { indexFolder: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } };
+export type IndexFolderMutation = { indexFolder: { job: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: FileFailureReason, message: string }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } } };
 
 export type RemoveItemsMutationVariables = Exact<{
-  ids: Array<string | number> | string | number;
-  collection?: string | null | undefined;
+  input: RemoveItemsInput;
 }>;
 
 
 export type RemoveItemsMutation = { removeItems: { collection: string, removed: Array<string>, itemCount: number } };
 
 export type RebuildIndexMutationVariables = Exact<{
-  indexSpec: string;
-  collection?: string | null | undefined;
+  input: RebuildIndexInput;
 }>;
 
 
-export type RebuildIndexMutation = { rebuildIndex: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } };
+export type RebuildIndexMutation = { rebuildIndex: { job: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: FileFailureReason, message: string }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } } };
 
 export type FitMetricMutationVariables = Exact<{
-  collection?: string | null | undefined;
-  mode?: MetricMode | null | undefined;
-  folds?: number | null | undefined;
+  input: FitMetricInput;
 }>;
 
 
-export type FitMetricMutation = { fitMetric: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: string, message: string }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } };
+export type FitMetricMutation = { fitMetric: { job: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: FileFailureReason, message: string }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } } };
 
 export type CreateCollectionMutationVariables = Exact<{
   input: CreateCollectionInput;
 }>;
 
 
-export type CreateCollectionMutation = { createCollection: { name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: string, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: string, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: string, pcaDim: number, shrinkage: number, weighting: string, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null }, fitFreshness: { fittedItems: number | null, itemsChanged: number | null, changedShare: number | null, stale: boolean } | null } };
+export type CreateCollectionMutation = { createCollection: { collection: { name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: SearchMethod, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null }, fitFreshness: { fittedItems: number | null, itemsChanged: number | null, changedShare: number | null, stale: boolean } | null } } };
 
 export type DeleteCollectionMutationVariables = Exact<{
-  name: string;
+  input: DeleteCollectionInput;
 }>;
 
 
@@ -315,6 +437,13 @@ export type SimilarToQueryVariables = Exact<{
 
 
 export type SimilarToQuery = { similarTo: { collection: string, k: number, models: Array<string>, matches: Array<{ rank: number, score: number, item: { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string }, explanation: { score: number, scoreKind: ScoreKind, probability: number | null, classShare: number, models: Array<{ model: string, cosine: number }> } | null }>, prediction: { label: string, share: number, probability: number | null, voters: number, weighted: boolean, runnerUp: { label: string, share: number, probability: number | null } | null } | null } };
+
+export type JobUpdatedSubscriptionVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type JobUpdatedSubscription = { jobUpdated: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: FileFailureReason, message: string }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -1072,13 +1201,27 @@ export const ItemDocument = new TypedDocumentString(`
   thumbnailUrl
 }`) as unknown as TypedDocumentString<ItemQuery, ItemQueryVariables>;
 export const ItemsDocument = new TypedDocumentString(`
-    query Items($collection: String, $first: Int, $after: String, $label: String) {
-  items(collection: $collection, first: $first, after: $after, label: $label) {
-    items {
-      ...ItemFields
+    query Items($collection: String, $label: String, $first: Int, $after: String, $last: Int, $before: String) {
+  items(
+    collection: $collection
+    label: $label
+    first: $first
+    after: $after
+    last: $last
+    before: $before
+  ) {
+    edges {
+      cursor
+      node {
+        ...ItemFields
+      }
     }
-    endCursor
-    hasNextPage
+    pageInfo {
+      hasNextPage
+      hasPreviousPage
+      startCursor
+      endCursor
+    }
     totalCount
   }
 }
@@ -1308,8 +1451,8 @@ export const ErrorCodesDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<ErrorCodesQuery, ErrorCodesQueryVariables>;
 export const AddImagesDocument = new TypedDocumentString(`
-    mutation AddImages($images: [ImageUpload!]!, $collection: String) {
-  addImages(images: $images, collection: $collection) {
+    mutation AddImages($input: AddImagesInput!) {
+  addImages(input: $input) {
     collection
     added
     unchanged
@@ -1339,9 +1482,11 @@ export const AddImagesDocument = new TypedDocumentString(`
   thumbnailUrl
 }`) as unknown as TypedDocumentString<AddImagesMutation, AddImagesMutationVariables>;
 export const IndexFolderDocument = new TypedDocumentString(`
-    mutation IndexFolder($path: String!, $collection: String) {
-  indexFolder(path: $path, collection: $collection) {
-    ...JobFields
+    mutation IndexFolder($input: IndexFolderInput!) {
+  indexFolder(input: $input) {
+    job {
+      ...JobFields
+    }
   }
 }
     fragment JobFields on Job {
@@ -1435,8 +1580,8 @@ fragment MetricFitReportFields on MetricFitReport {
   seconds
 }`) as unknown as TypedDocumentString<IndexFolderMutation, IndexFolderMutationVariables>;
 export const RemoveItemsDocument = new TypedDocumentString(`
-    mutation RemoveItems($ids: [ID!]!, $collection: String) {
-  removeItems(ids: $ids, collection: $collection) {
+    mutation RemoveItems($input: RemoveItemsInput!) {
+  removeItems(input: $input) {
     collection
     removed
     itemCount
@@ -1444,9 +1589,11 @@ export const RemoveItemsDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<RemoveItemsMutation, RemoveItemsMutationVariables>;
 export const RebuildIndexDocument = new TypedDocumentString(`
-    mutation RebuildIndex($indexSpec: String!, $collection: String) {
-  rebuildIndex(indexSpec: $indexSpec, collection: $collection) {
-    ...JobFields
+    mutation RebuildIndex($input: RebuildIndexInput!) {
+  rebuildIndex(input: $input) {
+    job {
+      ...JobFields
+    }
   }
 }
     fragment JobFields on Job {
@@ -1540,9 +1687,11 @@ fragment MetricFitReportFields on MetricFitReport {
   seconds
 }`) as unknown as TypedDocumentString<RebuildIndexMutation, RebuildIndexMutationVariables>;
 export const FitMetricDocument = new TypedDocumentString(`
-    mutation FitMetric($collection: String, $mode: MetricMode, $folds: Int) {
-  fitMetric(collection: $collection, mode: $mode, folds: $folds) {
-    ...JobFields
+    mutation FitMetric($input: FitMetricInput!) {
+  fitMetric(input: $input) {
+    job {
+      ...JobFields
+    }
   }
 }
     fragment JobFields on Job {
@@ -1638,7 +1787,9 @@ fragment MetricFitReportFields on MetricFitReport {
 export const CreateCollectionDocument = new TypedDocumentString(`
     mutation CreateCollection($input: CreateCollectionInput!) {
   createCollection(input: $input) {
-    ...CollectionFields
+    collection {
+      ...CollectionFields
+    }
   }
 }
     fragment CalibratedThresholdFields on CalibratedThreshold {
@@ -1762,8 +1913,8 @@ fragment CollectionFields on CollectionInfo {
   createdAt
 }`) as unknown as TypedDocumentString<CreateCollectionMutation, CreateCollectionMutationVariables>;
 export const DeleteCollectionDocument = new TypedDocumentString(`
-    mutation DeleteCollection($name: String!) {
-  deleteCollection(name: $name) {
+    mutation DeleteCollection($input: DeleteCollectionInput!) {
+  deleteCollection(input: $input) {
     name
   }
 }
@@ -1892,3 +2043,99 @@ fragment SearchResultFields on SearchResult {
     }
   }
 }`) as unknown as TypedDocumentString<SimilarToQuery, SimilarToQueryVariables>;
+export const JobUpdatedDocument = new TypedDocumentString(`
+    subscription JobUpdated($id: ID!) {
+  jobUpdated(id: $id) {
+    ...JobFields
+  }
+}
+    fragment JobFields on Job {
+  id
+  kind
+  collection
+  target
+  state
+  done
+  total
+  failed
+  failures {
+    path
+    reason
+    message
+  }
+  added
+  unchanged
+  message
+  code
+  fit {
+    ...MetricFitReportFields
+  }
+  createdAt
+  startedAt
+  finishedAt
+}
+fragment CalibratedThresholdFields on CalibratedThreshold {
+  targetPrecision
+  achievable
+  threshold
+  precision
+  recall
+  accepted
+  positives
+  total
+}
+fragment MetricParametersFields on MetricParameters {
+  method
+  pcaDim
+  shrinkage
+  weighting
+  whiten
+  normalize
+}
+fragment RetrievalScoresFields on RetrievalScores {
+  map
+  classBalancedMap
+  precisionAt1
+}
+fragment MetricFitReportFields on MetricFitReport {
+  metricHash
+  mode
+  method
+  pcaDim
+  shrinkage
+  params {
+    ...MetricParametersFields
+  }
+  vote {
+    k
+    tau
+    minShare
+  }
+  queryExpansion {
+    n
+    alpha
+  }
+  scores {
+    baseline {
+      ...RetrievalScoresFields
+    }
+    metric {
+      ...RetrievalScoresFields
+    }
+    reranked {
+      ...RetrievalScoresFields
+    }
+  }
+  thresholds {
+    ...CalibratedThresholdFields
+  }
+  split {
+    folds
+    holdout
+    heldOut
+    fittedOn
+    seed
+  }
+  settingsEvaluated
+  seconds
+}`) as unknown as TypedDocumentString<JobUpdatedSubscription, JobUpdatedSubscriptionVariables>;

@@ -16,10 +16,10 @@ registerEnumType(ErrorCodeEnum, {
 
 @ObjectType({ description: 'An error code and what it means.' })
 export class ErrorCodeInfo {
-  @Field(() => ErrorCodeEnum)
+  @Field(() => ErrorCodeEnum, { description: 'The code, as in extensions.code.' })
   code!: ErrorCode;
 
-  @Field()
+  @Field({ description: 'What it means.' })
   description!: string;
 }
 

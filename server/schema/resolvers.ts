@@ -2,31 +2,39 @@
 import path from 'node:path';
 import type { FileUpload } from 'graphql-upload/processRequest.mjs';
 import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
-import { Arg, Args, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { ImsearchError } from '../../errors/error-codes.js';
 import { parseIndexSpec } from '../../indexes/spec.js';
 import type { SkippedFile } from '../../service/indexing.js';
 import type { SearchOutcome } from '../../service/service.js';
 import type { ApiContext } from '../context.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { JobRecord } from '../jobs.js';
 import { startFitJob } from '../fit-job.js';
 import { readUpload } from '../uploads.js';
 import { ErrorCodeInfo, errorCodeInfos } from './error-code.js';
+import { itemConnection, pageRequest } from './item-connection.js';
 import { SearchOptions, toSearchRequest } from './search-options.js';
 import {
-  AddImagesResult,
+  AddImagesInput,
+  AddImagesPayload,
   CollectionInfo,
   CreateCollectionInput,
-  DeleteCollectionResult,
-  ImageUpload,
+  CreateCollectionPayload,
+  DeleteCollectionInput,
+  DeleteCollectionPayload,
+  FitMetricInput,
+  FitMetricPayload,
+  IndexFolderInput,
+  IndexFolderPayload,
   Item,
-  ItemPage,
+  ItemConnection,
   Job,
   Limits,
-  MetricMode,
   ModelInfo,
-  RemoveItemsResult,
+  RebuildIndexInput,
+  RebuildIndexPayload,
+  RemoveItemsInput,
+  RemoveItemsPayload,
   SearchResult,
   toCollectionInfo,
   toExplanation,
@@ -83,10 +91,13 @@ export class CatalogResolver {
     return Promise.all(ordered.map((c) => toCollectionInfo(c, c.name === first)));
   }
 
-  @Query(() => CollectionInfo, { description: 'One collection (default: the default collection).' })
-  async collection(@Arg('name', () => String, { nullable: true }) name: string | null, @Ctx() ctx: ApiContext): Promise<CollectionInfo> {
-    const c = await ctx.service.collection(name);
-    return toCollectionInfo(c, c.name === ctx.service.defaultCollection());
+  @Query(() => CollectionInfo, { nullable: true, description: 'One collection; null when there is no such collection.' })
+  async collection(
+    @Arg('name', () => String, { nullable: true, description: "The collection name; default the server's default collection." }) name: string | null,
+    @Ctx() ctx: ApiContext,
+  ): Promise<CollectionInfo | null> {
+    const c = await ctx.service.findCollection(name);
+    return c && toCollectionInfo(c, c.name === ctx.service.defaultCollection());
   }
 
   @Query(() => [ErrorCodeInfo], { description: 'Every error code this API sends in extensions.code, with what it means.' })
@@ -106,29 +117,30 @@ export class CatalogResolver {
     return ctx.service.models();
   }
 
-  @Query(() => Item, { description: 'One item by id (UNKNOWN_ITEM when absent).' })
-  async item(@Arg('id', () => ID) id: string, @Arg('collection', () => String, { nullable: true }) collection: string | null, @Ctx() ctx: ApiContext): Promise<Item> {
+  @Query(() => Item, { nullable: true, description: 'One item by id; null when the collection has no such item (UNKNOWN_ITEM for an id that is not an item id, UNKNOWN_COLLECTION for a collection that does not exist).' })
+  async item(
+    @Arg('id', () => ID, { description: 'The item id (a positive integer).' }) id: string,
+    @Arg('collection', () => String, { nullable: true, description: "The collection; default the server's default collection." }) collection: string | null,
+    @Ctx() ctx: ApiContext,
+  ): Promise<Item | null> {
     const found = await ctx.service.item(collection, id);
-    if (!found.item) throw new ImsearchError('UNKNOWN_ITEM', `no item ${id} in collection ${found.collection.name}`);
-    return toItem(found.item, found.collection.name, ctx.baseUrl);
+    return found.item && toItem(found.item, found.collection.name, ctx.baseUrl);
   }
 
-  @Query(() => ItemPage, { description: 'Items in id order, a page at a time, optionally only those with a label.' })
+  @Query(() => ItemConnection, {
+    description: 'Items in id order, a page at a time (a Relay cursor connection), optionally only those with a label: `first` items after `after`, or `last` items before `before`; neither size: the first 50.',
+  })
   async items(
-    @Arg('collection', () => String, { nullable: true }) collection: string | null,
-    @Arg('first', () => Int, { defaultValue: 50, description: 'Page size, up to the server maximum.' }) first: number,
-    @Arg('after', () => String, { nullable: true, description: 'The endCursor of the previous page.' }) after: string | null,
-    @Arg('label', () => String, { nullable: true }) label: string | null,
+    @Arg('collection', () => String, { nullable: true, description: "The collection; default the server's default collection." }) collection: string | null | undefined,
+    @Arg('label', () => String, { nullable: true, description: 'Only items with this label.' }) label: string | null | undefined,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size going forward, up to limits.maxPageSize (not with `last`).' }) first: number | null | undefined,
+    @Arg('after', () => String, { nullable: true, description: 'A cursor: the page starts after it (e.g. the previous pageInfo.endCursor).' }) after: string | null | undefined,
+    @Arg('last', () => Int, { nullable: true, description: 'Page size going backward, up to limits.maxPageSize (not with `first`).' }) last: number | null | undefined,
+    @Arg('before', () => String, { nullable: true, description: 'A cursor: the page ends before it (e.g. the next pageInfo.startCursor).' }) before: string | null | undefined,
     @Ctx() ctx: ApiContext,
-  ): Promise<ItemPage> {
-    const page = await ctx.service.items(collection, { first, after: after ? decodeCursor(after) : 0, label });
-    const items = page.items.map((i) => toItem(i, page.collection.name, ctx.baseUrl));
-    return {
-      items,
-      endCursor: page.items.length ? encodeCursor(page.items[page.items.length - 1].id) : null,
-      hasNextPage: page.hasNextPage,
-      totalCount: page.totalCount,
-    };
+  ): Promise<ItemConnection> {
+    const page = await ctx.service.items(collection, pageRequest({ first, after, last, before, label }));
+    return itemConnection(page, ctx.baseUrl);
   }
 }
 
@@ -146,49 +158,55 @@ function visibleJob(job: JobRecord, ctx: ApiContext): Job {
 
 @Resolver()
 export class JobResolver {
-  @Query(() => Job, { description: 'A job by id, also from before a restart (UNKNOWN_JOB when absent or pruned: the 200 most recent finished jobs are kept).' })
-  job(@Arg('id', () => ID) id: string, @Ctx() ctx: ApiContext): Job {
+  @Query(() => Job, { nullable: true, description: 'A job by id, also from before a restart; null when absent or pruned (the 200 most recent finished jobs are kept).' })
+  job(@Arg('id', () => ID, { description: 'The job id.' }) id: string, @Ctx() ctx: ApiContext): Job | null {
     const job = ctx.jobs.get(id);
-    if (!job) throw new ImsearchError('UNKNOWN_JOB', `no job ${id} on this server (jobs are kept in memory until a restart)`);
-    return visibleJob(job, ctx);
+    return job ? visibleJob(job, ctx) : null;
   }
 
   @Query(() => [Job], { description: 'Recent jobs, newest first, kept across restarts in the data directory.' })
   jobs(@Ctx() ctx: ApiContext): Job[] {
     return ctx.jobs.list().map((j) => visibleJob(j, ctx));
   }
+
+  @Subscription(() => Job, {
+    description:
+      'A job as it progresses (GraphQL over WebSocket, graphql-ws protocol, at /graphql): its current state at once, then one after each change ' +
+      '(the latest, to a client slower than the job); completes after the state in which it SUCCEEDED or FAILED. UNKNOWN_JOB when there is no such job.',
+    subscribe: ({ args, context }) => (context as ApiContext).jobs.watch((args as { id: string }).id),
+  })
+  jobUpdated(@Root() job: JobRecord, @Arg('id', () => ID, { description: 'The job id.' }) _id: string): Job {
+    return toJob(job);
+  }
 }
 
 @Resolver()
 export class MutationResolver {
   @Authorized()
-  @Mutation(() => CollectionInfo, { description: 'Creates an empty collection; add images with addImages or indexFolder.' })
-  async createCollection(@Arg('input', () => CreateCollectionInput) input: CreateCollectionInput, @Ctx() ctx: ApiContext): Promise<CollectionInfo> {
+  @Mutation(() => CreateCollectionPayload, { description: 'Creates an empty collection; add images with addImages or indexFolder.' })
+  async createCollection(@Arg('input', () => CreateCollectionInput, { description: 'The new collection.' }) input: CreateCollectionInput, @Ctx() ctx: ApiContext): Promise<CreateCollectionPayload> {
     const c = await ctx.service.createCollection(input.name, {
       models: input.models.map((m) => ({ name: m.name, weight: m.weight })),
       crop: input.crop,
       views: input.flip ? ['orig', 'flip'] : ['orig'],
       indexSpec: input.indexSpec,
     });
-    return toCollectionInfo(c, c.name === ctx.service.defaultCollection());
+    return { collection: await toCollectionInfo(c, c.name === ctx.service.defaultCollection()) };
   }
 
   @Authorized()
-  @Mutation(() => DeleteCollectionResult, { description: "Deletes a collection: its items, embeddings, index, metric and uploaded originals (the folders it indexed stay)." })
-  async deleteCollection(@Arg('name') name: string, @Ctx() ctx: ApiContext): Promise<DeleteCollectionResult> {
-    await ctx.service.deleteCollection(name);
-    return { name };
+  @Mutation(() => DeleteCollectionPayload, { description: 'Deletes a collection: its items, embeddings, index, metric and uploaded originals (the folders it indexed stay).' })
+  async deleteCollection(@Arg('input', () => DeleteCollectionInput, { description: 'The collection to delete.' }) input: DeleteCollectionInput, @Ctx() ctx: ApiContext): Promise<DeleteCollectionPayload> {
+    await ctx.service.deleteCollection(input.name);
+    return { name: input.name };
   }
 
   @Authorized()
-  @Mutation(() => AddImagesResult, { description: 'Adds uploaded images (with optional labels) to a collection and its index.' })
-  async addImages(
-    @Arg('images', () => [ImageUpload]) images: ImageUpload[],
-    @Arg('collection', () => String, { nullable: true }) collection: string | null,
-    @Ctx() ctx: ApiContext,
-  ): Promise<AddImagesResult> {
+  @Mutation(() => AddImagesPayload, { description: 'Adds uploaded images (with optional labels) to a collection and its index (a GraphQL multipart request).' })
+  async addImages(@Arg('input', () => AddImagesInput, { description: 'The images and the collection.' }) input: AddImagesInput, @Ctx() ctx: ApiContext): Promise<AddImagesPayload> {
     const { service, timing } = ctx;
-    const c = await service.collection(collection);
+    const c = await service.collection(input.collection);
+    const { images } = input;
     if (images.length > service.limits.maxFiles) {
       throw new ImsearchError('TOO_MANY_FILES', `${images.length} files in one request; the limit is ${service.limits.maxFiles}`);
     }
@@ -207,14 +225,10 @@ export class MutationResolver {
   }
 
   @Authorized()
-  @Mutation(() => Job, { description: 'Starts indexing a server-side folder (inside the configured roots) into a collection; follow it with job(id).' })
-  async indexFolder(
-    @Arg('path', { description: 'Absolute, or relative to the first root. Labels come from first-level folder names.' }) requested: string,
-    @Arg('collection', () => String, { nullable: true }) collection: string | null,
-    @Ctx() ctx: ApiContext,
-  ): Promise<Job> {
-    const c = await ctx.service.collection(collection);
-    const folder = await ctx.roots.folder(requested);
+  @Mutation(() => IndexFolderPayload, { description: 'Starts indexing a server-side folder (inside the configured roots) into a collection; follow the job with job(id) or jobUpdated(id).' })
+  async indexFolder(@Arg('input', () => IndexFolderInput, { description: 'The folder and the collection.' }) input: IndexFolderInput, @Ctx() ctx: ApiContext): Promise<{ job: Job }> {
+    const c = await ctx.service.collection(input.collection);
+    const folder = await ctx.roots.folder(input.path);
     const relative = (p: string) => path.relative(folder, p) || path.basename(p);
     const hide = (message: string) => message.replaceAll(folder + path.sep, '');
     const job = ctx.jobs.start('INDEX_FOLDER', c.name, folder, (work) => work(), async (job) => {
@@ -225,7 +239,7 @@ export class MutationResolver {
         onProgress: (p) => job.progress(p),
         onFailed: report,
         onSkipped: report,
-        onAdded: (n) => (job.job.added = n),
+        onAdded: (n) => job.report({ added: n }),
       });
       job.progress({ done: result.listed, total: result.listed });
       return {
@@ -234,29 +248,22 @@ export class MutationResolver {
         message: `${result.added} added, ${result.unchanged} unchanged, ${result.failed.length} failed, ${result.skipped.length} passed over in ${result.seconds.toFixed(1)} s`,
       };
     });
-    return toJob(job);
+    return { job: toJob(job) };
   }
 
   @Authorized()
-  @Mutation(() => RemoveItemsResult, { description: 'Removes items by id (all or none: UNKNOWN_ITEM when one is absent).' })
-  async removeItems(
-    @Arg('ids', () => [ID]) ids: string[],
-    @Arg('collection', () => String, { nullable: true }) collection: string | null,
-    @Ctx() ctx: ApiContext,
-  ): Promise<RemoveItemsResult> {
-    const { collection: c, removed } = await ctx.service.remove(collection, ids);
+  @Mutation(() => RemoveItemsPayload, { description: 'Removes items by id (all or none: UNKNOWN_ITEM when one is absent).' })
+  async removeItems(@Arg('input', () => RemoveItemsInput, { description: 'The item ids and the collection.' }) input: RemoveItemsInput, @Ctx() ctx: ApiContext): Promise<RemoveItemsPayload> {
+    const { collection: c, removed } = await ctx.service.remove(input.collection, input.ids);
     return { collection: c.name, removed: removed.map(String), itemCount: c.collection.count() };
   }
 
   @Authorized()
-  @Mutation(() => Job, { description: "Starts rebuilding a collection's index with another spec, from the stored embeddings; follow it with job(id)." })
-  async rebuildIndex(
-    @Arg('indexSpec', { description: 'flat, hnsw[:M=..,efSearch=..], ivfpq[:...], annoy[:trees=..], faiss:<factory>, ...' }) indexSpec: string,
-    @Arg('collection', () => String, { nullable: true }) collection: string | null,
-    @Ctx() ctx: ApiContext,
-  ): Promise<Job> {
+  @Mutation(() => RebuildIndexPayload, { description: "Starts rebuilding a collection's index with another spec, from the stored embeddings; follow the job with job(id) or jobUpdated(id)." })
+  async rebuildIndex(@Arg('input', () => RebuildIndexInput, { description: 'The index spec and the collection.' }) input: RebuildIndexInput, @Ctx() ctx: ApiContext): Promise<{ job: Job }> {
+    const { indexSpec } = input;
     parseIndexSpec(indexSpec);
-    const c = await ctx.service.collection(collection);
+    const c = await ctx.service.collection(input.collection);
     const job = ctx.jobs.start('REBUILD_INDEX', c.name, indexSpec, (work) => work(), async (job) => {
       const total = c.collection.count();
       job.progress({ done: 0, total });
@@ -266,26 +273,22 @@ export class MutationResolver {
       job.progress({ done: total, total });
       return { message: `index ${c.searcher.indexSpec} built over ${c.searcher.size} items in ${((performance.now() - t0) / 1000).toFixed(1)} s (was ${previous})` };
     });
-    return toJob(job);
+    return { job: toJob(job) };
   }
 
   @Authorized()
-  @Mutation(() => Job, {
+  @Mutation(() => FitMetricPayload, {
     description:
       "Starts fitting a collection's learned metric and re-rankers by cross-validation inside its labelled items (NOT_LABELLED unless " +
-      'at least 2 classes have 2 or more items) and makes them its search defaults, with thresholds for minPrecision; follow it with ' +
-      'job(id): its `fit` reports the chosen method and the cross-validated scores. Runs off the serving thread; searches go on meanwhile.',
+      'at least 2 classes have 2 or more items) and makes them its search defaults, with thresholds for minPrecision; follow the job with ' +
+      'job(id) or jobUpdated(id): its `fit` reports the chosen method and the cross-validated scores. Runs off the serving thread; searches go on meanwhile.',
   })
-  async fitMetric(
-    @Arg('collection', () => String, { nullable: true }) collection: string | null,
-    @Arg('mode', () => MetricMode, { defaultValue: MetricMode.TRANSFORM }) mode: MetricMode,
-    @Arg('folds', () => Int, { defaultValue: 1, description: 'Independent seeded CV splits averaged (1 to 10): steadier numbers, proportionally longer.' }) folds: number,
-    @Ctx() ctx: ApiContext,
-  ): Promise<Job> {
+  async fitMetric(@Arg('input', () => FitMetricInput, { description: 'The collection and how to fit.' }) input: FitMetricInput, @Ctx() ctx: ApiContext): Promise<{ job: Job }> {
+    const { mode, folds } = input;
     const request = { mode, folds };
-    const c = await ctx.service.checkFit(collection, request);
+    const c = await ctx.service.checkFit(input.collection, request);
     const job = startFitJob(ctx, c.name, request, `mode=${mode} folds=${folds}`);
-    return toJob(job);
+    return { job: toJob(job) };
   }
 }
 

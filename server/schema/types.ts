@@ -2,7 +2,8 @@
 import path from 'node:path';
 import type { FileUpload } from 'graphql-upload/processRequest.mjs';
 import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
-import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { DateTimeResolver } from 'graphql-scalars';
+import { ClassType, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { QueryExpansionParams, ResolvedParams, ThresholdFit, VoteParams } from '../../metric/index.js';
 import type { ErrorCode } from '../../errors/error-codes.js';
 import type { FitReport } from '../../service/metric-fit.js';
@@ -12,41 +13,10 @@ import type { MatchExplanation as StoredExplanation } from '../../service/explai
 import { REFIT_SHARE } from '../../service/fit-freshness.js';
 import { type SearchSummary, calibratedPrecisions } from '../../service/search-summary.js';
 import type { ModelSummary, UploadOutcome } from '../../service/service.js';
-import type { JobFailure, JobRecord } from '../jobs.js';
+import type { JobRecord } from '../jobs.js';
 import { mediaPaths } from '../media.js';
 import { ErrorCodeEnum } from './error-code.js';
-
-export enum JobKind {
-  INDEX_FOLDER = 'INDEX_FOLDER',
-  REBUILD_INDEX = 'REBUILD_INDEX',
-  FIT_METRIC = 'FIT_METRIC',
-}
-export enum MetricMode {
-  TRANSFORM = 'transform',
-  RERANK = 'rerank',
-}
-export enum JobState {
-  QUEUED = 'QUEUED',
-  RUNNING = 'RUNNING',
-  SUCCEEDED = 'SUCCEEDED',
-  FAILED = 'FAILED',
-}
-export enum UploadStatus {
-  ADDED = 'ADDED',
-  UNCHANGED = 'UNCHANGED',
-  FAILED = 'FAILED',
-}
-registerEnumType(JobKind, { name: 'JobKind', description: 'What a job does.' });
-registerEnumType(JobState, { name: 'JobState', description: 'Where a job is: QUEUED behind other writes to its collection, RUNNING, or finished.' });
-registerEnumType(UploadStatus, { name: 'UploadStatus', description: 'The outcome of one uploaded image.' });
-registerEnumType(MetricMode, {
-  name: 'MetricMode',
-  description: 'Where a fitted metric plugs in.',
-  valuesConfig: {
-    TRANSFORM: { description: 'The index holds learned-metric vectors and searches the metric directly.' },
-    RERANK: { description: "The index holds the plain ensemble vectors (cosine); each query's shortlist is re-scored exactly with the metric." },
-  },
-});
+import { type EnumValue, FileFailureReason, JobKind, JobState, MetricMethod, MetricMode, SearchMethod, UploadStatus, Weighting } from './enums.js';
 
 /** GraphQL Floats are finite: NaN and ±Infinity (an unreachable threshold, an empty ratio) become null. */
 function finite(x: number | null | undefined): number | null {
@@ -58,7 +28,7 @@ export class Item {
   @Field(() => ID, { description: 'Stable within its collection; never reused.' })
   id!: string;
 
-  @Field()
+  @Field({ description: 'The collection it belongs to.' })
   collection!: string;
 
   @Field(() => String, { nullable: true, description: 'The class label (folder name or given on upload); null when unlabelled.' })
@@ -73,8 +43,8 @@ export class Item {
   @Field({ description: 'sha256 of the source file (hex).' })
   sha256!: string;
 
-  @Field({ description: 'When the item was added (ISO 8601).' })
-  addedAt!: string;
+  @Field(() => DateTimeResolver, { description: 'When the item was added.' })
+  addedAt!: Date;
 
   @Field({ description: 'The original image, served by this server.' })
   url!: string;
@@ -92,7 +62,7 @@ export function toItem(item: StoredItem, collection: string, baseUrl: string): I
     sourceName: path.basename(item.source),
     bytes: item.bytes,
     sha256: item.sha256,
-    addedAt: item.addedAt,
+    addedAt: new Date(item.addedAt),
     url: baseUrl + media.url,
     thumbnailUrl: baseUrl + media.thumbnailUrl,
   };
@@ -220,18 +190,18 @@ export function toExplanation(e: StoredExplanation | undefined): MatchExplanatio
   return e ? { ...e, scoreKind: e.scoreKind === 'metric' ? ScoreKind.METRIC : ScoreKind.COSINE } : null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'How many items of a collection have a label.' })
 export class LabelCount {
-  @Field()
+  @Field({ description: 'The class label.' })
   label!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Items with this label.' })
   count!: number;
 }
 
 @ObjectType({ description: "A model of a collection's ensemble." })
 export class CollectionModel {
-  @Field()
+  @Field({ description: 'The model name (see the models query).' })
   name!: string;
 
   @Field(() => Int, { description: 'Embedding dimension.' })
@@ -265,7 +235,7 @@ export class QueryExpansionConfig {
   @Field(() => Int, { description: 'Neighbours averaged into the query.' })
   n!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'The exponent on each neighbour\'s similarity in the average.' })
   alpha!: number;
 }
 
@@ -275,7 +245,7 @@ function toQe(q: QueryExpansionParams | null): QueryExpansionConfig | null {
 
 @ObjectType({ description: 'A threshold on the learned-metric score calibrated for a target precision on held-out item pairs (what minPrecision uses).' })
 export class CalibratedThreshold {
-  @Field(() => Float)
+  @Field(() => Float, { description: 'The precision this threshold was calibrated for.' })
   targetPrecision!: number;
 
   @Field({ description: 'A threshold reaching the target exists (minPrecision up to this target is accepted).' })
@@ -290,13 +260,13 @@ export class CalibratedThreshold {
   @Field(() => Float, { nullable: true, description: 'Recall of the same-class calibration pairs.' })
   recall!: number | null;
 
-  @Field(() => Int, { description: 'Calibration pairs accepted / same-class / in all.' })
+  @Field(() => Int, { description: 'Calibration pairs the threshold accepts.' })
   accepted!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Calibration pairs of the same class.' })
   positives!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Calibration pairs in all.' })
   total!: number;
 }
 
@@ -315,8 +285,8 @@ function toThreshold(t: ThresholdFit): CalibratedThreshold {
 
 @ObjectType({ description: 'The parameters of a fitted metric.' })
 export class MetricParameters {
-  @Field({ description: 'identity, pca, kissme, xqda or jointBayesian.' })
-  method!: string;
+  @Field(() => MetricMethod, { description: 'The metric family.' })
+  method!: EnumValue<typeof MetricMethod>;
 
   @Field(() => Int, { description: 'PCA components kept before the metric (0: none).' })
   pcaDim!: number;
@@ -324,8 +294,8 @@ export class MetricParameters {
   @Field(() => Float, { description: 'Covariance shrinkage.' })
   shrinkage!: number;
 
-  @Field({ description: 'Within-class scatter weighting: pairs, items or classes.' })
-  weighting!: string;
+  @Field(() => Weighting, { description: 'How the within-class scatter is weighted.' })
+  weighting!: EnumValue<typeof Weighting>;
 
   @Field({ description: 'PCA coordinates whitened.' })
   whiten!: boolean;
@@ -352,13 +322,13 @@ export class RetrievalScores {
 
 @ObjectType({ description: 'Cross-validated scores: plain cosine, the chosen metric alone, and the metric with the chosen re-ranking.' })
 export class FitScores {
-  @Field(() => RetrievalScores)
+  @Field(() => RetrievalScores, { description: 'Plain cosine.' })
   baseline!: RetrievalScores;
 
-  @Field(() => RetrievalScores)
+  @Field(() => RetrievalScores, { description: 'The chosen metric alone.' })
   metric!: RetrievalScores;
 
-  @Field(() => RetrievalScores)
+  @Field(() => RetrievalScores, { description: 'The metric with the chosen re-rankers: what is served.' })
   reranked!: RetrievalScores;
 }
 
@@ -376,28 +346,28 @@ export class CvSplit {
   @Field(() => Int, { description: 'Items fitted on per split.' })
   fittedOn!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The seed of the first split (split i uses seed + i).' })
   seed!: number;
 }
 
 @ObjectType({ description: "A fitMetric job's report: the choice, its cross-validated scores, and the calibrated thresholds." })
 export class MetricFitReport {
-  @Field()
+  @Field({ description: 'Hash of the metric artifact written (CollectionInfo.metric while it is served).' })
   metricHash!: string;
 
-  @Field(() => MetricMode)
-  mode!: MetricMode;
+  @Field(() => MetricMode, { description: 'Where the metric plugs in.' })
+  mode!: EnumValue<typeof MetricMode>;
 
-  @Field({ description: 'The chosen method (identity, pca, kissme, xqda, jointBayesian).' })
-  method!: string;
+  @Field(() => MetricMethod, { description: 'The chosen method.' })
+  method!: EnumValue<typeof MetricMethod>;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'PCA components kept before the metric (0: none).' })
   pcaDim!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'Covariance shrinkage.' })
   shrinkage!: number;
 
-  @Field(() => MetricParameters)
+  @Field(() => MetricParameters, { description: 'Every parameter of the chosen metric.' })
   params!: MetricParameters;
 
   @Field(() => VoteConfig, { nullable: true, description: 'The chosen class-vote re-ranking; null when none helped.' })
@@ -406,13 +376,13 @@ export class MetricFitReport {
   @Field(() => QueryExpansionConfig, { nullable: true, description: 'The chosen α-query expansion; null when none helped.' })
   queryExpansion!: QueryExpansionConfig | null;
 
-  @Field(() => FitScores)
+  @Field(() => FitScores, { description: 'Cross-validated retrieval scores.' })
   scores!: FitScores;
 
-  @Field(() => [CalibratedThreshold])
+  @Field(() => [CalibratedThreshold], { description: 'Thresholds calibrated for target precisions (0.5, 0.7, 0.8, 0.9, 0.95).' })
   thresholds!: CalibratedThreshold[];
 
-  @Field(() => CvSplit)
+  @Field(() => CvSplit, { description: 'How the labelled items were split.' })
   split!: CvSplit;
 
   @Field(() => Int, { description: 'Metric settings and re-rankers evaluated.' })
@@ -430,7 +400,7 @@ export function toFitReport(r: FitReport): MetricFitReport {
   });
   return {
     metricHash: r.metricHash,
-    mode: r.defaults.mode as MetricMode,
+    mode: r.defaults.mode,
     method: r.cv.params.method,
     pcaDim: r.cv.params.pcaDim,
     shrinkage: r.cv.params.shrinkage,
@@ -450,14 +420,14 @@ export class SearchConfig {
   @Field({ description: 'A fitted metric is in use.' })
   learned!: boolean;
 
-  @Field({ description: "cosine, or the fitted metric's method (identity, pca, kissme, xqda, jointBayesian)." })
-  method!: string;
+  @Field(() => SearchMethod, { description: "COSINE, or the fitted metric's method." })
+  method!: EnumValue<typeof SearchMethod>;
 
   @Field(() => MetricParameters, { nullable: true, description: 'The fitted metric; null for cosine.' })
   metric!: MetricParameters | null;
 
   @Field(() => MetricMode, { nullable: true, description: 'Where the metric plugs in; null for cosine.' })
-  mode!: MetricMode | null;
+  mode!: EnumValue<typeof MetricMode> | null;
 
   @Field(() => Int, { nullable: true, description: 'Candidates re-scored per query; null for cosine.' })
   shortlist!: number | null;
@@ -468,7 +438,7 @@ export class SearchConfig {
   @Field(() => QueryExpansionConfig, { nullable: true, description: 'α-query expansion; null when off.' })
   queryExpansion!: QueryExpansionConfig | null;
 
-  @Field(() => [CalibratedThreshold])
+  @Field(() => [CalibratedThreshold], { description: 'The calibrated thresholds of the fitted metric; empty for cosine.' })
   thresholds!: CalibratedThreshold[];
 
   @Field(() => [Float], {
@@ -488,7 +458,7 @@ export function toSearchConfig(s: SearchSummary, fit: FitReport | null): SearchC
     learned: s.metricHash !== null,
     method: s.method,
     metric: s.params ? toParams(s.params) : null,
-    mode: (s.mode as MetricMode | null) ?? null,
+    mode: s.mode ?? null,
     shortlist: s.shortlist,
     vote: toVote(s.vote),
     queryExpansion: toQe(s.qe),
@@ -519,13 +489,13 @@ export class FitFreshness {
 
 @ObjectType({ description: 'A collection the server serves.' })
 export class CollectionInfo {
-  @Field()
+  @Field({ description: 'The collection name (the `collection` argument of queries and mutations).' })
   name!: string;
 
   @Field({ description: 'Searches without a collection argument use this one.' })
   isDefault!: boolean;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Items in the collection.' })
   itemCount!: number;
 
   @Field(() => Int, { description: 'Items in the index (equal to itemCount when the index is current).' })
@@ -534,7 +504,7 @@ export class CollectionInfo {
   @Field(() => [LabelCount], { description: 'Items per label, by label.' })
   labels!: LabelCount[];
 
-  @Field(() => [CollectionModel])
+  @Field(() => [CollectionModel], { description: 'The ensemble of embedding models, with their weights.' })
   models!: CollectionModel[];
 
   @Field({ description: 'Index spec string (flat, hnsw:M=32,efSearch=128, ivfpq, annoy, faiss:<factory>, ...).' })
@@ -555,8 +525,8 @@ export class CollectionInfo {
   @Field(() => FitFreshness, { nullable: true, description: 'How far the items moved since the metric was fitted; null for plain cosine.' })
   fitFreshness!: FitFreshness | null;
 
-  @Field()
-  createdAt!: string;
+  @Field(() => DateTimeResolver, { description: 'When the collection was created.' })
+  createdAt!: Date;
 }
 
 export async function toCollectionInfo(c: OpenCollection, isDefault: boolean): Promise<CollectionInfo> {
@@ -574,75 +544,92 @@ export async function toCollectionInfo(c: OpenCollection, isDefault: boolean): P
     metric: m.metric?.hash ?? null,
     search: toSearchConfig(c.summary, await c.currentFit()),
     fitFreshness: await c.fitFreshness(),
-    createdAt: m.createdAt,
+    createdAt: new Date(m.createdAt),
   };
 }
 
 @ObjectType({ description: 'An embedding model loaded by the server.' })
 export class ModelInfo implements ModelSummary {
-  @Field()
+  @Field({ description: 'The model name.' })
   name!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Embedding dimension.' })
   dim!: number;
 
-  @Field()
+  @Field({ description: 'sha256 of the model file.' })
   sha256!: string;
 
-  @Field()
+  @Field({ description: 'What the model is (architecture, training data, precision).' })
   description!: string;
 
   @Field(() => [String], { description: 'Collections embedded with this model.' })
   collections!: string[];
 }
 
-@ObjectType({ description: 'A page of items in id order.' })
-export class ItemPage {
-  @Field(() => [Item])
-  items!: Item[];
+@ObjectType({ description: 'An item and the cursor that points at it.' })
+export class ItemEdge {
+  @Field({ description: 'Pass as `after` for the items after this one, or as `before` for those before it.' })
+  cursor!: string;
 
-  @Field(() => String, { nullable: true, description: 'Pass as `after` for the next page; null on an empty page.' })
-  endCursor!: string | null;
+  @Field(() => Item, { description: 'The item.' })
+  node!: Item;
+}
 
-  @Field()
+@ObjectType({ description: 'Where a page sits in the whole list (Relay cursor connections).' })
+export class PageInfo {
+  @Field({ description: 'More items follow the last edge (forward: beyond `first`; backward: at or after `before`).' })
   hasNextPage!: boolean;
+
+  @Field({ description: 'More items precede the first edge (backward: beyond `last`; forward: at or before `after`).' })
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'The cursor of the first edge; null on an empty page.' })
+  startCursor!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The cursor of the last edge; null on an empty page.' })
+  endCursor!: string | null;
+}
+
+@ObjectType({ description: 'A page of items in id order (a Relay cursor connection).' })
+export class ItemConnection {
+  @Field(() => [ItemEdge], { description: 'The items of this page, in id order.' })
+  edges!: ItemEdge[];
+
+  @Field(() => PageInfo, { description: 'Cursors and whether there is more on either side.' })
+  pageInfo!: PageInfo;
 
   @Field(() => Int, { description: 'Items matching the filter, all pages.' })
   totalCount!: number;
 }
 
 @ObjectType({ description: 'A file a job could not use, and why.' })
-export class FileFailure implements JobFailure {
+export class FileFailure {
   @Field({ description: 'Path relative to the indexed folder.' })
   path!: string;
 
-  @Field({
-    description:
-      'Refused by the decoder: empty, not-image, unsupported-format, truncated, corrupt, too-many-pixels, too-small, too-large-bytes or unreadable; ' +
-      'passed over while listing the folder: hidden, special-file, symlink-outside, broken-symlink or unreadable.',
-  })
-  reason!: string;
+  @Field(() => FileFailureReason, { description: 'Why the file could not be used.' })
+  reason!: EnumValue<typeof FileFailureReason>;
 
-  @Field()
+  @Field({ description: 'What went wrong, for people (no server path).' })
   message!: string;
 }
 
 @ObjectType({ description: 'Long work (indexing a folder, rebuilding an index, fitting a metric) and its progress.' })
 export class Job {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The job id (job(id), jobUpdated(id)).' })
   id!: string;
 
-  @Field(() => JobKind)
-  kind!: JobKind;
+  @Field(() => JobKind, { description: 'What the job does.' })
+  kind!: EnumValue<typeof JobKind>;
 
-  @Field()
+  @Field({ description: 'The collection it works on.' })
   collection!: string;
 
   @Field({ description: "The indexed folder (real path; without the API key, relative to its root), the new index spec, or the fit's options." })
   target!: string;
 
-  @Field(() => JobState)
-  state!: JobState;
+  @Field(() => JobState, { description: 'Where the job is.' })
+  state!: EnumValue<typeof JobState>;
 
   @Field(() => Int, { description: 'Files (or items) processed so far, failed ones included; for FIT_METRIC, settings evaluated.' })
   done!: number;
@@ -653,10 +640,10 @@ export class Job {
   @Field(() => Int, { description: 'How many files failed so far.' })
   failed!: number;
 
-  @Field(() => [FileFailure])
+  @Field(() => [FileFailure], { description: 'The files that failed so far, with why.' })
   failures!: FileFailure[];
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Items added so far.' })
   added!: number;
 
   @Field(() => Int, { description: 'Files already in the collection (same content).' })
@@ -671,23 +658,23 @@ export class Job {
   @Field(() => MetricFitReport, { nullable: true, description: 'The validation report of a FIT_METRIC job that SUCCEEDED.' })
   fit!: MetricFitReport | null;
 
-  @Field()
-  createdAt!: string;
+  @Field(() => DateTimeResolver, { description: 'When the job was started (queued).' })
+  createdAt!: Date;
 
-  @Field(() => String, { nullable: true })
-  startedAt!: string | null;
+  @Field(() => DateTimeResolver, { nullable: true, description: 'When it began running; null while QUEUED.' })
+  startedAt!: Date | null;
 
-  @Field(() => String, { nullable: true })
-  finishedAt!: string | null;
+  @Field(() => DateTimeResolver, { nullable: true, description: 'When it SUCCEEDED or FAILED; null before.' })
+  finishedAt!: Date | null;
 }
 
 export function toJob(j: JobRecord): Job {
   return {
     id: j.id,
-    kind: j.kind as JobKind,
+    kind: j.kind,
     collection: j.collection,
     target: j.target,
-    state: j.state as JobState,
+    state: j.state,
     done: j.done,
     total: j.total,
     failed: j.failures.length,
@@ -697,9 +684,9 @@ export function toJob(j: JobRecord): Job {
     message: j.message,
     code: j.code,
     fit: j.fit ? toFitReport(j.fit) : null,
-    createdAt: j.createdAt.toISOString(),
-    startedAt: j.startedAt?.toISOString() ?? null,
-    finishedAt: j.finishedAt?.toISOString() ?? null,
+    createdAt: j.createdAt,
+    startedAt: j.startedAt,
+    finishedAt: j.finishedAt,
   };
 }
 
@@ -730,19 +717,45 @@ export class CreateCollectionInput {
   indexSpec!: string;
 }
 
-@ObjectType({ description: 'A deleted collection.' })
-export class DeleteCollectionResult {
-  @Field()
+@ObjectType({ description: 'The result of createCollection.' })
+export class CreateCollectionPayload {
+  @Field(() => CollectionInfo, { description: 'The new, empty collection.' })
+  collection!: CollectionInfo;
+}
+
+@InputType({ description: 'Which collection to delete.' })
+export class DeleteCollectionInput {
+  @Field({ description: 'The collection name (UNKNOWN_COLLECTION when there is none).' })
   name!: string;
+}
+
+@ObjectType({ description: 'The result of deleteCollection.' })
+export class DeleteCollectionPayload {
+  @Field({ description: 'The name of the deleted collection.' })
+  name!: string;
+}
+
+/** A `collection` input field: the collection a mutation writes to. */
+function collectionField() {
+  return Field(() => String, { nullable: true, description: "The collection; default the server's default collection (UNKNOWN_COLLECTION when absent)." });
 }
 
 @InputType({ description: 'An image to add, with its label.' })
 export class ImageUpload {
-  @Field(() => GraphQLUpload)
+  @Field(() => GraphQLUpload, { description: 'The image file (a file part of the multipart request).' })
   file!: Promise<FileUpload>;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Its class label; null for unlabelled.' })
   label?: string | null;
+}
+
+@InputType({ description: 'Images to add to a collection.' })
+export class AddImagesInput {
+  @Field(() => [ImageUpload], { description: 'The images, at most limits.maxFiles (TOO_MANY_FILES).' })
+  images!: ImageUpload[];
+
+  @collectionField()
+  collection?: string | null;
 }
 
 @ObjectType({ description: 'What happened to one uploaded image.' })
@@ -750,11 +763,11 @@ export class UploadResult {
   @Field(() => Int, { description: 'Position in the request.' })
   index!: number;
 
-  @Field()
+  @Field({ description: 'The file name the client sent.' })
   filename!: string;
 
-  @Field(() => UploadStatus)
-  status!: UploadStatus;
+  @Field(() => UploadStatus, { description: 'Added, already there, or failed.' })
+  status!: EnumValue<typeof UploadStatus>;
 
   @Field(() => Item, { nullable: true, description: 'The item (new or already present); null when FAILED.' })
   item!: Item | null;
@@ -762,47 +775,100 @@ export class UploadResult {
   @Field(() => ErrorCodeEnum, { nullable: true, description: 'BAD_IMAGE or UPLOAD_TOO_LARGE when FAILED.' })
   code!: ErrorCode | null;
 
-  @Field(() => String, { nullable: true, description: "The decoder's reason when FAILED." })
-  reason!: string | null;
+  @Field(() => FileFailureReason, { nullable: true, description: "The decoder's reason when FAILED." })
+  reason!: EnumValue<typeof FileFailureReason> | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'What went wrong when FAILED, for people.' })
   message!: string | null;
 }
 
 export function toUploadResult(o: UploadOutcome, collection: string, baseUrl: string): UploadResult {
   const code: ErrorCode | null = o.status !== 'FAILED' ? null : o.reason === 'too-large-bytes' ? 'UPLOAD_TOO_LARGE' : 'BAD_IMAGE';
-  return { ...o, code, status: o.status as UploadStatus, item: o.item ? toItem(o.item, collection, baseUrl) : null };
+  return { ...o, code, item: o.item ? toItem(o.item, collection, baseUrl) : null };
 }
 
-@ObjectType()
-export class AddImagesResult {
-  @Field()
+@ObjectType({ description: 'The result of addImages: counts and one result per image, in request order.' })
+export class AddImagesPayload {
+  @Field({ description: 'The collection the images went to.' })
   collection!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Images that became new items.' })
   added!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Images already in the collection.' })
   unchanged!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Images that could not be added.' })
   failed!: number;
 
-  @Field(() => [UploadResult])
+  @Field(() => [UploadResult], { description: 'Per image, in request order.' })
   results!: UploadResult[];
 }
 
-@ObjectType()
-export class RemoveItemsResult {
-  @Field()
+@InputType({ description: 'Items to remove from a collection.' })
+export class RemoveItemsInput {
+  @Field(() => [ID], { description: 'Item ids; all or none are removed (UNKNOWN_ITEM when one is absent).' })
+  ids!: string[];
+
+  @collectionField()
+  collection?: string | null;
+}
+
+@ObjectType({ description: 'The result of removeItems.' })
+export class RemoveItemsPayload {
+  @Field({ description: 'The collection the items were removed from.' })
   collection!: string;
 
-  @Field(() => [ID])
+  @Field(() => [ID], { description: 'The ids removed.' })
   removed!: string[];
 
   @Field(() => Int, { description: 'Items left in the collection.' })
   itemCount!: number;
 }
+
+@InputType({ description: 'A server-side folder to index.' })
+export class IndexFolderInput {
+  @Field({ description: 'Absolute, or relative to the first root; inside the configured roots (PATH_NOT_ALLOWED otherwise). Labels come from first-level folder names.' })
+  path!: string;
+
+  @collectionField()
+  collection?: string | null;
+}
+
+@InputType({ description: "A new index for a collection's stored embeddings." })
+export class RebuildIndexInput {
+  @Field({ description: 'flat, hnsw[:M=..,efSearch=..], ivfpq[:...], annoy[:trees=..], faiss:<factory>, ... (BAD_INDEX_SPEC otherwise).' })
+  indexSpec!: string;
+
+  @collectionField()
+  collection?: string | null;
+}
+
+@InputType({ description: "How to fit a collection's metric." })
+export class FitMetricInput {
+  @collectionField()
+  collection?: string | null;
+
+  @Field(() => MetricMode, { defaultValue: MetricMode.TRANSFORM, description: 'Where the metric plugs in.' })
+  mode!: EnumValue<typeof MetricMode>;
+
+  @Field(() => Int, { defaultValue: 1, description: 'Independent seeded CV splits averaged (1 to 10): steadier numbers, proportionally longer.' })
+  folds!: number;
+}
+
+/** The payload of a mutation that starts a job: the job, to follow with job(id) or jobUpdated(id). */
+function jobPayload(mutation: string): ClassType<{ job: Job }> {
+  @ObjectType(`${mutation[0].toUpperCase()}${mutation.slice(1)}Payload`, { description: `The result of ${mutation}: the job it started.` })
+  class JobPayload {
+    @Field(() => Job, { description: 'The job; follow it with job(id) or the jobUpdated(id) subscription.' })
+    job!: Job;
+  }
+  return JobPayload;
+}
+
+export const IndexFolderPayload = jobPayload('indexFolder');
+export const RebuildIndexPayload = jobPayload('rebuildIndex');
+export const FitMetricPayload = jobPayload('fitMetric');
 
 @ObjectType({ description: "The server's limits (requests beyond them fail with the code named)." })
 export class Limits {

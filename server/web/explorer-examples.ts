@@ -46,10 +46,11 @@ export const EXAMPLES: Example[] = [
   },
   {
     name: 'items',
-    query: `query Items($first: Int, $after: String, $label: String) {
-  items(first: $first, after: $after, label: $label) {
-    items { ${ITEM} }
-    endCursor hasNextPage totalCount
+    query: `query Items($first: Int, $after: String, $last: Int, $before: String, $label: String) {
+  items(first: $first, after: $after, last: $last, before: $before, label: $label) {
+    edges { cursor node { ${ITEM} } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    totalCount
   }
 }`,
     variables: { first: 20 },
@@ -57,21 +58,21 @@ export const EXAMPLES: Example[] = [
   },
   {
     name: 'addImages',
-    query: `mutation AddImages($images: [ImageUpload!]!, $collection: String) {
-  addImages(images: $images, collection: $collection) {
+    query: `mutation AddImages($input: AddImagesInput!) {
+  addImages(input: $input) {
     added unchanged failed
     results { index filename status code reason message item { ${ITEM} } }
   }
 }`,
-    variables: { images: [{ label: 'my-label' }] },
-    files: ['images.0.file'],
+    variables: { input: { images: [{ label: 'my-label' }] } },
+    files: ['input.images.0.file'],
   },
   {
     name: 'indexFolder',
-    query: `mutation IndexFolder($path: String!) {
-  indexFolder(path: $path) { id state done total }
+    query: `mutation IndexFolder($input: IndexFolderInput!) {
+  indexFolder(input: $input) { job { id state done total } }
 }`,
-    variables: { path: '/path/inside/a/configured/root' },
+    variables: { input: { path: '/path/inside/a/configured/root' } },
     files: [],
   },
   {
@@ -91,18 +92,18 @@ export const EXAMPLES: Example[] = [
   },
   {
     name: 'rebuildIndex',
-    query: `mutation RebuildIndex($spec: String!) {
-  rebuildIndex(indexSpec: $spec) { id state message }
+    query: `mutation RebuildIndex($input: RebuildIndexInput!) {
+  rebuildIndex(input: $input) { job { id state message } }
 }`,
-    variables: { spec: 'hnsw:M=32,efSearch=128' },
+    variables: { input: { indexSpec: 'hnsw:M=32,efSearch=128' } },
     files: [],
   },
   {
     name: 'fitMetric',
-    query: `mutation FitMetric($mode: MetricMode, $collection: String) {
-  fitMetric(mode: $mode, collection: $collection) { id state message }
+    query: `mutation FitMetric($input: FitMetricInput!) {
+  fitMetric(input: $input) { job { id state message } }
 }`,
-    variables: { mode: 'TRANSFORM' },
+    variables: { input: { mode: 'TRANSFORM' } },
     files: [],
   },
 ];
@@ -149,7 +150,7 @@ curl ${origin}/graphql \\
 # addImages (mutations need the API key when the server has one)
 curl ${origin}/graphql \\
   -H 'Apollo-Require-Preflight: true' -H 'Authorization: Bearer YOUR_KEY' \\
-  -F operations='{"query":"mutation($images: [ImageUpload!]!) { addImages(images: $images) { added results { status item { id } } } }","variables":{"images":[{"file":null,"label":"cats"}]}}' \\
-  -F map='{"0":["variables.images.0.file"]}' \\
+  -F operations='{"query":"mutation($input: AddImagesInput!) { addImages(input: $input) { added results { status item { id } } } }","variables":{"input":{"images":[{"file":null,"label":"cats"}]}}}' \\
+  -F map='{"0":["variables.input.images.0.file"]}' \\
   -F 0=@cat.jpg`;
 }

@@ -92,7 +92,7 @@ const tabs = EXAMPLES.map((e) => ({
   variables: JSON.stringify(e.variables, null, 2),
 }));
 
-/** The file paths of the examples, e.g. upload and images.0.file. */
+/** The file paths of the examples, e.g. upload and input.images.0.file. */
 const KNOWN_PATHS = [...new Set(EXAMPLES.flatMap((e) => e.files))];
 
 /** On a tab whose operation does not declare the helper's variable, point the helper at one it does declare. */

@@ -72,11 +72,11 @@ describe('explanations', () => {
   });
 
   it('after fitMetric: metric scores with a calibrated probability, and the fitted vote predicts', async () => {
-    const started = await client.fitMetric({ collection: fx.collection });
+    const { job: started } = await client.fitMetric({ collection: fx.collection });
     const job = await waitFor(
       async () => {
         const j = await client.job(started.id);
-        return j.state === 'SUCCEEDED' || j.state === 'FAILED' ? j : null;
+        return j && (j.state === 'SUCCEEDED' || j.state === 'FAILED') ? j : null;
       },
       { timeoutMs: 300_000, intervalMs: 50, what: `fit job ${started.id}` },
     );
@@ -94,7 +94,7 @@ describe('explanations', () => {
         last = e.probability;
       }
     }
-    const vote = (await client.collection(fx.collection)).search.vote;
+    const vote = (await client.collection(fx.collection))!.search.vote;
     const p = r.prediction!;
     assert.equal(p.label, 'Leopards');
     assert.ok(p.probability !== null && p.share > 0 && p.share <= 1);

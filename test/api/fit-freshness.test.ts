@@ -31,7 +31,7 @@ const finished = (id: string) =>
   waitFor(
     async () => {
       const j = await client.job(id);
-      return j.state === 'SUCCEEDED' || j.state === 'FAILED' ? j : null;
+      return j && (j.state === 'SUCCEEDED' || j.state === 'FAILED') ? j : null;
     },
     { timeoutMs: 300_000, intervalMs: 50, what: `job ${id} to finish` },
   );
@@ -39,25 +39,25 @@ const finished = (id: string) =>
 const fitJobs = async (): Promise<Job[]> => (await client.jobs()).filter((j) => j.kind === 'FIT_METRIC');
 
 it('a fit goes stale past 10 % of its items changed, and the server refits by itself', async () => {
-  assert.equal((await client.collection(fx.collection)).fitFreshness, null, 'plain cosine has no fit to be fresh');
-  const fit = await finished((await client.fitMetric({ collection: fx.collection })).id);
+  assert.equal((await client.collection(fx.collection))!.fitFreshness, null, 'plain cosine has no fit to be fresh');
+  const fit = await finished((await client.fitMetric({ collection: fx.collection })).job.id);
   assert.equal(fit.state, 'SUCCEEDED', `${fit.code}: ${fit.message}`);
-  assert.deepEqual((await client.collection(fx.collection)).fitFreshness, { fittedItems: 24, itemsChanged: 0, changedShare: 0, stale: false });
+  assert.deepEqual((await client.collection(fx.collection))!.fitFreshness, { fittedItems: 24, itemsChanged: 0, changedShare: 0, stale: false });
 
   const photos = await caltechFiles('gallery', 'sunflower', 3, 20);
-  const added = await client.addImages(await Promise.all(photos.slice(0, 2).map(async (p) => ({ file: await fileFromPath(p), label: 'sunflower' }))));
+  const added = await client.addImages({ images: await Promise.all(photos.slice(0, 2).map(async (p) => ({ file: await fileFromPath(p), label: 'sunflower' }))) });
   assert.deepEqual(added.results.map((r) => r.status), ['ADDED', 'ADDED']);
-  assert.deepEqual((await client.collection(fx.collection)).fitFreshness, { fittedItems: 24, itemsChanged: 2, changedShare: 2 / 24, stale: false });
+  assert.deepEqual((await client.collection(fx.collection))!.fitFreshness, { fittedItems: 24, itemsChanged: 2, changedShare: 2 / 24, stale: false });
   assert.equal((await fitJobs()).length, 1, 'below the policy share nothing starts');
 
-  await client.addImages([{ file: await fileFromPath(photos[2]), label: 'sunflower' }]);
+  await client.addImages({ images: [{ file: await fileFromPath(photos[2]), label: 'sunflower' }] });
   const refit = await waitFor(async () => (await fitJobs()).find((j) => j.id !== fit.id), { timeoutMs: 10_000, what: 'the server to start a refit' });
   assert.match(refit.target, /^mode=transform folds=1 \(refit: 3 of 24 items changed since the fit\)$/);
   const done = await finished(refit.id);
   assert.equal(done.state, 'SUCCEEDED', `${done.code}: ${done.message}`);
-  assert.deepEqual((await client.collection(fx.collection)).fitFreshness, { fittedItems: 27, itemsChanged: 0, changedShare: 0, stale: false });
+  assert.deepEqual((await client.collection(fx.collection))!.fitFreshness, { fittedItems: 27, itemsChanged: 0, changedShare: 0, stale: false });
 
-  const removed = await client.removeItems(['1', '2']);
+  const removed = await client.removeItems({ ids: ['1', '2'] });
   assert.deepEqual(removed.removed, ['1', '2']);
-  assert.deepEqual((await client.collection(fx.collection)).fitFreshness, { fittedItems: 27, itemsChanged: 2, changedShare: 2 / 27, stale: false });
+  assert.deepEqual((await client.collection(fx.collection))!.fitFreshness, { fittedItems: 27, itemsChanged: 2, changedShare: 2 / 27, stale: false });
 });

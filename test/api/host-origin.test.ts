@@ -2,17 +2,19 @@
  * Host and Origin checks of a server without an API key, with raw HTTP requests (forged Host and
  * Origin headers): only loopback names and the --public-url host are answered, only the server's
  * own origin and the --cors-origin list may send requests from a page (preflights included), and
- * media URLs never come from a request header. A server with a key relies on the key.
+ * media URLs never come from a request header. The same checks apply to the WebSocket upgrade of
+ * subscriptions. A server with a key relies on the key.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Fixture, buildFixture, startFixtureServer } from '../../bench/api-fixture.js';
 import type { RunningServer } from '../../server/app.js';
+import { WebSocket } from 'ws';
 import { type RawResponse, rawRequest } from '../helpers/raw-http.js';
 
 const APP = 'http://app.example.test:5173';
 const PUBLIC = 'https://search.example.test';
-const ITEMS_QUERY = JSON.stringify({ query: '{ items(first: 1) { items { url thumbnailUrl } } }' });
+const ITEMS_QUERY = JSON.stringify({ query: '{ items(first: 1) { edges { node { url thumbnailUrl } } } }' });
 
 let fx: Fixture;
 let plain: RunningServer;
@@ -117,8 +119,48 @@ describe('Origin check (no API key)', () => {
   });
 });
 
+/** Opens a subscription WebSocket with exactly these headers: 101 when the upgrade is accepted, else the status and body of the refusal. */
+function upgrade(server: RunningServer, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws', { headers });
+    ws.on('open', () => {
+      ws.close();
+      resolve({ status: 101, body: '' });
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    ws.on('error', reject);
+  });
+}
+
+describe('WebSocket upgrade (subscriptions)', () => {
+  it('is accepted from a loopback name with no Origin, its own origin or an allowed one', async () => {
+    assert.equal((await upgrade(plain, {})).status, 101);
+    assert.equal((await upgrade(plain, { Origin: plain.url })).status, 101);
+    assert.equal((await upgrade(plain, { Origin: APP })).status, 101);
+  });
+
+  it('is refused for another Host name or another page, with the code in a GraphQL-shaped body', async () => {
+    for (const [headers, code] of [
+      [{ Host: `attacker.example:${port(plain)}` }, 'FORBIDDEN_HOST'],
+      [{ Origin: 'http://attacker.example' }, 'FORBIDDEN_ORIGIN'],
+    ] as const) {
+      const res = await upgrade(plain, headers);
+      assert.equal(res.status, 403, JSON.stringify(headers));
+      assert.equal((JSON.parse(res.body) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code, code);
+    }
+  });
+
+  it('a server with an API key relies on the key (checked in the connection parameters)', async () => {
+    assert.equal((await upgrade(keyed, { Host: 'anything.example', Origin: 'http://attacker.example' })).status, 101);
+  });
+});
+
 describe('media URLs', () => {
-  const urls = (res: RawResponse) => (JSON.parse(res.body) as { data: { items: { items: { url: string; thumbnailUrl: string }[] } } }).data.items.items[0];
+  const urls = (res: RawResponse) => (JSON.parse(res.body) as { data: { items: { edges: { node: { url: string; thumbnailUrl: string } }[] } } }).data.items.edges[0].node;
 
   it('are built from the listening address, whatever the Host header says', async () => {
     const item = urls(await graphql(plain, { Host: `localhost:${port(plain) + 1}` }));

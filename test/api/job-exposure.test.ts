@@ -25,7 +25,7 @@ before(async () => {
   await fsp.writeFile(path.join(folder, 'Leopards', 'bad.jpg'), 'not an image');
   server = await startFixtureServer(fx, { apiKey: KEY, roots: [roots] });
   const owner = new ImsearchClient({ endpoint: `${server.url}/graphql`, apiKey: KEY });
-  const job = await owner.indexFolder(folder);
+  const { job } = await owner.indexFolder({ path: folder });
   jobId = job.id;
   const done = await owner.waitForJob(job.id, { timeoutMs: 60_000, intervalMs: 50 });
   assert.equal(done.state, 'SUCCEEDED', done.message ?? '');
@@ -37,14 +37,14 @@ after(async () => {
 
 test('without the key: the target is relative to its root and no message names a server path', async () => {
   const anonymous = new ImsearchClient({ endpoint: `${server.url}/graphql` });
-  for (const job of [await anonymous.job(jobId), (await anonymous.jobs()).find((j) => j.id === jobId)!]) {
+  for (const job of [(await anonymous.job(jobId))!, (await anonymous.jobs()).find((j) => j.id === jobId)!]) {
     assert.equal(job.target, path.join('incoming', 'batch'));
-    assert.deepEqual(job.failures.map((f) => [f.path, f.reason]), [[path.join('Leopards', 'bad.jpg'), 'not-image']]);
+    assert.deepEqual(job.failures.map((f) => [f.path, f.reason]), [[path.join('Leopards', 'bad.jpg'), 'NOT_IMAGE']]);
     assert.ok(!JSON.stringify(job).includes(roots), JSON.stringify(job));
   }
 });
 
 test('with the key: the real path', async () => {
   const owner = new ImsearchClient({ endpoint: `${server.url}/graphql`, apiKey: KEY });
-  assert.equal((await owner.job(jobId)).target, path.join(roots, 'incoming', 'batch'));
+  assert.equal((await owner.job(jobId))!.target, path.join(roots, 'incoming', 'batch'));
 });

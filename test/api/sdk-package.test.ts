@@ -46,9 +46,10 @@ before(async () => {
   project = await fs.mkdtemp(path.join(os.tmpdir(), 'imsearch-sdk-consumer-'));
   await run('npm', ['pack', '--workspace', '@imsearch/sdk', '--pack-destination', project], { cwd: repoRoot, env: cleanEnv });
   await fs.writeFile(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  // The SDK's one dependency (types only) and that package's peer come from this repository's
-  // node_modules, packed as the registry would serve them: nothing is fetched.
-  const { stdout: packed } = await run('npm', ['pack', ...['@graphql-typed-document-node/core', 'graphql'].map((p) => path.join(repoRoot, 'node_modules', p)), '--pack-destination', project], { env: cleanEnv });
+  // The SDK's dependencies (types only; the WebSocket client of watchJob) and their peer graphql
+  // come from this repository's node_modules, packed as the registry would serve them: nothing is fetched.
+  // (--ignore-scripts: a published package is packed as it is; graphql-ws's prepack would rebuild it with yarn.)
+  const { stdout: packed } = await run('npm', ['pack', '--ignore-scripts', ...['@graphql-typed-document-node/core', 'graphql-ws', 'graphql'].map((p) => path.join(repoRoot, 'node_modules', p)), '--pack-destination', project], { env: cleanEnv });
   const dependencies = packed.trim().split('\n').map((f) => `./${f}`);
   await run('npm', ['install', '--offline', '--no-audit', '--no-fund', ...dependencies, './imsearch-sdk-0.1.0.tgz'], { cwd: project, env: cleanEnv });
   // Node's types from this repository (no network); no DOM lib.
@@ -82,7 +83,7 @@ describe('@imsearch/sdk as a package', () => {
     assert.ok(files.includes('dist/index.js') && files.includes('dist/index.d.ts') && files.includes('dist/node.d.ts'), files.join(' '));
     assert.deepEqual(files.filter((f) => !/^dist\/.*\.(js|d\.ts)$/.test(f) && f !== 'package.json'), []);
     const manifest = JSON.parse(await fs.readFile(path.join(project, 'node_modules/@imsearch/sdk/package.json'), 'utf8')) as { dependencies?: object; scripts?: Record<string, string> };
-    assert.deepEqual(Object.keys(manifest.dependencies ?? {}), ['@graphql-typed-document-node/core']);
+    assert.deepEqual(Object.keys(manifest.dependencies ?? {}), ['@graphql-typed-document-node/core', 'graphql-ws']);
     assert.deepEqual(Object.keys(manifest.scripts ?? {}).filter((s) => /install/.test(s)), []);
   });
 

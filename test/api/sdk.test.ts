@@ -102,10 +102,10 @@ describe('SDK transport', () => {
     await assert.rejects(tooMany.collections(), (e: unknown) => e instanceof ImsearchError && e.code === 'TOO_MANY_FILES');
   });
 
-  it('sends minPrecision with the search options, fitMetric as the FitMetric mutation, and the operationName asked for', async () => {
+  it('sends minPrecision with the search options, fitMetric as the FitMetric mutation with one input, and the operationName asked for', async () => {
     const rec = recordingFetch((r) =>
       JSON.parse(String(r.init.body)).operationName === 'FitMetric'
-        ? ok({ fitMetric: { id: 'j', kind: 'FIT_METRIC', state: 'QUEUED' } })
+        ? ok({ fitMetric: { job: { id: 'j', kind: 'FIT_METRIC', state: 'QUEUED' } } })
         : ok({ similarTo: { collection: 'c', k: 5, models: [], matches: [] } }),
     );
     const client = new ImsearchClient({ endpoint: 'http://api.test/graphql', apiKey: 'k-123456789', fetch: rec.fetch });
@@ -114,11 +114,11 @@ describe('SDK transport', () => {
     assert.equal(search.operationName, 'SimilarTo');
     assert.deepEqual(search.variables, { id: '7', k: 5, minPrecision: 0.9 });
     assert.match(search.query, /minPrecision: \$minPrecision/);
-    const job = await client.fitMetric({ collection: 'c', mode: 'RERANK', folds: 3 });
+    const { job } = await client.fitMetric({ collection: 'c', mode: 'RERANK', folds: 3 });
     assert.equal(job.kind, 'FIT_METRIC');
     const fit = JSON.parse(String(rec.calls[1].init.body));
     assert.equal(fit.operationName, 'FitMetric');
-    assert.deepEqual(fit.variables, { collection: 'c', mode: 'RERANK', folds: 3 });
+    assert.deepEqual(fit.variables, { input: { collection: 'c', mode: 'RERANK', folds: 3 } });
     assert.equal((rec.calls[1].init.headers as Record<string, string>).Authorization, 'Bearer k-123456789');
     await client.execute({ toString: () => 'query A { limits { maxK } } query B { models { name } }' }, {}, { operationName: 'B' });
     assert.equal(JSON.parse(String(rec.calls[2].init.body)).operationName, 'B');
@@ -152,6 +152,8 @@ describe('SDK core is browser-safe', () => {
         assert.ok(spec.endsWith('.js'), `${rel} imports "${spec}" without .js`);
         queue.push(path.normalize(path.join(path.dirname(rel), spec)));
       }
+      // watchJob loads the WebSocket client on first use only: a page that never calls it never resolves it.
+      for (const m of code.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) assert.equal(m[1], 'graphql-ws', `${rel} loads "${m[1]}"`);
       assert.doesNotMatch(code, /\bnode:|\brequire\(|\bprocess\.|\bBuffer\b|__dirname/, `${rel} uses a Node-only API`);
     }
     assert.ok(seen.has('client.js') && seen.has(path.join('generated', 'graphql.js')));

@@ -14,6 +14,7 @@ import { ERROR_CODE_LIST, type ErrorCode } from '../../errors/error-codes.js';
 import type { RunningServer } from '../../server/app.js';
 import { ImsearchClient } from '../../sdk/index.js';
 import { fileFromPath } from '../../sdk/node.js';
+import { WebSocket } from 'ws';
 import { rejectsWithCode } from '../helpers/sdk-errors.js';
 import { sharedModelsDir } from '../helpers/paths.js';
 
@@ -47,7 +48,7 @@ before(async () => {
   const roots = path.join(fx.root, 'roots');
   await fs.mkdir(roots);
   server = await startFixtureServer(fx, { apiKey: KEY, roots: [roots], limits: { maxUploadBytes: 200_000, maxFiles: 2 } });
-  admin = new ImsearchClient({ endpoint: `${server.url}/graphql`, apiKey: KEY });
+  admin = new ImsearchClient({ endpoint: `${server.url}/graphql`, apiKey: KEY, webSocketImpl: WebSocket });
   anonymous = new ImsearchClient({ endpoint: `${server.url}/graphql` });
   photo = await fileFromPath(fx.files.Leopards[0]);
 });
@@ -74,15 +75,15 @@ describe('every API error code, provoked', () => {
     await expectCode('BAD_PRECISION', admin.similarImages(photo, { minPrecision: 2 }));
     await expectCode('BAD_USER_INPUT', admin.items({ first: 100_000 }), /first must be an integer from 0 to 500/);
     await expectCode('BAD_CURSOR', admin.items({ after: 'not-a-cursor' }));
-    await expectCode('BAD_INDEX_SPEC', admin.rebuildIndex('nope'));
+    await expectCode('BAD_INDEX_SPEC', admin.rebuildIndex({ indexSpec: 'nope' }));
     await expectCode('BAD_COLLECTION_NAME', admin.createCollection({ name: '../up', models: [{ name: 'mobilenetv2-int8', weight: 1 }] }));
   });
 
   it('lookup codes', async () => {
     await expectCode('UNKNOWN_COLLECTION', admin.similarImages(photo, { collection: 'nope' }));
-    await expectCode('UNKNOWN_ITEM', admin.item('999999'));
+    await expectCode('UNKNOWN_ITEM', admin.removeItems({ ids: ['999999'] }));
     await expectCode('UNKNOWN_MODEL', admin.similarImages(photo, { models: ['nope'] }));
-    await expectCode('UNKNOWN_JOB', admin.job('no-such-job'));
+    await expectCode('UNKNOWN_JOB', admin.watchJob('no-such-job'));
     await expectCode('COLLECTION_EXISTS', admin.createCollection({ name: fx.collection, models: [{ name: 'mobilenetv2-int8', weight: 1 }] }));
   });
 
@@ -91,22 +92,22 @@ describe('every API error code, provoked', () => {
     await expectCode('BAD_IMAGE', admin.similarImages(text));
     const big = new File([new Uint8Array(300_000)], 'big.jpg', { type: 'image/jpeg' });
     await expectCode('UPLOAD_TOO_LARGE', admin.similarImages(big));
-    await expectCode('TOO_MANY_FILES', admin.addImages([{ file: photo }, { file: photo }, { file: photo }]));
-    const outcome = await admin.addImages([{ file: text }]);
+    await expectCode('TOO_MANY_FILES', admin.addImages({ images: [{ file: photo }, { file: photo }, { file: photo }] }));
+    const outcome = await admin.addImages({ images: [{ file: text }] });
     assert.equal(outcome.results[0].code, 'BAD_IMAGE');
   });
 
   it('auth and path codes', async () => {
-    await expectCode('UNAUTHENTICATED', anonymous.removeItems(['1']));
-    await expectCode('PATH_NOT_ALLOWED', admin.indexFolder('/etc'));
+    await expectCode('UNAUTHENTICATED', anonymous.removeItems({ ids: ['1'] }));
+    await expectCode('PATH_NOT_ALLOWED', admin.indexFolder({ path: '/etc' }));
   });
 
   it('metric codes: not labelled, not calibrated; an index that cannot train', async () => {
     await admin.createCollection({ name: 'unlabelled', models: [{ name: 'mobilenetv2-int8', weight: 1 }] });
-    await admin.addImages([{ file: photo }], 'unlabelled');
+    await admin.addImages({ images: [{ file: photo }], collection: 'unlabelled' });
     await expectCode('NOT_LABELLED', admin.fitMetric({ collection: 'unlabelled' }));
     await expectCode('NOT_CALIBRATED', admin.similarImages(photo, { minPrecision: 0.9 }));
-    const job = await admin.waitForJob((await admin.rebuildIndex('ivfpq:nlist=1024', 'unlabelled')).id, { timeoutMs: 60_000 });
+    const job = await admin.waitForJob((await admin.rebuildIndex({ indexSpec: 'ivfpq:nlist=1024', collection: 'unlabelled' })).job.id, { timeoutMs: 60_000 });
     assert.equal(job.state, 'FAILED');
     assert.equal(job.code, 'TOO_FEW_TO_TRAIN');
     covered.add('TOO_FEW_TO_TRAIN');
@@ -162,15 +163,15 @@ describe('every API error code, provoked', () => {
     try {
       const c = new ImsearchClient({ endpoint: `${small.url}/graphql`, apiKey: KEY });
       await c.createCollection({ name: 'tiny', models: [{ name: 'mobilenetv2-int8', weight: 1 }] });
-      const first = await c.addImages([{ file: photo, label: 'Leopards' }], 'tiny');
+      const first = await c.addImages({ images: [{ file: photo, label: 'Leopards' }], collection: 'tiny' });
       assert.equal(first.added, 1);
       const free = Number(execFileSync('df', ['--output=avail', '-B1', mnt], { encoding: 'utf8' }).trim().split('\n')[1]);
       await fs.writeFile(path.join(mnt, 'filler'), new Uint8Array(free - 4096));
       const next = await fileFromPath((await caltechFiles('gallery', 'sunflower', 1, 30))[0]);
-      await expectCode('STORAGE_FULL', c.addImages([{ file: next, label: 'sunflower' }], 'tiny'), /no space left/);
+      await expectCode('STORAGE_FULL', c.addImages({ images: [{ file: next, label: 'sunflower' }], collection: 'tiny' }), /no space left/);
       assert.equal((await c.similarImages(photo, { collection: 'tiny', k: 1 })).matches.length, 1, 'searches go on on a full disk');
       await fs.rm(path.join(mnt, 'filler'));
-      assert.equal((await c.addImages([{ file: next, label: 'sunflower' }], 'tiny')).added, 1, 'nothing half-written: the same upload succeeds once there is space');
+      assert.equal((await c.addImages({ images: [{ file: next, label: 'sunflower' }], collection: 'tiny' })).added, 1, 'nothing half-written: the same upload succeeds once there is space');
     } finally {
       await small.close();
       execFileSync('umount', ['-l', mnt]);

@@ -49,12 +49,12 @@ after(async () => {
 
 describe('before a fit', () => {
   it('the collection searches with plain cosine and has no calibrated precisions', async () => {
-    const c = await client.collection(fx.collection);
+    const c = (await client.collection(fx.collection))!;
     assert.equal(c.isDefault, true);
     assert.equal(c.metric, null);
     assert.deepEqual(
       { learned: c.search.learned, method: c.search.method, mode: c.search.mode, metric: c.search.metric, thresholds: c.search.thresholds, calibratedPrecisions: c.search.calibratedPrecisions, fit: c.search.fit },
-      { learned: false, method: 'cosine', mode: null, metric: null, thresholds: [], calibratedPrecisions: [], fit: null },
+      { learned: false, method: 'COSINE', mode: null, metric: null, thresholds: [], calibratedPrecisions: [], fit: null },
     );
   });
 
@@ -104,17 +104,17 @@ describe('fitMetric', () => {
     }, 10);
     let answeredWhileRunning = 0;
     try {
-      const started = await client.fitMetric({ collection: fx.collection, mode: 'TRANSFORM', folds: 5 });
+      const { job: started } = await client.fitMetric({ collection: fx.collection, mode: 'TRANSFORM', folds: 5 });
       assert.equal(started.kind, 'FIT_METRIC');
       assert.equal(started.target, 'mode=transform folds=5');
       assert.ok(['QUEUED', 'RUNNING'].includes(started.state), started.state);
       job = await waitFor(
         async () => {
-          const now = await client.job(started.id);
+          const now = (await client.job(started.id))!;
           if (now.state === 'SUCCEEDED' || now.state === 'FAILED') return now;
           // A query is answered while the fit runs.
           const cs = await client.collections();
-          if ((await client.job(started.id)).state === 'RUNNING' && cs.length === 2) answeredWhileRunning++;
+          if ((await client.job(started.id))?.state === 'RUNNING' && cs.length === 2) answeredWhileRunning++;
           return null;
         },
         { timeoutMs: 300_000, intervalMs: 20, what: `fit job ${started.id} to finish` },
@@ -133,7 +133,7 @@ describe('fitMetric', () => {
 
   it('reports the choice, the cross-validated scores (cosine / metric / re-ranked) and the thresholds', () => {
     const fit = job.fit!;
-    assert.ok(['identity', 'pca', 'kissme', 'xqda', 'jointBayesian'].includes(fit.method), fit.method);
+    assert.ok(['IDENTITY', 'PCA', 'KISSME', 'XQDA', 'JOINT_BAYESIAN'].includes(fit.method), fit.method);
     assert.equal(fit.params.method, fit.method);
     assert.equal(fit.params.pcaDim, fit.pcaDim);
     assert.equal(fit.params.shrinkage, fit.shrinkage);
@@ -156,12 +156,14 @@ describe('fitMetric', () => {
     assert.ok(fit.settingsEvaluated > 10);
     assert.equal(job.done, fit.settingsEvaluated);
     assert.equal(job.total, fit.settingsEvaluated);
-    assert.match(job.message ?? '', new RegExp(`^${fit.method} \\(pcaDim ${fit.pcaDim}, transform\\) chosen from \\d+ settings: CV MAP@10`));
+    // The message names the method as the CLI does (kissme, jointBayesian), not as the enum value.
+    const methodName = fit.method.toLowerCase().replace(/_(.)/g, (_, c: string) => c.toUpperCase());
+    assert.match(job.message ?? '', new RegExp(`^${methodName} \\(pcaDim ${fit.pcaDim}, transform\\) chosen from \\d+ settings: CV MAP@10`));
   });
 
   it("the collection now searches with the fitted metric, and says so", async () => {
     const fit = job.fit!;
-    const c = await client.collection(fx.collection);
+    const c = (await client.collection(fx.collection))!;
     assert.equal(c.metric, fit.metricHash);
     assert.equal(c.indexSize, fx.itemCount);
     assert.equal(c.search.learned, true);
@@ -218,7 +220,7 @@ describe('calibrated "up to k"', () => {
 
   it('similarTo with minPrecision: the item itself left out, the rest of its class kept', async () => {
     const page = await client.items({ collection: fx.collection, label: 'sunflower', first: 1 });
-    const id = page.items[0].id;
+    const id = page.edges[0].node.id;
     const res = await client.similarTo(id, { k: 20, minPrecision: 0.9 });
     assert.ok(res.matches.length >= 1 && res.matches.length < 20, `${res.matches.length} matches`);
     assert.ok(!res.matches.some((m) => m.item.id === id));
@@ -226,7 +228,7 @@ describe('calibrated "up to k"', () => {
   });
 
   it('NOT_CALIBRATED above the highest calibrated precision; BAD_PRECISION still first', async () => {
-    const c = await client.collection(fx.collection);
+    const c = (await client.collection(fx.collection))!;
     const top = Math.max(...c.search.calibratedPrecisions);
     const above = Math.min(1, top + 0.01);
     const err = await rejectsWithCode(client.similarTo('1', { minPrecision: above }), 'NOT_CALIBRATED');
@@ -237,11 +239,11 @@ describe('calibrated "up to k"', () => {
 
 describe('persistence, re-rank mode, shutdown', () => {
   it('the fit survives a restart (metric artifact, search defaults, the index in the learned space)', async () => {
-    const before = await client.collection(fx.collection);
+    const before = (await client.collection(fx.collection))!;
     await server.close();
     server = await startFixtureServer(fx, { apiKey: KEY });
     client = new ImsearchClient({ endpoint: `${server.url}/graphql`, apiKey: KEY });
-    const after = await client.collection(fx.collection);
+    const after = (await client.collection(fx.collection))!;
     assert.deepEqual(after.search, before.search);
     assert.equal(after.metric, before.metric);
     const res = await client.similarTo('1', { k: 20, minPrecision: 0.9 });
@@ -249,10 +251,10 @@ describe('persistence, re-rank mode, shutdown', () => {
   });
 
   it('fitMetric in RERANK mode: cosine index, metric re-scoring, thresholds still served', async () => {
-    const job = await client.waitForJob((await client.fitMetric({ mode: 'RERANK' })).id, { intervalMs: 50 });
+    const job = await client.waitForJob((await client.fitMetric({ mode: 'RERANK' })).job.id, { intervalMs: 50 });
     assert.equal(job.state, 'SUCCEEDED', `${job.code}: ${job.message}`);
     assert.equal(job.fit!.mode, 'RERANK');
-    const c = await client.collection();
+    const c = (await client.collection())!;
     assert.equal(c.search.mode, 'RERANK');
     assert.equal(c.metric, job.fit!.metricHash);
     // An easy query for this fixture in this mode.
@@ -263,25 +265,25 @@ describe('persistence, re-rank mode, shutdown', () => {
   });
 
   it('closing the server cancels a running fit (CANCELLED, the worker is stopped); the collection still loads', async () => {
-    const started = await client.fitMetric({ folds: 10 });
-    await waitFor(async () => (await client.job(started.id)).state === 'RUNNING', { timeoutMs: 30_000, what: `fit job ${started.id} to start running` });
+    const { job: started } = await client.fitMetric({ folds: 10 });
+    await waitFor(async () => (await client.job(started.id))?.state === 'RUNNING', { timeoutMs: 30_000, what: `fit job ${started.id} to start running` });
     await server.close();
     server = await startFixtureServer(fx, { apiKey: KEY });
     client = new ImsearchClient({ endpoint: `${server.url}/graphql`, apiKey: KEY });
-    const c = await client.collection();
+    const c = (await client.collection())!;
     assert.equal(c.itemCount, fx.itemCount);
     assert.equal(c.search.mode, 'RERANK', 'the previous fit is still the one served');
     // The record outlives the process: the restarted server reports the cancelled job as it ended.
-    const record = await client.job(started.id);
+    const record = (await client.job(started.id))!;
     assert.equal(record.state, 'FAILED');
     assert.equal(record.code, 'CANCELLED', record.message ?? '');
     assert.match(record.message ?? '', /cancelled \(the server is stopping\)/);
   });
 
   it("the collection's fit report is dropped once its items change; the metric is still served", async () => {
-    assert.equal((await client.collection()).search.fit?.mode, 'RERANK');
-    await client.removeItems(['1']);
-    const c = await client.collection();
+    assert.equal((await client.collection())!.search.fit?.mode, 'RERANK');
+    await client.removeItems({ ids: ['1'] });
+    const c = (await client.collection())!;
     assert.equal(c.search.fit, null);
     assert.equal(c.search.learned, true);
     assert.equal(c.indexSize, fx.itemCount - 1);

@@ -152,19 +152,27 @@ describe('resilience', () => {
 describe('similarTo, items and the catalog', () => {
   it('similarTo ranks from stored embeddings and leaves the item out', async () => {
     const page = await client.items({ label: 'sunflower', first: 1 });
-    const id = page.items[0].id;
+    const id = page.edges[0].node.id;
     const result = await client.similarTo(id, { k: 4 });
     assert.equal(result.matches.length, 4);
     assert.ok(result.matches.every((m) => m.item.id !== id));
     assert.ok(result.matches.every((m) => m.item.label === 'sunflower'));
   });
 
-  it('UNKNOWN_ITEM for absent and malformed ids', async () => {
+  it('UNKNOWN_ITEM for absent and malformed ids; the item lookup is null for an absent one', async () => {
     await rejectsWithCode(client.similarTo('99999'), 'UNKNOWN_ITEM');
     await rejectsWithCode(client.similarTo('abc'), 'UNKNOWN_ITEM');
-    await rejectsWithCode(client.item('99999'), 'UNKNOWN_ITEM');
+    assert.equal(await client.item('99999'), null);
     await rejectsWithCode(client.item('-1'), 'UNKNOWN_ITEM');
     await stillServing();
+  });
+
+  it('a lookup that misses is null and leaves the rest of the response standing', async () => {
+    const response = await client.execute({
+      toString: () => 'query { limits { maxK } item(id: "99999") { id } job(id: "no-such-job") { id } collection(name: "nope") { name } }',
+    });
+    assert.equal(response.errors, undefined);
+    assert.deepEqual(response.data, { limits: { maxK: 20 }, item: null, job: null, collection: null });
   });
 
   it('lists collections with counts, models and the index spec', async () => {
@@ -181,38 +189,67 @@ describe('similarTo, items and the catalog', () => {
     ]);
     assert.deepEqual(c.models.map((m) => [m.name, m.dim, m.weight]), [['mobilenetv2-int8', 1280, 1]]);
     assert.deepEqual(await client.collection(), c);
+    assert.ok(!Number.isNaN(Date.parse(c.createdAt)) && c.createdAt.endsWith('Z'), `createdAt ${c.createdAt} is a DateTime`);
     assert.deepEqual(await client.limits(), { maxK: 20, maxUploadBytes: MAX_UPLOAD, maxFiles: 4, maxPixels: 50_000_000, maxPageSize: 500, maxQueryCost: 50_000, maxAliases: 30, maxDepth: 20 });
     const models = await client.models();
     assert.deepEqual(models.map((m) => [m.name, m.dim, m.collections]), [['mobilenetv2-int8', 1280, [fx.collection]]]);
   });
 
-  it('pages through items with a cursor and a label filter', async () => {
+  it('pages through items forward with first/after and a label filter (a Relay connection)', async () => {
     const seen: string[] = [];
     let after: string | null | undefined;
-    for (;;) {
+    for (let n = 0; ; n++) {
       const page = await client.items({ label: 'Motorbikes', first: 3, after });
       assert.equal(page.totalCount, 8);
-      seen.push(...page.items.map((i) => i.id));
-      assert.ok(page.items.every((i) => i.label === 'Motorbikes'));
-      if (!page.hasNextPage) break;
-      after = page.endCursor;
+      assert.equal(page.pageInfo.hasPreviousPage, n > 0);
+      assert.equal(page.pageInfo.startCursor, page.edges[0].cursor);
+      assert.equal(page.pageInfo.endCursor, page.edges.at(-1)!.cursor);
+      seen.push(...page.edges.map((e) => e.node.id));
+      assert.ok(page.edges.every((e) => e.node.label === 'Motorbikes'));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
     }
     assert.equal(seen.length, 8);
     assert.deepEqual([...seen].sort((a, b) => Number(a) - Number(b)), seen, 'id order');
     const all = await client.items({ first: 100 });
-    assert.equal(all.items.length, 24);
-    assert.equal(all.hasNextPage, false);
+    assert.equal(all.edges.length, 24);
+    assert.deepEqual(all.pageInfo, { hasNextPage: false, hasPreviousPage: false, startCursor: all.edges[0].cursor, endCursor: all.edges[23].cursor });
+    assert.equal((await client.items()).edges.length, 24, 'the first 50 by default');
     const item = await client.item(seen[0]);
-    assert.equal(item.label, 'Motorbikes');
+    assert.equal(item?.label, 'Motorbikes');
     await rejectsWithCode(client.items({ after: 'bm90LWEtY3Vyc29y' }), 'BAD_CURSOR');
+    await rejectsWithCode(client.items({ before: 'bm90LWEtY3Vyc29y' }), 'BAD_CURSOR');
     await rejectsWithCode(client.items({ first: 100000 }), 'BAD_USER_INPUT');
+    await rejectsWithCode(client.items({ last: 100000 }), 'BAD_USER_INPUT');
+    await rejectsWithCode(client.items({ first: 2, last: 2 }), 'BAD_USER_INPUT', /first or last/);
+  });
+
+  it('pages backward with last/before: the same items, in id order on every page', async () => {
+    const forward = (await client.items({ label: 'Motorbikes', first: 100 })).edges;
+    const pages: string[][] = [];
+    let before: string | null | undefined;
+    for (;;) {
+      const page = await client.items({ label: 'Motorbikes', last: 3, before });
+      assert.equal(page.totalCount, 8);
+      assert.equal(page.pageInfo.hasNextPage, before !== undefined);
+      pages.unshift(page.edges.map((e) => e.node.id));
+      if (!page.pageInfo.hasPreviousPage) break;
+      before = page.pageInfo.startCursor;
+    }
+    assert.deepEqual(pages.map((p) => p.length), [2, 3, 3]);
+    assert.deepEqual(pages.flat(), forward.map((e) => e.node.id));
+    // Between two cursors, from either end.
+    const between = { label: 'Motorbikes', after: forward[1].cursor, before: forward[6].cursor };
+    assert.deepEqual((await client.items({ ...between, first: 2 })).edges.map((e) => e.cursor), [forward[2].cursor, forward[3].cursor]);
+    const tail = await client.items({ ...between, last: 2 });
+    assert.deepEqual(tail.edges.map((e) => e.cursor), [forward[4].cursor, forward[5].cursor]);
+    assert.deepEqual([tail.pageInfo.hasPreviousPage, tail.pageInfo.hasNextPage], [true, true]);
   });
 });
 
 describe('media', () => {
   it('serves the original bytes by item id and a WebP thumbnail made with sharp', async () => {
-    const page = await client.items({ first: 1 });
-    const item = page.items[0];
+    const item = (await client.items({ first: 1 })).edges[0].node;
     const original = await fetch(item.url);
     assert.equal(original.status, 200);
     assert.equal(original.headers.get('content-type'), 'image/jpeg');
@@ -262,7 +299,7 @@ describe('HTTP surface', () => {
   it('TOO_MANY_FILES when a multipart request carries more files than allowed', async () => {
     const files = await caltechFiles('queries', 'sunflower', 5);
     const images = await Promise.all(files.map(async (f) => ({ file: await fileFromPath(f) })));
-    await rejectsWithCode(client.addImages(images), 'TOO_MANY_FILES', /4/);
+    await rejectsWithCode(client.addImages({ images }), 'TOO_MANY_FILES', /4/);
     await stillServing();
   });
 

@@ -138,16 +138,16 @@ describe('results page', () => {
   it('offers the calibrated precisions once the metric is fitted, and cuts the list with one', async () => {
     assert.equal(await page.$eval('#precision', (s) => (s as HTMLSelectElement).disabled), true, 'nothing calibrated before a fit');
     const client = new ImsearchClient({ endpoint: `${server.url}/graphql` });
-    const started = await client.fitMetric({ collection: fx.collection, folds: 2 });
+    const { job: started } = await client.fitMetric({ collection: fx.collection, folds: 2 });
     const job = await waitFor(
       async () => {
-        const now = await client.job(started.id);
+        const now = (await client.job(started.id))!;
         return now.state === 'QUEUED' || now.state === 'RUNNING' ? null : now;
       },
       { timeoutMs: 300_000, intervalMs: 100, what: `fit job ${started.id} to finish` },
     );
     assert.equal(job.state, 'SUCCEEDED', `${job.code}: ${job.message}`);
-    const precisions = (await client.collection(fx.collection)).search.calibratedPrecisions;
+    const precisions = (await client.collection(fx.collection))!.search.calibratedPrecisions;
     assert.ok(precisions.length > 0, 'the fit calibrated at least one precision');
 
     await page.reload();
@@ -250,9 +250,9 @@ describe('GraphiQL', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'graphiql.png'), fullPage: true });
   });
 
-  it('points the upload helper at the variable of the tab (images.0.file for addImages)', async () => {
+  it('points the upload helper at the variable of the tab (input.images.0.file for addImages)', async () => {
     await page.click('.graphiql-tab-button:text-is("AddImages")');
-    await page.waitForFunction(() => (document.getElementById('upload-path') as HTMLInputElement).value === 'images.0.file');
+    await page.waitForFunction(() => (document.getElementById('upload-path') as HTMLInputElement).value === 'input.images.0.file');
     await page.click('.graphiql-tab-button:text-is("SimilarImages")');
     await page.waitForFunction(() => (document.getElementById('upload-path') as HTMLInputElement).value === 'upload');
     await page.click('#upload-clear');

@@ -52,6 +52,9 @@ test('items and raw vectors round-trip through close and reopen; ids are stable 
   assert.deepEqual(r.items({ limit: 2 }).map((i) => i.id), [1, 3]);
   assert.deepEqual(r.items({ after: 3, limit: 2 }).map((i) => i.id), [4]);
   assert.deepEqual(r.items({ limit: 10, label: 'dog' }).map((i) => i.id), [4]);
+  assert.deepEqual(r.items({ limit: 2, fromEnd: true }).map((i) => i.id), [3, 4], 'the last page, in id order');
+  assert.deepEqual(r.items({ before: 4, limit: 1, fromEnd: true }).map((i) => i.id), [3]);
+  assert.deepEqual(r.items({ after: 1, before: 4, limit: 10 }).map((i) => i.id), [3], 'both bounds are exclusive');
   r.close();
 });
 

@@ -111,3 +111,53 @@ describe('JobRegistry history', () => {
   });
 });
 
+
+describe('JobRegistry.watch (the jobUpdated subscription)', () => {
+  it('gives the current state at once, then each change, and ends after the finished state', async () => {
+    const jobs = await JobRegistry.open(null);
+    let step!: () => void;
+    const steps: Promise<void>[] = [];
+    const next = () => steps.push(new Promise<void>((r) => (step = r)));
+    next();
+    const record = jobs.start('INDEX_FOLDER', 'photos', '/data/in', runNow, async (job) => {
+      await steps[0];
+      job.progress({ done: 1, total: 2 });
+      next();
+      await steps[1];
+      job.progress({ done: 2, total: 2 });
+      return { added: 2 };
+    });
+    const stream = jobs.watch(record.id);
+    const first = await stream.next();
+    assert.deepEqual([first.value?.state, first.value?.done], ['RUNNING', 0]);
+    step();
+    const second = await stream.next();
+    assert.deepEqual([second.value?.state, second.value?.done, second.value?.finishedAt], ['RUNNING', 1, null]);
+    step();
+    // A reader slower than the job gets the latest state, not every one in between.
+    await jobs.idle();
+    const last = await stream.next();
+    assert.deepEqual([last.value?.state, last.value?.done, last.value?.added], ['SUCCEEDED', 2, 2]);
+    assert.deepEqual(await stream.next(), { done: true, value: undefined });
+    assert.notEqual(first.value, record, 'states are copies: a reader never sees the job move on under it');
+  });
+
+  it('a finished job gives its final state and ends; an unknown job is UNKNOWN_JOB; a reader can stop early', async () => {
+    const jobs = await JobRegistry.open(null);
+    const done = jobs.start('REBUILD_INDEX', 'photos', 'flat', runNow, async () => ({ message: 'built' }));
+    await jobs.idle();
+    const states = [];
+    for await (const s of jobs.watch(done.id)) states.push(s.state);
+    assert.deepEqual(states, ['SUCCEEDED']);
+    assert.throws(() => jobs.watch('nope'), (e: Error & { code?: string }) => e.code === 'UNKNOWN_JOB');
+    let release!: () => void;
+    const held = jobs.start('REBUILD_INDEX', 'photos', 'flat', runNow, () => new Promise<void>((r) => (release = r)));
+    const stream = jobs.watch(held.id);
+    await stream.next();
+    const waiting = stream.next();
+    await stream.return!();
+    assert.deepEqual(await waiting, { done: true, value: undefined }, 'a pending read ends when the reader stops');
+    release();
+    await jobs.idle();
+  });
+});
