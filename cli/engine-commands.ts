@@ -214,8 +214,16 @@ function fitSummary(f: FitReport): Record<string, unknown> {
     mode: f.defaults.mode,
     vote: f.defaults.vote,
     qe: f.defaults.qe,
+    blockWeights: f.cv.blockWeights,
+    head: f.cv.head,
     cv: f.cv.scores,
+    cvStages: {
+      equalWeights: f.cv.ensembleTable[0] ?? null,
+      weightings: f.cv.ensembleTable.map((r) => ({ weights: r.weights, map: r.map })),
+      heads: f.cv.headTable.map((r) => ({ head: r.head, map: r.map, classBalancedMap: r.classBalancedMap })),
+    },
     seconds: Number((f.cv.millis.total / 1000).toFixed(1)),
+    millis: f.cv.millis,
   };
 }
 

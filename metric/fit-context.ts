@@ -144,6 +144,8 @@ export class FitContext {
       method: params.method,
       inputDim: d,
       sourceHash,
+      blockWeights: null,
+      head: null,
     } as const;
     if (params.method === 'identity') {
       return {

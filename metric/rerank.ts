@@ -4,6 +4,7 @@
  * - classVoteRerank: similarity-weighted vote of the top-K labelled neighbours; when the winner
  *   is confident (share of the vote ≥ minShare), the winner's items come first (in score order),
  *   then the rest (in score order). Otherwise the list is returned unchanged.
+ *   A class posterior (a classification head's, head.ts) can join the vote: see ClassPrior.
  * - alphaQueryExpansion (α-QE): the expanded query q' = normalise(q + Σ_{i<n} max(s_i, 0)^α x_i),
  *   for a second search. Meant for cosine / inner-product spaces (identity, or normalize = true).
  */
@@ -54,15 +55,26 @@ export function voteWeights(scores: readonly number[], tau: number | null): numb
 }
 
 /**
- * The shortlist must be sorted best first (as an index returns it; ties in the given order).
- * Returns a new array; the input is not modified.
+ * A class posterior for the query fused with the vote: class c scores (share_c + weight·p_c) /
+ * (1 + weight), share_c its share of the vote (0 without a vote). weight 0 is the vote alone,
+ * bit for bit. Any class in the shortlist can win, not only the voters' (the head may know
+ * better than the K nearest).
  */
-export function classVoteRerank<T extends Neighbour>(shortlist: readonly T[], params: VoteParams): VoteOutcome<T> {
-  const k = Math.max(0, Math.min(Math.floor(params.k), shortlist.length));
+export interface ClassPrior {
+  probability(label: string): number;
+  weight: number;
+}
+
+/**
+ * The shortlist must be sorted best first (as an index returns it; ties in the given order).
+ * `params` null: no vote (only `prior` decides). Returns a new array; the input is not modified.
+ */
+export function classVoteRerank<T extends Neighbour>(shortlist: readonly T[], params: VoteParams | null, prior: ClassPrior | null = null): VoteOutcome<T> {
+  const k = params ? Math.max(0, Math.min(Math.floor(params.k), shortlist.length)) : 0;
   const voters = shortlist.slice(0, k);
   const weights = voteWeights(
     voters.map((v) => v.score),
-    params.tau,
+    params ? params.tau : null,
   );
   const tally = new Map<string, { weight: number; first: number }>();
   let total = 0;
@@ -74,18 +86,29 @@ export function classVoteRerank<T extends Neighbour>(shortlist: readonly T[], pa
     if (t) t.weight += weights[i];
     else tally.set(label, { weight: weights[i], first: i });
   });
+  const w = prior && prior.weight > 0 ? prior.weight : 0;
+  if (w > 0) {
+    shortlist.forEach((item, i) => {
+      const label = item.label;
+      if (label !== null && label !== undefined && label !== '' && !tally.has(label)) tally.set(label, { weight: 0, first: i });
+    });
+  }
+  // Compared unnormalised (weight_c + w·total·p_c): at w = 0 that is the raw vote weight, so the
+  // vote alone decides exactly as it always has; divided by (1 + w)·total it is the fused share.
+  const fused = (label: string, t: { weight: number }) => (total > 0 ? t.weight + (w > 0 ? w * total * (prior as ClassPrior).probability(label) : 0) : w * (prior as ClassPrior).probability(label));
   let winner: string | null = null;
   let best = -1;
   let bestFirst = Infinity;
   for (const [label, t] of tally) {
-    if (t.weight > best || (t.weight === best && t.first < bestFirst)) {
+    const s = fused(label, t);
+    if (s > best || (s === best && t.first < bestFirst)) {
       winner = label;
-      best = t.weight;
+      best = s;
       bestFirst = t.first;
     }
   }
-  const share = winner !== null && total > 0 ? best / total : 0;
-  const applied = winner !== null && share >= params.minShare;
+  const share = winner === null ? 0 : total > 0 ? best / ((1 + w) * total) : best / (1 + w);
+  const applied = winner !== null && share >= (params ? params.minShare : 0);
   if (!applied) return { ranked: shortlist.slice(), winner, share, applied };
   const first: T[] = [];
   const rest: T[] = [];
