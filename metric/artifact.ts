@@ -120,6 +120,15 @@ export interface MetricArtifact {
   head: HeadArtifact | null;
 }
 
+/**
+ * The artifact with the version-2 parts set. Without either it stays version 1, byte for byte
+ * what the previous build wrote (same hash, readable by it): a fit that chooses equal weights and
+ * no head is unchanged.
+ */
+export function withExtensions(a: MetricArtifact, ext: { blockWeights: BlockWeights | null; head: HeadArtifact | null }): MetricArtifact {
+  return { ...a, ...ext, version: ext.blockWeights || ext.head ? 2 : 1 };
+}
+
 /** Per input dimension, the factor blockWeights apply (null: none). */
 export function inputScaleOf(b: BlockWeights | null): Float32Array | null {
   if (!b) return null;

@@ -26,7 +26,7 @@
  *     so `kernel` records which one the numbers came from.
  */
 import { ascendingIdOrder, permuteRows, type RowIds } from './canonical-order.js';
-import type { MetricArtifact, ResolvedParams } from './artifact.js';
+import { withExtensions, type HeadArtifact, type MetricArtifact, type ResolvedParams } from './artifact.js';
 import type { ThresholdFit } from './calibration.js';
 import { calibrate, type CalibrationPairs } from './cv-calibration.js';
 import { makeFolds } from './cv-folds.js';
@@ -179,15 +179,17 @@ export function crossValidateMetric(X: Float32Array, dim: number, labels: readon
   const weighted = chosenWeighting.weights.some((w) => w !== 1);
   let artifact: MetricArtifact | null = null;
   if (options.fitFinal ?? true) {
-    artifact = fitResolved(chosenWeighting.X, dim, classes, params, { scatter: chosenWeighting.scatter ?? undefined, sourceHash: options.sourceHash });
-    if (weighted) artifact.blockWeights = { dims: options.blocks as number[], weights: chosenWeighting.weights };
+    const base = fitResolved(chosenWeighting.X, dim, classes, params, { scatter: chosenWeighting.scatter ?? undefined, sourceHash: options.sourceHash });
+    const blockWeights = weighted ? { dims: options.blocks as number[], weights: chosenWeighting.weights } : null;
     const h = head.best.head;
+    let trainedHead: HeadArtifact | null = null;
     if (h) {
       // The gallery as the runtime Metric maps it (block weights included): what queries will meet.
-      const T = new Metric(artifact).transform(X);
-      const trained = trainScaledHead(T, artifact.outputDim, classes.classOf, classes.names.length, { l2: h.l2, maxIterations: grid.headIterations });
-      artifact.head = { classes: classes.names, featureScale: trained.featureScale, W: Float32Array.from(trained.model.W), b: Float32Array.from(trained.model.b), weight: h.weight, l2: h.l2 };
+      const T = new Metric(withExtensions(base, { blockWeights, head: null })).transform(X);
+      const trained = trainScaledHead(T, base.outputDim, classes.classOf, classes.names.length, { l2: h.l2, maxIterations: grid.headIterations });
+      trainedHead = { classes: classes.names, featureScale: trained.featureScale, W: Float32Array.from(trained.model.W), b: Float32Array.from(trained.model.b), weight: h.weight, l2: h.l2 };
     }
+    artifact = withExtensions(base, { blockWeights, head: trainedHead });
   }
   const finalMs = performance.now() - tFinal;
 
