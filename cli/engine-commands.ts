@@ -220,7 +220,12 @@ function fitSummary(f: FitReport): Record<string, unknown> {
     cvStages: {
       equalWeights: f.cv.ensembleTable[0] ?? null,
       weightings: f.cv.ensembleTable.map((r) => ({ weights: r.weights, map: r.map })),
-      heads: f.cv.headTable.map((r) => ({ head: r.head, map: r.map, classBalancedMap: r.classBalancedMap })),
+      // The best row of each head setting (each is tried with every vote of the grid).
+      heads: [...new Map(f.cv.headTable.map((r) => [JSON.stringify(r.head), r] as const)).keys()].map((key) => {
+        const rows = f.cv.headTable.filter((r) => JSON.stringify(r.head) === key);
+        const top = rows.reduce((a, b) => (b.map > a.map ? b : a));
+        return { head: top.head, vote: top.rerank.vote, map: top.map, classBalancedMap: top.classBalancedMap };
+      }),
     },
     seconds: Number((f.cv.millis.total / 1000).toFixed(1)),
     millis: f.cv.millis,

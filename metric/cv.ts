@@ -197,7 +197,7 @@ export function crossValidateMetric(X: Float32Array, dim: number, labels: readon
   const heldOut = folds.reduce((a, f) => a + f.split.heldOut.length, 0) / folds.length;
   return {
     params,
-    rerank: best.rerank,
+    rerank: head.best.rerank,
     blockWeights: weighted ? chosenWeighting.weights : null,
     head: head.best.head,
     scores: {

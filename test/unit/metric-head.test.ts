@@ -156,7 +156,12 @@ describe('block weights and the version-2 artifact', () => {
   it('the CV reports the head stage with "no head" as its first row, and chooses weights only when blocks are given', () => {
     const g = labelledClusters();
     const r = crossValidateMetric(g.X, g.d, g.labels, { fitFinal: false, grid: { headL2s: [1e-3], headWeights: [1] } });
-    assert.deepEqual(r.headTable.map((x) => x.head), [null, { l2: 1e-3, weight: 1 }]);
+    assert.equal(r.headTable[0].head, null);
+    assert.deepEqual(r.headTable[0].rerank, r.rerankTable.find((x) => x.map === r.headTable[0].map)?.rerank);
+    // With the head the vote is chosen again: none (the head alone), then every vote of the grid.
+    assert.deepEqual(r.headTable.slice(1).map((x) => x.head), new Array(r.headTable.length - 1).fill({ l2: 1e-3, weight: 1 }));
+    assert.equal(r.headTable[1].rerank.vote, null);
+    assert.equal(r.headTable.length, 2 + r.rerankTable.filter((x) => x.rerank.vote && !x.rerank.qe).length);
     assert.deepEqual(r.ensembleTable, []);
     assert.equal(r.blockWeights, null);
     const w = crossValidateMetric(g.X, g.d, g.labels, { fitFinal: false, blocks: [g.d - 4, 4], grid: { headL2s: [] } });
