@@ -1,0 +1,78 @@
+/**
+ * Issue 13 ablation on the cached Caltech-101 embeddings (as `imsearch eval --flip --fit` leaves
+ * them): one gallery-only cross-validation with the ensemble's blocks (what `imsearch fit` runs),
+ * then every row of the ablation refitted on the whole gallery and scored ONCE on the queries
+ * through rankGallery (the exact in-memory query chain: the same ranking as a flat index).
+ * Every choice comes from the CV tables; the queries are only scored.
+ *
+ *   node dist/bench/issue13-ablation.js --gallery DIR --queries DIR [--seed N]
+ */
+import { parseArgs } from 'node:util';
+import { Collection } from '../store/collection.js';
+import { galleryMatrix } from '../service/ensemble-space.js';
+import { crossValidateMetric, fitMetric, Metric, rankGallery, scoreRetrieval, type MetricArtifact, type RerankParams } from '../metric/index.js';
+import { inputScaleOf, withExtensions } from '../metric/artifact.js';
+import { trainScaledHead } from '../metric/head.js';
+import { indexLabels } from '../metric/labels.js';
+
+const { values } = parseArgs({ options: { gallery: { type: 'string' }, queries: { type: 'string' }, seed: { type: 'string', default: '1' } } });
+const gallery = await Collection.open(values.gallery!);
+const queries = await Collection.open(values.queries!);
+const seed = Number(values.seed);
+const views = gallery.manifest.views;
+const G = galleryMatrix(gallery, views);
+const Q = galleryMatrix(queries, views);
+const gLabels = gallery.allItems().map((i) => i.label);
+const qLabels = queries.allItems().map((i) => i.label ?? '');
+const blocks = gallery.manifest.models.map((m) => m.dim);
+const counts = gallery.labels();
+
+const t0 = performance.now();
+const cv = crossValidateMetric(G.data, G.dim, gLabels, { ids: Array.from(G.ids), blocks, seed, shortlist: 100 });
+const fitSeconds = (performance.now() - t0) / 1000;
+
+function score(artifact: MetricArtifact, rerank: RerankParams) {
+  const m = new Metric(artifact);
+  const ranked = rankGallery(m, m.transform(Q.data), m.transform(G.data), gLabels, { k: 10, shortlist: 100, rerank });
+  const s = scoreRetrieval(
+    ranked.map((r, q) => ({ label: qLabels[q], retrievedLabels: r.map((x) => x.label ?? ''), relevantTotal: counts.get(qLabels[q]) ?? 0 })),
+    10,
+  );
+  return { map: s.map, classBalancedMap: s.classBalancedMap, precisionAt1: s.precisionAt1 };
+}
+const fmt = (x: number) => x.toFixed(4);
+const rows: string[] = [];
+const row = (name: string, cvMap: number, cvCb: number, q: ReturnType<typeof score>, note: string) =>
+  rows.push(`| ${name} | ${fmt(cvMap)} | ${fmt(cvCb)} | ${fmt(q.map)} | ${fmt(q.classBalancedMap)} | ${fmt(q.precisionAt1)} | ${note} |`);
+
+const classes = indexLabels(gLabels, gLabels.length);
+const plainEqual = fitMetric(G.data, G.dim, gLabels, cv.params);
+const eq = cv.ensembleTable[0];
+row('equal weights, vote (issue 4 chain)', eq.map, eq.classBalancedMap, score(plainEqual, eq.rerank), `vote ${JSON.stringify(eq.rerank.vote)}`);
+for (const w of cv.ensembleTable.slice(1)) {
+  // Fitted on the re-weighted rows; the artifact re-weights its inputs the same way.
+  const blockWeights = { dims: blocks, weights: w.weights };
+  const s = inputScaleOf(blockWeights)!;
+  const art = withExtensions(fitMetric(Float32Array.from(G.data, (v, i) => v * s[i % G.dim]), G.dim, gLabels, cv.params), { blockWeights, head: null });
+  row(`weights ${w.weights.join('/')}, vote`, w.map, w.classBalancedMap, score(art, w.rerank), `vote ${JSON.stringify(w.rerank.vote)}`);
+}
+const noHead = cv.headTable[0];
+const heads = cv.headTable.filter((h) => h.head);
+if (heads.length) {
+  const bestHead = heads.reduce((a, b) => (b.map > a.map ? b : a));
+  const base = withExtensions(cv.artifact!, { blockWeights: cv.artifact!.blockWeights, head: null });
+  const T = new Metric(base).transform(G.data);
+  const h = bestHead.head!;
+  const trained = trainScaledHead(T, base.outputDim, classes.classOf, classes.names.length, { l2: h.l2, maxIterations: cv.grid.headIterations });
+  const withHead = withExtensions(base, { blockWeights: base.blockWeights, head: { classes: classes.names, featureScale: trained.featureScale, W: Float32Array.from(trained.model.W), b: Float32Array.from(trained.model.b), weight: h.weight, l2: h.l2 } });
+  row(`chosen weights + best head row`, bestHead.map, bestHead.classBalancedMap, score(withHead, bestHead.rerank), `head ${JSON.stringify(h)}, vote ${JSON.stringify(bestHead.rerank.vote)}${cv.head ? ' (chosen)' : ' (not chosen: no head scored ' + fmt(noHead.map) + ')'}`);
+}
+row('FINAL (what the fit chose)', cv.scores.reranked.map, cv.scores.reranked.classBalancedMap, score(cv.artifact!, cv.rerank), `weights ${JSON.stringify(cv.blockWeights)}, head ${JSON.stringify(cv.head)}, vote ${JSON.stringify(cv.rerank.vote)}`);
+
+console.log(`seed ${seed}; CV fit ${fitSeconds.toFixed(1)} s (millis ${JSON.stringify(Object.fromEntries(Object.entries(cv.millis).map(([k, v]) => [k, Math.round(v)])))}); kernel ${cv.kernel}`);
+console.log('| configuration | CV MAP@10 | CV class-bal. | query MAP@10 | query class-bal. | query P@1 | chosen |');
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
+for (const r of rows) console.log(r);
+gallery.close();
+queries.close();
+
