@@ -1,24 +1,23 @@
 /**
- * Issue 13 ablation on the cached Caltech-101 embeddings (as `imsearch eval --flip --fit` leaves
- * them): one gallery-only cross-validation with the ensemble's blocks (what `imsearch fit` runs),
- * then every row of the ablation refitted on the whole gallery and scored ONCE on the queries
- * through rankGallery (the exact in-memory query chain: the same ranking as a flat index).
- * Every choice comes from the CV tables; the queries are only scored.
+ * Issue 13 ablation on the cached Caltech-101 embeddings, after `imsearch eval --flip --fit`:
+ * the gallery's fit-report.json holds the gallery-only cross-validation (every stage's table);
+ * every row of the ablation is refitted on the whole gallery with the choices of those tables and
+ * scored ONCE on the queries through rankGallery (the exact in-memory query chain: the same
+ * ranking as a flat index). The FINAL row is the stored artifact itself. Nothing is chosen here.
  *
- *   node dist/bench/issue13-ablation.js --gallery DIR --queries DIR [--seed N]
+ *   node dist/bench/issue13-ablation.js --gallery DIR --queries DIR
  */
 import { parseArgs } from 'node:util';
 import { Collection } from '../store/collection.js';
 import { galleryMatrix } from '../service/ensemble-space.js';
-import { crossValidateMetric, fitMetric, Metric, rankGallery, scoreRetrieval, type MetricArtifact, type RerankParams } from '../metric/index.js';
+import { fitMetric, Metric, parseArtifact, rankGallery, scoreRetrieval, type CvResult, type MetricArtifact, type RerankParams } from '../metric/index.js';
 import { inputScaleOf, withExtensions } from '../metric/artifact.js';
 import { trainScaledHead } from '../metric/head.js';
 import { indexLabels } from '../metric/labels.js';
 
-const { values } = parseArgs({ options: { gallery: { type: 'string' }, queries: { type: 'string' }, seed: { type: 'string', default: '1' } } });
+const { values } = parseArgs({ options: { gallery: { type: 'string' }, queries: { type: 'string' } } });
 const gallery = await Collection.open(values.gallery!);
 const queries = await Collection.open(values.queries!);
-const seed = Number(values.seed);
 const views = gallery.manifest.views;
 const G = galleryMatrix(gallery, views);
 const Q = galleryMatrix(queries, views);
@@ -27,9 +26,9 @@ const qLabels = queries.allItems().map((i) => i.label ?? '');
 const blocks = gallery.manifest.models.map((m) => m.dim);
 const counts = gallery.labels();
 
-const t0 = performance.now();
-const cv = crossValidateMetric(G.data, G.dim, gLabels, { ids: Array.from(G.ids), blocks, seed, shortlist: 100 });
-const fitSeconds = (performance.now() - t0) / 1000;
+const report = JSON.parse((await gallery.readFile('fit-report.json'))!.toString('utf8')) as { cv: Omit<CvResult, 'artifact'> };
+const cv = report.cv;
+const finalArtifact = parseArtifact((await gallery.readFile(gallery.manifest.metric!.file))!);
 
 function score(artifact: MetricArtifact, rerank: RerankParams) {
   const m = new Metric(artifact);
@@ -60,16 +59,16 @@ const noHead = cv.headTable[0];
 const heads = cv.headTable.filter((h) => h.head);
 if (heads.length) {
   const bestHead = heads.reduce((a, b) => (b.map > a.map ? b : a));
-  const base = withExtensions(cv.artifact!, { blockWeights: cv.artifact!.blockWeights, head: null });
+  const base = withExtensions(finalArtifact, { blockWeights: finalArtifact.blockWeights, head: null });
   const T = new Metric(base).transform(G.data);
   const h = bestHead.head!;
   const trained = trainScaledHead(T, base.outputDim, classes.classOf, classes.names.length, { l2: h.l2, maxIterations: cv.grid.headIterations });
   const withHead = withExtensions(base, { blockWeights: base.blockWeights, head: { classes: classes.names, featureScale: trained.featureScale, W: Float32Array.from(trained.model.W), b: Float32Array.from(trained.model.b), weight: h.weight, l2: h.l2 } });
   row(`chosen weights + best head row`, bestHead.map, bestHead.classBalancedMap, score(withHead, bestHead.rerank), `head ${JSON.stringify(h)}, vote ${JSON.stringify(bestHead.rerank.vote)}${cv.head ? ' (chosen)' : ' (not chosen: no head scored ' + fmt(noHead.map) + ')'}`);
 }
-row('FINAL (what the fit chose)', cv.scores.reranked.map, cv.scores.reranked.classBalancedMap, score(cv.artifact!, cv.rerank), `weights ${JSON.stringify(cv.blockWeights)}, head ${JSON.stringify(cv.head)}, vote ${JSON.stringify(cv.rerank.vote)}`);
+row('FINAL (what the fit chose)', cv.scores.reranked.map, cv.scores.reranked.classBalancedMap, score(finalArtifact, cv.rerank), `weights ${JSON.stringify(cv.blockWeights)}, head ${JSON.stringify(cv.head)}, vote ${JSON.stringify(cv.rerank.vote)}`);
 
-console.log(`seed ${seed}; CV fit ${fitSeconds.toFixed(1)} s (millis ${JSON.stringify(Object.fromEntries(Object.entries(cv.millis).map(([k, v]) => [k, Math.round(v)])))}); kernel ${cv.kernel}`);
+console.log(`CV seed ${cv.split.seed}; fit ${(cv.millis.total / 1000).toFixed(1)} s (${JSON.stringify(Object.fromEntries(Object.entries(cv.millis).map(([k, v]) => [k, Math.round(v)])))} ms); kernel ${cv.kernel}`);
 console.log('| configuration | CV MAP@10 | CV class-bal. | query MAP@10 | query class-bal. | query P@1 | chosen |');
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows) console.log(r);
