@@ -5,8 +5,12 @@
  * scored ONCE on the queries through rankGallery (the exact in-memory query chain: the same
  * ranking as a flat index). The FINAL row is the stored artifact itself. Nothing is chosen here.
  *
- *   node dist/bench/issue13-ablation.js --gallery DIR --queries DIR
+ *   node dist/bench/issue13-ablation.js --gallery DIR --queries DIR [--report FILE] [--all]
+ *
+ * --report: a fit report saved from an earlier fit (its artifact is found by hash in the gallery
+ * folder); --all: every weighting the CV tried, not only the chosen one (a refit each).
  */
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Collection } from '../store/collection.js';
 import { galleryMatrix } from '../service/ensemble-space.js';
@@ -15,7 +19,7 @@ import { inputScaleOf, withExtensions } from '../metric/artifact.js';
 import { trainScaledHead } from '../metric/head.js';
 import { indexLabels } from '../metric/labels.js';
 
-const { values } = parseArgs({ options: { gallery: { type: 'string' }, queries: { type: 'string' } } });
+const { values } = parseArgs({ options: { gallery: { type: 'string' }, queries: { type: 'string' }, report: { type: 'string' }, all: { type: 'boolean', default: false } } });
 const gallery = await Collection.open(values.gallery!);
 const queries = await Collection.open(values.queries!);
 const views = gallery.manifest.views;
@@ -26,9 +30,9 @@ const qLabels = queries.allItems().map((i) => i.label ?? '');
 const blocks = gallery.manifest.models.map((m) => m.dim);
 const counts = gallery.labels();
 
-const report = JSON.parse((await gallery.readFile('fit-report.json'))!.toString('utf8')) as { cv: Omit<CvResult, 'artifact'> };
+const report = JSON.parse(values.report ? fs.readFileSync(values.report, 'utf8') : (await gallery.readFile('fit-report.json'))!.toString('utf8')) as { metricHash: string; cv: Omit<CvResult, 'artifact'> };
 const cv = report.cv;
-const finalArtifact = parseArtifact((await gallery.readFile(gallery.manifest.metric!.file))!);
+const finalArtifact = parseArtifact((await gallery.readFile(`metric-${report.metricHash.replace(/^sha256:/, '').slice(0, 16)}.json`))!);
 
 function score(artifact: MetricArtifact, rerank: RerankParams) {
   const m = new Metric(artifact);
@@ -48,7 +52,8 @@ const classes = indexLabels(gLabels, gLabels.length);
 const plainEqual = fitMetric(G.data, G.dim, gLabels, cv.params);
 const eq = cv.ensembleTable[0];
 row('equal weights, vote (issue 4 chain)', eq.map, eq.classBalancedMap, score(plainEqual, eq.rerank), `vote ${JSON.stringify(eq.rerank.vote)}`);
-for (const w of cv.ensembleTable.slice(1)) {
+const chosenWeights = JSON.stringify(cv.blockWeights ?? cv.ensembleTable[0].weights);
+for (const w of cv.ensembleTable.slice(1).filter((x) => values.all || JSON.stringify(x.weights) === chosenWeights)) {
   // Fitted on the re-weighted rows; the artifact re-weights its inputs the same way.
   const blockWeights = { dims: blocks, weights: w.weights };
   const s = inputScaleOf(blockWeights)!;
