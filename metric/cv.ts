@@ -140,6 +140,7 @@ export function crossValidateMetric(X: Float32Array, dim: number, labels: readon
   const fitted = Math.round(classes.labelled * (1 - holdout));
   const grid: CvGrid = {
     ...defaultGrid({ n: Math.round(n * (1 - holdout)), d: dim, labelled: fitted, classes: classes.names.length, medianClassSize: Math.round(median * (1 - holdout)), shortlist }),
+    ...(options.blocks ? { blockWeights: defaultBlockWeights(options.blocks.length) } : {}),
     ...options.grid,
   };
 
@@ -161,8 +162,7 @@ export function crossValidateMetric(X: Float32Array, dim: number, labels: readon
   let chosenWeighting: Weighted = { weights: (options.blocks ?? [dim]).map(() => 1), X, scatter, folds, chosen: metric.chosen, rerank: rerank.best };
   let ensemble: ReturnType<typeof searchBlockWeights> | null = null;
   if (options.blocks && options.blocks.length > 1 && metric.chosen.row.params.method !== 'identity') {
-    const blockWeights = options.grid?.blockWeights ?? defaultBlockWeights(options.blocks.length);
-    ensemble = searchBlockWeights({ blocks: options.blocks, dim, classes, params: metric.chosen.row.params, grid: { ...grid, blockWeights }, foldOptions, sample, k, shortlist, selectBy, incumbent: chosenWeighting });
+    ensemble = searchBlockWeights({ blocks: options.blocks, dim, classes, params: metric.chosen.row.params, grid, foldOptions, sample, k, shortlist, selectBy, incumbent: chosenWeighting });
     chosenWeighting = ensemble.best;
   }
   const ensembleMs = performance.now() - tEnsemble;
