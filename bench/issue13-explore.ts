@@ -1,4 +1,10 @@
-/** Scratch exploration for issue 13 on the cached gallery embeddings (gallery only, no queries). */
+/**
+ * Issue 13 exploration on one CV fold of the cached gallery (no queries): the chosen metric at
+ * given ensemble weights, the vote search, and with `head` the softmax head's held-out accuracy
+ * and the fused vote's MAP@10 for a few λ (env L2, comma-separated) and weights.
+ *
+ *   [L2=1e-5,1e-4] [ITERS=100] node dist/bench/issue13-explore.js GALLERY_DIR [seed] [w1,w2,w3] [head]
+ */
 import { Collection } from '../store/collection.js';
 import { galleryMatrix } from '../service/ensemble-space.js';
 import { indexLabels } from '../metric/labels.js';
