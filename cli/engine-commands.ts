@@ -236,8 +236,21 @@ function fitSummary(f: FitReport): Record<string, unknown> {
     mode: f.defaults.mode,
     vote: f.defaults.vote,
     qe: f.defaults.qe,
+    blockWeights: f.cv.blockWeights,
+    head: f.cv.head,
     cv: f.cv.scores,
+    cvStages: {
+      equalWeights: f.cv.ensembleTable[0] ?? null,
+      weightings: f.cv.ensembleTable.map((r) => ({ weights: r.weights, map: r.map })),
+      // The best row of each head setting (each is tried with every vote of the grid).
+      heads: [...new Map(f.cv.headTable.map((r) => [JSON.stringify(r.head), r] as const)).keys()].map((key) => {
+        const rows = f.cv.headTable.filter((r) => JSON.stringify(r.head) === key);
+        const top = rows.reduce((a, b) => (b.map > a.map ? b : a));
+        return { head: top.head, vote: top.rerank.vote, map: top.map, classBalancedMap: top.classBalancedMap };
+      }),
+    },
     seconds: Number((f.cv.millis.total / 1000).toFixed(1)),
+    millis: f.cv.millis,
   };
 }
 

@@ -10,13 +10,20 @@
  *   'ip'        tq · tc
  *   'l2'        −‖tq − tc‖²
  *   'quadratic' 2 tq·tc − Σ_k normWeights_k (tq_k² + tc_k²)
+ * Version 2 adds (both null in a version-1 artifact, which is still read and hashes as before):
+ *   blockWeights  learned relative weights of the input's blocks (the ensemble's models, in
+ *                 order): block i of x is multiplied by √(B·w_i/Σw) before everything above
+ *   head          a softmax classification head on transform(x) (head.ts) and the weight its
+ *                 class posterior gets in the class vote (rerank.ts, ClassPrior)
  */
 import { createHash } from 'node:crypto';
 import { ImsearchError } from '../errors/error-codes.js';
 import type { WithinWeighting } from './stats.js';
 
 export const ARTIFACT_FORMAT = 'imsearch-metric';
-export const ARTIFACT_VERSION = 1;
+export const ARTIFACT_VERSION = 2;
+/** Versions this build reads (version 1: no block weights, no head). */
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 export type MetricMethod = 'identity' | 'pca' | 'kissme' | 'xqda' | 'jointBayesian';
 export type ScoreKind = 'ip' | 'l2' | 'quadratic';
@@ -68,9 +75,29 @@ export interface FitSummary {
   info: Record<string, number>;
 }
 
+/** Relative weights of the input's blocks (dims in input order, sum = inputDim). */
+export interface BlockWeights {
+  dims: number[];
+  weights: number[];
+}
+
+/** The stored classification head: logits = W (featureScale · t) + b over `classes`. */
+export interface HeadArtifact {
+  /** Class names, in the order of W's rows. */
+  classes: string[];
+  featureScale: number;
+  /** classes × outputDim. */
+  W: Float32Array;
+  b: Float32Array;
+  /** Weight of the head's posterior in the class vote (ClassPrior.weight, > 0). */
+  weight: number;
+  /** The L2 penalty it was trained with (a record of the CV's choice). */
+  l2: number;
+}
+
 export interface MetricArtifact {
   format: typeof ARTIFACT_FORMAT;
-  version: typeof ARTIFACT_VERSION;
+  version: 1 | 2;
   method: MetricMethod;
   params: ResolvedParams;
   inputDim: number;
@@ -89,6 +116,30 @@ export interface MetricArtifact {
   /** Filled by the caller: hashes of the models / weights whose vectors this was fitted on. */
   sourceHash: string;
   fit: FitSummary;
+  blockWeights: BlockWeights | null;
+  head: HeadArtifact | null;
+}
+
+/**
+ * The artifact with the version-2 parts set. Without either it stays version 1, byte for byte
+ * what the previous build wrote (same hash, readable by it): a fit that chooses equal weights and
+ * no head is unchanged.
+ */
+export function withExtensions(a: MetricArtifact, ext: { blockWeights: BlockWeights | null; head: HeadArtifact | null }): MetricArtifact {
+  return { ...a, ...ext, version: ext.blockWeights || ext.head ? 2 : 1 };
+}
+
+/** Per input dimension, the factor blockWeights apply (null: none). */
+export function inputScaleOf(b: BlockWeights | null): Float32Array | null {
+  if (!b) return null;
+  const total = b.weights.reduce((a, w) => a + w, 0);
+  const out = new Float32Array(b.dims.reduce((a, d) => a + d, 0));
+  let at = 0;
+  b.dims.forEach((d, i) => {
+    out.fill(Math.sqrt((b.dims.length * b.weights[i]) / total), at, at + d);
+    at += d;
+  });
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -137,6 +188,13 @@ const sortedObject = (o: object): Record<string, unknown> =>
 
 /** The JSON-ready form (fixed key order, so the same artifact always gives the same text). */
 export function artifactToJson(a: MetricArtifact): Record<string, unknown> {
+  const v2 =
+    a.version === 1
+      ? {}
+      : {
+          blockWeights: a.blockWeights ? { dims: a.blockWeights.dims, weights: a.blockWeights.weights } : null,
+          head: a.head ? { classes: a.head.classes, featureScale: a.head.featureScale, W: encodeArray(a.head.W), b: encodeArray(a.head.b), weight: a.head.weight, l2: a.head.l2 } : null,
+        };
   return {
     format: a.format,
     version: a.version,
@@ -152,6 +210,7 @@ export function artifactToJson(a: MetricArtifact): Record<string, unknown> {
     pcaEigenvalues: encodeArray(a.pcaEigenvalues),
     projection: encodeArray(a.projection),
     normWeights: encodeArray(a.normWeights),
+    ...v2,
   };
 }
 
@@ -178,8 +237,8 @@ export function parseArtifact(input: string | Uint8Array | Record<string, unknow
   }
   if (!o || typeof o !== 'object') throw new ImsearchError('COLLECTION_BROKEN', 'metric artifact is not an object');
   if (o.format !== ARTIFACT_FORMAT) throw new ImsearchError('COLLECTION_BROKEN', `not a metric artifact (format ${JSON.stringify(o.format)}, expected "${ARTIFACT_FORMAT}")`);
-  if (o.version !== ARTIFACT_VERSION) {
-    throw new ImsearchError('COLLECTION_BROKEN', `metric artifact version ${JSON.stringify(o.version)} is not supported (this build reads ${ARTIFACT_VERSION}): refit the metric`);
+  if (!READABLE_VERSIONS.includes(o.version as number)) {
+    throw new ImsearchError('COLLECTION_BROKEN', `metric artifact version ${JSON.stringify(o.version)} is not supported (this build reads ${READABLE_VERSIONS.join(', ')}): refit the metric`);
   }
   const method = o.method as MetricMethod;
   if (!METRIC_METHODS.includes(method)) throw new ImsearchError('COLLECTION_BROKEN', `metric artifact: unknown method ${JSON.stringify(o.method)}`);
@@ -192,7 +251,7 @@ export function parseArtifact(input: string | Uint8Array | Record<string, unknow
   }
   const a: MetricArtifact = {
     format: ARTIFACT_FORMAT,
-    version: ARTIFACT_VERSION,
+    version: o.version as 1 | 2,
     method,
     params: o.params as ResolvedParams,
     inputDim,
@@ -205,6 +264,8 @@ export function parseArtifact(input: string | Uint8Array | Record<string, unknow
     pcaEigenvalues: decodeArray(o.pcaEigenvalues, 'float64', 'pcaEigenvalues'),
     projection: decodeArray(o.projection, 'float32', 'projection'),
     normWeights: decodeArray(o.normWeights, 'float32', 'normWeights'),
+    blockWeights: parseBlockWeights(o.blockWeights),
+    head: parseHead(o.head),
   };
   if (!a.params || typeof a.params !== 'object' || a.params.method !== method) throw new ImsearchError('COLLECTION_BROKEN', 'metric artifact: params missing or inconsistent with method');
   if (!a.fit || typeof a.fit !== 'object') throw new ImsearchError('COLLECTION_BROKEN', 'metric artifact: fit summary missing');
@@ -230,4 +291,37 @@ export function checkShapes(a: MetricArtifact): void {
     throw bad(`outputDim ${a.outputDim} without a projection (expected ${pcaDim})`);
   }
   if (a.scoreKind === 'quadratic' && (!a.normWeights || a.normWeights.length !== a.outputDim)) throw bad('quadratic score without normWeights of length outputDim');
+  const bw = a.blockWeights;
+  if (bw) {
+    if (bw.dims.length !== bw.weights.length || bw.dims.reduce((x, y) => x + y, 0) !== d) throw bad(`blockWeights: ${bw.dims.length} blocks of ${bw.dims.reduce((x, y) => x + y, 0)} dims for inputDim ${d}`);
+    if (!bw.weights.every((w) => Number.isFinite(w) && w > 0)) throw bad('blockWeights: weights must be finite and > 0');
+  }
+  const h = a.head;
+  if (h) {
+    if (h.W.length !== h.classes.length * a.outputDim || h.b.length !== h.classes.length) throw bad(`head: W has ${h.W.length} values, b ${h.b.length}, for ${h.classes.length} classes × ${a.outputDim}`);
+    if (!(h.weight > 0) || !(h.featureScale > 0)) throw bad('head: weight and featureScale must be > 0');
+  }
+}
+
+function parseBlockWeights(e: unknown): BlockWeights | null {
+  if (e === null || e === undefined) return null;
+  const o = e as Partial<BlockWeights>;
+  if (!Array.isArray(o.dims) || !Array.isArray(o.weights)) throw new ImsearchError('COLLECTION_BROKEN', 'metric artifact: blockWeights is not { dims, weights }');
+  return { dims: o.dims.map(Number), weights: o.weights.map(Number) };
+}
+
+function parseHead(e: unknown): HeadArtifact | null {
+  if (e === null || e === undefined) return null;
+  const o = e as Record<string, unknown>;
+  if (!Array.isArray(o.classes) || typeof o.featureScale !== 'number' || typeof o.weight !== 'number' || typeof o.l2 !== 'number') {
+    throw new ImsearchError('COLLECTION_BROKEN', 'metric artifact: head is missing classes, featureScale, weight or l2');
+  }
+  return {
+    classes: o.classes.map(String),
+    featureScale: o.featureScale,
+    W: decodeArray(o.W, 'float32', 'head.W') ?? new Float32Array(0),
+    b: decodeArray(o.b, 'float32', 'head.b') ?? new Float32Array(0),
+    weight: o.weight,
+    l2: o.l2,
+  };
 }

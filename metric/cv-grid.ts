@@ -31,6 +31,14 @@ export interface CvGrid {
   /** α-QE grid (cosine spaces only; empty = none). */
   qeNs: number[];
   qeAlphas: number[];
+  /** L2 penalties the classification head is trained with (empty = no head). */
+  headL2s: number[];
+  /** Weights of the head's class posterior in the vote (> 0; no head is always a candidate). */
+  headWeights: number[];
+  /** L-BFGS iterations per head fit. */
+  headIterations: number;
+  /** Relative weights of the input's blocks (the ensemble's models) to try; [] = equal weights only. */
+  blockWeights: number[][];
 }
 
 /** Default grid for a sample (all relative to the data, none specific to one collection). */
@@ -53,7 +61,24 @@ export function defaultGrid(sample: { n: number; d: number; labelled: number; cl
     voteMinShares: [0, 0.4, 0.6, 0.8],
     qeNs,
     qeAlphas: [1, 3],
+    headL2s: [1e-5, 1e-4],
+    headWeights: [0.5, 1, 2, 4],
+    headIterations: 50,
+    blockWeights: [],
   };
+}
+
+/**
+ * The ensemble weightings tried for `blocks` models: each model's weight doubled, then each
+ * halved, the others at 1 (equal weights, the incumbent, are always a candidate). One model at a
+ * time keeps the search at 2·blocks extra fits: the full {0.5, 1, 2}^B simplex is 19 for B = 3,
+ * each one a fold PCA and a metric fit.
+ */
+export function defaultBlockWeights(blocks: number): number[][] {
+  if (blocks < 2) return [];
+  const out: number[][] = [];
+  for (const f of [2, 0.5]) for (let i = 0; i < blocks; i++) out.push(Array.from({ length: blocks }, (_, j) => (j === i ? f : 1)));
+  return out;
 }
 
 /** Shrinkage of the stage-1 (method × dimension) rows; stage 2 tries the grid's shrinkages around the leaders. */

@@ -33,6 +33,13 @@ export interface RerankSearchResult {
   tied: number;
 }
 
+/** The class votes of the grid, in grid order (τ is moot for K = 1). */
+export function voteCandidates(grid: CvGrid): VoteParams[] {
+  const out: VoteParams[] = [];
+  for (const k of grid.voteKs) for (const tau of k === 1 ? [null] : grid.voteTaus) for (const minShare of grid.voteMinShares) out.push({ k, tau, minShare });
+  return out;
+}
+
 export function searchReranking(input: RerankSearchInput): RerankSearchResult {
   const { chosen, folds, names, grid, k, selectBy } = input;
   const candidateOf = (row: RerankRow, order: number): Candidate => ({ score: selectionScore(row, selectBy), cost: rerankCost(row.rerank), order });
@@ -67,17 +74,12 @@ export function searchReranking(input: RerankSearchInput): RerankSearchResult {
         };
         return Array.from({ length: list.queries }, (_, q) => neighboursOf(list, q, labelOf));
       });
-      for (const vk of grid.voteKs) {
-        for (const tau of vk === 1 ? [null] : grid.voteTaus) {
-          for (const minShare of grid.voteMinShares) {
-            const vote: VoteParams = { k: vk, tau, minShare };
-            const scores = perFold.map((queries, f) => {
-              const ranked = queries.map((sl) => voteAndCut(sl, vote, { k }));
-              return foldRetrieval(folds[f], names, (q) => ranked[q].map((nb) => nb.id), k);
-            });
-            table.push({ rerank: { vote, qe: base.qe }, ...meanOverFolds(scores) });
-          }
-        }
+      for (const vote of voteCandidates(grid)) {
+        const scores = perFold.map((queries, f) => {
+          const ranked = queries.map((sl) => voteAndCut(sl, vote, { k }));
+          return foldRetrieval(folds[f], names, (q) => ranked[q].map((nb) => nb.id), k);
+        });
+        table.push({ rerank: { vote, qe: base.qe }, ...meanOverFolds(scores) });
       }
     }
   }

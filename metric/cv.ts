@@ -8,8 +8,11 @@
  *
  * Stages, each its own module: metric params (cv-metric-search.ts: baseline, method × dimension,
  * regularisation around the leaders), re-ranking on the chosen metric's shortlists
- * (cv-rerank-search.ts: α-QE and the class vote through the shortlist chain), thresholds from the
- * held-out pairs (cv-calibration.ts), then the chosen params fitted on the whole gallery (fit.ts).
+ * (cv-rerank-search.ts: α-QE and the class vote through the shortlist chain), ensemble weights
+ * when the input's blocks are given (cv-ensemble-search.ts: the chosen metric and the re-ranker
+ * search per weighting), the classification head fused into the vote (cv-head-search.ts),
+ * thresholds from the held-out pairs (cv-calibration.ts), then the chosen params, weights and
+ * head fitted on the whole gallery (fit.ts, head.ts).
  *
  * Determinism: the result is a function of (vectors, labels, ids, options) alone.
  *   - Every choice among candidates follows selection.ts: exact score, then the cheaper candidate,
@@ -23,11 +26,15 @@
  *     so `kernel` records which one the numbers came from.
  */
 import { ascendingIdOrder, permuteRows, type RowIds } from './canonical-order.js';
-import type { MetricArtifact, ResolvedParams } from './artifact.js';
+import { withExtensions, type HeadArtifact, type MetricArtifact, type ResolvedParams } from './artifact.js';
 import type { ThresholdFit } from './calibration.js';
 import { calibrate, unfamiliarShortlists, type CalibrationPairs } from './cv-calibration.js';
 import { makeFolds } from './cv-folds.js';
-import { defaultGrid, type CvGrid } from './cv-grid.js';
+import { searchBlockWeights, type EnsembleRow, type Weighted } from './cv-ensemble-search.js';
+import { defaultBlockWeights, defaultGrid, type CvGrid } from './cv-grid.js';
+import { searchHead, type HeadRow } from './cv-head-search.js';
+import { trainScaledHead } from './head.js';
+import { Metric } from './metric.js';
 import { searchMetricParams } from './cv-metric-search.js';
 import { searchReranking } from './cv-rerank-search.js';
 import type { CvRow, CvScores, RerankRow, SelectBy } from './cv-types.js';
@@ -71,6 +78,11 @@ export interface CvOptions {
   /** Fit the chosen params on the whole gallery and return the artifact (default true). */
   fitFinal?: boolean;
   sourceHash?: string;
+  /**
+   * Dimensions of the input's blocks (the ensemble's models, in order; sum = dim). Given, the
+   * blocks' relative weights are chosen too (grid.blockWeights, default defaultBlockWeights).
+   */
+  blocks?: number[];
   /** Called after every evaluated row (progress display). */
   onRow?: (row: CvRow) => void;
 }
@@ -80,12 +92,20 @@ export interface CvResult {
   params: ResolvedParams;
   /** Chosen re-ranking on top of the metric (both null: plain ranking is best). */
   rerank: RerankParams;
-  /** CV scores of the chosen metric alone, of metric + re-ranking, and of plain cosine on the raw vectors. */
+  /** Chosen relative block weights (null: equal, or no blocks given). */
+  blockWeights: number[] | null;
+  /** Chosen classification head (null: none). */
+  head: { l2: number; weight: number } | null;
+  /** CV scores of the chosen metric alone, of the whole chosen chain (re-ranking, weights, head), and of plain cosine on the raw vectors. */
   scores: { metric: CvScores; reranked: CvScores; baseline: CvScores };
   table: CvRow[];
   rerankTable: RerankRow[];
+  /** Ensemble weightings tried (row 0: equal weights), each with its own re-ranker choice. */
+  ensembleTable: EnsembleRow[];
+  /** Heads tried on the chosen weighting (row 0: no head). */
+  headTable: HeadRow[];
   /** Candidates that shared the winning selection score exactly (1: the score alone decided; more: selection.ts's tie rule did). */
-  ties: { metric: number; rerank: number };
+  ties: { metric: number; rerank: number; ensemble: number; head: number };
   /** Thresholds on the chosen metric's score for the target precisions, from held-out shortlist pairs. */
   thresholds: ThresholdFit[];
   /** The held-out pairs behind `thresholds` (score, same class), to fit other targets with fitThreshold. */
@@ -96,7 +116,7 @@ export interface CvResult {
   split: { folds: number; heldOut: number; fittedOn: number; holdout: number; seed: number };
   /** The product kernel the scores were computed with (see the module doc). */
   kernel: 'wasm-simd' | 'js';
-  millis: { total: number; scatter: number; folds: number; final: number };
+  millis: { total: number; scatter: number; folds: number; ensemble: number; head: number; final: number };
 }
 
 /**
@@ -125,6 +145,7 @@ export function crossValidateMetric(X: Float32Array, dim: number, labels: readon
   const fitted = Math.round(classes.labelled * (1 - holdout));
   const grid: CvGrid = {
     ...defaultGrid({ n: Math.round(n * (1 - holdout)), d: dim, labelled: fitted, classes: classes.names.length, medianClassSize: Math.round(median * (1 - holdout)), shortlist }),
+    ...(options.blocks ? { blockWeights: defaultBlockWeights(options.blocks.length) } : {}),
     ...options.grid,
   };
 
@@ -135,40 +156,76 @@ export function crossValidateMetric(X: Float32Array, dim: number, labels: readon
   const scatterMs = performance.now() - tScatter;
 
   const tFolds = performance.now();
-  const folds = makeFolds(X, dim, classes, { folds: foldsN, holdout, seed, maxPcaDim: needPca ? Math.max(1, ...grid.pcaDims) : 0, scatter });
+  const foldOptions = { folds: foldsN, holdout, seed, maxPcaDim: needPca ? Math.max(1, ...grid.pcaDims) : 0 };
+  const folds = makeFolds(X, dim, classes, { ...foldOptions, scatter });
   const sample = { n, d: dim, labelled: fitted, classes: classes.names.length };
   const metric = searchMetricParams({ X, dim, folds, names: classes.names, grid, sample, k, shortlist, selectBy, onRow: options.onRow });
-  const { chosen } = metric;
-  const rerank = searchReranking({ chosen, folds, names: classes.names, grid, k, selectBy });
-  const unfamiliar = options.unfamiliarClasses ? unfamiliarShortlists(X, dim, classes, folds, chosen.row.params, { share: options.unfamiliarClasses, seed, s: shortlist }) : [];
-  const { thresholds, pairs } = calibrate(chosen.lists, folds, options.targetPrecisions ?? [0.5, 0.7, 0.8, 0.9, 0.95], unfamiliar);
+  const rerank = searchReranking({ chosen: metric.chosen, folds, names: classes.names, grid, k, selectBy });
   const foldsMs = performance.now() - tFolds;
+
+  const tEnsemble = performance.now();
+  let chosenWeighting: Weighted = { weights: (options.blocks ?? [dim]).map(() => 1), X, scatter, folds, chosen: metric.chosen, rerank: rerank.best };
+  let ensemble: ReturnType<typeof searchBlockWeights> | null = null;
+  if (options.blocks && options.blocks.length > 1 && metric.chosen.row.params.method !== 'identity') {
+    ensemble = searchBlockWeights({ blocks: options.blocks, dim, classes, params: metric.chosen.row.params, grid, foldOptions, sample, k, shortlist, selectBy, incumbent: chosenWeighting });
+    chosenWeighting = ensemble.best;
+  }
+  const ensembleMs = performance.now() - tEnsemble;
+  const { chosen } = chosenWeighting;
+  const best = chosenWeighting.rerank;
+
+  const tHead = performance.now();
+  const head = searchHead({ chosen, rerank: best.rerank, incumbent: best, folds: chosenWeighting.folds, names: classes.names, grid, k, selectBy });
+  const headMs = performance.now() - tHead;
+  // Calibrated in the chosen weighting's space (what queries will be scored in), with the
+  // unfamiliar classes' queries as wrong matches when asked for.
+  const unfamiliar = options.unfamiliarClasses
+    ? unfamiliarShortlists(chosenWeighting.X, dim, classes, chosenWeighting.folds, chosen.row.params, { share: options.unfamiliarClasses, seed, s: shortlist })
+    : [];
+  const { thresholds, pairs } = calibrate(chosen.lists, chosenWeighting.folds, options.targetPrecisions ?? [0.5, 0.7, 0.8, 0.9, 0.95], unfamiliar);
 
   const tFinal = performance.now();
   const params = chosen.row.params;
-  const artifact = (options.fitFinal ?? true) ? fitResolved(X, dim, classes, params, { scatter: scatter ?? undefined, sourceHash: options.sourceHash }) : null;
+  const weighted = chosenWeighting.weights.some((w) => w !== 1);
+  let artifact: MetricArtifact | null = null;
+  if (options.fitFinal ?? true) {
+    const base = fitResolved(chosenWeighting.X, dim, classes, params, { scatter: chosenWeighting.scatter ?? undefined, sourceHash: options.sourceHash });
+    const blockWeights = weighted ? { dims: options.blocks as number[], weights: chosenWeighting.weights } : null;
+    const h = head.best.head;
+    let trainedHead: HeadArtifact | null = null;
+    if (h) {
+      // The gallery as the runtime Metric maps it (block weights included): what queries will meet.
+      const T = new Metric(withExtensions(base, { blockWeights, head: null })).transform(X);
+      const trained = trainScaledHead(T, base.outputDim, classes.classOf, classes.names.length, { l2: h.l2, maxIterations: grid.headIterations });
+      trainedHead = { classes: classes.names, featureScale: trained.featureScale, W: Float32Array.from(trained.model.W), b: Float32Array.from(trained.model.b), weight: h.weight, l2: h.l2 };
+    }
+    artifact = withExtensions(base, { blockWeights, head: trainedHead });
+  }
   const finalMs = performance.now() - tFinal;
 
   const plain: CvScores = { map: chosen.row.map, classBalancedMap: chosen.row.classBalancedMap, precisionAt1: chosen.row.precisionAt1 };
-  const best = rerank.best;
   const heldOut = folds.reduce((a, f) => a + f.split.heldOut.length, 0) / folds.length;
   return {
     params,
-    rerank: best.rerank,
+    rerank: head.best.rerank,
+    blockWeights: weighted ? chosenWeighting.weights : null,
+    head: head.best.head,
     scores: {
       metric: plain,
-      reranked: { map: best.map, classBalancedMap: best.classBalancedMap, precisionAt1: best.precisionAt1 },
+      reranked: { map: head.best.map, classBalancedMap: head.best.classBalancedMap, precisionAt1: head.best.precisionAt1 },
       baseline: metric.baseline ?? plain,
     },
     table: metric.table,
     rerankTable: rerank.table,
-    ties: { metric: metric.tied, rerank: rerank.tied },
+    ensembleTable: ensemble?.table ?? [],
+    headTable: head.table,
+    ties: { metric: metric.tied, rerank: rerank.tied, ensemble: ensemble?.tied ?? 1, head: head.tied },
     thresholds,
     calibrationPairs: pairs,
     artifact,
     grid,
     split: { folds: foldsN, heldOut, fittedOn: n - heldOut, holdout, seed },
     kernel: kernelKind(),
-    millis: { total: performance.now() - t0, scatter: scatterMs, folds: foldsMs, final: finalMs },
+    millis: { total: performance.now() - t0, scatter: scatterMs, folds: foldsMs, ensemble: ensembleMs, head: headMs, final: finalMs },
   };
 }

@@ -4,7 +4,7 @@
  * point share.
  */
 import { ImsearchError } from '../errors/error-codes.js';
-import { ARTIFACT_FORMAT, ARTIFACT_VERSION, type FitSummary, type MetricArtifact, type ResolvedParams, type ScoreKind } from './artifact.js';
+import { ARTIFACT_FORMAT, type FitSummary, type MetricArtifact, type ResolvedParams, type ScoreKind } from './artifact.js';
 import { matmul } from './kernels.js';
 import { requireLabels, type ClassIndex } from './labels.js';
 import { learnJointBayesian, learnKissme, learnXqda, type Learned } from './learners.js';
@@ -140,10 +140,13 @@ export class FitContext {
     const d = this.d;
     const base = {
       format: ARTIFACT_FORMAT,
-      version: ARTIFACT_VERSION,
+      // Version 1 until withExtensions adds block weights or a head (artifact.ts).
+      version: 1,
       method: params.method,
       inputDim: d,
       sourceHash,
+      blockWeights: null,
+      head: null,
     } as const;
     if (params.method === 'identity') {
       return {

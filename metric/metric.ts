@@ -4,7 +4,9 @@
  * runs.
  */
 import { ImsearchError } from '../errors/error-codes.js';
-import { checkShapes, hashArtifact, parseArtifact, type MetricArtifact, type MetricMethod, type ScoreKind } from './artifact.js';
+import { checkShapes, hashArtifact, inputScaleOf, parseArtifact, type MetricArtifact, type MetricMethod, type ScoreKind } from './artifact.js';
+import { predictProba, type SoftmaxHead } from './head.js';
+import type { ClassPrior } from './rerank.js';
 import { metricInputBug } from './errors.js';
 import { gemm, matmul } from './kernels.js';
 import { normTermOf, scoreMatrixOf } from './scoring.js';
@@ -29,6 +31,8 @@ export class Metric {
   private readonly mapT: Float32Array | null;
   private readonly center: Float32Array | null;
   private readonly weights: Float32Array | null;
+  private readonly inputScale: Float32Array | null;
+  private readonly head: { model: SoftmaxHead; classOf: Map<string, number>; scale: number; weight: number } | null;
   private cachedHash: string | null = null;
 
   constructor(artifact: MetricArtifact) {
@@ -39,6 +43,16 @@ export class Metric {
     this.scoreKind = artifact.scoreKind;
     this.center = artifact.mean;
     this.weights = artifact.normWeights;
+    this.inputScale = inputScaleOf(artifact.blockWeights);
+    const h = artifact.head;
+    this.head = h
+      ? {
+          model: { dim: this.dim, classes: h.classes.length, W: Float64Array.from(h.W), b: Float64Array.from(h.b) },
+          classOf: new Map(h.classes.map((c, i) => [c, i])),
+          scale: h.featureScale,
+          weight: h.weight,
+        }
+      : null;
     const { pcaBasis, projection } = artifact;
     if (!pcaBasis) this.mapT = null;
     else if (!projection) this.mapT = pcaBasis;
@@ -73,6 +87,10 @@ export class Metric {
       throw metricInputBug(`transform: ${X.length} values are not a whole number of ${this.inputDim}-dimensional vectors (wrong model set or weights?)`);
     }
     const n = X.length / this.inputDim;
+    if (this.inputScale) {
+      const s = this.inputScale;
+      X = Float32Array.from(X, (v, i) => v * s[i % s.length]);
+    }
     let out: Float32Array;
     if (!this.mapT) out = Float32Array.from(X);
     else if (n <= 16 || n * this.inputDim * this.dim < 1 << 20) out = this.transformSmall(X, n, this.mapT);
@@ -96,6 +114,17 @@ export class Metric {
       }
     }
     return out;
+  }
+
+  /**
+   * The head's class posterior for one transformed query, as the vote takes it (null when the
+   * fit chose no head). Classes the head never saw get probability 0.
+   */
+  classPrior(t: Float32Array): ClassPrior | null {
+    const h = this.head;
+    if (!h) return null;
+    const P = predictProba(h.model, Float32Array.from(t, (v) => v * h.scale));
+    return { weight: h.weight, probability: (label) => P[h.classOf.get(label) ?? -1] ?? 0 };
   }
 
   /** Per-vector norm term of the score: ‖t‖² ('l2'), Σ w t² ('quadratic'), 0 ('ip'). */

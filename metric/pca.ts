@@ -39,7 +39,8 @@ export class ScatterCache {
   /** d × d scatter about `mean` (covariance route) or n × n Gram about `mean` (gram route). */
   private readonly scatter: Float64Array;
 
-  constructor(X: Float32Array, dim: number) {
+  /** `known`: the mean and scatter of X when the caller has them (see scaled()). */
+  constructor(X: Float32Array, dim: number, known?: { mean: Float64Array; scatter: Float64Array }) {
     if (!Number.isInteger(dim) || dim <= 0) throw metricInputBug(`PCA: dimension must be a positive integer, got ${dim}`);
     if (X.length % dim !== 0) throw metricInputBug(`PCA: ${X.length} values are not a whole number of ${dim}-dimensional vectors`);
     const n = X.length / dim;
@@ -47,9 +48,25 @@ export class ScatterCache {
     this.n = n;
     this.d = dim;
     this.X = { data: X, rows: n, cols: dim };
-    this.mean = columnMean(X, n, dim);
     this.route = dim <= n ? 'covariance' : 'gram';
-    this.scatter = this.route === 'covariance' ? crossProduct(this.X, { center: this.mean }) : gramMatrix(this.X, { center: this.mean });
+    this.mean = known?.mean ?? columnMean(X, n, dim);
+    this.scatter = known?.scatter ?? (this.route === 'covariance' ? crossProduct(this.X, { center: this.mean }) : gramMatrix(this.X, { center: this.mean }));
+  }
+
+  /**
+   * The cache of X with column j multiplied by s[j], and that X. On the covariance route the
+   * scatter is D S D (D = diag(s)): no second pass over the rows, which is what makes trying
+   * several ensemble weightings affordable.
+   */
+  scaled(s: Float64Array): { X: Float32Array; cache: ScatterCache } {
+    const { n, d } = this;
+    const X = Float32Array.from(this.X.data as Float32Array, (v, i) => v * s[i % d]);
+    if (this.route !== 'covariance') return { X, cache: new ScatterCache(X, d) };
+    // The mean of the float32-rounded rows, as the constructor would compute it.
+    const mean = columnMean(X, n, d);
+    const scatter = new Float64Array(d * d);
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) scatter[i * d + j] = this.scatter[i * d + j] * s[i] * s[j];
+    return { X, cache: new ScatterCache(X, d, { mean, scatter }) };
   }
 
   /**

@@ -60,7 +60,8 @@ export function rankGallery(metric: Metric, queriesT: Float32Array, galleryT: Fl
     let lists = topS(score(Q), q1 - q0, ng, s);
     if (qeApplies(qe, metric.scoreKind)) lists = expandedShortlists(Q, lists, galleryT, r, qe, score);
     for (let q = 0; q < q1 - q0; q++) {
-      const cut = voteAndCut(neighboursOf(lists, q, labelOf), vote, { k, threshold: opts.threshold, minResults: opts.minResults });
+      const prior = metric.classPrior(Q.subarray(q * r, q * r + r));
+      const cut = voteAndCut(neighboursOf(lists, q, labelOf), vote, { k, threshold: opts.threshold, minResults: opts.minResults }, prior);
       out.push(cut.map((nb) => ({ index: nb.id, score: nb.score, label: nb.label ?? null })));
     }
   }

@@ -4,6 +4,7 @@
  * - classVoteRerank: similarity-weighted vote of the top-K labelled neighbours; when the winner
  *   is confident (share of the vote ≥ minShare), the winner's items come first (in score order),
  *   then the rest (in score order). Otherwise the list is returned unchanged.
+ *   A class posterior (a classification head's, head.ts) can join the vote: see ClassPrior.
  * - alphaQueryExpansion (α-QE): the expanded query q' = normalise(q + Σ_{i<n} max(s_i, 0)^α x_i),
  *   for a second search. Meant for cosine / inner-product spaces (identity, or normalize = true).
  */
@@ -62,17 +63,12 @@ export interface ClassShare {
   first: number;
 }
 
-/**
- * The vote of the first k entries of a score-descending shortlist: each labelled class's share,
- * largest first (ties: the class whose best voter ranks higher). What the re-ranker acts on and
- * what an explanation reports.
- */
-export function classShares(shortlist: readonly Neighbour[], params: Pick<VoteParams, 'k' | 'tau'>): ClassShare[] {
-  const k = Math.max(0, Math.min(Math.floor(params.k), shortlist.length));
+/** Vote weight per labelled class among the first k entries, with the total (unlabelled voters included). */
+function tallyVotes(shortlist: readonly Neighbour[], k: number, tau: number | null): { tally: Map<string, { weight: number; first: number }>; total: number } {
   const voters = shortlist.slice(0, k);
   const weights = voteWeights(
     voters.map((v) => v.score),
-    params.tau,
+    tau,
   );
   const tally = new Map<string, { weight: number; first: number }>();
   let total = 0;
@@ -84,20 +80,63 @@ export function classShares(shortlist: readonly Neighbour[], params: Pick<VotePa
     if (t) t.weight += weights[i];
     else tally.set(label, { weight: weights[i], first: i });
   });
+  return { tally, total };
+}
+
+/**
+ * The vote of the first k entries of a score-descending shortlist: each labelled class's share,
+ * largest first (ties: the class whose best voter ranks higher). What an explanation reports (the
+ * vote alone, before any class posterior joins it).
+ */
+export function classShares(shortlist: readonly Neighbour[], params: Pick<VoteParams, 'k' | 'tau'>): ClassShare[] {
+  const k = Math.max(0, Math.min(Math.floor(params.k), shortlist.length));
+  const { tally, total } = tallyVotes(shortlist, k, params.tau);
   return [...tally]
     .sort(([, a], [, b]) => b.weight - a.weight || a.first - b.first)
     .map(([label, t]) => ({ label, share: total > 0 ? t.weight / total : 0, first: t.first }));
 }
 
 /**
- * The shortlist must be sorted best first (as an index returns it; ties in the given order).
- * Returns a new array; the input is not modified.
+ * A class posterior for the query fused with the vote: class c scores (share_c + weight·p_c) /
+ * (1 + weight), share_c its share of the vote (0 without a vote). weight 0 is the vote alone,
+ * bit for bit. Any class in the shortlist can win, not only the voters' (the head may know
+ * better than the K nearest).
  */
-export function classVoteRerank<T extends Neighbour>(shortlist: readonly T[], params: VoteParams): VoteOutcome<T> {
-  const top = classShares(shortlist, params)[0];
-  const winner = top?.label ?? null;
-  const share = top?.share ?? 0;
-  const applied = winner !== null && share >= params.minShare;
+export interface ClassPrior {
+  probability(label: string): number;
+  weight: number;
+}
+
+/**
+ * The shortlist must be sorted best first (as an index returns it; ties in the given order).
+ * `params` null: no vote (only `prior` decides). Returns a new array; the input is not modified.
+ */
+export function classVoteRerank<T extends Neighbour>(shortlist: readonly T[], params: VoteParams | null, prior: ClassPrior | null = null): VoteOutcome<T> {
+  const k = params ? Math.max(0, Math.min(Math.floor(params.k), shortlist.length)) : 0;
+  const { tally, total } = tallyVotes(shortlist, k, params ? params.tau : null);
+  const w = prior && prior.weight > 0 ? prior.weight : 0;
+  if (w > 0) {
+    shortlist.forEach((item, i) => {
+      const label = item.label;
+      if (label !== null && label !== undefined && label !== '' && !tally.has(label)) tally.set(label, { weight: 0, first: i });
+    });
+  }
+  // Compared unnormalised (weight_c + w·total·p_c): at w = 0 that is the raw vote weight, so the
+  // vote alone decides exactly as it always has; divided by (1 + w)·total it is the fused share.
+  const fused = (label: string, t: { weight: number }) => (total > 0 ? t.weight + (w > 0 ? w * total * (prior as ClassPrior).probability(label) : 0) : w * (prior as ClassPrior).probability(label));
+  let winner: string | null = null;
+  let best = -1;
+  let bestFirst = Infinity;
+  for (const [label, t] of tally) {
+    const s = fused(label, t);
+    if (s > best || (s === best && t.first < bestFirst)) {
+      winner = label;
+      best = s;
+      bestFirst = t.first;
+    }
+  }
+  const share = winner === null ? 0 : total > 0 ? best / ((1 + w) * total) : best / (1 + w);
+  const applied = winner !== null && share >= (params ? params.minShare : 0);
   if (!applied) return { ranked: shortlist.slice(), winner, share, applied };
   const first: T[] = [];
   const rest: T[] = [];

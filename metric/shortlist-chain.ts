@@ -2,7 +2,8 @@
  * The query-side chain after the first search, in its one order:
  *
  *   shortlist (best first) → α-QE: the expanded query searches again (inner-product spaces only)
- *     → class vote over that shortlist → calibrated threshold cut, or the top k.
+ *     → class vote over that shortlist (fused with the head's class posterior when the fit chose
+ *     one) → calibrated threshold cut, or the top k.
  *
  * Searching belongs to the caller (a VectorIndex in search/query-ranker.ts, an exact score matrix
  * in rankGallery, a fold's fitted part in the CV re-ranker search), so the chain is these pure
@@ -10,7 +11,7 @@
  */
 import type { ScoreKind } from './artifact.js';
 import { cutResults } from './calibration.js';
-import { alphaQueryExpansion, classVoteRerank, type Neighbour, type QueryExpansionParams, type VoteParams } from './rerank.js';
+import { alphaQueryExpansion, classVoteRerank, type ClassPrior, type Neighbour, type QueryExpansionParams, type VoteParams } from './rerank.js';
 import { topS, type Shortlists } from './shortlists.js';
 
 /** The re-ranking a fit chooses (both null: plain ranking). */
@@ -74,8 +75,11 @@ export interface CutParams {
   minResults?: number;
 }
 
-/** Steps 3 and 4: the class vote (when given), then the calibrated cut or the top k. */
-export function voteAndCut<T extends Neighbour>(list: readonly T[], vote: VoteParams | null, cut: CutParams): T[] {
-  const ranked = vote ? classVoteRerank(list, vote).ranked : list;
+/**
+ * Steps 3 and 4: the class vote (when given; fused with the head's class posterior when `prior`
+ * is given, see ClassPrior), then the calibrated cut or the top k.
+ */
+export function voteAndCut<T extends Neighbour>(list: readonly T[], vote: VoteParams | null, cut: CutParams, prior: ClassPrior | null = null): T[] {
+  const ranked = vote || (prior && prior.weight > 0) ? classVoteRerank(list, vote, prior).ranked : list;
   return cut.threshold === undefined ? ranked.slice(0, cut.k) : cutResults(ranked, cut.threshold, cut.k, cut.minResults ?? 1);
 }

@@ -68,6 +68,12 @@ export interface QueryCost {
   depth: number;
 }
 
+/** The images of an addImages(input: { images }) call. */
+function uploadCount(args: Record<string, unknown>): number {
+  const images = (args.input as { images?: unknown } | undefined)?.images;
+  return Array.isArray(images) ? images.length : 1;
+}
+
 /** How many times a field's selection is repeated in the result (its list length). */
 function repeats({ type, field, args }: ComplexityEstimatorArgs, sizes: ListSizes): number {
   if (type.name === 'Query') {
@@ -83,7 +89,7 @@ function repeats({ type, field, args }: ComplexityEstimatorArgs, sizes: ListSize
         return sizes.collections();
     }
   }
-  if (type.name === 'Mutation' && field.name === 'addImages') return Array.isArray(args.images) ? args.images.length : 1;
+  if (type.name === 'Mutation' && field.name === 'addImages') return uploadCount(args);
   return 1;
 }
 
@@ -92,7 +98,7 @@ function work({ type, field, args }: ComplexityEstimatorArgs): number {
   const k = Number(args.k ?? DEFAULT_K);
   if (type.name === 'Query' && field.name === 'similarImages') return EMBED_COST + SEARCH_COST + k;
   if (type.name === 'Query' && field.name === 'similarTo') return SEARCH_COST + k;
-  if (type.name === 'Mutation' && field.name === 'addImages') return EMBED_COST * (Array.isArray(args.images) ? args.images.length : 1);
+  if (type.name === 'Mutation' && field.name === 'addImages') return EMBED_COST * uploadCount(args);
   return 0;
 }
 

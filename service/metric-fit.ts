@@ -44,7 +44,15 @@ export async function fitCollectionMetric(collection: Collection, opts: FitOptio
   const shortlist = opts.shortlist ?? 100;
   // Item ids put the rows in a canonical order, so the selection does not depend on how they were read.
   const unfamiliarClasses = opts.cv?.unfamiliarClasses ?? UNFAMILIAR_CLASSES;
-  const cv = crossValidateMetric(matrix.data, matrix.dim, labels, { ...opts.cv, unfamiliarClasses, ids: Array.from(matrix.ids), shortlist, sourceHash: sourceHash(collection) });
+  const cv = crossValidateMetric(matrix.data, matrix.dim, labels, {
+    ...opts.cv,
+    unfamiliarClasses,
+    ids: Array.from(matrix.ids),
+    // The models' blocks, so the CV also chooses their relative weights (stored in the artifact).
+    blocks: collection.manifest.models.map((m) => m.dim),
+    shortlist,
+    sourceHash: sourceHash(collection),
+  });
   const metric = new Metric(cv.artifact!);
   const hash = metric.hash();
   const file = `metric-${hash.replace(/^sha256:/, '').slice(0, 16)}.json`;

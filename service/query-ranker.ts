@@ -27,7 +27,8 @@ export interface RankOutcome {
 
 /**
  * The query side of a learned metric over an index: shortlist from the index (metric space in
- * transform mode, cosine in rerank mode), exact metric scores, α-QE second pass, class vote,
+ * transform mode, cosine in rerank mode), exact metric scores, α-QE second pass, class vote
+ * (with the fitted head's class posterior for the first-pass query, when there is a head),
  * calibrated cut. The gallery's metric-space rows and labels are held in memory by id.
  */
 export class QueryRanker {
@@ -74,7 +75,7 @@ export class QueryRanker {
       const t2 = expandQuery(t, { ids: list.map((n) => n.id), scores: list.map((n) => n.score) }, (id) => this.rows.get(id)!, d.qe);
       list = d.mode === 'transform' ? await this.shortlist(index, query, t2, want, req) : this.rescore(t2, list);
     }
-    const ranked = voteAndCut(list, d.vote, { k: req.k, threshold: req.threshold }).map((n) => ({ id: n.id, score: n.score }));
+    const ranked = voteAndCut(list, d.vote, { k: req.k, threshold: req.threshold }, this.metric.classPrior(t)).map((n) => ({ id: n.id, score: n.score }));
     return { ranked, neighbourhood: list };
   }
 

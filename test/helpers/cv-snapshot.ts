@@ -16,7 +16,9 @@ export function cvSnapshot(r: CvResult): string {
     // 100 pairs per held-out query: their exact bytes, hashed.
     calibrationPairs: createHash('sha256').update(new Uint8Array(r.calibrationPairs.scores.buffer)).update(r.calibrationPairs.same).digest('hex'),
     artifactHash: r.artifact ? hashArtifact(r.artifact) : null,
-    grid: r.grid,
+    // Issue 13's grid keys (head, ensemble weights) came after the snapshot was recorded; the
+    // snapshot's gallery chooses neither, so every other value must still match bit for bit.
+    grid: Object.fromEntries(Object.entries(r.grid).filter(([key]) => !['headL2s', 'headWeights', 'headIterations', 'blockWeights'].includes(key))),
     split: r.split,
   };
   return JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 1);

@@ -1,0 +1,79 @@
+/**
+ * The stage after the re-ranker search: whether a classification head (head.ts) joins the class
+ * vote, with which L2 penalty and which weight. Per fold the head is trained on the fitted part's
+ * metric-space rows (the chosen metric's fold space) and gives every held-out query a class
+ * posterior; the query's shortlist (the chosen re-ranking's: α-QE when chosen) then goes through
+ * the shortlist chain's vote with that posterior fused in (rerank.ts, ClassPrior), exactly as a
+ * query runs it. The vote is chosen again with each head (every vote of the grid, and none: the
+ * head alone), since a head shifts which vote complements it best. "No head" is the incumbent
+ * row; a head must beat it on the selection score (selection.ts: on a tie the cheaper
+ * candidate wins: no head first, then as for the re-ranker search).
+ */
+import type { Fold } from './cv-folds.js';
+import { foldRetrieval, meanOverFolds } from './cv-fold-scores.js';
+import type { CvGrid } from './cv-grid.js';
+import type { Evaluated } from './cv-metric-search.js';
+import type { CvScores, SelectBy } from './cv-types.js';
+import { scaledPosteriors, trainScaledHead } from './head.js';
+import { scoreMatrixOf } from './scoring.js';
+import { voteCandidates } from './cv-rerank-search.js';
+import { preferredIndex, rerankCost, selectionScore, tiedAtTop, type Candidate } from './selection.js';
+import { expandedShortlists, neighboursOf, qeApplies, voteAndCut, type RerankParams } from './shortlist-chain.js';
+
+export interface HeadRow extends CvScores {
+  /** null: no head. */
+  head: { l2: number; weight: number } | null;
+  /** The re-ranking this row runs (the incumbent's for no head; the vote re-chosen with a head). */
+  rerank: RerankParams;
+}
+
+export interface HeadSearchInput {
+  chosen: Evaluated;
+  /** The chosen re-ranking and its CV scores (the no-head row). */
+  rerank: RerankParams;
+  incumbent: CvScores;
+  folds: Fold[];
+  names: string[];
+  grid: CvGrid;
+  k: number;
+  selectBy: SelectBy;
+}
+
+export interface HeadSearchResult {
+  table: HeadRow[];
+  best: HeadRow;
+  tied: number;
+}
+
+export function searchHead(input: HeadSearchInput): HeadSearchResult {
+  const { chosen, rerank, folds, names, grid, k, selectBy } = input;
+  const table: HeadRow[] = [{ head: null, rerank, ...input.incumbent }];
+  if (grid.headL2s.length && grid.headWeights.length) {
+    const perFold = folds.map((fold, f) => {
+      const sp = chosen.spaces[f];
+      const lists = qeApplies(rerank.qe, sp.kind) ? expandedShortlists(sp.Tq, chosen.lists[f], sp.Tc, sp.r, rerank.qe, (Q2) => scoreMatrixOf(sp.kind, sp.weights, Q2, sp.Tc, sp.r)) : chosen.lists[f];
+      const labelOf = (id: number) => {
+        const c = fold.galleryClass[id];
+        return c >= 0 ? names[c] : null;
+      };
+      return { sp, queries: Array.from({ length: lists.queries }, (_, q) => neighboursOf(lists, q, labelOf)) };
+    });
+    const classOf = new Map(names.map((n, i) => [n, i]));
+    const C = names.length;
+    for (const l2 of grid.headL2s) {
+      const posteriors = perFold.map(({ sp }, f) => scaledPosteriors(trainScaledHead(sp.Tc, sp.r, folds[f].galleryClass, C, { l2, maxIterations: grid.headIterations }), sp.Tq));
+      for (const weight of grid.headWeights) {
+        for (const vote of [null, ...voteCandidates(grid)]) {
+          const scores = perFold.map(({ queries }, f) => {
+            const P = posteriors[f];
+            const ranked = queries.map((sl, q) => voteAndCut(sl, vote, { k }, { weight, probability: (label) => P[q * C + (classOf.get(label) as number)] }));
+            return foldRetrieval(folds[f], names, (q) => ranked[q].map((nb) => nb.id), k);
+          });
+          table.push({ head: { l2, weight }, rerank: { vote, qe: rerank.qe }, ...meanOverFolds(scores) });
+        }
+      }
+    }
+  }
+  const candidates = table.map((row, order): Candidate => ({ score: selectionScore(row, selectBy), cost: [row.head ? 1 : 0, ...rerankCost(row.rerank)], order }));
+  return { table, best: table[preferredIndex(candidates)], tied: tiedAtTop(candidates) };
+}
