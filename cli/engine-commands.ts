@@ -1,18 +1,20 @@
+/**
+ * The engine commands. Only commander and light helpers are imported up front: the service,
+ * ONNX Runtime, sharp and the index addons are loaded inside an action, so `--help` and a
+ * command that needs none of them do not pay for loading them.
+ */
 import fs from 'node:fs/promises';
 import { ImsearchError } from '../errors/error-codes.js';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { Embedder } from '../models/embedder.js';
 import type { View } from '../store/collection.js';
-import { evaluate, type EvalResult } from '../service/evaluate.js';
+import type { EvalResult } from '../service/evaluate.js';
 import type { SkippedFile } from '../service/indexing.js';
 import { DEFAULT_K, parsePositiveInt } from '../service/limits.js';
-import { fitInProcess } from '../service/fit-in-process.js';
 import type { FitReport } from '../service/metric-fit.js';
-import { ImsearchService } from '../service/service.js';
+import type { ImsearchService } from '../service/service.js';
 import { parseModelList, resolvePaths } from './config.js';
 import { DEFAULT_INDEX, DEFAULT_MODELS } from './defaults.js';
-import { progressReporter } from './progress.js';
 
 interface GlobalFlags {
   data?: string;
@@ -21,10 +23,15 @@ interface GlobalFlags {
 }
 
 /** The service as the CLI runs it: models and the metric fit in this process. */
-function openService(cmd: Command): ImsearchService {
+async function openService(cmd: Command): Promise<ImsearchService> {
   const flags = cmd.optsWithGlobals() as GlobalFlags;
   const paths = resolvePaths(flags);
   const threads = flags.threads === undefined ? undefined : parsePositiveInt('--threads', flags.threads);
+  const [{ ImsearchService }, { Embedder }, { fitInProcess }] = await Promise.all([
+    import('../service/service.js'),
+    import('../models/embedder.js'),
+    import('../service/fit-in-process.js'),
+  ]);
   return new ImsearchService({
     dataDir: paths.dataDir,
     embedders: (models, crop) => Embedder.create(models, { modelDir: paths.modelDir, crop, threads }),
@@ -34,7 +41,7 @@ function openService(cmd: Command): ImsearchService {
 
 /** Runs a command against the service and closes it whatever happens. */
 async function withService<T>(cmd: Command, work: (service: ImsearchService) => Promise<T>): Promise<T> {
-  const service = openService(cmd);
+  const service = await openService(cmd);
   try {
     return await work(service);
   } finally {
@@ -66,6 +73,7 @@ export function registerEngineCommands(program: Command): void {
     .action((folder: string, o: { collection: string; models: string; crop: boolean; flip: boolean; index: string }, cmd: Command) =>
       withService(cmd, async (service) => {
         const c = await service.openOrCreate(o.collection, { models: parseModelList(o.models), crop: o.crop, views: views(o.flip), indexSpec: o.index });
+        const { progressReporter } = await import('./progress.js');
         const bar = progressReporter(`indexing ${o.collection}`);
         const report = await service.indexFolder(c.name, folder, { onProgress: bar.update }).finally(() => bar.stop());
         console.log(
@@ -178,6 +186,7 @@ export function registerEngineCommands(program: Command): void {
       withService(cmd, async (service) => {
         const models = parseModelList(o.models);
         const embedder = await service.collections.embedders.get(models.map((m) => m.name), o.crop);
+        const [{ evaluate }, { progressReporter }] = await Promise.all([import('../service/evaluate.js'), import('./progress.js')]);
         const bars = { gallery: progressReporter('embedding gallery'), queries: progressReporter('embedding queries') };
         const result = await evaluate({
           gallery: o.gallery,
