@@ -21,7 +21,8 @@ export interface RunOutput {
 /** One loaded graph, wherever it runs. */
 export interface Runner {
   readonly info: GraphInfo;
-  run(inputName: string, outputName: string, data: TensorData, dims: number[]): Promise<RunOutput>;
+  /** `owned`: the caller never reads `data` again (a worker may take its buffer). */
+  run(inputName: string, outputName: string, data: TensorData, dims: number[], owned?: boolean): Promise<RunOutput>;
   release(): Promise<void>;
 }
 
@@ -105,12 +106,14 @@ export class InferenceWorker {
     if (loaded.type !== 'loaded') throw new Error(`inference worker: unexpected reply ${loaded.type}`);
     return {
       info: loaded.info,
-      run: async (input, output, data, dims) => {
-        // A whole buffer is cloned (not transferred: one tensor may feed several models of a
-        // preprocessing group); a part of one is copied out and the copy transferred.
+      run: async (input, output, data, dims, owned = false) => {
+        // An owned whole buffer is moved to the worker. Otherwise it is copied once: a clone
+        // when whole (one tensor may feed several models of a preprocessing group), and a part
+        // of one is copied out and the copy moved.
         const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
         const payload = whole ? data : data.slice();
-        const r = await this.request({ type: 'run', handle, input, output, dtype: dtypeOf(data), data: payload, dims }, whole ? [] : [payload.buffer as ArrayBuffer]);
+        const move = !whole || owned;
+        const r = await this.request({ type: 'run', handle, input, output, dtype: dtypeOf(data), data: payload, dims }, move ? [payload.buffer as ArrayBuffer] : []);
         if (r.type !== 'result') throw new Error(`inference worker: unexpected reply ${r.type}`);
         return { data: r.data, dims: r.dims, type: r.dtype };
       },
