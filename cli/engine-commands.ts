@@ -23,25 +23,26 @@ interface GlobalFlags {
 }
 
 /** The service as the CLI runs it: models and the metric fit in this process. */
-async function openService(cmd: Command): Promise<ImsearchService> {
+/**
+ * `inference: 'main'` runs ONNX Runtime on this thread: right for one query, where there is no
+ * decoding to overlap and a worker would only add its start and a second load of the runtime.
+ */
+async function openService(cmd: Command, inference: 'worker' | 'main' = 'worker'): Promise<ImsearchService> {
   const flags = cmd.optsWithGlobals() as GlobalFlags;
   const paths = resolvePaths(flags);
   const threads = flags.threads === undefined ? undefined : parsePositiveInt('--threads', flags.threads);
-  const [{ ImsearchService }, { Embedder }, { fitInProcess }] = await Promise.all([
-    import('../service/service.js'),
-    import('../models/embedder.js'),
-    import('../service/fit-in-process.js'),
-  ]);
+  const [{ ImsearchService }, { Embedder }] = await Promise.all([import('../service/service.js'), import('../models/embedder.js')]);
   return new ImsearchService({
     dataDir: paths.dataDir,
-    embedders: (models, crop) => Embedder.create(models, { modelDir: paths.modelDir, crop, threads }),
-    fit: fitInProcess,
+    embedders: (models, crop) => Embedder.create(models, { modelDir: paths.modelDir, crop, threads, inference }),
+    // The metric code is loaded by a fit only (search and index do not need it).
+    fit: async (collection, request, opts) => (await import('../service/fit-in-process.js')).fitInProcess(collection, request, opts),
   });
 }
 
 /** Runs a command against the service and closes it whatever happens. */
-async function withService<T>(cmd: Command, work: (service: ImsearchService) => Promise<T>): Promise<T> {
-  const service = await openService(cmd);
+async function withService<T>(cmd: Command, work: (service: ImsearchService) => Promise<T>, inference?: 'worker' | 'main'): Promise<T> {
+  const service = await openService(cmd, inference);
   try {
     return await work(service);
   } finally {
@@ -113,7 +114,7 @@ export function registerEngineCommands(program: Command): void {
         } else {
           console.table(matches.map((m) => ({ id: m.item.id, label: m.item.label, score: Number(m.score.toFixed(4)), file: m.item.source })));
         }
-      }),
+      }, 'main'),
     );
 
   program

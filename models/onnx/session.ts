@@ -8,7 +8,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { ModelError } from '../errors.js';
-import { prepareModelBytes } from './graph-edit.js';
 import type { ModelManifest } from '../manifest/manifest.js';
 import { type InferenceWorker, type Runner, loadInProcess } from './inference-host.js';
 import { imageElements, type TensorData } from '../image/preprocess.js';
@@ -87,8 +86,9 @@ export class ModelSession {
       new ModelError('MODEL_MISMATCH', `Model "${manifest.name}" (${model.path}): ${what}. The manifest and the file disagree: check the manifest or get the file it describes.`);
     let bytes: Uint8Array;
     try {
-      // Exposes the embedding tensor as a graph output when the manifest asks for it (no-op otherwise).
-      bytes = prepareModelBytes(manifest, model.data);
+      // Exposes the embedding tensor as a graph output when the manifest asks for it. The graph
+      // editor (onnx-proto) takes ~200 ms to load, so only such a manifest loads it.
+      bytes = manifest.output.expose ? (await import('./graph-edit.js')).prepareModelBytes(manifest, model.data) : model.data;
     } catch (err) {
       throw new ModelError('MODEL_MISMATCH', `Model "${manifest.name}" (${model.path}): ${(err as Error).message}`, { cause: err });
     }
