@@ -10,6 +10,7 @@
  *   inproc    in-process query: ImsearchService.searchImage vs plain vs Transformers.js
  *   api       similarImages through the SDK vs in process, at N items and the whole gallery
  *   ann       FAISS HNSW adapter vs hnswlib-node vs usearch at equal recall (bench/peers/ann.ts)
+ *   memory    resident bytes per served item of the default index at 10k and 100k items
  *
  *   npm run build && node dist/bench/peers.js [--n 1000] [--rounds 3] [--sections help,index,...]
  *       [--queries 5] [--api-queries 30] [--ann-n 100000] [--ann-queries 300] [--work DIR]
@@ -36,7 +37,7 @@ const { values: a } = parseArgs({
   options: {
     n: { type: 'string', default: '1000' },
     rounds: { type: 'string', default: '3' },
-    sections: { type: 'string', default: 'help,index,load,search,inproc,api,ann' },
+    sections: { type: 'string', default: 'help,index,load,search,inproc,api,ann,memory' },
     queries: { type: 'string', default: '5' },
     'api-queries': { type: 'string', default: '30' },
     'ann-n': { type: 'string', default: '100000' },
@@ -174,10 +175,33 @@ async function apiSection(dataDir: string, items: string, photos: string[], reps
     const bytes = photos.map((p) => fs.readFileSync(p));
     const files = bytes.map((b, i) => new File([new Uint8Array(b)], path.basename(photos[i]!), { type: 'image/jpeg' }));
     for (let i = 0; i < 5; i++) await client.similarImages(files[i % files.length]!, { k: 10, collection: 'peers' });
+    const server_: Record<string, number[]> = { totalMs: [], uploadMs: [], embedMs: [], searchMs: [] };
+    const local: Record<string, number[]> = { embedMs: [], searchMs: [] };
     await timedRounds(`API similarImages vs in process, ${items} items (k 10)`, [
-      { name: 'SDK -> GraphQL similarImages', run: (i) => client.similarImages(files[i % files.length]!, { k: 10, collection: 'peers' }) },
-      { name: 'in process (ImsearchService.searchImage)', run: (i) => inProc.searchImage('peers', bytes[i % bytes.length]!, { k: 10 }) },
+      {
+        name: 'SDK -> GraphQL similarImages',
+        run: async (i) => {
+          await client.similarImages(files[i % files.length]!, { k: 10, collection: 'peers' });
+          for (const k of Object.keys(server_)) server_[k]!.push((client.lastTiming as Record<string, number> | undefined)?.[k] ?? Number.NaN);
+        },
+      },
+      {
+        name: 'in process (ImsearchService.searchImage)',
+        run: async (i) => {
+          const { timing } = await inProc.searchImage('peers', bytes[i % bytes.length]!, { k: 10 });
+          local.embedMs!.push(timing.embedMs);
+          local.searchMs!.push(timing.searchMs);
+        },
+      },
     ], reps);
+    // Where the API's extra time goes: the server's own stage times (extensions.timing) against
+    // the same stages in process; the rest of the SDK's time is HTTP, multipart and the client.
+    rows.push(
+      '',
+      `Stages (medians, ms): server total ${f(median(server_.totalMs!))}, of which upload (multipart to temp file, read back) ${f(median(server_.uploadMs!))}, ` +
+        `embed (worker hop, decode, inference) ${f(median(server_.embedMs!))}, search ${f(median(server_.searchMs!))}; ` +
+        `in process: embed ${f(median(local.embedMs!))}, search ${f(median(local.searchMs!))}.`,
+    );
   } finally {
     await inProc.close();
     await server.close();
@@ -259,6 +283,14 @@ async function main(): Promise<void> {
     }
     rows.push('', 'Sweeps (ef: recall / p50 ms):', '');
     for (const r of res) rows.push(`- ${r.name}: ${r.sweep.map((s) => `${s.ef}: ${f(s.recall, 3)} / ${f(s.p50, 3)}`).join('; ')}`);
+  }
+  if (sections.has('memory')) {
+    rows.push('', '### Memory per served item (index only, synthetic 1280-d unit vectors, fresh process per size)', '', '| spec | items | RSS delta MiB | bytes per item | raw vector bytes |', '| --- | ---: | ---: | ---: | ---: |');
+    for (const n of [10_000, 100_000]) {
+      const { stdout } = await runNode(['--expose-gc', path.join(here, 'peers/index-memory.js'), '--n', String(n), '--dim', '1280', '--spec', 'flat']);
+      const m = JSON.parse(stdout) as { rssDeltaMiB: number; bytesPerItem: number; rawVectorBytes: number };
+      row('flat', n, f(m.rssDeltaMiB), f(m.bytesPerItem, 0), m.rawVectorBytes);
+    }
   }
   const la = load.stop();
   process.stdout.write(
