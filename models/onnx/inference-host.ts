@@ -6,11 +6,12 @@
  * other request. In a worker, inference of batch n really overlaps everything else.
  */
 import { Worker } from 'node:worker_threads';
-import ort from 'onnxruntime-node';
-import { type FromInferenceWorker, type GraphInfo, type ToInferenceWorker, graphInfo } from './inference-worker.js';
+import type ort from 'onnxruntime-node';
+import { type GraphInfo, graphInfo } from './graph-info.js';
+import type { FromInferenceWorker, ToInferenceWorker } from './inference-worker.js';
 import type { TensorData } from '../image/preprocess.js';
 
-export type { GraphInfo, GraphValue } from './inference-worker.js';
+export type { GraphInfo, GraphValue } from './graph-info.js';
 
 export interface RunOutput {
   data: Float32Array;
@@ -30,6 +31,8 @@ const dtypeOf = (data: TensorData): 'float32' | 'uint8' => (data instanceof Floa
 
 /** A session in this thread. */
 export async function loadInProcess(bytes: Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<Runner> {
+  // Loaded here: with the sessions in the worker, this thread never needs the runtime.
+  const { default: ort } = await import('onnxruntime-node');
   const session = await ort.InferenceSession.create(bytes, options);
   return {
     info: graphInfo(session),
