@@ -269,7 +269,7 @@ async function main(): Promise<void> {
       log('indexing the whole gallery for the API section (kept in the work dir)');
       await runNode(cli(dataFull, 'index', path.join(caltechDir, 'gallery'), '-c', 'peers', '-m', MODEL, '--index', 'flat'), 1_800_000);
     }
-    await apiSection(dataFull, 'whole gallery', apiQueries, 4 * apiQueries.length);
+    await apiSection(dataFull, 'whole-gallery (5,784)', apiQueries, 4 * apiQueries.length);
   }
   if (sections.has('ann')) {
     const targets = [0.97, 0.99, 0.995];
