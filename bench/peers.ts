@@ -8,7 +8,8 @@
  *   load      index vs the plain loop again, with a child spinning on one core throughout
  *   search    one-shot `imsearch search` vs the one-shot plain script (bench/peers/plain-search.ts)
  *   inproc    in-process query: ImsearchService.searchImage vs plain vs Transformers.js
- *   api       similarImages through the SDK vs in process, at N items and the whole gallery
+ *   api       similarImages through the SDK vs in process, at N items and the whole gallery, with
+ *             the server in its own process (`imsearch serve`) and in the benchmark's process
  *   ann       FAISS HNSW adapter vs hnswlib-node vs usearch at equal recall (bench/peers/ann.ts)
  *   memory    resident bytes per served item of the default index at 10k and 100k items
  *
@@ -18,6 +19,7 @@
  * Every child has a time limit; all traffic is to 127.0.0.1. The model is mobilenetv2-int8
  * (the shared mobilenetv2-12-int8-emb.onnx) for every contender.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -167,8 +169,33 @@ function bruteForce(matrix: Float32Array, q: Float32Array, k: number): number[] 
   return [...scores.keys()].sort((x, y) => scores[y]! - scores[x]!).slice(0, k);
 }
 
-async function apiSection(dataDir: string, items: string, photos: string[], reps: number): Promise<void> {
-  const server = await startServer({ dataDir, modelDir: sharedModelsDir, host: '127.0.0.1', port: 0 });
+/**
+ * `imsearch serve` as deployed: its own process, on 127.0.0.1 and a free port. Resolves once it
+ * prints its URL; `close` kills it (bounded: the benchmark never leaves it behind).
+ */
+function serveChild(dataDir: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const child = spawn(process.execPath, cli(dataDir, 'serve', '--host', '127.0.0.1', '--port', '0'), { stdio: ['ignore', 'pipe', 'ignore'] });
+  const killer = setTimeout(() => child.kill('SIGKILL'), 900_000);
+  const close = () =>
+    new Promise<void>((resolve) => {
+      clearTimeout(killer);
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /^(http:\/\/\S+)\n/m.exec(out);
+      if (m) resolve({ url: m[1]!, close });
+    });
+    child.once('exit', (code) => reject(new Error(`imsearch serve exited (${code}) before listening`)));
+  });
+}
+
+async function apiSection(dataDir: string, items: string, photos: string[], reps: number, where: 'child' | 'same'): Promise<void> {
+  const server = where === 'child' ? await serveChild(dataDir) : await startServer({ dataDir, modelDir: sharedModelsDir, host: '127.0.0.1', port: 0 });
   const inProc = cliLikeService(dataDir, { modelDir: sharedModelsDir });
   try {
     const client = new ImsearchClient({ endpoint: `${server.url}/graphql` });
@@ -177,7 +204,7 @@ async function apiSection(dataDir: string, items: string, photos: string[], reps
     for (let i = 0; i < 5; i++) await client.similarImages(files[i % files.length]!, { k: 10, collection: 'peers' });
     const server_: Record<string, number[]> = { totalMs: [], uploadMs: [], embedMs: [], searchMs: [] };
     const local: Record<string, number[]> = { embedMs: [], searchMs: [] };
-    await timedRounds(`API similarImages vs in process, ${items} items (k 10)`, [
+    await timedRounds(`API similarImages vs in process, ${items} items (k 10), server ${where === 'child' ? 'in its own process (`imsearch serve`)' : 'in the benchmark process'}`, [
       {
         name: 'SDK -> GraphQL similarImages',
         run: async (i) => {
@@ -264,12 +291,12 @@ async function main(): Promise<void> {
   }
   if (sections.has('api')) {
     const apiQueries = queryPhotos(Number(a['api-queries']));
-    await apiSection(data1k, String(photos.length), apiQueries, 4 * apiQueries.length);
+    for (const where of ['child', 'same'] as const) await apiSection(data1k, String(photos.length), apiQueries, 4 * apiQueries.length, where);
     if (!fs.existsSync(path.join(dataFull, 'collections', 'peers'))) {
       log('indexing the whole gallery for the API section (kept in the work dir)');
       await runNode(cli(dataFull, 'index', path.join(caltechDir, 'gallery'), '-c', 'peers', '-m', MODEL, '--index', 'flat'), 1_800_000);
     }
-    await apiSection(dataFull, 'whole-gallery (5,784)', apiQueries, 4 * apiQueries.length);
+    for (const where of ['child', 'same'] as const) await apiSection(dataFull, 'whole-gallery (5,784)', apiQueries, 4 * apiQueries.length, where);
   }
   if (sections.has('ann')) {
     const targets = [0.97, 0.99, 0.995];
