@@ -1,21 +1,21 @@
+/**
+ * The engine commands. Only commander and light helpers are imported up front: the service,
+ * ONNX Runtime, sharp and the index addons are loaded inside an action, so `--help` and a
+ * command that needs none of them do not pay for loading them.
+ */
+import fs from 'node:fs/promises';
 import { ImsearchError } from '../errors/error-codes.js';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { Embedder } from '../models/embedder.js';
-import { readImageFile } from '../models/image/image-file.js';
 import type { View } from '../store/collection.js';
-import { checkCollections } from '../service/check.js';
-import { evaluate, type EvalResult } from '../service/evaluate.js';
+import type { EvalResult } from '../service/evaluate.js';
 import type { SkippedFile } from '../service/indexing.js';
 import { DEFAULT_K, parsePositiveInt } from '../service/limits.js';
-import { fitInProcess } from '../service/fit-in-process.js';
 import type { FitReport } from '../service/metric-fit.js';
-import { ImsearchService } from '../service/service.js';
-import { fitStatusLine } from './fit-status.js';
+import type { ImsearchService } from '../service/service.js';
 import { printSearch } from './search-output.js';
 import { parseModelList, resolvePaths } from './config.js';
 import { DEFAULT_INDEX, DEFAULT_MODELS } from './defaults.js';
-import { progressReporter } from './progress.js';
 
 interface GlobalFlags {
   data?: string;
@@ -24,20 +24,26 @@ interface GlobalFlags {
 }
 
 /** The service as the CLI runs it: models and the metric fit in this process. */
-function openService(cmd: Command): ImsearchService {
+/**
+ * `inference: 'main'` runs ONNX Runtime on this thread: right for one query, where there is no
+ * decoding to overlap and a worker would only add its start and a second load of the runtime.
+ */
+async function openService(cmd: Command, inference: 'worker' | 'main' = 'worker'): Promise<ImsearchService> {
   const flags = cmd.optsWithGlobals() as GlobalFlags;
   const paths = resolvePaths(flags);
   const threads = flags.threads === undefined ? undefined : parsePositiveInt('--threads', flags.threads);
+  const [{ ImsearchService }, { Embedder }] = await Promise.all([import('../service/service.js'), import('../models/embedder.js')]);
   return new ImsearchService({
     dataDir: paths.dataDir,
-    embedders: (models, crop) => Embedder.create(models, { modelDir: paths.modelDir, crop, threads }),
-    fit: fitInProcess,
+    embedders: (models, crop) => Embedder.create(models, { modelDir: paths.modelDir, crop, threads, inference }),
+    // The metric code is loaded by a fit only (search and index do not need it).
+    fit: async (collection, request, opts) => (await import('../service/fit-in-process.js')).fitInProcess(collection, request, opts),
   });
 }
 
 /** Runs a command against the service and closes it whatever happens. */
-async function withService<T>(cmd: Command, work: (service: ImsearchService) => Promise<T>): Promise<T> {
-  const service = openService(cmd);
+async function withService<T>(cmd: Command, work: (service: ImsearchService) => Promise<T>, inference?: 'worker' | 'main'): Promise<T> {
+  const service = await openService(cmd, inference);
   try {
     return await work(service);
   } finally {
@@ -69,6 +75,7 @@ export function registerEngineCommands(program: Command): void {
     .action((folder: string, o: { collection: string; models: string; crop: boolean; flip: boolean; index: string }, cmd: Command) =>
       withService(cmd, async (service) => {
         const c = await service.openOrCreate(o.collection, { models: parseModelList(o.models), crop: o.crop, views: views(o.flip), indexSpec: o.index });
+        const { progressReporter } = await import('./progress.js');
         const bar = progressReporter(`indexing ${o.collection}`);
         const report = await service.indexFolder(c.name, folder, { onProgress: bar.update }).finally(() => bar.stop());
         console.log(
@@ -86,7 +93,7 @@ export function registerEngineCommands(program: Command): void {
         );
         printSkipped([...report.skipped, ...report.failed]);
         const freshness = await c.fitFreshness();
-        if (freshness) process.stderr.write(`${fitStatusLine(c.name, freshness)}\n`);
+        if (freshness) process.stderr.write(`${(await import('./fit-status.js')).fitStatusLine(c.name, freshness)}\n`);
       }),
     );
 
@@ -98,6 +105,7 @@ export function registerEngineCommands(program: Command): void {
     .option('--json', 'print JSON', false)
     .action((o: { collection?: string; repair: boolean; json: boolean }, cmd: Command) =>
       withService(cmd, async (service) => {
+        const { checkCollections } = await import('../service/check.js');
         const report = await checkCollections(service, { collections: o.collection ? [o.collection] : undefined, repair: o.repair });
         if (o.json) console.log(JSON.stringify(report));
         else {
@@ -120,6 +128,7 @@ export function registerEngineCommands(program: Command): void {
     .option('--json', 'print JSON instead of a table', false)
     .action((image: string, o: { collection: string; k: string; models?: string; minPrecision?: string; explain: boolean; json: boolean }, cmd: Command) =>
       withService(cmd, async (service) => {
+        const { readImageFile } = await import('../models/image/image-file.js');
         const answer = await service.searchImage(o.collection, await readImageFile(image, service.limits.maxUploadBytes), {
           k: parsePositiveInt('-k', o.k),
           models: o.models ? parseModelList(o.models).map((m) => m.name) : undefined,
@@ -127,7 +136,7 @@ export function registerEngineCommands(program: Command): void {
           explain: o.explain,
         });
         printSearch(answer, o.json);
-      }),
+      }, 'main'),
     );
 
   program
@@ -200,6 +209,7 @@ export function registerEngineCommands(program: Command): void {
       withService(cmd, async (service) => {
         const models = parseModelList(o.models);
         const embedder = await service.collections.embedders.get(models.map((m) => m.name), o.crop);
+        const [{ evaluate }, { progressReporter }] = await Promise.all([import('../service/evaluate.js'), import('./progress.js')]);
         const bars = { gallery: progressReporter('embedding gallery'), queries: progressReporter('embedding queries') };
         const result = await evaluate({
           gallery: o.gallery,

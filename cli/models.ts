@@ -2,22 +2,14 @@
  * `imsearch models list|pull|verify|remove|import`: thin over the model store service
  * (model-store/). The store directory is the global --model-dir (env IMSEARCH_MODEL_DIR, default
  * ~/.cache/imsearch/models, see cli/config.ts); errors are thrown as ModelStoreErrors (code +
- * message) for the entry point to print.
+ * message) for the entry point to print. The store (and the models layer under it) and the
+ * progress bar are loaded inside an action, so the rest of the CLI does not pay for them.
  */
 import fsp from 'node:fs/promises';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { ModelManifest } from '../models/index.js';
-import {
-  baseUrlsFromEnv,
-  ModelStore,
-  ModelStoreError,
-  parseManifestJson,
-  type DownloadProgress,
-  type HttpOptions,
-  type ModelListing,
-  type PullResult,
-} from '../model-store/index.js';
+import type { DownloadProgress, HttpOptions, ModelListing, ModelStore, PullResult } from '../model-store/index.js';
+import { ModelStoreError } from '../model-store/errors.js';
 import { resolvePaths } from './config.js';
 
 /** Where output goes and what the store may be told (tests inject these). */
@@ -52,8 +44,9 @@ function status(l: ModelListing): string {
 }
 
 /** A progress display for one download: a bar on a terminal, a line every 5 s otherwise. */
-function progressDisplay(name: string, tty: boolean, err: (s: string) => void) {
-  const bar = tty
+async function progressDisplay(name: string, tty: boolean, err: (s: string) => void) {
+  const cliProgress = tty ? (await import('cli-progress')).default : null;
+  const bar = cliProgress
     ? new cliProgress.SingleBar(
         { format: `${name} [{bar}] {percentage}% | {done}/{all} | {speed} MB/s | eta {eta_formatted}`, stream: process.stderr, hideCursor: true },
         cliProgress.Presets.shades_classic,
@@ -123,8 +116,9 @@ export function registerModelsCommands(program: Command, options: ModelsCliOptio
   const models = program.command('models').description('the model store: list, pull (verified, resumable downloads), verify, remove, import');
   if (!hasGlobalDir) models.option('--model-dir <dir>', 'model store directory (env IMSEARCH_MODEL_DIR, default ~/.cache/imsearch/models)');
 
-  const storeFor = (cmd: Command): ModelStore => {
+  const storeFor = async (cmd: Command): Promise<ModelStore> => {
     const flags = cmd.optsWithGlobals() as { modelDir?: string };
+    const { ModelStore } = await import('../model-store/store.js');
     return new ModelStore({
       dir: resolvePaths({ modelDir: flags.modelDir ?? env.IMSEARCH_MODEL_DIR }).modelDir,
       ...(options.manifests ? { manifests: options.manifests } : {}),
@@ -137,7 +131,7 @@ export function registerModelsCommands(program: Command, options: ModelsCliOptio
     .description('models known to the store: installed or not, size, licence, checksum source')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }, cmd: Command) => {
-      const store = storeFor(cmd);
+      const store = await storeFor(cmd);
       const cat = await store.catalog();
       for (const w of cat.warnings) err(`warning: ${w}\n`);
       const list = await store.list();
@@ -159,11 +153,12 @@ export function registerModelsCommands(program: Command, options: ModelsCliOptio
     .option('--force', 'download again even when a verified file is installed')
     .option('--no-progress', 'no progress bar')
     .action(async (names: string[], o: { baseUrl: string[]; withUpstream?: boolean; force?: boolean; progress: boolean }, cmd: Command) => {
-      const store = storeFor(cmd);
+      const store = await storeFor(cmd);
+      const { baseUrlsFromEnv } = await import('../model-store/store.js');
       const baseUrls = o.baseUrl.length ? o.baseUrl : baseUrlsFromEnv(env);
       const failures: string[] = [];
       for (const name of names) {
-        const display = progressDisplay(name, o.progress && (options.tty ?? Boolean(process.stderr.isTTY)), err);
+        const display = await progressDisplay(name, o.progress && (options.tty ?? Boolean(process.stderr.isTTY)), err);
         try {
           const r = await store.pull(name, {
             baseUrls,
@@ -193,7 +188,7 @@ export function registerModelsCommands(program: Command, options: ModelsCliOptio
     .argument('[names...]', 'model names (default: every known model that is installed)')
     .option('--json', 'print JSON')
     .action(async (names: string[], o: { json?: boolean }, cmd: Command) => {
-      const store = storeFor(cmd);
+      const store = await storeFor(cmd);
       const results = await store.verify(names);
       const shown = names.length ? results : results.filter((r) => r.status !== 'missing');
       if (o.json) out(`${JSON.stringify({ dir: store.dir, results: shown }, null, 2)}\n`);
@@ -212,7 +207,7 @@ export function registerModelsCommands(program: Command, options: ModelsCliOptio
     .argument('<name>', 'model name')
     .option('--forget-hash', 'also forget the recorded sha256 (the next download is trusted anew)')
     .action(async (name: string, o: { forgetHash?: boolean }, cmd: Command) => {
-      const store = storeFor(cmd);
+      const store = await storeFor(cmd);
       const r = await store.remove(name, { forgetHash: o.forgetHash === true });
       if (!r.removed.length) out(`${name}: nothing installed in ${store.dir}\n`);
       for (const f of r.removed) out(`removed ${f}\n`);
@@ -227,7 +222,7 @@ export function registerModelsCommands(program: Command, options: ModelsCliOptio
     .option('--name <model>', 'import the file for this known model instead (a published sha256 must match)')
     .option('--force', 'replace an earlier import of the same name')
     .action(async (file: string, o: { manifest?: string; name?: string; force?: boolean }, cmd: Command) => {
-      const store = storeFor(cmd);
+      const store = await storeFor(cmd);
       let manifest: unknown;
       if (o.manifest) {
         let text: string;
@@ -236,6 +231,7 @@ export function registerModelsCommands(program: Command, options: ModelsCliOptio
         } catch (e) {
           throw new ModelStoreError('BAD_MANIFEST', `Cannot read manifest ${o.manifest}: ${(e as Error).message}`);
         }
+        const { parseManifestJson } = await import('../model-store/store.js');
         manifest = parseManifestJson(text, o.manifest);
       }
       const r = await store.importFile(file, {

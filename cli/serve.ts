@@ -5,7 +5,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT, DEFAULT_THUMBNAIL_SIZE } from '../server/config.js';
-import { startServer } from '../server/app.js';
 import { resolvePaths } from './config.js';
 
 interface ServeFlags {
@@ -70,6 +69,8 @@ export function registerServeCommand(program: Command): void {
       const paths = resolvePaths(globals);
       const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
       const maxUpload = o.maxUploadBytes ?? env('IMSEARCH_MAX_UPLOAD_BYTES');
+      // Loaded here, not at the top: every other command would pay for Apollo, Express and the engine.
+      const { startServer } = await import('../server/app.js');
       const server = await startServer({
         dataDir: paths.dataDir,
         modelDir: paths.modelDir,

@@ -224,7 +224,7 @@ export class Embedder {
     const buf = typeof input === 'string' ? await readImageFile(input, this.limits.maxBytes) : input;
     const tensors = this.groups.map((g) => allocateTensor(g.manifest, views.length));
     await this.prepareInto(buf, typeof input === 'string' ? input : 'the image', views, tensors, 0);
-    const out = await this.infer(tensors, 1, views);
+    const out = await this.infer(tensors, 1, views, true);
     return single ? out[0][views[0]]! : out[0];
   }
 
@@ -247,7 +247,7 @@ export class Embedder {
         const batch = await next!;
         // Start decoding the next batch now: it runs while this one is in inference.
         next = b + 1 < starts.length ? prepare(starts[b + 1]) : null;
-        yield* await this.inferBatch(batch);
+        yield* await this.inferBatch(batch, { consume: true });
       }
     } finally {
       // An early exit (break, abort, error) waits for the prefetch so no work outlives the iterator.
@@ -314,10 +314,13 @@ export class Embedder {
     return { views, entries, tensors, okCount };
   }
 
-  /** Stage 2 of embedFiles, public for benchmarks and tests: every model on a prepared batch. */
-  async inferBatch(batch: PreparedBatch): Promise<EmbedFileResult[]> {
+  /**
+   * Stage 2 of embedFiles, public for benchmarks and tests: every model on a prepared batch.
+   * With `consume` the batch's tensors are handed to the inference worker (unusable after).
+   */
+  async inferBatch(batch: PreparedBatch, opts: { consume?: boolean } = {}): Promise<EmbedFileResult[]> {
     this.assertOpen();
-    const vectors = batch.okCount ? await this.infer(batch.tensors, batch.okCount, batch.views) : [];
+    const vectors = batch.okCount ? await this.infer(batch.tensors, batch.okCount, batch.views, opts.consume === true) : [];
     let k = 0;
     return batch.entries.map((e) => (e.ok === true ? { index: e.index, path: e.path, ok: true, sha256: e.sha256, bytes: e.bytes, vectors: vectors[k++] } : e));
   }
@@ -336,12 +339,16 @@ export class Embedder {
     });
   }
 
-  /** Runs every model on `count` images x views; per image: view -> model -> unit vector. */
-  private async infer(tensors: readonly TensorData[], count: number, views: readonly View[]): Promise<ViewVectors[]> {
+  /**
+   * Runs every model on `count` images x views; per image: view -> model -> unit vector. With
+   * `consume`, a group's last model takes the group's tensor (moved, not copied, to the worker).
+   */
+  private async infer(tensors: readonly TensorData[], count: number, views: readonly View[], consume: boolean): Promise<ViewVectors[]> {
     const out: ViewVectors[] = Array.from({ length: count }, () => Object.fromEntries(views.map((v) => [v, {}])) as ViewVectors);
     for (let gi = 0; gi < this.groups.length; gi++) {
-      for (const session of this.groups[gi].sessions) {
-        const raw = await session.run(tensors[gi], count * views.length);
+      const sessions = this.groups[gi].sessions;
+      for (const [si, session] of sessions.entries()) {
+        const raw = await session.run(tensors[gi], count * views.length, { consume: consume && si === sessions.length - 1 });
         const dim = session.dim;
         for (let i = 0; i < count; i++) {
           views.forEach((v, k) => {

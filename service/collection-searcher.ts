@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { ImsearchError } from '../errors/error-codes.js';
-import { Metric, type Neighbour } from '../metric/index.js';
+import type { Metric, Neighbour } from '../metric/index.js';
 import type { SearchKnob, SearchParams } from '../indexes/search-params.js';
 import type { VectorIndex } from '../indexes/vector-index.js';
 import type { Collection, Item, View } from '../store/collection.js';
@@ -219,6 +219,8 @@ async function loadRanker(collection: Collection, indexSpec: string): Promise<Qu
   const file = path.join(collection.dir, ref.file);
   let metric: Metric;
   try {
+    // Loaded here: the metric code (ml-matrix, ~175 ms to load) is needed only by fitted collections.
+    const { Metric } = await import('../metric/index.js');
     metric = Metric.load(await fsp.readFile(file));
   } catch (err) {
     throw new ImsearchError('COLLECTION_BROKEN', `collection ${collection.name}: cannot load metric ${file}: ${(err as Error).message}`);

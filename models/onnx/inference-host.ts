@@ -6,11 +6,12 @@
  * other request. In a worker, inference of batch n really overlaps everything else.
  */
 import { Worker } from 'node:worker_threads';
-import ort from 'onnxruntime-node';
-import { type FromInferenceWorker, type GraphInfo, type ToInferenceWorker, graphInfo } from './inference-worker.js';
+import type ort from 'onnxruntime-node';
+import { type GraphInfo, graphInfo } from './graph-info.js';
+import type { FromInferenceWorker, ToInferenceWorker } from './inference-worker.js';
 import type { TensorData } from '../image/preprocess.js';
 
-export type { GraphInfo, GraphValue } from './inference-worker.js';
+export type { GraphInfo, GraphValue } from './graph-info.js';
 
 export interface RunOutput {
   data: Float32Array;
@@ -21,7 +22,8 @@ export interface RunOutput {
 /** One loaded graph, wherever it runs. */
 export interface Runner {
   readonly info: GraphInfo;
-  run(inputName: string, outputName: string, data: TensorData, dims: number[]): Promise<RunOutput>;
+  /** `owned`: the caller never reads `data` again (a worker may take its buffer). */
+  run(inputName: string, outputName: string, data: TensorData, dims: number[], owned?: boolean): Promise<RunOutput>;
   release(): Promise<void>;
 }
 
@@ -29,6 +31,8 @@ const dtypeOf = (data: TensorData): 'float32' | 'uint8' => (data instanceof Floa
 
 /** A session in this thread. */
 export async function loadInProcess(bytes: Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<Runner> {
+  // Loaded here: with the sessions in the worker, this thread never needs the runtime.
+  const { default: ort } = await import('onnxruntime-node');
   const session = await ort.InferenceSession.create(bytes, options);
   return {
     info: graphInfo(session),
@@ -105,12 +109,14 @@ export class InferenceWorker {
     if (loaded.type !== 'loaded') throw new Error(`inference worker: unexpected reply ${loaded.type}`);
     return {
       info: loaded.info,
-      run: async (input, output, data, dims) => {
-        // A whole buffer is cloned (not transferred: one tensor may feed several models of a
-        // preprocessing group); a part of one is copied out and the copy transferred.
+      run: async (input, output, data, dims, owned = false) => {
+        // An owned whole buffer is moved to the worker. Otherwise it is copied once: a clone
+        // when whole (one tensor may feed several models of a preprocessing group), and a part
+        // of one is copied out and the copy moved.
         const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
         const payload = whole ? data : data.slice();
-        const r = await this.request({ type: 'run', handle, input, output, dtype: dtypeOf(data), data: payload, dims }, whole ? [] : [payload.buffer as ArrayBuffer]);
+        const move = !whole || owned;
+        const r = await this.request({ type: 'run', handle, input, output, dtype: dtypeOf(data), data: payload, dims }, move ? [payload.buffer as ArrayBuffer] : []);
         if (r.type !== 'result') throw new Error(`inference worker: unexpected reply ${r.type}`);
         return { data: r.data, dims: r.dims, type: r.dtype };
       },

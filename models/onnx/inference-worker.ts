@@ -6,43 +6,18 @@
  */
 import { parentPort } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
+import { type GraphInfo, graphInfo } from './graph-info.js';
 
 export type ToInferenceWorker =
   | { type: 'load'; id: number; handle: number; bytes: Uint8Array; options: ort.InferenceSession.SessionOptions }
   | { type: 'run'; id: number; handle: number; input: string; output: string; dtype: 'float32' | 'uint8'; data: Float32Array | Uint8Array; dims: number[] }
   | { type: 'release'; id: number; handle: number };
 
-export interface GraphValue {
-  name: string;
-  isTensor: boolean;
-  type?: string;
-  shape?: (number | string)[];
-}
-
-/** What a loaded graph says about itself (plain data: crosses the thread boundary). */
-export interface GraphInfo {
-  inputNames: string[];
-  outputNames: string[];
-  inputs: GraphValue[];
-  outputs: GraphValue[];
-}
-
 export type FromInferenceWorker =
   | { type: 'loaded'; id: number; info: GraphInfo }
   | { type: 'result'; id: number; data: Float32Array; dims: number[]; dtype: string }
   | { type: 'released'; id: number }
   | { type: 'error'; id: number; name: string; message: string };
-
-export function graphInfo(session: ort.InferenceSession): GraphInfo {
-  const value = (m: ort.InferenceSession.ValueMetadata): GraphValue =>
-    m.isTensor ? { name: m.name, isTensor: true, type: m.type, shape: [...m.shape] } : { name: m.name, isTensor: false };
-  return {
-    inputNames: [...session.inputNames],
-    outputNames: [...session.outputNames],
-    inputs: session.inputMetadata.map(value),
-    outputs: session.outputMetadata.map(value),
-  };
-}
 
 const port = parentPort;
 if (port) {

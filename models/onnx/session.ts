@@ -8,7 +8,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { ModelError } from '../errors.js';
-import { prepareModelBytes } from './graph-edit.js';
 import type { ModelManifest } from '../manifest/manifest.js';
 import { type InferenceWorker, type Runner, loadInProcess } from './inference-host.js';
 import { imageElements, type TensorData } from '../image/preprocess.js';
@@ -51,6 +50,8 @@ export interface SessionOptions {
 interface Job {
   input: TensorData;
   n: number;
+  /** The caller gives `input` up: it may be moved to the inference worker instead of copied. */
+  consume: boolean;
   resolve: (out: Float32Array) => void;
   reject: (err: unknown) => void;
 }
@@ -85,8 +86,9 @@ export class ModelSession {
       new ModelError('MODEL_MISMATCH', `Model "${manifest.name}" (${model.path}): ${what}. The manifest and the file disagree: check the manifest or get the file it describes.`);
     let bytes: Uint8Array;
     try {
-      // Exposes the embedding tensor as a graph output when the manifest asks for it (no-op otherwise).
-      bytes = prepareModelBytes(manifest, model.data);
+      // Exposes the embedding tensor as a graph output when the manifest asks for it. The graph
+      // editor (onnx-proto) takes ~200 ms to load, so only such a manifest loads it.
+      bytes = manifest.output.expose ? (await import('./graph-edit.js')).prepareModelBytes(manifest, model.data) : model.data;
     } catch (err) {
       throw new ModelError('MODEL_MISMATCH', `Model "${manifest.name}" (${model.path}): ${(err as Error).message}`, { cause: err });
     }
@@ -145,8 +147,10 @@ export class ModelSession {
   /**
    * Embeds `n` images laid out N x 3 x H x W in `input` (at least n images long); resolves to the
    * n x dim raw embeddings, row-major (not normalised). Runs are queued; see the file comment.
+   * With `consume`, the caller promises never to read `input` again, so a batch tensor (9.6 MB at
+   * batch 16) is transferred to the inference worker rather than copied; it is detached after.
    */
-  run(input: TensorData, n: number): Promise<Float32Array> {
+  run(input: TensorData, n: number, opts: { consume?: boolean } = {}): Promise<Float32Array> {
     if (this.released) return Promise.reject(new Error(`Model "${this.manifest.name}": session already released`));
     if (!Number.isInteger(n) || n < 0) return Promise.reject(new RangeError(`Expected non-negative integer for n but received ${n}`));
     if (n === 0) return Promise.resolve(new Float32Array(0));
@@ -157,7 +161,7 @@ export class ModelSession {
       return Promise.reject(new TypeError(`Model "${this.manifest.name}" takes ${this.manifest.input.dtype} input`));
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ input, n, resolve, reject });
+      this.queue.push({ input, n, consume: opts.consume === true, resolve, reject });
       this.pump();
     });
   }
@@ -177,6 +181,8 @@ export class ModelSession {
       total += job.n;
     }
     let input = jobs[0].input;
+    // A merged input is this session's own copy: nobody else reads it.
+    const owned = jobs.length > 1 || jobs[0].consume;
     if (jobs.length > 1) {
       input = this.manifest.input.dtype === 'uint8' ? new Uint8Array(total * this.perImage) : new Float32Array(total * this.perImage);
       let at = 0;
@@ -185,7 +191,7 @@ export class ModelSession {
         at += j.n * this.perImage;
       }
     }
-    this.execute(input, total).then(
+    this.execute(input, total, owned).then(
       (out) => {
         let at = 0;
         for (const j of jobs) {
@@ -202,7 +208,7 @@ export class ModelSession {
     });
   }
 
-  private async execute(input: TensorData, n: number): Promise<Float32Array> {
+  private async execute(input: TensorData, n: number, owned: boolean): Promise<Float32Array> {
     const { height: h, width: w, dtype, name } = this.manifest.input;
     const chunk = this.fixedBatch ?? n;
     const out = new Float32Array(n * this.dim);
@@ -215,7 +221,7 @@ export class ModelSession {
         data = padded;
       }
       const rows = this.fixedBatch ?? count;
-      const t = await this.session.run(name, this.manifest.output.name, data, [rows, 3, h, w]);
+      const t = await this.session.run(name, this.manifest.output.name, data, [rows, 3, h, w], owned);
       const values = t.data;
       if (t.type !== 'float32' || t.dims[0] !== rows || values.length !== rows * this.dim) {
         throw new ModelError(

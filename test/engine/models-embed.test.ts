@@ -163,6 +163,19 @@ describe('Embedder on the offline models', () => {
       for (const { name } of e.models) assert.ok(maxAbsDiff(sequential[i][name], concurrent[i][name]) < 1e-4);
     }
   });
+
+  it('inferBatch keeps a batch usable; with consume its tensors move to the worker, same vectors', async () => {
+    const batch = await e.preprocessBatch([...moto, ...leopard]);
+    const kept = await e.inferBatch(batch);
+    assert.ok(batch.tensors.every((t) => t.length > 0), 'without consume the tensors stay readable');
+    const again = await e.inferBatch(batch, { consume: true });
+    assert.ok(batch.tensors.every((t) => t.length === 0), 'with consume the tensors were transferred (detached)');
+    kept.forEach((r, i) => {
+      const s = again[i];
+      assert.ok(r.ok === true && s?.ok === true);
+      for (const { name } of e.models) assert.deepEqual(s.vectors.orig?.[name], r.vectors.orig?.[name]);
+    });
+  });
 });
 
 describe('Embedder options and loading', () => {

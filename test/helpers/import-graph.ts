@@ -10,6 +10,8 @@ import path from 'node:path';
 export const NATIVE_PACKAGES = ['faiss-node', 'annoy', 'onnxruntime-node', 'onnxruntime-common', 'sharp', 'better-sqlite3', 'playwright-core'] as const;
 
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)(['"])([^'"\n]+)\1/g;
+/** Only what is loaded before any code runs: `import ... from` and bare `import '...'`. */
+const STATIC_SPECIFIER = /(?:\bfrom\s*|\bimport\s+)(['"])([^'"\n]+)\1/g;
 
 export interface Reach {
   /** Package name -> the chain of files through which it is first reached (entry first). */
@@ -28,7 +30,9 @@ function code(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
 }
 
-export function reach(entries: readonly string[]): Reach {
+/** `staticOnly`: follow only static imports (what loading the entries costs before any call). */
+export function reach(entries: readonly string[], opts: { staticOnly?: boolean } = {}): Reach {
+  const pattern = opts.staticOnly ? STATIC_SPECIFIER : SPECIFIER;
   const packages = new Map<string, string[]>();
   const files = new Set<string>();
   const queue: { file: string; chain: string[] }[] = entries.map((f) => ({ file: path.resolve(f), chain: [path.resolve(f)] }));
@@ -37,7 +41,7 @@ export function reach(entries: readonly string[]): Reach {
     if (files.has(file)) continue;
     files.add(file);
     const text = code(fs.readFileSync(file, 'utf8'));
-    for (const m of text.matchAll(SPECIFIER)) {
+    for (const m of text.matchAll(pattern)) {
       const spec = m[2];
       if (spec.startsWith('node:')) continue;
       if (spec.startsWith('.') || spec.startsWith('/')) {

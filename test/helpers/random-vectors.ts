@@ -39,3 +39,25 @@ export function randomUnitVectors(n: number, dim: number, seed: number): Float32
   }
   return out;
 }
+
+/** x = normalise(A z + noise e): intrinsic dimension `rank`, A fixed by `seed`, rows by `rowSeed`. */
+export function lowRankVectors(n: number, dim: number, rank: number, noise: number, seed: number, rowSeed: number): Float32Array {
+  const a = randomUnitVectors(dim, rank, seed); // dim x rank, rows normalised: a fixed random basis
+  const z = randomUnitVectors(n, rank, rowSeed);
+  const e = randomUnitVectors(n, dim, rowSeed + 17);
+  const out = new Float32Array(n * dim);
+  const zs = Math.sqrt(rank); // undo the row normalisation of z: back to ~N(0, I)
+  for (let i = 0; i < n; i++) {
+    let norm = 0;
+    for (let j = 0; j < dim; j++) {
+      let v = 0;
+      for (let r = 0; r < rank; r++) v += a[j * rank + r]! * z[i * rank + r]! * zs;
+      v += noise * Math.sqrt(rank) * e[i * dim + j]!;
+      out[i * dim + j] = v;
+      norm += v * v;
+    }
+    const inv = 1 / Math.sqrt(norm);
+    for (let j = 0; j < dim; j++) out[i * dim + j]! *= inv;
+  }
+  return out;
+}
