@@ -16,20 +16,10 @@ import { type Fixture, buildFixture, caltechFiles, startFixtureServer } from '..
 import { ImsearchClient } from '../../sdk/index.js';
 import { fileFromPath } from '../../sdk/node.js';
 import type { RunningServer } from '../../server/app.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/chromium.js';
 import { repoRoot } from '../helpers/paths.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
 const ARTIFACTS = path.join(repoRoot, 'test-artifacts');
 
 let fx: Fixture;
@@ -50,7 +40,7 @@ before(async () => {
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ARGS,
+    args: [...CHROMIUM_ARGS],
     viewport: { width: 1280, height: 900 },
   });
   page = context.pages()[0] ?? (await context.newPage());

@@ -15,18 +15,12 @@ import { type Browser, type Page, chromium } from 'playwright-core';
 import { type Fixture, buildFixture, caltechFiles, startFixtureServer } from '../../bench/api-fixture.js';
 import type { RunningServer } from '../../server/app.js';
 import { repoRoot } from '../helpers/paths.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** A second name for 127.0.0.1: the same static server seen from an origin that is not allowed. */
 const REFUSED_HOST = 'refused.test';
 const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
+  ...CHROMIUM_ARGS,
   `--host-resolver-rules=MAP ${REFUSED_HOST} 127.0.0.1`,
 ];
 /** The SDK's browser build as the API server serves it at /sdk/. */

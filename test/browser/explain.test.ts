@@ -4,6 +4,7 @@
  * score, the probability and the class share; the predicted class is named above the grid.
  */
 import assert from 'node:assert/strict';
+import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/chromium.js';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +13,6 @@ import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { type Fixture, FIXTURE_MODEL, buildFixture, caltechFiles, startFixtureServer } from '../../bench/api-fixture.js';
 import type { RunningServer } from '../../server/app.js';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
 
 let fx: Fixture;
 let server: RunningServer;
@@ -25,7 +25,7 @@ before(async () => {
   fx = await buildFixture({ perClass: 6 });
   server = await startFixtureServer(fx);
   profile = await fs.mkdtemp(path.join(os.tmpdir(), 'imsearch-chromium-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: ARGS, viewport: { width: 1280, height: 900 } });
+  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS], viewport: { width: 1280, height: 900 } });
   page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
