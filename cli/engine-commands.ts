@@ -3,7 +3,6 @@
  * ONNX Runtime, sharp and the index addons are loaded inside an action, so `--help` and a
  * command that needs none of them do not pay for loading them.
  */
-import fs from 'node:fs/promises';
 import { ImsearchError } from '../errors/error-codes.js';
 import path from 'node:path';
 import type { Command } from 'commander';
