@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { ImsearchError } from '../errors/error-codes.js';
 import { DEFAULT_LIMITS as SERVICE_LIMITS, type Limits } from '../service/limits.js';
-import { DEFAULT_QUERY_COST_LIMITS, type QueryCostLimits } from './query-cost.js';
+import { DEFAULT_QUERY_COST_LIMITS, type QueryCostLimits } from './query-cost-limits.js';
 
 /** The service's limits plus the HTTP layer's own and the query cost limits. */
 export interface ServerLimits extends Limits, QueryCostLimits {

@@ -11,7 +11,8 @@ import { test } from 'node:test';
 import { type DocumentNode, Kind, buildSchema, getIntrospectionQuery, parse } from 'graphql';
 import { ImsearchError } from '../../errors/error-codes.js';
 import { DEFAULT_LIMITS } from '../../service/limits.js';
-import { DEFAULT_QUERY_COST_LIMITS, checkQueryCost } from '../../server/query-cost.js';
+import { checkQueryCost } from '../../server/query-cost.js';
+import { DEFAULT_QUERY_COST_LIMITS } from '../../server/query-cost-limits.js';
 import { repoRoot } from '../helpers/paths.js';
 
 const schema = buildSchema(fs.readFileSync(path.join(repoRoot, 'schema/schema.graphql'), 'utf8'));
