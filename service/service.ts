@@ -386,13 +386,15 @@ export class ImsearchService {
     opts.onQueued?.(c);
     const report = await c.write(async () => {
       checkLabelled(c); // the labels may have changed while the fit was queued
+      const fitted = () => JSON.stringify({ metric: c.manifest.metric, defaults: c.manifest.searchDefaults });
+      const served = fitted();
       try {
         return await this.fitRunner(c.collection, request, { signal: opts.signal, onProgress: opts.onProgress });
       } finally {
-        // The runner wrote the manifest on disk (also when it failed late): serve what is there.
-        const before = c.manifest.metric?.hash;
+        // The runner wrote the manifest (in this process, or on disk from a worker; also when it
+        // failed late): serve what is there now whenever it differs from what was served.
         await c.collection.reloadManifest();
-        if (c.manifest.metric?.hash !== before || c.searcher.searchDefaults === null) await c.use(await CollectionSearcher.open(c.collection));
+        if (fitted() !== served) await c.use(await CollectionSearcher.open(c.collection));
       }
     });
     return { collection: c, report };

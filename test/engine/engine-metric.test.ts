@@ -35,6 +35,12 @@ test('fit a metric on a labelled collection: stored, hash-checked, served after 
     assert.ok(report.cv.scores.reranked.map >= report.cv.scores.baseline.map - 1e-9, JSON.stringify(report.cv.scores));
     assert.match(report.metricHash, /^sha256:[0-9a-f]{64}$/);
     assert.deepEqual(c.manifest.metric?.hash, report.metricHash);
+    assert.equal(c.searcher.searchDefaults?.mode, 'transform');
+    // A refit in the same process (here: the same metric, another mode) is served at once.
+    await service.fit('m', { mode: 'rerank', folds: 1 });
+    assert.equal(c.searcher.searchDefaults?.mode, 'rerank');
+    await service.fit('m', { mode: 'transform', folds: 1 });
+    assert.equal(c.searcher.searchDefaults?.mode, 'transform');
     const dir = c.collection.dir;
     await service.close();
 
