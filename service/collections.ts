@@ -103,8 +103,8 @@ export class OpenCollection {
     this.seen = { version: collection.version(), stamp: manifestStamp(collection.dir) };
   }
 
-  static async open(collection: Collection, embedders: EmbedderPool, opts: { save: boolean }): Promise<OpenCollection> {
-    const searcher = await CollectionSearcher.open(collection, { save: opts.save });
+  static async open(collection: Collection, embedders: EmbedderPool): Promise<OpenCollection> {
+    const searcher = await CollectionSearcher.open(collection);
     return new OpenCollection(collection, searcher, await summarizeSearch(collection, searcher), embedders);
   }
 
@@ -217,17 +217,14 @@ export class OpenCollection {
   }
 }
 
-/**
- * The collections of a data directory. `readOnly` opens them for reading only (a read-only data
- * directory still serves searches; writes are refused with STORAGE_READ_ONLY).
- */
+/** The collections of a data directory, each opened once and kept open. */
 export class CollectionRegistry {
   private readonly open = new Map<string, Promise<OpenCollection>>();
 
   constructor(
     readonly dataDir: string,
     readonly embedders: EmbedderPool,
-    private readonly opts: { log?: (line: string) => void; saveIndexes?: boolean } = {},
+    private readonly opts: { log?: (line: string) => void } = {},
   ) {}
 
   dir(name: string): string {
@@ -257,14 +254,14 @@ export class CollectionRegistry {
   async get(name: string): Promise<OpenCollection> {
     const dir = this.dir(name);
     let pending = this.open.get(name);
-    if (pending && !fs.existsSync(path.join(dir, 'manifest.json'))) {
+    if (pending && !this.exists(name)) {
       // deleted by another process
       this.open.delete(name);
       await (await pending.catch(() => null))?.close();
       pending = undefined;
     }
     if (!pending) {
-      if (!fs.existsSync(path.join(dir, 'manifest.json'))) {
+      if (!this.exists(name)) {
         const have = this.names();
         throw new ImsearchError('UNKNOWN_COLLECTION', `no collection "${name}" in ${this.dataDir}` + (have.length ? ` (there are: ${have.join(', ')})` : ' (there are none yet)'));
       }
@@ -272,7 +269,7 @@ export class CollectionRegistry {
         const t0 = performance.now();
         const collection = await Collection.open(dir);
         try {
-          const c = await OpenCollection.open(collection, this.embedders, { save: this.opts.saveIndexes ?? true });
+          const c = await OpenCollection.open(collection, this.embedders);
           this.opts.log?.(
             `opened collection ${name}: ${c.searcher.size} items, models ${c.searcher.modelNames().join(',')}, index ${c.searcher.indexSpec} (${(performance.now() - t0).toFixed(0)} ms)`,
           );
