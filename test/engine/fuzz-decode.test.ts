@@ -9,7 +9,8 @@ import { type Fixture, buildFixture, startFixtureServer } from '../../bench/api-
 import { DECODE_FAILURES } from '../../models/image/decode-error.js';
 import type { RunningServer } from '../../server/app.js';
 import { ImsearchClient, ImsearchError } from '../../sdk/index.js';
-import { fuzzDecode, makeSeeds, mutate, rng } from '../helpers/fuzz-images.js';
+import { fuzzDecode, makeSeeds, mutate } from '../helpers/fuzz-images.js';
+import { seededUniform } from '../helpers/random-vectors.js';
 
 test('400 mutated images through the decoder: each accepted or refused with a reason, none hangs', { timeout: 60_000 }, async () => {
   const { counts, findings, maxMs } = await fuzzDecode(400, 12);
@@ -34,7 +35,7 @@ after(async () => {
 test('60 mutated uploads: each answered with matches or BAD_IMAGE and its reason; the server stays up', { timeout: 120_000 }, async () => {
   const client = new ImsearchClient({ endpoint: `${server.url}/graphql` });
   const seeds = await makeSeeds();
-  const random = rng(7);
+  const random = seededUniform(7);
   const seen: Record<string, number> = {};
   for (let n = 0; n < 60; n++) {
     const bytes = mutate(seeds[n % seeds.length], random);

@@ -7,18 +7,8 @@
 import { DECODE_FAILURES, ImageDecodeError } from '../../models/image/decode-error.js';
 import { decodeImage } from '../../models/image/decode.js';
 import { type SeedFormat, seedImage } from './image-seeds.js';
+import { seededUniform } from './random-vectors.js';
 
-/** mulberry32: a small seeded generator, so a failing case can be replayed from its number. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const SEED_FORMATS: readonly SeedFormat[] = ['jpeg', 'png', 'webp', 'gif'];
 
@@ -82,7 +72,7 @@ export async function decodeCase(input: Buffer, deadlineMs: number): Promise<Cas
 /** Runs `cases` seeded cases; returns counts by outcome and the findings with their case numbers. */
 export async function fuzzDecode(cases: number, seed: number, deadlineMs = 5000): Promise<{ counts: Record<string, number>; findings: { n: number; finding: string }[]; maxMs: number }> {
   const seeds = await makeSeeds();
-  const random = rng(seed);
+  const random = seededUniform(seed);
   const counts: Record<string, number> = {};
   const findings: { n: number; finding: string }[] = [];
   let maxMs = 0;
