@@ -203,16 +203,20 @@ export class ImsearchService {
     await this.thumbnails.removeCollection(name);
   }
 
-  /** Searches with an image; the request is checked before the image is embedded. */
-  async searchImage(name: string | null | undefined, image: Buffer, request: SearchRequest): Promise<SearchOutcome> {
+  /**
+   * Searches with an image. The collection is looked up and the request checked before the image
+   * is read (`image` may be a reader: an upload, a file) or embedded.
+   */
+  async searchImage(name: string | null | undefined, image: Buffer | (() => Promise<Buffer>), request: SearchRequest): Promise<SearchOutcome> {
     const c = await this.collection(name);
     const checked = checkSearchRequest(c, request, this.limits.maxK);
     const embedder = await c.embedder();
     const searcher = c.searcher;
     searcher.checkEmbedder(embedder);
+    const bytes = typeof image === 'function' ? await image() : image;
     return this.searchGate.run(async () => {
       const t0 = performance.now();
-      const vectors = await embedder.embedImage(image, c.manifest.views);
+      const vectors = await embedder.embedImage(bytes, c.manifest.views);
       const t1 = performance.now();
       const answer = await searcher.search(vectors, checked);
       return { collection: c, ...answer, timing: { embedMs: t1 - t0, searchMs: performance.now() - t1 } };

@@ -64,9 +64,8 @@ export class SearchResolver {
   ): Promise<SearchResult> {
     const { service, timing } = ctx;
     const request = toSearchRequest(options);
-    await service.collection(options.collection); // UNKNOWN_COLLECTION before the upload is read
-    const file = await timing.time('uploadMs', () => readUpload(upload, service.limits.maxUploadBytes));
-    const outcome = await service.searchImage(options.collection, file.data, request);
+    const read = async () => (await timing.time('uploadMs', () => readUpload(upload, service.limits.maxUploadBytes))).data;
+    const outcome = await service.searchImage(options.collection, read, request);
     timing.add('embedMs', outcome.timing.embedMs);
     timing.add('searchMs', outcome.timing.searchMs);
     return toSearchResult(outcome, request.k, request.models, ctx.baseUrl);
