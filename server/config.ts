@@ -4,7 +4,7 @@
  */
 import net from 'node:net';
 import { ImsearchError } from '../errors/error-codes.js';
-import { DEFAULT_LIMITS as SERVICE_LIMITS, type Limits } from '../service/limits.js';
+import { DEFAULT_LIMITS as SERVICE_LIMITS, type Limits, parsePositiveInt } from '../service/limits.js';
 import { DEFAULT_QUERY_COST_LIMITS, type QueryCostLimits } from './query-cost-limits.js';
 
 /** The service's limits plus the HTTP layer's own and the query cost limits. */
@@ -73,12 +73,6 @@ export class ConfigError extends ImsearchError {
 const expected = (what: string, name: string, value: unknown) =>
   new ConfigError(`Expected ${what} for ${name} but received ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
 
-export function positiveInt(value: unknown, name: string): number {
-  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) throw expected('positive integer', name, value);
-  return n;
-}
-
 export function portNumber(value: unknown, name = 'port'): number {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 65535) throw expected('port number from 0 to 65535', name, value);
@@ -115,7 +109,7 @@ export function resolveServerConfig(input: ServerConfigInput): ServerConfig {
   const limits: ServerLimits = { ...DEFAULT_LIMITS };
   for (const [key, value] of Object.entries(input.limits ?? {})) {
     if (!(key in DEFAULT_LIMITS)) throw new ConfigError(`Unknown limit "${key}": expected one of ${Object.keys(DEFAULT_LIMITS).join(', ')}`);
-    if (value !== undefined) limits[key as keyof ServerLimits] = positiveInt(value, key);
+    if (value !== undefined) limits[key as keyof ServerLimits] = parsePositiveInt(key, value);
   }
   const host = input.host ?? DEFAULT_HOST;
   if (typeof host !== 'string' || host.trim() === '') throw expected('host name or address', 'host', host);
@@ -138,10 +132,10 @@ export function resolveServerConfig(input: ServerConfigInput): ServerConfig {
     apiKey,
     roots: [...(input.roots ?? [])],
     limits,
-    threads: input.threads === undefined ? undefined : positiveInt(input.threads, 'threads'),
+    threads: input.threads === undefined ? undefined : parsePositiveInt('threads', input.threads),
     publicUrl: input.publicUrl?.replace(/\/+$/, ''),
     corsOrigins: [...new Set((input.corsOrigins ?? []).map((o) => exactOrigin(o, 'corsOrigins')))],
-    thumbnailSize: positiveInt(input.thumbnailSize ?? DEFAULT_THUMBNAIL_SIZE, 'thumbnailSize'),
+    thumbnailSize: parsePositiveInt('thumbnailSize', input.thumbnailSize ?? DEFAULT_THUMBNAIL_SIZE),
     log: input.log,
   };
 }

@@ -44,11 +44,15 @@ export function checkInt(name: string, value: number, min: number, max: number, 
   return value;
 }
 
-/** A command-line or environment string as a positive integer (BAD_USER_INPUT otherwise). */
-export function parsePositiveInt(name: string, value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < 1) {
-    throw new ImsearchError('BAD_USER_INPUT', `${name} must be a positive integer, received ${JSON.stringify(value)}`);
+/**
+ * A positive integer from a flag, an environment variable or an option object (numbers may come
+ * as strings): BAD_USER_INPUT naming the option otherwise. The CLI and the server's configuration
+ * both read theirs through here.
+ */
+export function parsePositiveInt(name: string, value: unknown): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
+    throw new ImsearchError('BAD_USER_INPUT', `Expected positive integer for ${name} but received ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
   }
   return n;
 }
