@@ -26,6 +26,7 @@ import path from 'node:path';
 import { type SearchParams, createIndex } from '../indexes/index.js';
 import type { SearchHit, VectorIndex } from '../indexes/vector-index.js';
 import { lowRankVectors, randomUnitVectors } from '../test/helpers/random-vectors.js';
+import { hitIds, pooledRecall } from '../test/helpers/recall.js';
 
 interface Options {
   n: number;
@@ -93,16 +94,7 @@ function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
 }
 
-function recall(got: SearchHit[][], exact: SearchHit[][]): number {
-  let hit = 0;
-  let total = 0;
-  got.forEach((hits, q) => {
-    const truth = new Set(exact[q]!.map((h) => h.id));
-    hit += hits.filter((h) => truth.has(h.id)).length;
-    total += truth.size;
-  });
-  return hit / total;
-}
+const recall = (got: SearchHit[][], exact: SearchHit[][]) => pooledRecall(hitIds(got), hitIds(exact));
 
 function log(msg: string): void {
   process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${msg}\n`);

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import type * as Usearch from 'usearch';
 import { createIndex } from '../../indexes/index.js';
 import { lowRankVectors } from '../../test/helpers/random-vectors.js';
+import { pooledRecall } from '../../test/helpers/recall.js';
 import { median, percentile, rotated } from './stats.js';
 
 export interface AnnOptions {
@@ -108,17 +109,6 @@ function usearchIndex(base: Float32Array, dim: number, dir: string): Contender {
   };
 }
 
-function recallOf(got: number[][], exact: number[][]): number {
-  let hit = 0;
-  let total = 0;
-  got.forEach((ids, i) => {
-    const truth = new Set(exact[i]);
-    hit += ids.filter((id) => truth.has(id)).length;
-    total += truth.size;
-  });
-  return hit / total;
-}
-
 export async function runAnn(o: AnnOptions): Promise<AnnResult[]> {
   o.log(`ann: generating ${o.n} x ${o.dim} low-rank (R=${o.rank}) vectors`);
   const base = lowRankVectors(o.n, o.dim, o.rank, 0.1, 1, 2);
@@ -140,7 +130,7 @@ export async function runAnn(o: AnnOptions): Promise<AnnResult[]> {
     for (const ef of o.efs) {
       const got: number[][] = [];
       for (let i = 0; i < o.queries; i++) got.push(await c.search(q(i), o.k, ef));
-      recall.set(key(c.name, ef), recallOf(got, exact));
+      recall.set(key(c.name, ef), pooledRecall(got, exact));
     }
   }
   for (let r = 0; r < o.rounds; r++) {

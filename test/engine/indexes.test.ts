@@ -18,6 +18,9 @@ import { openCollectionIndex } from '../../service/collection-index.js';
 import type { Collection } from '../../store/collection.js';
 import type { SearchHit, VectorIndex } from '../../indexes/vector-index.js';
 import { randomUnitVectors } from '../helpers/random-vectors.js';
+import { hitIds, pooledRecall } from '../helpers/recall.js';
+
+const recallOfHits = (got: SearchHit[][], exact: SearchHit[][]) => pooledRecall(hitIds(got), hitIds(exact));
 
 // ---------- data and brute force, in plain JS ----------
 
@@ -49,17 +52,6 @@ function bruteForce(
     out.push(all.slice(0, Math.min(k, all.length)));
   }
   return out;
-}
-
-function recallAt(got: SearchHit[][], exact: SearchHit[][]): number {
-  let hit = 0;
-  let total = 0;
-  got.forEach((hits, q) => {
-    const truth = new Set(exact[q]!.map((h) => h.id));
-    hit += hits.filter((h) => truth.has(h.id)).length;
-    total += truth.size;
-  });
-  return hit / total;
 }
 
 /** Same ranking as brute force: same ids, or swapped only between near-equal scores (float32 vs float64). */
@@ -136,7 +128,7 @@ for (const [spec, bound] of APPROXIMATE) {
         assert.ok(a.score > b.score || (a.score === b.score && a.id < b.id), 'ranked by score, then id');
       }
     }
-    const recall = recallAt(got, exact);
+    const recall = recallOfHits(got, exact);
     assert.ok(recall >= bound, `recall@10 ${recall.toFixed(3)} < ${bound}`);
   });
 }
@@ -449,7 +441,7 @@ test('a per-call nprobe overrides the default: visiting every IVF list is exact'
   const index = build('faiss:IVF16,Flat'); // default nprobe: FAISS's 1
   const exact = bruteForce(index.metric, ids, data, queries, DIM, K);
   const byDefault = await index.search(queries, K);
-  assert.ok(recallAt(byDefault, exact) < 0.9, `nprobe=1 recall ${recallAt(byDefault, exact)} should miss some`);
+  assert.ok(recallOfHits(byDefault, exact) < 0.9, `nprobe=1 recall ${recallOfHits(byDefault, exact)} should miss some`);
   assertExact(await index.search(queries, K, { nprobe: 16 }), exact, 'nprobe=16');
   // The override was for that call only.
   assert.deepEqual(await index.search(queries, K), byDefault);
@@ -464,8 +456,8 @@ for (const [spec, low, high] of [
     const index = build(spec);
     const exact = bruteForce(index.metric, ids, data, queries, DIM, K);
     const byDefault = await index.search(queries, K);
-    const recallLow = recallAt(await index.search(queries, K, low), exact);
-    const recallHigh = recallAt(await index.search(queries, K, high), exact);
+    const recallLow = recallOfHits(await index.search(queries, K, low), exact);
+    const recallHigh = recallOfHits(await index.search(queries, K, high), exact);
     assert.ok(recallLow + 0.1 < recallHigh, `recall ${recallLow.toFixed(3)} (${JSON.stringify(low)}) vs ${recallHigh.toFixed(3)} (${JSON.stringify(high)})`);
     assert.deepEqual(await index.search(queries, K), byDefault);
   });
