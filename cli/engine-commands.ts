@@ -155,10 +155,10 @@ export function registerEngineCommands(program: Command): void {
     .description('list collections with their models, index spec and counts')
     .action((_o: unknown, cmd: Command) =>
       withService(cmd, async (service) => {
-        for (const c of await service.listCollections()) {
+        for (const c of await service.collectionSummaries()) {
           const m = c.manifest;
           console.log(
-            JSON.stringify({ name: c.name, items: c.collection.count(), labels: c.collection.labels().size, models: m.models.map((x) => `${x.name}:${x.weight}`), crop: m.crop, views: m.views, index: m.indexSpec }),
+            JSON.stringify({ name: c.name, items: c.items, labels: c.labels, models: m.models.map((x) => `${x.name}:${x.weight}`), crop: m.crop, views: m.views, index: m.indexSpec }),
           );
         }
       }),

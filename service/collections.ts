@@ -217,6 +217,13 @@ export class OpenCollection {
   }
 }
 
+export interface CollectionSummary {
+  name: string;
+  manifest: Readonly<CollectionManifest>;
+  items: number;
+  labels: number;
+}
+
 /** The collections of a data directory, each opened once and kept open. */
 export class CollectionRegistry {
   private readonly open = new Map<string, Promise<OpenCollection>>();
@@ -248,6 +255,17 @@ export class CollectionRegistry {
 
   exists(name: string): boolean {
     return fs.existsSync(path.join(this.dir(name), 'manifest.json'));
+  }
+
+  /** A collection's manifest and counts, read from its store alone (no index, metric or model is loaded). */
+  async summary(name: string): Promise<CollectionSummary> {
+    if (!this.exists(name)) throw new ImsearchError('UNKNOWN_COLLECTION', `no collection "${name}" in ${this.dataDir}`);
+    const collection = await Collection.open(this.dir(name));
+    try {
+      return { name, manifest: collection.manifest, items: collection.count(), labels: collection.labels().size };
+    } finally {
+      collection.close();
+    }
   }
 
   /** The open collection, opened on first use and refreshed when another process changed it; UNKNOWN_COLLECTION when absent. */

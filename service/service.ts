@@ -14,7 +14,7 @@ import { type ListedFile, listLabelledFiles } from '../store/folder-listing.js';
 import { ThumbnailCache } from '../store/thumbnails.js';
 import { UploadStore } from '../store/uploads.js';
 import { CollectionSearcher, type SearchAnswer } from './collection-searcher.js';
-import { CollectionRegistry, checkCollectionName, type EmbedderFactory, EmbedderPool, type OpenCollection } from './collections.js';
+import { CollectionRegistry, type CollectionSummary, checkCollectionName, type EmbedderFactory, EmbedderPool, type OpenCollection } from './collections.js';
 import type { FitProgress, FitRequest, FitRunner } from './fit-port.js';
 import { type IndexProgress, type IndexReport, type SkippedFile, indexFiles } from './indexing.js';
 import { DEFAULT_LIMITS, DEFAULT_PAGE_SIZE, type Limits, checkInt } from './limits.js';
@@ -155,6 +155,11 @@ export class ImsearchService {
   /** Every collection on disk, opened (indexes loaded; models load on first embedding). */
   async listCollections(): Promise<OpenCollection[]> {
     return Promise.all(this.collections.names().map((n) => this.collections.get(n)));
+  }
+
+  /** Every collection's manifest and counts, without loading its index or models (a listing). */
+  collectionSummaries(): Promise<CollectionSummary[]> {
+    return Promise.all(this.collections.names().map((n) => this.collections.summary(n)));
   }
 
   /** The models the collections use, each once, with the collections using it. */
