@@ -52,6 +52,9 @@ const PUBLIC_DIR = fileURLToPath(new URL('../../server/public/', import.meta.url
 const WEB_DIR = fileURLToPath(new URL('./web/', import.meta.url));
 const SDK_DIR = fileURLToPath(new URL('../sdk/', import.meta.url));
 
+/** GraphQL answers smaller than this go uncompressed (a k = 10 search answer is about 4 KiB). */
+const GRAPHQL_COMPRESS_BYTES = 8 * 1024;
+
 const PREFLIGHT_HEADERS = ['apollo-require-preflight', 'x-apollo-operation-name'];
 
 /** What the SDK and graphql-upload send cross-origin (Accept is safelisted). */
@@ -141,7 +144,12 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
 
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(compression(), securityHeaders());
+  // A gzip stream per response costs 1.5 to 2 ms here (BENCHMARKS.md, issue 14): for an answer
+  // under 8 KiB that is more than the bytes it saves take to send on any link above ~30 Mbit/s,
+  // and a k = 10 search answer is about 4 KiB. Pages and bundles keep the library's 1 KiB.
+  const compressPages = compression();
+  const compressAnswers = compression({ threshold: GRAPHQL_COMPRESS_BYTES });
+  app.use((req, res, next) => (req.path === '/graphql' ? compressAnswers : compressPages)(req, res, next), securityHeaders());
   if (config.apiKey === undefined) app.use(requestGuard(config));
   if (config.corsOrigins.length) app.use(cors({ origin: config.corsOrigins, methods: ['GET', 'POST'], allowedHeaders: CORS_HEADERS, maxAge: 600 }));
 

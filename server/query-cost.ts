@@ -159,14 +159,39 @@ export function checkQueryCost(
   return { ...shape, resultFields, cost };
 }
 
-/** The Apollo plugin: every operation is measured before execution (didResolveOperation). */
+/** Measured (accepted) operations kept per document: a client sends the same few over and over. */
+const CACHED_PER_DOCUMENT = 64;
+
+/**
+ * What an operation's cost depends on besides its document: its name, its variables (an upload
+ * counts, not its bytes) and the list sizes known at planning time.
+ */
+function costKey(operationName: string | null | undefined, variables: Record<string, unknown> | undefined, sizes: ListSizes): string {
+  const plain = (_key: string, value: unknown) =>
+    value !== null && typeof value === 'object' && !Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype ? 'upload' : value;
+  return `${operationName ?? ''}\u0000${sizes.collections()}\u0000${sizes.jobs()}\u0000${JSON.stringify(variables ?? {}, plain)}`;
+}
+
+/**
+ * The Apollo plugin: every operation is measured before execution (didResolveOperation). Apollo
+ * hands back the same parsed document for the same query text, so an accepted measurement is
+ * remembered per document and key: the two walks cost 0.6 ms per search request, a tenth of the
+ * whole HTTP + GraphQL overhead (BENCHMARKS.md, issue 14).
+ */
 export function queryCostPlugin(limits: QueryCostLimits, sizes: ListSizes): ApolloServerPlugin {
+  const accepted = new WeakMap<DocumentNode, Set<string>>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operationName, request }) {
+          const key = costKey(operationName, request.variables, sizes);
+          let seen = accepted.get(document);
+          if (seen?.has(key)) return;
           try {
             checkQueryCost(schema, document, operationName, request.variables, limits, sizes);
+            if (!seen) accepted.set(document, (seen = new Set()));
+            if (seen.size >= CACHED_PER_DOCUMENT) seen.clear();
+            seen.add(key);
           } catch (err) {
             if (!(err instanceof ImsearchError)) throw err;
             // A GraphQLError with an http status: Apollo answers 400 instead of 500.

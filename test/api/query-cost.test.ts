@@ -76,6 +76,27 @@ test('the budget is configurable (maxQueryCost) and the default lets a k=100 sea
   }
 });
 
+test('a measured operation is remembered per variables: the same document at a larger k is still measured and refused', async () => {
+  const server = await startFixtureServer(fx, { limits: { maxQueryCost: '100' } });
+  try {
+    const query = 'query Q($k: Int) { similarTo(id: 1, k: $k) { matches { score } } }';
+    // cost = 1 + (10 + k) + k × (matches 1 + score 1): k 2 → 17, k 50 → 161.
+    for (const [k, refused] of [[2, false], [50, true], [2, false], [50, true]] as const) {
+      const { status, body } = await post(server.url, query, { k });
+      const e = body.errors?.[0];
+      if (refused) {
+        assert.equal(status, 400);
+        assert.equal(e?.extensions.code, 'QUERY_TOO_COMPLEX', JSON.stringify(body));
+        assert.equal(e?.extensions.cost, 161);
+      } else {
+        assert.equal(e, undefined, JSON.stringify(body));
+      }
+    }
+  } finally {
+    await server.close();
+  }
+});
+
 test('searches beyond the running + queued bound are refused with BUSY; the rest complete', async () => {
   const server = await startFixtureServer(fx, { limits: { maxConcurrentSearches: 1, maxQueuedSearches: 1 } });
   try {

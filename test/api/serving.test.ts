@@ -29,7 +29,8 @@ after(async () => {
   await fx?.remove();
 });
 
-const INTROSPECTION = JSON.stringify({ query: '{ __schema { types { name fields { name } } } }' });
+// About 38 KB: above the 8 KiB from which GraphQL answers are compressed.
+const INTROSPECTION = JSON.stringify({ query: '{ __schema { types { name description fields { name description args { name description } } } } }' });
 
 describe('compression', () => {
   it('gzips API responses, the GraphiQL bundle and the pages for clients that accept it', async () => {
@@ -51,6 +52,22 @@ describe('compression', () => {
       assert.ok(gz.bytes.length < unzipped.length, `${c.path}: ${gz.bytes.length} < ${unzipped.length}`);
       if (c.path !== '/graphql') assert.deepEqual(unzipped, plain.bytes, c.path);
     }
+  });
+});
+
+describe('compression threshold of GraphQL answers', () => {
+  it('leaves an answer under 8 KiB uncompressed (a gzip stream costs more than its bytes save) and gzips a larger one', async () => {
+    const small = await rawRequest(server.url, { path: '/graphql', method: 'POST', body: JSON.stringify({ query: '{ __typename }' }), headers: { 'Content-Type': 'application/json', 'Accept-Encoding': 'gzip' } });
+    assert.equal(small.status, 200);
+    assert.ok(small.bytes.length < 8 * 1024);
+    assert.equal(small.headers['content-encoding'], undefined);
+    const big = await rawRequest(server.url, { path: '/graphql', method: 'POST', body: INTROSPECTION, headers: { 'Content-Type': 'application/json', 'Accept-Encoding': 'gzip' } });
+    assert.equal(big.headers['content-encoding'], 'gzip');
+    assert.ok(gunzipSync(big.bytes).length >= 8 * 1024);
+    // Pages keep the library's 1 KiB threshold.
+    const page = await rawRequest(server.url, { path: '/', headers: { 'Accept-Encoding': 'gzip' } });
+    assert.equal(page.headers['content-encoding'], 'gzip');
+    assert.ok(gunzipSync(page.bytes).length < 8 * 1024, 'the page is a small one');
   });
 });
 
