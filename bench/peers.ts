@@ -30,6 +30,7 @@ import { startServer } from '../server/app.js';
 import { caltechDir, sharedModelsDir } from '../test/helpers/paths.js';
 import { cliLikeService } from '../test/helpers/service.js';
 import { runAnn } from './peers/ann.js';
+import { startBareApi } from './peers/bare-api.js';
 import { SIZE, embedBatch, openSession, preprocessInto } from './peers/plain-common.js';
 import { runNode, spinner } from './peers/proc.js';
 import { loadSampler, machine, median, rotated } from './peers/stats.js';
@@ -197,8 +198,11 @@ function serveChild(dataDir: string): Promise<{ url: string; close: () => Promis
 async function apiSection(dataDir: string, items: string, photos: string[], reps: number, where: 'child' | 'same'): Promise<void> {
   const server = where === 'child' ? await serveChild(dataDir) : await startServer({ dataDir, modelDir: sharedModelsDir, host: '127.0.0.1', port: 0 });
   const inProc = cliLikeService(dataDir, { modelDir: sharedModelsDir });
+  // The floor under any multipart HTTP API, next to the engine it serves (same process).
+  const bare = where === 'same' ? await startBareApi(inProc, 'peers') : null;
   try {
     const client = new ImsearchClient({ endpoint: `${server.url}/graphql` });
+    const bareClient = bare && new ImsearchClient({ endpoint: bare.url });
     const bytes = photos.map((p) => fs.readFileSync(p));
     const files = bytes.map((b, i) => new File([new Uint8Array(b)], path.basename(photos[i]!), { type: 'image/jpeg' }));
     for (let i = 0; i < 5; i++) await client.similarImages(files[i % files.length]!, { k: 10, collection: 'peers' });
@@ -220,6 +224,9 @@ async function apiSection(dataDir: string, items: string, photos: string[], reps
           local.searchMs!.push(timing.searchMs);
         },
       },
+      ...(bareClient
+        ? [{ name: 'SDK -> bare node:http + busboy, same engine (the floor)', run: (i: number) => bareClient.similarImages(files[i % files.length]!, { k: 10 }) }]
+        : []),
     ], reps);
     // Where the API's extra time goes: the server's own stage times (extensions.timing) against
     // the same stages in process; the rest of the SDK's time is HTTP, multipart and the client.
@@ -230,6 +237,7 @@ async function apiSection(dataDir: string, items: string, photos: string[], reps
         `in process: embed ${f(median(local.embedMs!))}, search ${f(median(local.searchMs!))}.`,
     );
   } finally {
+    await bare?.close();
     await inProc.close();
     await server.close();
   }
