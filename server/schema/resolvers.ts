@@ -58,7 +58,12 @@ function toSearchResult(outcome: SearchOutcome, k: number, models: readonly stri
 export class SearchResolver {
   @Query(() => SearchResult, { description: 'The items most similar to an uploaded image (GraphQL multipart request).' })
   async similarImages(
-    @Arg('upload', () => GraphQLUpload) upload: Promise<FileUpload>,
+    @Arg('upload', () => GraphQLUpload, {
+      description:
+        'The query image: a file of the GraphQL multipart request (JPEG, PNG, WebP, GIF, TIFF or AVIF), within the `maxUploadBytes` and `maxPixels` limits ' +
+        '(UPLOAD_TOO_LARGE, BAD_IMAGE otherwise).',
+    })
+    upload: Promise<FileUpload>,
     @Args(() => SearchOptions) options: SearchOptions,
     @Ctx() ctx: ApiContext,
   ): Promise<SearchResult> {
@@ -72,7 +77,11 @@ export class SearchResolver {
   }
 
   @Query(() => SearchResult, { description: 'The items most similar to an item of the collection ("more like this"), from its stored embeddings; the item itself is left out.' })
-  async similarTo(@Arg('id', () => ID) id: string, @Args(() => SearchOptions) options: SearchOptions, @Ctx() ctx: ApiContext): Promise<SearchResult> {
+  async similarTo(
+    @Arg('id', () => ID, { description: 'The id of the item whose neighbours to find, in the searched collection (UNKNOWN_ITEM when it has none).' }) id: string,
+    @Args(() => SearchOptions) options: SearchOptions,
+    @Ctx() ctx: ApiContext,
+  ): Promise<SearchResult> {
     const request = toSearchRequest(options);
     const outcome = await ctx.service.similarTo(options.collection, id, request);
     ctx.timing.add('searchMs', outcome.timing.searchMs);

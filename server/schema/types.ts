@@ -161,7 +161,7 @@ export class Match {
   @Field(() => Float, { description: "Similarity (higher is more similar): the collection's learned metric when fitted, else weighted cosine over the models searched with." })
   score!: number;
 
-  @Field(() => Item)
+  @Field(() => Item, { description: 'The matching item of the collection.' })
   item!: Item;
 
   @Field(() => MatchExplanation, { nullable: true, description: 'Why this result came back; null unless the search asked with `explain: true`.' })
@@ -170,7 +170,7 @@ export class Match {
 
 @ObjectType({ description: 'Ranked matches of a search.' })
 export class SearchResult {
-  @Field()
+  @Field({ description: 'The collection searched.' })
   collection!: string;
 
   @Field(() => Int, { description: 'The k asked for (fewer matches when the collection is smaller).' })
@@ -179,7 +179,7 @@ export class SearchResult {
   @Field(() => [String], { description: 'The models searched with.' })
   models!: string[];
 
-  @Field(() => [Match])
+  @Field(() => [Match], { description: 'The matches, best first: k of them, or fewer when the collection has fewer items or `minPrecision` cuts the list.' })
   matches!: Match[];
 
   @Field(() => Prediction, { nullable: true, description: "The query's predicted class; null unless the search asked with `explain: true`, or when no labelled neighbour voted." })

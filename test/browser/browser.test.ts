@@ -8,15 +8,14 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { type Fixture, buildFixture, caltechFiles, startFixtureServer } from '../../bench/api-fixture.js';
 import { ImsearchClient } from '../../sdk/index.js';
 import { fileFromPath } from '../../sdk/node.js';
 import type { RunningServer } from '../../server/app.js';
-import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/chromium.js';
+import { type Chromium, launchChromium } from '../helpers/chromium.js';
 import { repoRoot } from '../helpers/paths.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -24,10 +23,8 @@ const ARTIFACTS = path.join(repoRoot, 'test-artifacts');
 
 let fx: Fixture;
 let server: RunningServer;
-let profile: string;
-let context: BrowserContext;
+let browser: Chromium;
 let page: Page;
-const problems: string[] = [];
 const foreign: string[] = [];
 let requests = 0;
 
@@ -35,24 +32,13 @@ before(async () => {
   // 12 photos a class: enough held-out pairs for the metric fit to calibrate its thresholds.
   fx = await buildFixture({ perClass: 12 });
   server = await startFixtureServer(fx);
-  profile = await fs.mkdtemp(path.join(os.tmpdir(), 'imsearch-chromium-'));
-  // A persistent context is how playwright takes a fresh --user-data-dir of our choosing.
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [...CHROMIUM_ARGS],
-    viewport: { width: 1280, height: 900 },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
+  browser = await launchChromium();
+  page = browser.page;
   page.on('response', (r) => {
-    if (r.status() >= 400 && !r.url().endsWith('/graphql')) problems.push(`HTTP ${r.status()} ${r.url()}`);
+    if (r.status() >= 400 && !r.url().endsWith('/graphql')) browser.problems.push(`HTTP ${r.status()} ${r.url()}`);
   });
   // Every request of every page of the browser: only 127.0.0.1 (blob: and data: URLs stay in the page).
-  context.on('request', (r) => {
+  browser.context.on('request', (r) => {
     requests++;
     const url = new URL(r.url());
     if (url.protocol === 'blob:' || url.protocol === 'data:') return;
@@ -62,10 +48,9 @@ before(async () => {
 });
 
 after(async () => {
-  await context?.close();
+  await browser?.close();
   await server?.close();
   await fx?.remove();
-  if (profile) await fs.rm(profile, { recursive: true, force: true });
 });
 
 async function matches(): Promise<{ label: string; score: number; loaded: boolean }[]> {
@@ -271,6 +256,6 @@ describe('built-in explorer', () => {
     assert.ok(requests > 20, `${requests} requests seen`);
     assert.deepEqual(foreign, []);
     // the BAD_IMAGE request is answered 200 with a GraphQL error: no console error expected
-    assert.deepEqual(problems, []);
+    assert.deepEqual(browser.problems, []);
   });
 });

@@ -4,40 +4,33 @@
  * score, the probability and the class share; the predicted class is named above the grid.
  */
 import assert from 'node:assert/strict';
-import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/chromium.js';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, it } from 'node:test';
-import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { type Fixture, FIXTURE_MODEL, buildFixture, caltechFiles, startFixtureServer } from '../../bench/api-fixture.js';
 import type { RunningServer } from '../../server/app.js';
+import { type Chromium, launchChromium } from '../helpers/chromium.js';
+import { repoRoot } from '../helpers/paths.js';
 
+const ARTIFACTS = path.join(repoRoot, 'test-artifacts');
 
 let fx: Fixture;
 let server: RunningServer;
-let profile: string;
-let context: BrowserContext;
+let browser: Chromium;
 let page: Page;
-const problems: string[] = [];
 
 before(async () => {
   fx = await buildFixture({ perClass: 6 });
   server = await startFixtureServer(fx);
-  profile = await fs.mkdtemp(path.join(os.tmpdir(), 'imsearch-chromium-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS], viewport: { width: 1280, height: 900 } });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
+  browser = await launchChromium();
+  page = browser.page;
 });
 
 after(async () => {
-  await context?.close();
+  await browser?.close();
   await server?.close();
   await fx?.remove();
-  if (profile) await fs.rm(profile, { recursive: true, force: true });
 });
 
 it('a result explains itself when its "Why this result" is opened from the keyboard', async () => {
@@ -64,8 +57,9 @@ it('a result explains itself when its "Why this result" is opened from the keybo
   assert.ok(text.includes(`cosine score ${score.toFixed(3)}`), text);
   assert.ok(text.includes('probability of the same class not calibrated'), text);
   assert.match(text, /share of sunflower in the vote \d+ %/);
-  await page.screenshot({ path: path.join(os.tmpdir(), 'imsearch-explain.png') });
+  await fs.mkdir(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, 'results-page-explain.png') });
   await page.keyboard.press('Enter');
   assert.equal(await first.locator('details[open]').count(), 0, 'Enter folds it again');
-  assert.deepEqual(problems, []);
+  assert.deepEqual(browser.problems, []);
 });
