@@ -162,36 +162,40 @@ export function checkQueryCost(
 /** Measured (accepted) operations kept per document: a client sends the same few over and over. */
 const CACHED_PER_DOCUMENT = 64;
 
-/**
- * What an operation's cost depends on besides its document: its name, its variables (an upload
- * counts, not its bytes) and the list sizes known at planning time.
- */
-function costKey(operationName: string | null | undefined, variables: Record<string, unknown> | undefined, sizes: ListSizes): string {
+/** The list sizes a measurement read, with the values it read (only those can change its result). */
+type SizesRead = Partial<Record<'collections' | 'jobs', number>>;
+
+/** What an operation's cost depends on besides its document and the list sizes: its name and its variables (an upload counts, not its bytes). */
+function costKey(operationName: string | null | undefined, variables: Record<string, unknown> | undefined): string {
   const plain = (_key: string, value: unknown) =>
     value !== null && typeof value === 'object' && !Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype ? 'upload' : value;
-  return `${operationName ?? ''}\u0000${sizes.collections()}\u0000${sizes.jobs()}\u0000${JSON.stringify(variables ?? {}, plain)}`;
+  return `${operationName ?? ''}\u0000${JSON.stringify(variables ?? {}, plain)}`;
 }
 
 /**
  * The Apollo plugin: every operation is measured before execution (didResolveOperation). Apollo
  * hands back the same parsed document for the same query text, so an accepted measurement is
- * remembered per document and key: the two walks cost 0.6 ms per search request, a tenth of the
- * whole HTTP + GraphQL overhead (BENCHMARKS.md, issue 14).
+ * remembered per document and key, with the list sizes it read (a listing of the data directory
+ * for `collections`): the two walks cost 0.6 ms per search request (BENCHMARKS.md, issue 14).
  */
 export function queryCostPlugin(limits: QueryCostLimits, sizes: ListSizes): ApolloServerPlugin {
-  const accepted = new WeakMap<DocumentNode, Set<string>>();
+  const accepted = new WeakMap<DocumentNode, Map<string, SizesRead>>();
+  const unchanged = (read: SizesRead) => (Object.keys(read) as (keyof SizesRead)[]).every((k) => sizes[k]() === read[k]);
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operationName, request }) {
-          const key = costKey(operationName, request.variables, sizes);
+          const key = costKey(operationName, request.variables);
           let seen = accepted.get(document);
-          if (seen?.has(key)) return;
+          const hit = seen?.get(key);
+          if (hit && unchanged(hit)) return;
+          const read: SizesRead = {};
+          const recording: ListSizes = { ...sizes, collections: () => (read.collections = sizes.collections()), jobs: () => (read.jobs = sizes.jobs()) };
           try {
-            checkQueryCost(schema, document, operationName, request.variables, limits, sizes);
-            if (!seen) accepted.set(document, (seen = new Set()));
+            checkQueryCost(schema, document, operationName, request.variables, limits, recording);
+            if (!seen) accepted.set(document, (seen = new Map()));
             if (seen.size >= CACHED_PER_DOCUMENT) seen.clear();
-            seen.add(key);
+            seen.set(key, read);
           } catch (err) {
             if (!(err instanceof ImsearchError)) throw err;
             // A GraphQLError with an http status: Apollo answers 400 instead of 500.

@@ -78,6 +78,8 @@ const DATABASE = 'items.sqlite';
 export class Collection {
   /** Commits made through this object (another process's commits bump version() but not this). */
   private commits = 0;
+  /** Prepared once per SQL text: preparing costs more than running these small queries. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   private constructor(
     readonly dir: string,
@@ -170,17 +172,23 @@ export class Collection {
     }
   }
 
+  private sql(text: string): Database.Statement {
+    let stmt = this.statements.get(text);
+    if (!stmt) this.statements.set(text, (stmt = this.db.prepare(text)));
+    return stmt;
+  }
+
   get ownCommits(): number {
     return this.commits;
   }
 
   /** Monotonic counter of committed writes to items and vectors. */
   version(): number {
-    return (this.db.prepare(`SELECT value FROM meta WHERE key = 'version'`).get() as { value: number }).value;
+    return (this.sql(`SELECT value FROM meta WHERE key = 'version'`).get() as { value: number }).value;
   }
 
   count(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM items').get() as { n: number }).n;
+    return (this.sql('SELECT count(*) AS n FROM items').get() as { n: number }).n;
   }
 
   labels(): Map<string, number> {
@@ -191,12 +199,12 @@ export class Collection {
   }
 
   item(id: number): Item | undefined {
-    return rowToItem(this.db.prepare('SELECT * FROM items WHERE id = ?').get(id) as ItemRow | undefined);
+    return rowToItem(this.sql('SELECT * FROM items WHERE id = ?').get(id) as ItemRow | undefined);
   }
 
   itemsByIds(ids: readonly number[]): Map<number, Item> {
     const out = new Map<number, Item>();
-    const stmt = this.db.prepare('SELECT * FROM items WHERE id = ?');
+    const stmt = this.sql('SELECT * FROM items WHERE id = ?');
     for (const id of ids) {
       const item = rowToItem(stmt.get(id) as ItemRow | undefined);
       if (item) out.set(id, item);
@@ -206,21 +214,21 @@ export class Collection {
 
   /** The sha256 of every item's content (what an indexing run skips without decoding). */
   contentHashes(): Set<string> {
-    return new Set((this.db.prepare('SELECT sha256 FROM items').pluck().all() as string[]));
+    return new Set((this.sql('SELECT sha256 FROM items').pluck().all() as string[]));
   }
 
   /** The largest item id there is (0 for none). */
   maxItemId(): number {
-    return (this.db.prepare('SELECT coalesce(max(id), 0) AS m FROM items').get() as { m: number }).m;
+    return (this.sql('SELECT coalesce(max(id), 0) AS m FROM items').get() as { m: number }).m;
   }
 
   /** Items with an id above `id`, in id order (what another process added since). */
   itemsAfter(id: number): Item[] {
-    return (this.db.prepare('SELECT * FROM items WHERE id > ? ORDER BY id').all(id) as ItemRow[]).map((r) => rowToItem(r)!);
+    return (this.sql('SELECT * FROM items WHERE id > ? ORDER BY id').all(id) as ItemRow[]).map((r) => rowToItem(r)!);
   }
 
   itemBySha256(sha256: string): Item | undefined {
-    return rowToItem(this.db.prepare('SELECT * FROM items WHERE sha256 = ?').get(sha256) as ItemRow | undefined);
+    return rowToItem(this.sql('SELECT * FROM items WHERE sha256 = ?').get(sha256) as ItemRow | undefined);
   }
 
   /**
@@ -239,7 +247,7 @@ export class Collection {
 
   /** All items in id order (the gallery order that breaks score ties). */
   allItems(): Item[] {
-    return (this.db.prepare('SELECT * FROM items ORDER BY id').all() as ItemRow[]).map((r) => rowToItem(r)!);
+    return (this.sql('SELECT * FROM items ORDER BY id').all() as ItemRow[]).map((r) => rowToItem(r)!);
   }
 
   /**
@@ -249,10 +257,10 @@ export class Collection {
   addItems(batch: readonly NewItem[]): (number | null)[] {
     const models = new Map(this.manifestData.models.map((m) => [m.name, m.dim]));
     for (const item of batch) this.checkVectors(item, models);
-    const insertItem = this.db.prepare(
+    const insertItem = this.sql(
       'INSERT OR IGNORE INTO items (label, source, root, sha256, bytes, added_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    const insertVector = this.db.prepare('INSERT INTO vectors (item_id, model, view, data) VALUES (?, ?, ?, ?)');
+    const insertVector = this.sql('INSERT INTO vectors (item_id, model, view, data) VALUES (?, ?, ?, ?)');
     const run = this.db.transaction((items: readonly NewItem[]) => {
       const ids: (number | null)[] = [];
       const now = new Date().toISOString();
@@ -278,8 +286,8 @@ export class Collection {
 
   /** Removes items and their vectors; returns the ids that existed. Ids are never reused. */
   removeItems(ids: readonly number[]): number[] {
-    const del = this.db.prepare('DELETE FROM items WHERE id = ?');
-    const delVectors = this.db.prepare('DELETE FROM vectors WHERE item_id = ?');
+    const del = this.sql('DELETE FROM items WHERE id = ?');
+    const delVectors = this.sql('DELETE FROM vectors WHERE item_id = ?');
     const run = this.db.transaction((list: readonly number[]) => {
       const removed: number[] = [];
       for (const id of list) {
@@ -310,7 +318,7 @@ export class Collection {
 
   /** Raw embeddings of one item (all models) for a view, or undefined when absent. */
   itemVectors(id: number, view: View = 'orig'): Record<string, Float32Array> | undefined {
-    const rows = this.db.prepare('SELECT model, data FROM vectors WHERE item_id = ? AND view = ?').all(id, view) as {
+    const rows = this.sql('SELECT model, data FROM vectors WHERE item_id = ? AND view = ?').all(id, view) as {
       model: string;
       data: Buffer;
     }[];
@@ -329,7 +337,7 @@ export class Collection {
   }
 
   private bumpVersion(): void {
-    this.db.prepare(`UPDATE meta SET value = value + 1 WHERE key = 'version'`).run();
+    this.sql(`UPDATE meta SET value = value + 1 WHERE key = 'version'`).run();
     this.commits++;
   }
 
