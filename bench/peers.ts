@@ -232,7 +232,7 @@ async function apiSection(dataDir: string, items: string, photos: string[], reps
     // the same stages in process; the rest of the SDK's time is HTTP, multipart and the client.
     rows.push(
       '',
-      `Stages (medians, ms): server total ${f(median(server_.totalMs!))}, of which upload (multipart to temp file, read back) ${f(median(server_.uploadMs!))}, ` +
+      `Stages (medians, ms): server total ${f(median(server_.totalMs!))}, of which upload (the multipart file read whole) ${f(median(server_.uploadMs!))}, ` +
         `embed (worker hop, decode, inference) ${f(median(server_.embedMs!))}, search ${f(median(server_.searchMs!))}; ` +
         `in process: embed ${f(median(local.embedMs!))}, search ${f(median(local.searchMs!))}.`,
     );

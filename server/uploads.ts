@@ -1,7 +1,8 @@
 /**
- * Uploaded files (GraphQL multipart requests, parsed by graphql-upload into temporary files):
- * read into memory within the byte limit. The multipart parser already truncates a file at the
- * limit and fails its stream; the count here is the second guard.
+ * Uploaded files (GraphQL multipart requests, parsed by graphql-upload, which keeps them in memory
+ * here instead of a temporary file: patches/graphql-upload+17.1.0.patch): read whole within the
+ * byte limit. The multipart parser already truncates a file at the limit and fails its stream;
+ * the count here is the second guard.
  */
 import type { FileUpload } from 'graphql-upload/processRequest.mjs';
 import { ImsearchError } from '../errors/error-codes.js';
