@@ -5,7 +5,15 @@
  * inside it, by crossValidateMetric); the queries are scored once per row. Rows run through the
  * product's own query path (QueryRanker over a flat FAISS index).
  *
- *   node dist/bench/quality-ablation.js [--data DIR] [--model-dir DIR] [--dataset DIR] [--out FILE]
+ * Every cross-validated selection takes the CV seed (--seed, default DEFAULT_CV_SEED, as
+ * `imsearch fit --seed` / `imsearch eval --fit --seed`), so a rerun per seed gives each row's
+ * spread; rows without a CV selection (cosine rows) do not depend on it, and --cv-only skips them.
+ * The "final" selections are the CV `imsearch fit` runs (item ids for the canonical order, the
+ * models' blocks for the ensemble weights, the head), so the FINAL row is the product's fit; the
+ * rows before it take that CV's intermediate choices apart: the metric with equal weights and the
+ * vote chosen for it (no head), then the chosen weights with their vote (no head), then the head.
+ *
+ *   node dist/bench/quality-ablation.js [--data DIR] [--model-dir DIR] [--dataset DIR] [--seed N] [--cv-only] [--out FILE] [--json FILE]
  */
 import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -13,7 +21,9 @@ import { buildIndex } from '../service/collection-index.js';
 import { galleryMatrix, type GalleryMatrix } from '../service/ensemble-space.js';
 import { QueryRanker } from '../service/query-ranker.js';
 import { PLAIN_DEFAULTS, type SearchDefaults } from '../service/search-config.js';
-import { Metric, crossValidateMetric, fitMetric, scoreRetrieval, type CvResult, type MetricParams, type RerankParams } from '../metric/index.js';
+import { DEFAULT_CV_SEED, Metric, crossValidateMetric, fitMetric, scoreRetrieval, type CvOptions, type CvResult, type MetricParams, type RerankParams } from '../metric/index.js';
+import { inputScaleOf, withExtensions } from '../metric/artifact.js';
+import { parsePositiveInt } from '../service/limits.js';
 import { Embedder } from '../models/embedder.js';
 import type { Collection, CollectionModel, View } from '../store/collection.js';
 import { ENSEMBLE_MODELS, PATH_OPTIONS, ensembleCollections } from './caltech-ensemble.js';
@@ -21,13 +31,19 @@ import { ENSEMBLE_MODELS, PATH_OPTIONS, ensembleCollections } from './caltech-en
 const { values: args } = parseArgs({
   options: {
     ...PATH_OPTIONS,
+    seed: { type: 'string' },
+    'cv-only': { type: 'boolean', default: false },
     out: { type: 'string' },
+    json: { type: 'string' },
   },
 });
+const seed = args.seed === undefined ? DEFAULT_CV_SEED : parsePositiveInt('--seed', args.seed);
+const cvOnly = args['cv-only'];
 
 const BOTH: View[] = ['orig', 'flip'];
 
 interface Row {
+  seed: number;
   config: string;
   map: number;
   classBalancedMap: number;
@@ -83,7 +99,7 @@ async function run(
     });
   }
   const s = scoreRetrieval(outcomes, 10);
-  const row = { config, map: s.map, classBalancedMap: s.classBalancedMap, precisionAt1: s.precisionAt1, queryMs: ms / q.ids.length, note };
+  const row = { seed, config, map: s.map, classBalancedMap: s.classBalancedMap, precisionAt1: s.precisionAt1, queryMs: ms / q.ids.length, note };
   process.stderr.write(`${JSON.stringify(row)}\n`);
   return row;
 }
@@ -103,10 +119,22 @@ function defaultsWith(rerank: Partial<RerankParams>, mode: SearchDefaults['mode'
   return { ...PLAIN_DEFAULTS, mode, vote: rerank.vote ?? null, qe: rerank.qe ?? null };
 }
 
+/** The CV `imsearch fit` runs (service/metric-fit.ts), with this run's seed; `extra` narrows it. */
+function selection(g: GalleryMatrix, labels: (string | null)[], blocks: number[] | undefined, extra: Partial<CvOptions> = {}): { cv: CvResult; seconds: number } {
+  const t0 = performance.now();
+  const cv = crossValidateMetric(g.data, g.dim, labels, { seed, ids: Array.from(g.ids), blocks, shortlist: 100, ...extra });
+  const seconds = (performance.now() - t0) / 1000;
+  process.stderr.write(`${JSON.stringify({ seed, cv: extra.grid ? 'narrowed' : 'full', dim: g.dim, params: cv.params, rerank: cv.rerank, blockWeights: cv.blockWeights, head: cv.head, scores: cv.scores, ties: cv.ties, seconds })}\n`);
+  return { cv, seconds };
+}
+
+const cvNote = (cv: CvResult) => `CV ${cv.scores.reranked.map.toFixed(4)}`;
+
 async function main(): Promise<void> {
   const rows: Row[] = [];
   const plain = await caches(false);
   const models = plain.gallery.manifest.models;
+  const blocks = models.map((m) => m.dim);
   const gLabels = labelsOf(plain.gallery);
   const qLabels = labelsOf(plain.queries);
   const mats = (ms: readonly CollectionModel[], views: View[]) => ({
@@ -114,24 +142,26 @@ async function main(): Promise<void> {
     q: galleryMatrix(plain.queries, views, ms),
   });
 
-  for (const m of models) {
-    const { g, q } = mats([m], ['orig']);
-    rows.push(await run(`${m.name} alone, cosine`, identity(g), PLAIN_DEFAULTS, g, q, gLabels, qLabels));
-  }
-  const ens = mats(models, ['orig']);
-  rows.push(await run('ensemble (3 models, equal weights), cosine', identity(ens.g), PLAIN_DEFAULTS, ens.g, ens.q, gLabels, qLabels));
   const { g, q } = mats(models, BOTH);
-  rows.push(await run('ensemble + flip TTA, cosine', identity(g), PLAIN_DEFAULTS, g, q, gLabels, qLabels));
-
-  // α-QE and the vote on plain cosine, tuned by CV inside the gallery.
-  const cvCos = crossValidateMetric(g.data, g.dim, gLabels, { grid: { methods: ['identity'], voteKs: [] } });
-  if (cvCos.rerank.qe) {
-    rows.push(await run('ensemble + flip + α-QE (cosine)', identity(g), defaultsWith({ qe: cvCos.rerank.qe }), g, q, gLabels, qLabels, JSON.stringify(cvCos.rerank.qe)));
+  if (!cvOnly) {
+    for (const m of models) {
+      const one = mats([m], ['orig']);
+      rows.push(await run(`${m.name} alone, cosine`, identity(one.g), PLAIN_DEFAULTS, one.g, one.q, gLabels, qLabels));
+    }
+    const ens = mats(models, ['orig']);
+    rows.push(await run('ensemble (3 models, equal weights), cosine', identity(ens.g), PLAIN_DEFAULTS, ens.g, ens.q, gLabels, qLabels));
+    rows.push(await run('ensemble + flip TTA, cosine', identity(g), PLAIN_DEFAULTS, g, q, gLabels, qLabels));
   }
 
-  const t0 = performance.now();
-  const cv = crossValidateMetric(g.data, g.dim, gLabels, {});
-  const cvSeconds = (performance.now() - t0) / 1000;
+  // α-QE on plain cosine, tuned by CV inside the gallery (no vote, no head: the row is α-QE alone).
+  const { cv: cvCos } = selection(g, gLabels, undefined, { grid: { methods: ['identity'], voteKs: [], headL2s: [] } });
+  rows.push(
+    cvCos.rerank.qe
+      ? await run('ensemble + flip + α-QE (cosine)', identity(g), defaultsWith({ qe: cvCos.rerank.qe }), g, q, gLabels, qLabels, `${JSON.stringify(cvCos.rerank.qe)}; ${cvNote(cvCos)}`)
+      : { seed, config: 'ensemble + flip + α-QE (cosine)', map: NaN, classBalancedMap: NaN, precisionAt1: NaN, queryMs: NaN, note: 'CV chose no α-QE' },
+  );
+
+  const { cv, seconds: cvSeconds } = selection(g, gLabels, blocks);
   for (const method of ['pca', 'kissme', 'xqda', 'jointBayesian'] as const) {
     const p = bestParams(cv, method);
     if (!p) continue;
@@ -142,27 +172,44 @@ async function main(): Promise<void> {
     rows.push(await run(`ensemble + flip + ${method}, transform-then-index`, metric, defaultsWith({}), g, q, gLabels, qLabels, note));
     if (method !== 'pca') rows.push(await run(`ensemble + flip + ${method}, cosine shortlist 100 then re-rank`, metric, defaultsWith({}, 'rerank'), g, q, gLabels, qLabels, note));
   }
+  // The chosen metric at equal weights with the vote the CV chose for it (no head): the issue-4 chain.
+  const equal = cv.ensembleTable[0] ?? { rerank: cv.rerank, map: cv.scores.reranked.map };
+  const equalMetric = new Metric(fitMetric(g.data, g.dim, gLabels, cv.params));
+  if (equal.rerank.vote || equal.rerank.qe) {
+    rows.push(await run(`ensemble + flip + ${cv.params.method} + class vote`, equalMetric, defaultsWith(equal.rerank), g, q, gLabels, qLabels, `${JSON.stringify(equal.rerank)}; CV ${equal.map.toFixed(4)}`));
+  }
+  // The chosen ensemble weights (refitted on the re-weighted gallery) with their own vote, no head.
+  if (cv.blockWeights) {
+    const w = cv.ensembleTable.find((r) => JSON.stringify(r.weights) === JSON.stringify(cv.blockWeights))!;
+    const blockWeights = { dims: blocks, weights: w.weights };
+    const scale = inputScaleOf(blockWeights)!;
+    const art = withExtensions(fitMetric(Float32Array.from(g.data, (v, i) => v * scale[i % g.dim]), g.dim, gLabels, cv.params), { blockWeights, head: null });
+    rows.push(await run(`… + ensemble weights ${w.weights.join(' / ')} (vote re-chosen)`, new Metric(art), defaultsWith(w.rerank), g, q, gLabels, qLabels, `${JSON.stringify(w.rerank)}; CV ${w.map.toFixed(4)}`));
+  } else {
+    rows.push({ seed, config: '… + ensemble weights', map: NaN, classBalancedMap: NaN, precisionAt1: NaN, queryMs: NaN, note: 'CV kept equal weights' });
+  }
   const chosen = new Metric(cv.artifact!);
-  const voteOnly = cv.rerank.vote ? defaultsWith({ vote: cv.rerank.vote }) : null;
-  if (voteOnly) rows.push(await run(`ensemble + flip + ${cv.params.method} + class vote`, chosen, voteOnly, g, q, gLabels, qLabels, JSON.stringify(cv.rerank.vote)));
   const finalDefaults = defaultsWith(cv.rerank);
-  rows.push(await run('FINAL (what `imsearch fit` chooses), no crop', chosen, finalDefaults, g, q, gLabels, qLabels, `${describe(cv.params)}; rerank ${JSON.stringify(cv.rerank)}; CV ${cvSeconds.toFixed(0)} s`));
+  const headNote = cv.head ? `head λ ${cv.head.l2}, w ${cv.head.weight}` : 'no head';
+  rows.push(await run('FINAL (what `imsearch fit` chooses: + head, vote re-chosen), no crop', chosen, finalDefaults, g, q, gLabels, qLabels, `${describe(cv.params)}; weights ${cv.blockWeights?.join(' / ') ?? 'equal'}; ${headNote}; rerank ${JSON.stringify(cv.rerank)}; ${cvNote(cv)}; CV ${cvSeconds.toFixed(0)} s`));
 
   // The same selection without flip TTA, and with the crop step.
   const noFlip = mats(models, ['orig']);
-  const cvNoFlip = crossValidateMetric(noFlip.g.data, noFlip.g.dim, gLabels, {});
-  rows.push(await run('final selection without flip TTA', new Metric(cvNoFlip.artifact!), defaultsWith(cvNoFlip.rerank), noFlip.g, noFlip.q, gLabels, qLabels, describe(cvNoFlip.params)));
+  const { cv: cvNoFlip } = selection(noFlip.g, gLabels, blocks);
+  rows.push(await run('final selection without flip TTA', new Metric(cvNoFlip.artifact!), defaultsWith(cvNoFlip.rerank), noFlip.g, noFlip.q, gLabels, qLabels, `${describe(cvNoFlip.params)}; weights ${cvNoFlip.blockWeights?.join(' / ') ?? 'equal'}; ${cvNoFlip.head ? `head λ ${cvNoFlip.head.l2}, w ${cvNoFlip.head.weight}` : 'no head'}; rerank ${JSON.stringify(cvNoFlip.rerank)}; ${cvNote(cvNoFlip)}`));
 
   const cropped = await caches(true);
   const cg = galleryMatrix(cropped.gallery, BOTH);
   const cq = galleryMatrix(cropped.queries, BOTH);
   const cgLabels = labelsOf(cropped.gallery);
   const cqLabels = labelsOf(cropped.queries);
-  rows.push(await run('ensemble + flip, cosine, crop step on', identity(cg), PLAIN_DEFAULTS, cg, cq, cgLabels, cqLabels));
-  const cvCrop = crossValidateMetric(cg.data, cg.dim, cgLabels, {});
-  rows.push(await run('final selection, crop step on', new Metric(cvCrop.artifact!), defaultsWith(cvCrop.rerank), cg, cq, cgLabels, cqLabels, `${describe(cvCrop.params)}; CV MAP ${cvCrop.scores.reranked.map.toFixed(4)} vs no-crop ${cv.scores.reranked.map.toFixed(4)}`));
+  if (!cvOnly) rows.push(await run('ensemble + flip, cosine, crop step on', identity(cg), PLAIN_DEFAULTS, cg, cq, cgLabels, cqLabels));
+  const { cv: cvCrop } = selection(cg, cgLabels, blocks);
+  rows.push(await run('final selection, crop step on', new Metric(cvCrop.artifact!), defaultsWith(cvCrop.rerank), cg, cq, cgLabels, cqLabels, `${describe(cvCrop.params)}; weights ${cvCrop.blockWeights?.join(' / ') ?? 'equal'}; ${cvCrop.head ? `head λ ${cvCrop.head.l2}, w ${cvCrop.head.weight}` : 'no head'}; rerank ${JSON.stringify(cvCrop.rerank)}; CV MAP ${cvCrop.scores.reranked.map.toFixed(4)} vs no-crop ${cv.scores.reranked.map.toFixed(4)}`));
 
   const table = [
+    `CV seed ${seed}`,
+    '',
     '| configuration | MAP@10 | class-balanced MAP@10 | P@1 | query ms (search only) | notes |',
     '| --- | --- | --- | --- | --- | --- |',
     ...rows.map((r) => `| ${r.config} | ${r.map.toFixed(4)} | ${r.classBalancedMap.toFixed(4)} | ${r.precisionAt1.toFixed(4)} | ${r.queryMs.toFixed(2)} | ${r.note} |`),
@@ -170,6 +217,7 @@ async function main(): Promise<void> {
   console.log(table);
   console.log(`\nCV inside the gallery for the final selection: ${JSON.stringify(cv.scores)}`);
   if (args.out) await fs.writeFile(args.out, `${table}\n`);
+  if (args.json) await fs.writeFile(args.json, `${JSON.stringify(rows, null, 1)}\n`);
   for (const c of [plain.gallery, plain.queries, cropped.gallery, cropped.queries]) c.close();
 }
 
