@@ -39,7 +39,7 @@ import { searchMetricParams } from './cv-metric-search.js';
 import { searchReranking } from './cv-rerank-search.js';
 import type { CvRow, CvScores, RerankRow, SelectBy } from './cv-types.js';
 import { fitResolved } from './fit.js';
-import { kernelKind } from './kernels.js';
+import { kernelKind, withRetainedScratch } from './kernels.js';
 import { indexLabels, requireLabels, type Label } from './labels.js';
 import { ScatterCache } from './pca.js';
 import type { RerankParams } from './shortlist-chain.js';
@@ -125,6 +125,11 @@ export interface CvResult {
  * worker when the event loop matters.
  */
 export function crossValidateMetric(X: Float32Array, dim: number, labels: readonly Label[], options: CvOptions = {}): CvResult {
+  // Thousands of products: one scratch memory for all of them (kernels.ts).
+  return withRetainedScratch(() => crossValidate(X, dim, labels, options));
+}
+
+function crossValidate(X: Float32Array, dim: number, labels: readonly Label[], options: CvOptions): CvResult {
   const t0 = performance.now();
   const n = checkVectors(X, dim);
   if (options.ids) {

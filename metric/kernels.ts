@@ -14,7 +14,10 @@
  * kernel with identical semantics is the fallback (no WebAssembly SIMD) and the small-size path.
  *
  * Every call gets its own linear memory, released with the instance when the call returns: a
- * long-running server does not keep a fit's 100 MB of scratch alive.
+ * long-running server does not keep a fit's 100 MB of scratch alive. Inside withRetainedScratch
+ * (a fit's cross-validation) one memory serves every product, grown as needed and zeroed per
+ * product, and is released when the outermost such call returns: thousands of products then do
+ * not each pay the operating system's page faults for hundreds of fresh megabytes.
  */
 
 /** Products below this many multiply-adds run in plain JS (instantiation would dominate). */
@@ -161,6 +164,23 @@ type GemmFn = (a: number, lda: number, b: number, ldb: number, c: number, ldc: n
 
 let compiled: WebAssembly.Module | null | undefined;
 let forceJs = false;
+/** The memory and kernel reused by products inside withRetainedScratch (null outside it). */
+let retained: { memory: WebAssembly.Memory; kernel: GemmFn } | null = null;
+let retainDepth = 0;
+
+/**
+ * Run fn with one WebAssembly memory reused by every product inside it; released when the
+ * outermost call returns (nested calls share it). The products' results are the same bits
+ * either way: the scratch is zeroed before each product, as a fresh memory is.
+ */
+export function withRetainedScratch<T>(fn: () => T): T {
+  retainDepth++;
+  try {
+    return fn();
+  } finally {
+    if (--retainDepth === 0) retained = null;
+  }
+}
 
 function wasmModule(): WebAssembly.Module | null {
   if (compiled === undefined) {
@@ -291,9 +311,19 @@ function wasmGemm(mod: WebAssembly.Module, A: Operand, sa: Shape, B: Operand, sb
   const cBytes = mp * np * 8;
   const total = aBytes + bBytes + cBytes;
   if (total > 0x7fff0000) throw new RangeError(`gemm: ${m}×${k} by ${n}×${k} needs ${total} bytes of scratch (over 2 GB)`);
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(total / 65536) });
-  const inst = new WebAssembly.Instance(mod, { env: { mem: memory } });
-  const kernel = inst.exports.gemm as GemmFn;
+  const pages = Math.ceil(total / 65536);
+  let memory: WebAssembly.Memory;
+  let kernel: GemmFn;
+  if (retainDepth > 0 && retained) {
+    ({ memory, kernel } = retained);
+    const have = memory.buffer.byteLength / 65536;
+    if (pages > have) memory.grow(pages - have);
+    new Uint8Array(memory.buffer, 0, total).fill(0);
+  } else {
+    memory = new WebAssembly.Memory({ initial: pages });
+    kernel = new WebAssembly.Instance(mod, { env: { mem: memory } }).exports.gemm as GemmFn;
+    if (retainDepth > 0) retained = { memory, kernel };
+  }
   const aOff = 0;
   const bOff = symmetric ? 0 : aBytes;
   const cOff = aBytes + bBytes;

@@ -76,14 +76,22 @@ export const EIG_FLOOR = 1e-12;
 
 /** Inverse of a symmetric positive (semi)definite matrix; eigenvalues floored at EIG_FLOOR·λ_max. */
 export function inverseSpd(S: Float64Array, p: number): Float64Array {
-  const e = symEig(S, p);
-  const floor = Math.max(e.values[0], 0) * EIG_FLOOR || EIG_FLOOR;
-  return spectralApply(e, p, (l) => 1 / Math.max(l, floor));
+  return inverseFromEig(symEig(S, p), p);
 }
 
 /** S^(−1/2) of a symmetric positive (semi)definite matrix (same floor as inverseSpd). */
 export function inverseSqrtSpd(S: Float64Array, p: number): Float64Array {
-  const e = symEig(S, p);
+  return inverseSqrtFromEig(symEig(S, p), p);
+}
+
+/** inverseSpd from the matrix's eigendecomposition (so one decomposition serves both inverses). */
+export function inverseFromEig(e: SymEig, p: number): Float64Array {
+  const floor = Math.max(e.values[0], 0) * EIG_FLOOR || EIG_FLOOR;
+  return spectralApply(e, p, (l) => 1 / Math.max(l, floor));
+}
+
+/** inverseSqrtSpd from the matrix's eigendecomposition. */
+export function inverseSqrtFromEig(e: SymEig, p: number): Float64Array {
   const floor = Math.max(e.values[0], 0) * EIG_FLOOR || EIG_FLOOR;
   return spectralApply(e, p, (l) => 1 / Math.sqrt(Math.max(l, floor)));
 }

@@ -10,6 +10,7 @@
 import { metricInputBug } from './errors.js';
 import { crossProduct, gemm, gramMatrix, type Mat } from './kernels.js';
 import { topEigenSymmetric } from './linalg.js';
+import { scaleColumns } from './vectors.js';
 
 export interface PcaModel {
   inputDim: number;
@@ -38,6 +39,12 @@ export class ScatterCache {
   private readonly X: Mat;
   /** d × d scatter about `mean` (covariance route) or n × n Gram about `mean` (gram route). */
   private readonly scatter: Float64Array;
+  /**
+   * Covariance route: the scatter of each held-out row set a subset fit removed (about `mean`),
+   * by the set, so the same folds under another column scaling (scaled()) rescale it instead of
+   * a second pass over those rows.
+   */
+  private readonly heldScatter = new Map<string, Float64Array>();
 
   /** `known`: the mean and scatter of X when the caller has them (see scaled()). */
   constructor(X: Float32Array, dim: number, known?: { mean: Float64Array; scatter: Float64Array }) {
@@ -60,13 +67,13 @@ export class ScatterCache {
    */
   scaled(s: Float64Array): { X: Float32Array; cache: ScatterCache } {
     const { n, d } = this;
-    const X = Float32Array.from(this.X.data as Float32Array, (v, i) => v * s[i % d]);
+    const X = scaleColumns(this.X.data as Float32Array, d, s);
     if (this.route !== 'covariance') return { X, cache: new ScatterCache(X, d) };
     // The mean of the float32-rounded rows, as the constructor would compute it.
     const mean = columnMean(X, n, d);
-    const scatter = new Float64Array(d * d);
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) scatter[i * d + j] = this.scatter[i * d + j] * s[i] * s[j];
-    return { X, cache: new ScatterCache(X, d, { mean, scatter }) };
+    const cache = new ScatterCache(X, d, { mean, scatter: scaledSymmetric(this.scatter, d, s) });
+    for (const [key, held] of this.heldScatter) cache.heldScatter.set(key, scaledSymmetric(held, d, s));
+    return { X, cache };
   }
 
   /**
@@ -97,7 +104,9 @@ export class ScatterCache {
         for (const i of subset) inT[i] = 1;
         const held: number[] = [];
         for (let i = 0; i < n; i++) if (!inT[i]) held.push(i);
-        const SH = crossProduct(this.X, { subset: held, center: this.mean });
+        const key = held.join(',');
+        let SH = this.heldScatter.get(key);
+        if (!SH) this.heldScatter.set(key, (SH = crossProduct(this.X, { subset: held, center: this.mean })));
         S = new Float64Array(d * d);
         const delta = new Float64Array(d);
         for (let j = 0; j < d; j++) delta[j] = meanT[j] - this.mean[j];
@@ -155,6 +164,16 @@ export class ScatterCache {
       n: nT,
     };
   }
+}
+
+/** D S D for a d × d matrix S and D = diag(s). */
+function scaledSymmetric(S: Float64Array, d: number, s: Float64Array): Float64Array {
+  const out = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    const si = s[i];
+    for (let j = 0; j < d; j++) out[i * d + j] = S[i * d + j] * si * s[j];
+  }
+  return out;
 }
 
 function countAbove(values: Float64Array, tol: number): number {
