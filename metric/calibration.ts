@@ -6,6 +6,18 @@
 import { ImsearchError } from '../errors/error-codes.js';
 import { metricInputBug } from './errors.js';
 
+/** The query-level signals an open-set condition can use (open-set.ts). */
+export const OPEN_SET_SIGNALS = ['share', 'posterior'] as const;
+export type OpenSetSignal = (typeof OPEN_SET_SIGNALS)[number];
+
+/** The query-level condition of a calibrated cut (open-set.ts): past its first result a query keeps results only when its signal ≥ threshold. */
+export interface OpenSetCut {
+  signal: OpenSetSignal;
+  threshold: number;
+  /** Share of the calibration's familiar queries below the threshold (what the condition costs them). */
+  rejectedFamiliar: number;
+}
+
 export interface ThresholdFit {
   targetPrecision: number;
   /** Accept a result when score ≥ threshold (Infinity when the target is unreachable). */
@@ -17,6 +29,13 @@ export interface ThresholdFit {
   positives: number;
   total: number;
   achievable: boolean;
+  /** The open-set condition fitted with the threshold (absent or null: the score alone). */
+  openSet?: OpenSetCut | null;
+  /**
+   * The cut as the CV's own queries meet it (cv-calibration.ts): results per familiar held-out
+   * query and their precision, results per stranger query (a class the fold's metric never saw).
+   */
+  cv?: { familiarResults: number; familiarPrecision: number; strangerResults: number };
 }
 
 /**

@@ -214,14 +214,14 @@ export function fitContext(
   X: Float32Array,
   d: number,
   classes: ClassIndex,
-  opts: { rows?: Int32Array; maxPcaDim: number; supervised: boolean; seed?: number; scatter?: ScatterCache; projectAll?: boolean },
+  opts: { rows?: Int32Array; maxPcaDim: number; supervised: boolean; seed?: number; scatter?: ScatterCache; projectAll?: boolean; complementParts?: readonly ArrayLike<number>[] },
 ): { ctx: FitContext; Yall: Float64Array | null } {
   const n = X.length / d;
   const rows = opts.rows ?? Int32Array.from({ length: n }, (_, i) => i);
   let pca: PcaModel | null = null;
   if (opts.maxPcaDim > 0) {
     const cache = opts.scatter ?? new ScatterCache(X, d);
-    pca = cache.fit(opts.maxPcaDim, { subset: rows.length === n ? undefined : rows, seed: opts.seed });
+    pca = cache.fit(opts.maxPcaDim, { subset: rows.length === n ? undefined : rows, seed: opts.seed, complementParts: opts.complementParts });
   }
   const Yall = pca && opts.projectAll ? pcaProject(pca, X) : null;
   return { ctx: new FitContext({ X, d, rows, classes, pca, supervised: opts.supervised, Yall: Yall ?? undefined }), Yall };

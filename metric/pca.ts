@@ -76,11 +76,21 @@ export class ScatterCache {
     return { X, cache };
   }
 
+  /** Scatter of some rows about `mean` (covariance route), remembered by the row set. */
+  private heldScatterOf(rows: number[]): Float64Array {
+    const key = rows.join(',');
+    let SH = this.heldScatter.get(key);
+    if (!SH) this.heldScatter.set(key, (SH = crossProduct(this.X, { subset: rows, center: this.mean })));
+    return SH;
+  }
+
   /**
    * PCA of the rows in `subset` (default: all), keeping up to `maxDim` components.
-   * `seed` makes the randomized eigensolver deterministic.
+   * `seed` makes the randomized eigensolver deterministic. `complementParts`: the rows outside
+   * the subset as disjoint parts (e.g. a CV fold's held-out rows and a few more), so a part
+   * already removed once is not scattered again (covariance route).
    */
-  fit(maxDim: number, opts: { subset?: Int32Array; seed?: number } = {}): PcaModel {
+  fit(maxDim: number, opts: { subset?: Int32Array; seed?: number; complementParts?: readonly ArrayLike<number>[] } = {}): PcaModel {
     const { n, d } = this;
     const subset = opts.subset;
     const nT = subset ? subset.length : n;
@@ -104,9 +114,21 @@ export class ScatterCache {
         for (const i of subset) inT[i] = 1;
         const held: number[] = [];
         for (let i = 0; i < n; i++) if (!inT[i]) held.push(i);
-        const key = held.join(',');
-        let SH = this.heldScatter.get(key);
-        if (!SH) this.heldScatter.set(key, (SH = crossProduct(this.X, { subset: held, center: this.mean })));
+        let SH: Float64Array;
+        if (opts.complementParts) {
+          // The rows left out as a union of parts, each part's scatter computed (or found) once.
+          const parts = opts.complementParts;
+          const covered = new Uint8Array(n);
+          for (const part of parts) for (let t = 0; t < part.length; t++) covered[part[t]] += 1;
+          if (parts.reduce((a, part) => a + part.length, 0) !== held.length || held.some((i) => covered[i] !== 1)) {
+            throw metricInputBug('PCA subset: complementParts must split the rows outside the subset');
+          }
+          SH = new Float64Array(d * d);
+          for (const part of parts) {
+            const P = this.heldScatterOf(Array.from(part));
+            for (let t = 0; t < SH.length; t++) SH[t] += P[t];
+          }
+        } else SH = this.heldScatterOf(held);
         S = new Float64Array(d * d);
         const delta = new Float64Array(d);
         for (let j = 0; j < d; j++) delta[j] = meanT[j] - this.mean[j];

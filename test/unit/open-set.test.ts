@@ -1,0 +1,85 @@
+/**
+ * The open-set condition of "up to k" (metric/open-set.ts): the signals, the cut a query takes,
+ * and the joint (signal threshold, score threshold) calibration, against hand-computed values.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fitOpenSetCuts, openSetSignal, passesOpenSet, voteAndCut, type Neighbour } from '../../metric/index.js';
+
+describe('open-set signals and the cut', () => {
+  const prior = { weight: 1, probability: (label: string) => ({ a: 0.7, b: 0.2 })[label] ?? 0.1 };
+
+  it('share is the vote outcome’s share; posterior the head’s probability of the winner; none without a winner', () => {
+    assert.equal(openSetSignal('share', { winner: 'a', share: 0.625 }, null), 0.625);
+    assert.equal(openSetSignal('posterior', { winner: 'b', share: 0.625 }, prior), 0.2);
+    assert.equal(openSetSignal('posterior', { winner: 'b', share: 0.625 }, null), null);
+    assert.equal(openSetSignal('share', { winner: null, share: 0 }, prior), null);
+    assert.equal(openSetSignal('share', null, prior), null);
+    assert.equal(passesOpenSet(null, { winner: 'a', share: 0.1 }, null), true);
+    assert.equal(passesOpenSet({ signal: 'share', threshold: 0.5, rejectedFamiliar: 0 }, { winner: 'a', share: 0.5 }, null), true);
+    assert.equal(passesOpenSet({ signal: 'share', threshold: 0.5, rejectedFamiliar: 0 }, { winner: 'a', share: 0.49 }, null), false);
+    // Nothing to judge by: the query passes.
+    assert.equal(passesOpenSet({ signal: 'posterior', threshold: 0.5, rejectedFamiliar: 0 }, { winner: 'a', share: 0.9 }, null), true);
+  });
+
+  it('a query failing the condition keeps only its first result; passing, the score threshold decides', () => {
+    const list: Neighbour[] = [
+      { id: 1, score: 0.9, label: 'a' },
+      { id: 2, score: 0.8, label: 'b' },
+      { id: 3, score: 0.7, label: 'a' },
+      { id: 4, score: 0.6, label: 'b' },
+    ];
+    const vote = { k: 4, tau: null, minShare: 0 };
+    // Two votes each: a wins the tie (its best voter ranks first), share 0.5; its items first.
+    const ids = (cut: Parameters<typeof voteAndCut>[2]) => voteAndCut(list, vote, cut).map((n) => n.id);
+    assert.deepEqual(ids({ k: 10, threshold: 0.65 }), [1, 3, 2]);
+    assert.deepEqual(ids({ k: 10, threshold: 0.65, openSet: { signal: 'share', threshold: 0.5, rejectedFamiliar: 0 } }), [1, 3, 2]);
+    assert.deepEqual(ids({ k: 10, threshold: 0.65, openSet: { signal: 'share', threshold: 0.6, rejectedFamiliar: 0 } }), [1]);
+    // With the head fused: a scores (2 + 1·4·0.7) / ((1 + 1)·4) = 0.6.
+    assert.deepEqual(voteAndCut(list, vote, { k: 10, threshold: 0.65, openSet: { signal: 'share', threshold: 0.6, rejectedFamiliar: 0 } }, prior).map((n) => n.id), [1, 3, 2]);
+    // Without a threshold (exactly k) the condition plays no part.
+    assert.deepEqual(ids({ k: 2, openSet: { signal: 'share', threshold: 0.9, rejectedFamiliar: 0 } }), [1, 3]);
+  });
+});
+
+describe('fitOpenSetCuts', () => {
+  // Queries 0, 1 familiar (signals 0.9, 0.5), 2, 3 strangers (0.2, 0.6); three pairs each.
+  const pairs = {
+    scores: Float64Array.from([0.9, 0.8, 0.3, 0.7, 0.6, 0.2, 0.95, 0.85, 0.1, 0.75, 0.4, 0.05]),
+    same: Uint8Array.from([1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]),
+    query: Int32Array.from([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]),
+    familiar: Uint8Array.from([1, 1, 0, 0]),
+    signals: { share: Float64Array.from([0.9, 0.5, 0.2, 0.6]) },
+  };
+
+  it('at 0.75 the score alone cannot reach it; signal ≥ 0.5 drops stranger 2 and keeps every right pair at t = 0.7', () => {
+    const [fit] = fitOpenSetCuts(pairs, [0.75], [0, 0.5]);
+    assert.deepEqual(fit, {
+      targetPrecision: 0.75,
+      threshold: 0.7,
+      precision: 0.75,
+      recall: 1,
+      accepted: 4,
+      positives: 3,
+      total: 12,
+      achievable: true,
+      openSet: { signal: 'share', threshold: 0.5, rejectedFamiliar: 0 },
+    });
+  });
+
+  it('at 0.5 the score alone keeps as many right pairs: no condition', () => {
+    const [fit] = fitOpenSetCuts(pairs, [0.5], [0, 0.5]);
+    assert.equal(fit.openSet, null);
+    assert.equal(fit.threshold, 0.7);
+    assert.equal(fit.accepted, 6);
+    assert.equal(fit.precision, 0.5);
+  });
+
+  it('a NaN signal (nothing to judge by) always passes', () => {
+    const [fit] = fitOpenSetCuts({ ...pairs, signals: { share: Float64Array.from([0.9, 0.5, NaN, 0.6]) } }, [0.75], [0, 0.5]);
+    // Stranger 2 (0.95, 0.85) now stays in at every u: no cut reaches 0.75.
+    assert.equal(fit.achievable, false);
+    assert.equal(fit.threshold, Infinity);
+    assert.equal(fit.openSet, null);
+  });
+});
