@@ -75,6 +75,8 @@ export function searchMetricParams(input: MetricSearchInput): MetricSearchResult
     if (!best || compareCandidates(candidateOf(e.row, order), candidateOf(best.e.row, best.order)) < 0) best = { e, order };
   };
 
+  // One score buffer for every row's fold score matrices (only their shortlists are kept).
+  let scratch = new Float64Array(0);
   const evaluateSpaces = (stage: CvRow['stage'], params: ResolvedParams, perFold: { T: Float32Array; r: number; kind: ScoreKind; weights: Float64Array | null }[], started: number): Evaluated => {
     const lists: Shortlists[] = [];
     const spaces: FoldSpace[] = [];
@@ -83,7 +85,9 @@ export function searchMetricParams(input: MetricSearchInput): MetricSearchResult
       const fold = folds[f];
       const Tq = rowsOf(sp.T, sp.r, fold.split.heldOut);
       const Tc = rowsOf(sp.T, sp.r, fold.split.train);
-      const S = scoreMatrixOf(sp.kind, sp.weights, Tq, Tc, sp.r);
+      const size = fold.split.heldOut.length * fold.split.train.length;
+      if (scratch.length < size) scratch = new Float64Array(size);
+      const S = scoreMatrixOf(sp.kind, sp.weights, Tq, Tc, sp.r, scratch);
       const list = topS(S, fold.split.heldOut.length, fold.split.train.length, shortlist);
       lists.push(list);
       spaces.push({ Tq, Tc, r: sp.r, kind: sp.kind, weights: sp.weights });

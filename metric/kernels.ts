@@ -278,10 +278,11 @@ const ceilTo = (v: number, q: number) => Math.ceil(v / q) * q;
 // The product.
 
 /**
- * C = A · Bᵀ where A is m × k and B is n × k (after subset / transpose). Returns m × n float64.
+ * C = A · Bᵀ where A is m × k and B is n × k (after subset / transpose). Returns m × n float64
+ * (in `into` when it is long enough: a view of its start).
  * `symmetric`: A and B are the same operand, so only the upper triangle is computed and mirrored.
  */
-export function gemm(A: Operand, B: Operand, symmetric = false): Float64Array {
+export function gemm(A: Operand, B: Operand, symmetric = false, into?: Float64Array): Float64Array {
   checkOperand(A, 'gemm left operand');
   checkOperand(B, 'gemm right operand');
   const sa = shapeOf(A);
@@ -289,8 +290,9 @@ export function gemm(A: Operand, B: Operand, symmetric = false): Float64Array {
   if (sa.cols !== sb.cols) throw new RangeError(`gemm: inner dimensions ${sa.cols} and ${sb.cols} differ`);
   const m = sa.rows, n = sb.rows, k = sa.cols;
   if (symmetric && m !== n) throw new RangeError('gemm: a symmetric product needs a square result');
-  const out = new Float64Array(m * n);
-  if (m === 0 || n === 0 || k === 0) return out;
+  // `into`: a buffer the caller reuses (every entry of the result is written; zeros for k = 0).
+  const out = into && into.length >= m * n ? into.subarray(0, m * n) : new Float64Array(m * n);
+  if (m === 0 || n === 0 || k === 0) return out.fill(0);
   const mod = forceJs ? null : wasmModule();
   if (!mod || m * n * k < SMALL_WORK) jsGemm(A, sa, B, sb, symmetric, out);
   else wasmGemm(mod, A, sa, B, sb, symmetric, out);

@@ -3,9 +3,10 @@
  * decompositions delegated to ml-matrix, plus a subspace-iteration eigensolver for the big
  * symmetric matrices (d × d covariance, n × n Gram) whose products run on the SIMD kernel.
  */
-import { CholeskyDecomposition, EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { gemm, matmul } from './kernels.js';
 import { Rng } from './random.js';
+import { symmetricEigen } from './sym-eigen.js';
 
 export interface SymEig {
   /** Eigenvalues, descending. */
@@ -23,23 +24,22 @@ const toMatrix = (a: Float64Array, rows: number, cols: number): Matrix => {
 /** Symmetric eigendecomposition (input symmetrised first), eigenvalues descending, signs fixed. */
 export function symEig(S: Float64Array, p: number): SymEig {
   if (p === 0) return { values: new Float64Array(0), vectors: new Float64Array(0) };
-  const m = new Matrix(p, p);
+  const m = new Float64Array(p * p);
   for (let i = 0; i < p; i++) {
-    for (let j = 0; j < p; j++) m.set(i, j, 0.5 * (S[i * p + j] + S[j * p + i]));
+    for (let j = 0; j < p; j++) m[i * p + j] = 0.5 * (S[i * p + j] + S[j * p + i]);
   }
-  const evd = new EigenvalueDecomposition(m, { assumeSymmetric: true });
-  const vals = evd.realEigenvalues;
-  const vecs = evd.eigenvectorMatrix;
-  const order = Array.from(vals.keys()).sort((a, b) => vals[b] - vals[a] || a - b);
+  // ml-matrix's symmetric EigenvalueDecomposition, on flat arrays (sym-eigen.ts: the same bits).
+  const { values: vals, V } = symmetricEigen(m, p);
+  const order = Array.from({ length: p }, (_, i) => i).sort((a, b) => vals[b] - vals[a] || a - b);
   const values = new Float64Array(p);
   const vectors = new Float64Array(p * p);
   order.forEach((src, dst) => {
     values[dst] = vals[src];
     // Deterministic sign: the largest-magnitude component is positive.
     let big = 0;
-    for (let i = 0; i < p; i++) if (Math.abs(vecs.get(i, src)) > Math.abs(big)) big = vecs.get(i, src);
+    for (let i = 0; i < p; i++) if (Math.abs(V[i * p + src]) > Math.abs(big)) big = V[i * p + src];
     const sign = big < 0 ? -1 : 1;
-    for (let i = 0; i < p; i++) vectors[i * p + dst] = sign * vecs.get(i, src);
+    for (let i = 0; i < p; i++) vectors[i * p + dst] = sign * V[i * p + src];
   });
   return { values, vectors };
 }

@@ -17,7 +17,7 @@
  * milder one). The stranger queries of the leave-classes-out calibration (cv-calibration.ts) are
  * in the pairs as wrong matches: rejecting them is what lets t come down.
  */
-import { fitThresholds, OPEN_SET_SIGNALS, type OpenSetCut, type OpenSetSignal, type ThresholdFit } from './calibration.js';
+import { OPEN_SET_SIGNALS, scoreOrder, sweepThresholds, type OpenSetCut, type OpenSetSignal, type ThresholdFit } from './calibration.js';
 import type { ClassPrior, VoteOutcome, Neighbour } from './rerank.js';
 
 /**
@@ -66,7 +66,8 @@ export { OPEN_SET_SIGNALS, type OpenSetCut, type OpenSetSignal };
  * share, then signal order. `recall` and `positives` stay relative to every right pair.
  */
 export function fitOpenSetCuts(pairs: SignalledPairs, targets: readonly number[], rejectShares: readonly number[] = DEFAULT_REJECT_SHARES): OpenSetFit[] {
-  const plain = fitThresholds(pairs.scores, pairs.same, targets);
+  const order = scoreOrder(pairs.scores);
+  const plain = sweepThresholds(pairs.scores, pairs.same, order, targets);
   const best: OpenSetFit[] = plain.map((t) => ({ ...t, openSet: null }));
   const tp = (t: ThresholdFit) => Math.round(t.recall * t.positives);
   for (const signal of OPEN_SET_SIGNALS) {
@@ -80,16 +81,11 @@ export function fitOpenSetCuts(pairs: SignalledPairs, targets: readonly number[]
       const u = familiarValues[Math.min(familiarValues.length - 1, Math.ceil(share * familiarValues.length))];
       if (tried.has(u)) continue;
       tried.add(u);
-      const keep: number[] = [];
-      for (let i = 0; i < pairs.scores.length; i++) {
+      const kept = order.filter((i) => {
         const v = values[pairs.query[i]];
-        if (Number.isNaN(v) || v >= u) keep.push(i);
-      }
-      const fits = fitThresholds(
-        keep.map((i) => pairs.scores[i]),
-        keep.map((i) => pairs.same[i]),
-        targets,
-      );
+        return Number.isNaN(v) || v >= u;
+      });
+      const fits = sweepThresholds(pairs.scores, pairs.same, kept, targets);
       let rejected = 0;
       for (const v of familiarValues) if (v < u) rejected++;
       const rejectedFamiliar = rejected / familiarValues.length;

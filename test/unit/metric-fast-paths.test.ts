@@ -12,6 +12,8 @@ import { ScatterCache } from '../../metric/pca.js';
 import { Rng } from '../../metric/random.js';
 import { selectKth, topS, topSHeap } from '../../metric/shortlists.js';
 import { ClassStats } from '../../metric/stats.js';
+import { symmetricEigen } from '../../metric/sym-eigen.js';
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { labelledClusters } from '../helpers/labelled-clusters.js';
 
 describe('topS by selection', () => {
@@ -103,5 +105,31 @@ describe('shared decompositions', () => {
     const b = new ScatterCache(X, g.d).fit(6, { subset, seed: 1 });
     a.eigenvalues.forEach((v, j) => assert.ok(Math.abs(v - b.eigenvalues[j]) <= 1e-9 * b.eigenvalues[0], `eigenvalue ${j}: ${v} vs ${b.eigenvalues[j]}`));
     assert.ok(Math.abs(a.totalVariance - b.totalVariance) <= 1e-9 * b.totalVariance);
+  });
+});
+
+describe('symmetric eigendecomposition on flat arrays', () => {
+  it('gives ml-matrix’s values and vectors bit for bit (random, rank-deficient, diagonal, 1 × 1)', () => {
+    const rng = new Rng(3);
+    const cases: Float64Array[] = [];
+    for (const n of [1, 2, 7, 40]) {
+      const B = Float64Array.from({ length: n * n }, () => rng.normal());
+      const A = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let t = 0; t < n; t++) A[i * n + j] += B[i * n + t] * B[j * n + t];
+      cases.push(A);
+    }
+    // Rank 2 in 6 dimensions (zero eigenvalues, the scale = 0 branch) and a diagonal one.
+    const u = Float64Array.from({ length: 6 }, () => rng.normal()), w = Float64Array.from({ length: 6 }, () => rng.normal());
+    cases.push(Float64Array.from({ length: 36 }, (_, k) => u[Math.floor(k / 6)] * u[k % 6] + w[Math.floor(k / 6)] * w[k % 6]));
+    cases.push(Float64Array.from({ length: 25 }, (_, k) => (Math.floor(k / 5) === k % 5 ? (k % 5) - 2 : 0)));
+    for (const A of cases) {
+      const n = Math.round(Math.sqrt(A.length));
+      const m = new Matrix(n, n);
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) m.set(i, j, A[i * n + j]);
+      const ref = new EigenvalueDecomposition(m, { assumeSymmetric: true });
+      const got = symmetricEigen(A, n);
+      assert.deepEqual(Array.from(got.values), ref.realEigenvalues, `values, n = ${n}`);
+      assert.deepEqual(Array.from(got.V), ref.eigenvectorMatrix.to1DArray(), `vectors, n = ${n}`);
+    }
   });
 });
