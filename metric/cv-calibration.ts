@@ -97,18 +97,6 @@ export function unfamiliarFolds(
   });
 }
 
-/** The stranger shortlists alone (what the calibration pairs take). */
-export function unfamiliarShortlists(
-  X: Float32Array,
-  dim: number,
-  classes: ClassIndex,
-  folds: Fold[],
-  params: ResolvedParams,
-  opts: { share: number; seed: number; s: number; scatter?: ScatterCache | null },
-): Shortlists[] {
-  return unfamiliarFolds(X, dim, classes, folds, params, opts).map((u) => u.lists);
-}
-
 /** The pairs in fold, query, rank order, then every pair of the unfamiliar shortlists (all wrong matches). */
 export function calibrationPairs(lists: Shortlists[], folds: Fold[], unfamiliar: readonly Shortlists[] = []): CalibrationPairs {
   let n = 0;

@@ -198,7 +198,7 @@ function crossValidate(X: Float32Array, dim: number, labels: readonly Label[], o
     ? unfamiliarFolds(chosenWeighting.X, dim, classes, chosenWeighting.folds, chosen.row.params, { share: options.unfamiliarClasses, seed, s: shortlist, scatter: chosenWeighting.scatter })
     : [];
   const targets = options.targetPrecisions ?? [0.5, 0.7, 0.8, 0.9, 0.95];
-  const { thresholds, pairs, signals: openSetSignals = null } = options.openSet
+  const calibrated = options.openSet
     ? calibrateOpenSet({
         lists: chosen.lists,
         spaces: chosen.spaces,
@@ -212,12 +212,8 @@ function crossValidate(X: Float32Array, dim: number, labels: readonly Label[], o
         targets,
         k,
       })
-    : { ...calibrate(
-          chosen.lists,
-          chosenWeighting.folds,
-          targets,
-          strangers.map((u) => u.lists),
-        ), signals: undefined };
+    : { ...calibrate(chosen.lists, chosenWeighting.folds, targets, strangers.map((u) => u.lists)), signals: null };
+  const { thresholds, pairs, signals: openSetSignals } = calibrated;
   const calibrationMs = performance.now() - tCalibration;
 
   const tFinal = performance.now();

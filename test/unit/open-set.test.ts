@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fitOpenSetCuts, openSetSignal, passesOpenSet, voteAndCut, type Neighbour } from '../../metric/index.js';
+import { crossValidateMetric, fitOpenSetCuts, openSetSignal, passesOpenSet, voteAndCut, type Neighbour } from '../../metric/index.js';
+import { aucOf } from '../../metric/cv-calibration.js';
+import { labelledClusters } from '../helpers/labelled-clusters.js';
 
 describe('open-set signals and the cut', () => {
   const prior = { weight: 1, probability: (label: string) => ({ a: 0.7, b: 0.2 })[label] ?? 0.1 };
@@ -81,5 +83,32 @@ describe('fitOpenSetCuts', () => {
     assert.equal(fit.achievable, false);
     assert.equal(fit.threshold, Infinity);
     assert.equal(fit.openSet, null);
+  });
+});
+
+describe('the open-set calibration in the CV', () => {
+  it('aucOf: the Mann–Whitney statistic, ties counted half', () => {
+    assert.equal(aucOf([3, 4], [1, 2]), 1);
+    assert.equal(aucOf([1], [2]), 0);
+    assert.equal(aucOf([2, 3], [2, 1]), 0.875);
+  });
+
+  it('on the seeded gallery: a target without a condition keeps the plain threshold; every achievable cut reports the CV’s own results', () => {
+    const g = labelledClusters();
+    const plain = crossValidateMetric(g.X, g.d, g.labels, { fitFinal: false, unfamiliarClasses: 0.3 });
+    const open = crossValidateMetric(g.X, g.d, g.labels, { fitFinal: false, unfamiliarClasses: 0.3, openSet: true });
+    assert.deepEqual(open.params, plain.params, 'the selection is untouched');
+    assert.deepEqual([...open.calibrationPairs.scores], [...plain.calibrationPairs.scores], 'the same pairs');
+    assert.ok(open.openSetSignals && open.openSetSignals.share, 'the share signal was measured');
+    open.thresholds.forEach((t, i) => {
+      const p = plain.thresholds[i];
+      if (!t.openSet) assert.equal(t.threshold, p.threshold, `target ${t.targetPrecision}`);
+      // With a condition the kept right matches are at least the plain cut's.
+      else assert.ok(t.recall >= p.recall, `target ${t.targetPrecision}: recall ${t.recall} < ${p.recall}`);
+      if (t.achievable) {
+        assert.ok(t.cv && t.cv.familiarResults >= 1 && t.cv.familiarResults <= 10, JSON.stringify(t.cv));
+        assert.ok(t.cv.strangerResults >= 1 && t.cv.strangerResults <= 10);
+      }
+    });
   });
 });
