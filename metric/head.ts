@@ -49,6 +49,7 @@ export function softmaxLoss(theta: Float64Array, X: Float32Array, y: Int32Array,
   const n = y.length;
   const head = unpack(theta, dim, classes);
   const P = logits(head, X);
+  const Pt = new Float64Array(n * classes);
   let loss = 0;
   for (let i = 0; i < n; i++) {
     const o = i * classes;
@@ -58,19 +59,20 @@ export function softmaxLoss(theta: Float64Array, X: Float32Array, y: Int32Array,
     let z = 0;
     for (let c = 0; c < classes; c++) z += P[o + c] = Math.exp(P[o + c] - max);
     loss += max + Math.log(z) - logit;
-    for (let c = 0; c < classes; c++) P[o + c] = P[o + c] / z / n;
-    P[o + y[i]] -= 1 / n;
+    // (P − Y)ᵀ / n, written transposed (classes × n): the gradient product's left operand as is.
+    for (let c = 0; c < classes; c++) Pt[c * n + i] = P[o + c] / z / n;
+    Pt[y[i] * n + i] -= 1 / n;
   }
   loss /= n;
   // (P − Y)ᵀ X / n: classes × dim.
-  const gW = gemm({ data: P, rows: n, cols: classes, transpose: true }, Xt ? { data: Xt, rows: dim, cols: n } : { data: X, rows: n, cols: dim, transpose: true });
+  const gW = gemm({ data: Pt, rows: classes, cols: n }, Xt ? { data: Xt, rows: dim, cols: n } : { data: X, rows: n, cols: dim, transpose: true });
   const grad = new Float64Array(theta.length);
   let penalty = 0;
   for (let j = 0; j < classes * dim; j++) {
     grad[j] = gW[j] + l2 * theta[j];
     penalty += theta[j] * theta[j];
   }
-  for (let i = 0; i < n; i++) for (let c = 0; c < classes; c++) grad[classes * dim + c] += P[i * classes + c];
+  for (let i = 0; i < n; i++) for (let c = 0; c < classes; c++) grad[classes * dim + c] += Pt[c * n + i];
   return { loss: loss + 0.5 * l2 * penalty, grad };
 }
 

@@ -184,10 +184,12 @@ export function topEigenSymmetric(S: Float64Array, s: number, r: number, opts: T
   const S32 = Float32Array.from(S);
   let Qt: Float64Array = new Float64Array(l * s);
   for (let i = 0; i < Qt.length; i++) Qt[i] = rng.normal();
-  Qt = orthonormalRows(Qt, l, s, rng);
+  // One Cholesky-QR pass keeps the intermediate bases well conditioned; the basis the Ritz step
+  // projects on gets the second pass (orthonormal to rounding).
+  Qt = orthonormalRows(Qt, l, s, rng, iterations > 0 ? 1 : 2);
   for (let it = 0; it < iterations; it++) {
     const Zt = gemm({ data: Qt, rows: l, cols: s }, { data: S32, rows: s, cols: s }); // rows: (S q_i)ᵀ
-    Qt = orthonormalRows(Zt, l, s, rng);
+    Qt = orthonormalRows(Zt, l, s, rng, it === iterations - 1 ? 2 : 1);
   }
   const Zt = gemm({ data: Qt, rows: l, cols: s }, { data: S32, rows: s, cols: s });
   const T = gemm({ data: Zt, rows: l, cols: s }, { data: Qt, rows: l, cols: s }); // Qᵀ S Q
@@ -210,12 +212,13 @@ export function fixSigns(rowsMat: Float64Array, r: number, s: number): void {
 }
 
 /**
- * Orthonormalise the rows of Z (l × s): Cholesky-QR twice (Z Zᵀ = L Lᵀ, Q = L⁻¹ Z); if Z is rank
- * deficient, Gram–Schmidt with fresh random rows fills the missing directions.
+ * Orthonormalise the rows of Z (l × s): Cholesky-QR `passes` times (default twice: Z Zᵀ = L Lᵀ,
+ * Q = L⁻¹ Z); if Z is rank deficient, Gram–Schmidt with fresh random rows fills the missing
+ * directions.
  */
-export function orthonormalRows(Z: Float64Array, l: number, s: number, rng: Rng): Float64Array {
+export function orthonormalRows(Z: Float64Array, l: number, s: number, rng: Rng, passes = 2): Float64Array {
   let Q = Z;
-  for (let pass = 0; pass < 2; pass++) {
+  for (let pass = 0; pass < passes; pass++) {
     const G = gemm({ data: Q, rows: l, cols: s }, { data: Q, rows: l, cols: s }, true);
     const chol = new CholeskyDecomposition(toMatrix(G, l, l));
     let ok = chol.isPositiveDefinite();
