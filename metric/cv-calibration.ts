@@ -23,10 +23,10 @@ import { Rng } from './random.js';
 import { topS, type Shortlists } from './shortlists.js';
 import type { FoldSpace } from './cv-metric-search.js';
 import { scaledPosteriors, trainScaledHead } from './head.js';
-import { fitOpenSetCuts, openSetSignal, OPEN_SET_SIGNALS, type OpenSetSignal, type SignalledPairs } from './open-set.js';
+import { fitOpenSetCuts, openSetSignal, OPEN_SET_SIGNALS, type OpenSetSignal, type RankedQuery, type SignalledPairs } from './open-set.js';
 import { classVoteRerank, type ClassPrior, type Neighbour } from './rerank.js';
 import { scoreMatrixOf } from './scoring.js';
-import { expandedShortlists, neighboursOf, qeApplies, voteAndCut, type RerankParams } from './shortlist-chain.js';
+import { expandedShortlists, neighboursOf, qeApplies, type RerankParams } from './shortlist-chain.js';
 
 export interface CalibrationPairs {
   scores: Float64Array;
@@ -161,8 +161,9 @@ interface ChainQuery {
  * and every stranger query is run through the chosen chain as a query runs it (α-QE when chosen,
  * the vote fused with the head's posterior: for strangers a head trained on the fold without
  * their classes, like the metric that scores them); its vote outcome gives its signals; the
- * pairs are calibrationPairs'; fitOpenSetCuts chooses the condition per target. Each fit is then
- * applied to the same queries for the report (ThresholdFit.cv).
+ * pairs are calibrationPairs' (the probability curve takes them all); fitOpenSetCuts fits each
+ * threshold on the familiar pairs and chooses the condition by the cut's results on these
+ * queries, which it reports (ThresholdFit.cv).
  */
 /** How well a signal tells the calibration's familiar queries from its strangers. */
 export interface SignalSummary {
@@ -195,16 +196,20 @@ export function calibrateOpenSet(input: OpenSetCalibrationInput): { thresholds: 
     for (let q = 0; q < L.queries; q++) queries.push({ list: neighboursOf(L, q, labelOf), prior: P ? priorOf(P, q) : null, familiar: false, label: null });
   }
 
-  // Signals per query, from the vote outcome its chain reaches.
+  // Per query the vote outcome its chain reaches: its ranked results and its signals.
   const voting = rerank.vote !== null || (head !== null && head.weight > 0);
+  const outcomes = voting ? queries.map((cq) => classVoteRerank(cq.list, rerank.vote, cq.prior)) : null;
   const signals: SignalledPairs['signals'] = {};
-  if (voting) {
-    const outcomes = queries.map((cq) => classVoteRerank(cq.list, rerank.vote, cq.prior));
+  if (outcomes) {
     for (const signal of OPEN_SET_SIGNALS) {
       if (signal === 'posterior' && !head) continue;
       signals[signal] = Float64Array.from(outcomes, (o, i) => openSetSignal(signal, o, queries[i].prior) ?? NaN);
     }
   }
+  const ranked: RankedQuery[] = queries.map((cq, i) => {
+    const list = outcomes ? outcomes[i].ranked : cq.list;
+    return { scores: list.map((n) => n.score), right: list.map((n) => (cq.familiar && n.label === cq.label ? 1 : 0)) };
+  });
 
   const strangerLists = input.strangers.map((u) => u.lists);
   const pairs = calibrationPairs(input.lists, folds, strangerLists);
@@ -215,29 +220,7 @@ export function calibrateOpenSet(input: OpenSetCalibrationInput): { thresholds: 
     for (let q = 0; q < l.queries; q++, qi++) for (let t = 0; t < l.s; t++) query[o++] = qi;
   }
   const familiar = Uint8Array.from(queries, (cq) => (cq.familiar ? 1 : 0));
-  const fits = fitOpenSetCuts({ scores: pairs.scores, same: pairs.same, query, familiar, signals }, input.targets);
-
-  // The cuts on the CV's own queries, as a query runs them.
-  const thresholds = fits.map((fit): ThresholdFit => {
-    const tally = { familiar: 0, familiarQueries: 0, right: 0, stranger: 0, strangerQueries: 0 };
-    if (fit.achievable) {
-      for (const cq of queries) {
-        const results = voteAndCut(cq.list, rerank.vote, { k, threshold: fit.threshold, openSet: fit.openSet }, cq.prior);
-        if (cq.familiar) {
-          tally.familiarQueries++;
-          tally.familiar += results.length;
-          tally.right += results.filter((n) => n.label === cq.label).length;
-        } else {
-          tally.strangerQueries++;
-          tally.stranger += results.length;
-        }
-      }
-    }
-    const cv = fit.achievable
-      ? { familiarResults: tally.familiar / Math.max(1, tally.familiarQueries), familiarPrecision: tally.right / Math.max(1, tally.familiar), strangerResults: tally.stranger / Math.max(1, tally.strangerQueries) }
-      : undefined;
-    return { ...fit, ...(cv ? { cv } : {}) };
-  });
+  const thresholds: ThresholdFit[] = fitOpenSetCuts({ scores: pairs.scores, same: pairs.same, query, familiar, signals }, ranked, input.targets, { k });
   const summaries: Partial<Record<OpenSetSignal, SignalSummary>> = {};
   for (const [signal, values] of Object.entries(signals) as [OpenSetSignal, Float64Array][]) {
     const fam = Array.from(values).filter((v, q) => familiar[q] && !Number.isNaN(v));

@@ -9,13 +9,21 @@
  *               vote share alone without a head (rerank.ts, classVoteRerank's `share`);
  *   'posterior' the head's class posterior of the winning class (only with a head).
  *
- * Calibration (fitOpenSetCuts) extends calibration.ts's rule to the pair (signal threshold u,
- * score threshold t): a pair (query, shortlist entry) is accepted when the query's signal ≥ u and
- * the entry's score ≥ t; among the candidate u (quantiles of the familiar queries' signal), t is
- * the lowest score threshold reaching the target precision on the accepted pairs, and the pair
- * (signal, u) kept is the one accepting the most right matches (on a tie: no condition, then the
- * milder one). The stranger queries of the leave-classes-out calibration (cv-calibration.ts) are
- * in the pairs as wrong matches: rejecting them is what lets t come down.
+ * Calibration (fitOpenSetCuts), per target precision p, over the leave-classes-out calibration's
+ * queries (cv-calibration.ts: familiar held-out queries, and strangers: held-out photos of
+ * classes the fold's metric was fitted without), each with its ranked results and its signals:
+ *   - the candidate conditions are none, and per signal the values below which a given share of
+ *     the familiar queries fall (DEFAULT_REJECT_SHARES);
+ *   - with a condition u, the score threshold t(u) is the lowest reaching precision p on the
+ *     shortlist pairs of the familiar queries that pass u (calibration.ts's rule: in-collection
+ *     precision ≥ p is the promise);
+ *   - the cut (u, t(u)) is applied to every calibration query as a query runs it (the first
+ *     result always kept, then results scoring ≥ t up to k for a query that passes u), and the
+ *     condition kept is the one with the most right results per familiar query minus results
+ *     per stranger query (on a tie: none, then the milder condition, then signal order).
+ * Pooling the strangers' pairs into the precision instead (what the threshold alone does) lets a
+ * few stranger classes with a look-alike in the collection push t so high that familiar queries
+ * get almost nothing (Caltech, CV seed 2: t at p = 0.9 kept 6 % of the right pairs).
  */
 import { OPEN_SET_SIGNALS, scoreOrder, sweepThresholds, type OpenSetCut, type OpenSetSignal, type ThresholdFit } from './calibration.js';
 import type { ClassPrior, VoteOutcome, Neighbour } from './rerank.js';
@@ -37,6 +45,8 @@ export function passesOpenSet(cut: OpenSetCut | null | undefined, outcome: Pick<
   return v === null || v >= cut.threshold;
 }
 
+export { OPEN_SET_SIGNALS, type OpenSetCut, type OpenSetSignal };
+
 /** Calibration pairs with the query each pair belongs to, and per query its signals. */
 export interface SignalledPairs {
   scores: Float64Array;
@@ -49,56 +59,110 @@ export interface SignalledPairs {
   signals: Partial<Record<OpenSetSignal, Float64Array>>;
 }
 
+/** One calibration query's results as its chain ranks them (the vote's order), before any cut. */
+export interface RankedQuery {
+  scores: ArrayLike<number>;
+  /** 1 where the result shares the query's class (always 0 for a stranger). */
+  right: ArrayLike<number>;
+}
+
 /** The familiar queries' share rejected by each candidate signal threshold. */
 export const DEFAULT_REJECT_SHARES = [0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3];
 
 export interface OpenSetFit extends ThresholdFit {
   openSet: OpenSetCut | null;
+  cv?: { familiarResults: number; familiarPrecision: number; strangerResults: number };
 }
 
-export { OPEN_SET_SIGNALS, type OpenSetCut, type OpenSetSignal };
+/** Results, right results per query group under the cut (t, pass), as cutResults keeps them (the first always). */
+export function cutCounts(
+  ranked: readonly RankedQuery[],
+  familiar: ArrayLike<number>,
+  t: number,
+  pass: (q: number) => boolean,
+  k: number,
+): { familiarQueries: number; familiarResults: number; familiarRight: number; strangerQueries: number; strangerResults: number } {
+  const out = { familiarQueries: 0, familiarResults: 0, familiarRight: 0, strangerQueries: 0, strangerResults: 0 };
+  ranked.forEach((r, q) => {
+    const passes = pass(q);
+    let kept = 0, right = 0;
+    for (let i = 0; i < r.scores.length && kept < k; i++) {
+      if (i < 1 || (passes && r.scores[i] >= t)) {
+        kept++;
+        right += r.right[i];
+      }
+    }
+    if (familiar[q]) {
+      out.familiarQueries++;
+      out.familiarResults += kept;
+      out.familiarRight += right;
+    } else {
+      out.strangerQueries++;
+      out.strangerResults += kept;
+    }
+  });
+  return out;
+}
 
-/**
- * For each target precision: the score threshold alone (fitThresholds on every pair) and, per
- * signal and candidate signal threshold u (the value below which `rejectShares` of the familiar
- * queries fall), the score threshold on the pairs of the queries with signal ≥ u; the choice
- * keeps the most right matches (true positives), then no condition, then the smaller rejected
- * share, then signal order. `recall` and `positives` stay relative to every right pair.
- */
-export function fitOpenSetCuts(pairs: SignalledPairs, targets: readonly number[], rejectShares: readonly number[] = DEFAULT_REJECT_SHARES): OpenSetFit[] {
+/** See the module doc. `ranked[q]`: query q's ranked results (queries indexed as pairs.query). */
+export function fitOpenSetCuts(
+  pairs: SignalledPairs,
+  ranked: readonly RankedQuery[],
+  targets: readonly number[],
+  opts: { k: number; rejectShares?: readonly number[] },
+): OpenSetFit[] {
   const order = scoreOrder(pairs.scores);
-  const plain = sweepThresholds(pairs.scores, pairs.same, order, targets);
-  const best: OpenSetFit[] = plain.map((t) => ({ ...t, openSet: null }));
-  const tp = (t: ThresholdFit) => Math.round(t.recall * t.positives);
+  const familiarOrder = order.filter((i) => pairs.familiar[pairs.query[i]]);
+  const candidates: { cut: OpenSetCut | null; pass: (q: number) => boolean; kept: number[] }[] = [{ cut: null, pass: () => true, kept: familiarOrder }];
   for (const signal of OPEN_SET_SIGNALS) {
     const values = pairs.signals[signal];
     if (!values) continue;
     const familiarValues = Array.from(values).filter((v, q) => pairs.familiar[q] && !Number.isNaN(v)).sort((a, b) => a - b);
     if (!familiarValues.length) continue;
     const tried = new Set<number>();
-    for (const share of [...rejectShares].sort((a, b) => a - b)) {
+    for (const share of [...(opts.rejectShares ?? DEFAULT_REJECT_SHARES)].sort((a, b) => a - b)) {
       // The smallest familiar value with at least `share` of them below it.
       const u = familiarValues[Math.min(familiarValues.length - 1, Math.ceil(share * familiarValues.length))];
       if (tried.has(u)) continue;
       tried.add(u);
-      const kept = order.filter((i) => {
-        const v = values[pairs.query[i]];
-        return Number.isNaN(v) || v >= u;
-      });
-      const fits = sweepThresholds(pairs.scores, pairs.same, kept, targets);
       let rejected = 0;
       for (const v of familiarValues) if (v < u) rejected++;
-      const rejectedFamiliar = rejected / familiarValues.length;
-      fits.forEach((fit, t) => {
-        if (!fit.achievable) return;
-        const positives = plain[t].positives;
-        const candidate: OpenSetFit = { ...fit, recall: positives ? tp(fit) / positives : 0, positives, total: pairs.scores.length, openSet: { signal, threshold: u, rejectedFamiliar } };
-        const incumbent = best[t];
-        const a = tp(candidate), b = incumbent.achievable ? tp(incumbent) : -1;
-        const milder = incumbent.openSet !== null && rejectedFamiliar < incumbent.openSet.rejectedFamiliar;
-        if (a > b || (a === b && milder)) best[t] = candidate;
-      });
+      const pass = (q: number) => !(values[q] < u); // NaN (no signal) passes
+      candidates.push({ cut: { signal, threshold: u, rejectedFamiliar: rejected / familiarValues.length }, pass, kept: familiarOrder.filter((i) => pass(pairs.query[i])) });
     }
   }
-  return best;
+  const positives = familiarOrder.reduce((a, i) => a + pairs.same[i], 0);
+  const fitsOf = candidates.map((c) => sweepThresholds(pairs.scores, pairs.same, c.kept, targets));
+  return targets.map((_target, t) => {
+    let best: { fit: OpenSetFit; value: number; rank: number } | null = null;
+    candidates.forEach((c, ci) => {
+      const fit = fitsOf[ci][t];
+      if (!fit.achievable) return;
+      const n = cutCounts(ranked, pairs.familiar, fit.threshold, c.pass, opts.k);
+      const value = n.familiarRight / Math.max(1, n.familiarQueries) - n.strangerResults / Math.max(1, n.strangerQueries);
+      // Ties: no condition first, then the milder one, then candidate (signal) order.
+      const rank = c.cut ? c.cut.rejectedFamiliar : -1;
+      if (!best || value > best.value || (value === best.value && rank < best.rank)) {
+        const tp = Math.round(fit.recall * fit.positives);
+        best = {
+          value,
+          rank,
+          fit: {
+            ...fit,
+            recall: positives ? tp / positives : 0,
+            positives,
+            total: familiarOrder.length,
+            openSet: c.cut,
+            cv: {
+              familiarResults: n.familiarResults / Math.max(1, n.familiarQueries),
+              familiarPrecision: n.familiarRight / Math.max(1, n.familiarResults),
+              strangerResults: n.strangerResults / Math.max(1, n.strangerQueries),
+            },
+          },
+        };
+      }
+    });
+    const chosen = (best as { fit: OpenSetFit } | null)?.fit;
+    return chosen ?? { ...fitsOf[0][t], openSet: null };
+  });
 }

@@ -45,44 +45,53 @@ describe('open-set signals and the cut', () => {
 });
 
 describe('fitOpenSetCuts', () => {
-  // Queries 0, 1 familiar (signals 0.9, 0.5), 2, 3 strangers (0.2, 0.6); three pairs each.
+  // k = 3. Queries 0, 1 familiar (signals 0.9, 0.5), 2, 3 strangers (0.2, 0.6); each query's
+  // pairs are its three ranked results.
+  const ranked = [
+    { scores: [0.9, 0.8, 0.3], right: [1, 1, 0] },
+    { scores: [0.7, 0.6, 0.2], right: [1, 0, 0] },
+    { scores: [0.95, 0.85, 0.1], right: [0, 0, 0] },
+    { scores: [0.75, 0.4, 0.05], right: [0, 0, 0] },
+  ];
   const pairs = {
-    scores: Float64Array.from([0.9, 0.8, 0.3, 0.7, 0.6, 0.2, 0.95, 0.85, 0.1, 0.75, 0.4, 0.05]),
-    same: Uint8Array.from([1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]),
+    scores: Float64Array.from(ranked.flatMap((r) => r.scores)),
+    same: Uint8Array.from(ranked.flatMap((r) => r.right)),
     query: Int32Array.from([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]),
     familiar: Uint8Array.from([1, 1, 0, 0]),
     signals: { share: Float64Array.from([0.9, 0.5, 0.2, 0.6]) },
   };
+  const opts = { k: 3, rejectShares: [0, 0.5] };
 
-  it('at 0.75 the score alone cannot reach it; signal ≥ 0.5 drops stranger 2 and keeps every right pair at t = 0.7', () => {
-    const [fit] = fitOpenSetCuts(pairs, [0.75], [0, 0.5]);
+  it('at 0.75: t = 0.6 on the familiar pairs; share ≥ 0.5 stops stranger 2 (right 1.5 − wrong 1 per query, against 1.5 − 1.5 without), and ties with share ≥ 0.9, which is stricter', () => {
+    const [fit] = fitOpenSetCuts(pairs, ranked, [0.75], opts);
     assert.deepEqual(fit, {
       targetPrecision: 0.75,
-      threshold: 0.7,
+      threshold: 0.6,
       precision: 0.75,
       recall: 1,
       accepted: 4,
       positives: 3,
-      total: 12,
+      total: 6,
       achievable: true,
       openSet: { signal: 'share', threshold: 0.5, rejectedFamiliar: 0 },
+      cv: { familiarResults: 2, familiarPrecision: 0.75, strangerResults: 1 },
     });
   });
 
-  it('at 0.5 the score alone keeps as many right pairs: no condition', () => {
-    const [fit] = fitOpenSetCuts(pairs, [0.5], [0, 0.5]);
-    assert.equal(fit.openSet, null);
-    assert.equal(fit.threshold, 0.7);
-    assert.equal(fit.accepted, 6);
-    assert.equal(fit.precision, 0.5);
+  it('at 0.5: share ≥ 0.9 (t = 0.3 on query 0’s pairs) beats share ≥ 0.5 (t = 0.2) and none', () => {
+    const [fit] = fitOpenSetCuts(pairs, ranked, [0.5], opts);
+    assert.equal(fit.threshold, 0.3);
+    assert.deepEqual(fit.openSet, { signal: 'share', threshold: 0.9, rejectedFamiliar: 0.5 });
+    assert.equal(fit.precision, 2 / 3);
+    assert.equal(fit.recall, 2 / 3);
+    assert.deepEqual(fit.cv, { familiarResults: 2, familiarPrecision: 0.75, strangerResults: 1 });
   });
 
-  it('a NaN signal (nothing to judge by) always passes', () => {
-    const [fit] = fitOpenSetCuts({ ...pairs, signals: { share: Float64Array.from([0.9, 0.5, NaN, 0.6]) } }, [0.75], [0, 0.5]);
-    // Stranger 2 (0.95, 0.85) now stays in at every u: no cut reaches 0.75.
-    assert.equal(fit.achievable, false);
-    assert.equal(fit.threshold, Infinity);
+  it('a NaN signal (nothing to judge by) always passes: no condition pays at 0.75', () => {
+    const [fit] = fitOpenSetCuts({ ...pairs, signals: { share: Float64Array.from([0.9, 0.5, NaN, 0.6]) } }, ranked, [0.75], opts);
     assert.equal(fit.openSet, null);
+    assert.equal(fit.threshold, 0.6);
+    assert.deepEqual(fit.cv, { familiarResults: 2, familiarPrecision: 0.75, strangerResults: 1.5 });
   });
 });
 
@@ -93,18 +102,17 @@ describe('the open-set calibration in the CV', () => {
     assert.equal(aucOf([2, 3], [2, 1]), 0.875);
   });
 
-  it('on the seeded gallery: a target without a condition keeps the plain threshold; every achievable cut reports the CV’s own results', () => {
+  it('on the seeded gallery: a target without a condition keeps the familiar-only threshold; every achievable cut reports the CV’s own results', () => {
     const g = labelledClusters();
     const plain = crossValidateMetric(g.X, g.d, g.labels, { fitFinal: false, unfamiliarClasses: 0.3 });
     const open = crossValidateMetric(g.X, g.d, g.labels, { fitFinal: false, unfamiliarClasses: 0.3, openSet: true });
     assert.deepEqual(open.params, plain.params, 'the selection is untouched');
     assert.deepEqual([...open.calibrationPairs.scores], [...plain.calibrationPairs.scores], 'the same pairs');
     assert.ok(open.openSetSignals && open.openSetSignals.share, 'the share signal was measured');
+    // The thresholds are fitted on the familiar pairs: without a condition, the calibration on familiar queries alone.
+    const familiarOnly = crossValidateMetric(g.X, g.d, g.labels, { fitFinal: false });
     open.thresholds.forEach((t, i) => {
-      const p = plain.thresholds[i];
-      if (!t.openSet) assert.equal(t.threshold, p.threshold, `target ${t.targetPrecision}`);
-      // With a condition the kept right matches are at least the plain cut's.
-      else assert.ok(t.recall >= p.recall, `target ${t.targetPrecision}: recall ${t.recall} < ${p.recall}`);
+      if (!t.openSet) assert.equal(t.threshold, familiarOnly.thresholds[i].threshold, `target ${t.targetPrecision}`);
       if (t.achievable) {
         assert.ok(t.cv && t.cv.familiarResults >= 1 && t.cv.familiarResults <= 10, JSON.stringify(t.cv));
         assert.ok(t.cv.strangerResults >= 1 && t.cv.strangerResults <= 10);
