@@ -10,6 +10,10 @@
  * held-out items query the rest, and every pair of those shortlists joins the calibration as a
  * wrong match. (Removing the class from a shortlist under the fold's own metric is not enough:
  * measured on Caltech, a metric that learned a class scores strangers far too low.)
+ *
+ * With the open-set condition (calibrateOpenSet, open-set.ts) the strangers choose the condition
+ * instead: the thresholds are fitted on the familiar pairs, and each one's query-level condition
+ * by what the cut returns to the familiar and the stranger queries.
  */
 import type { ResolvedParams, ScoreKind } from './artifact.js';
 import { fitThresholds, type ThresholdFit } from './calibration.js';
@@ -156,15 +160,6 @@ interface ChainQuery {
   label: string | null;
 }
 
-/**
- * The calibrated cuts with the open-set condition (open-set.ts). Every familiar held-out query
- * and every stranger query is run through the chosen chain as a query runs it (α-QE when chosen,
- * the vote fused with the head's posterior: for strangers a head trained on the fold without
- * their classes, like the metric that scores them); its vote outcome gives its signals; the
- * pairs are calibrationPairs' (the probability curve takes them all); fitOpenSetCuts fits each
- * threshold on the familiar pairs and chooses the condition by the cut's results on these
- * queries, which it reports (ThresholdFit.cv).
- */
 /** How well a signal tells the calibration's familiar queries from its strangers. */
 export interface SignalSummary {
   /** Medians over the familiar and the stranger queries (NaN-free). */
@@ -174,6 +169,15 @@ export interface SignalSummary {
   auc: number;
 }
 
+/**
+ * The calibrated cuts with the open-set condition (open-set.ts). Every familiar held-out query
+ * and every stranger query is run through the chosen chain as a query runs it (α-QE when chosen,
+ * the vote fused with the head's posterior: for strangers a head trained on the fold without
+ * their classes, like the metric that scores them); its vote outcome gives its signals; the
+ * pairs are calibrationPairs' (the probability curve takes them all); fitOpenSetCuts fits each
+ * threshold on the familiar pairs and chooses the condition by the cut's results on these
+ * queries, which it reports (ThresholdFit.cv).
+ */
 export function calibrateOpenSet(input: OpenSetCalibrationInput): { thresholds: ThresholdFit[]; pairs: CalibrationPairs; signals: Partial<Record<OpenSetSignal, SignalSummary>> } {
   const { folds, names, rerank, head, k } = input;
   const C = names.length;
