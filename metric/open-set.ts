@@ -9,18 +9,20 @@
  *               vote share alone without a head (rerank.ts, classVoteRerank's `share`);
  *   'posterior' the head's class posterior of the winning class (only with a head).
  *
- * Calibration (fitOpenSetCuts), per target precision p, over the leave-classes-out calibration's
+ * Calibration (fitOpenSetCuts), over the leave-classes-out calibration's
  * queries (cv-calibration.ts: familiar held-out queries, and strangers: held-out photos of
  * classes the fold's metric was fitted without), each with its ranked results and its signals:
  *   - the candidate conditions are none, and per signal the values below which a given share of
  *     the familiar queries fall (DEFAULT_REJECT_SHARES);
- *   - with a condition u, the score threshold t(u) is the lowest reaching precision p on the
+ *   - with a condition u, the score threshold t(u) for a target p is the lowest reaching p on the
  *     shortlist pairs of the familiar queries that pass u (calibration.ts's rule: in-collection
  *     precision ≥ p is the promise);
  *   - the cut (u, t(u)) is applied to every calibration query as a query runs it (the first
- *     result always kept, then results scoring ≥ t up to k for a query that passes u), and the
- *     condition kept is the one with the most right results per familiar query minus results
- *     per stranger query (on a tie: none, then the milder condition, then signal order).
+ *     result always kept, then results scoring ≥ t up to k for a query that passes u), and its
+ *     value is the right results per familiar query minus the results per stranger query;
+ *   - one condition serves every target, so a stricter precision never returns more: the one
+ *     with the largest value summed over the targets (on a tie: none, then the milder
+ *     condition, then signal order).
  * Pooling the strangers' pairs into the precision instead (what the threshold alone does) lets a
  * few stranger classes with a look-alike in the collection push t so high that familiar queries
  * get almost nothing (Caltech, CV seed 2: t at p = 0.9 kept 6 % of the right pairs).
@@ -133,36 +135,49 @@ export function fitOpenSetCuts(
   }
   const positives = familiarOrder.reduce((a, i) => a + pairs.same[i], 0);
   const fitsOf = candidates.map((c) => sweepThresholds(pairs.scores, pairs.same, c.kept, targets));
-  return targets.map((_target, t) => {
-    let best: { fit: OpenSetFit; value: number; rank: number } | null = null;
-    candidates.forEach((c, ci) => {
+  // Every candidate's cut at every target: its fit, and what it returns to the calibration queries.
+  const evaluated = candidates.map((c, ci) =>
+    targets.map((_target, t) => {
       const fit = fitsOf[ci][t];
-      if (!fit.achievable) return;
+      if (!fit.achievable) return null;
       const n = cutCounts(ranked, pairs.familiar, fit.threshold, c.pass, opts.k);
       const value = n.familiarRight / Math.max(1, n.familiarQueries) - n.strangerResults / Math.max(1, n.strangerQueries);
-      // Ties: no condition first, then the milder one, then candidate (signal) order.
-      const rank = c.cut ? c.cut.rejectedFamiliar : -1;
-      if (!best || value > best.value || (value === best.value && rank < best.rank)) {
-        const tp = Math.round(fit.recall * fit.positives);
-        best = {
-          value,
-          rank,
-          fit: {
-            ...fit,
-            recall: positives ? tp / positives : 0,
-            positives,
-            total: familiarOrder.length,
-            openSet: c.cut,
-            cv: {
-              familiarResults: n.familiarResults / Math.max(1, n.familiarQueries),
-              familiarPrecision: n.familiarRight / Math.max(1, n.familiarResults),
-              strangerResults: n.strangerResults / Math.max(1, n.strangerQueries),
-            },
-          },
-        };
-      }
-    });
-    const chosen = (best as { fit: OpenSetFit } | null)?.fit;
-    return chosen ?? { ...fitsOf[0][t], openSet: null };
+      const tp = Math.round(fit.recall * fit.positives);
+      const out: OpenSetFit = {
+        ...fit,
+        recall: positives ? tp / positives : 0,
+        positives,
+        total: familiarOrder.length,
+        openSet: c.cut,
+        cv: {
+          familiarResults: n.familiarResults / Math.max(1, n.familiarQueries),
+          familiarPrecision: n.familiarRight / Math.max(1, n.familiarResults),
+          strangerResults: n.strangerResults / Math.max(1, n.strangerQueries),
+        },
+      };
+      return { fit: out, value };
+    }),
+  );
+  // One condition for every target (so a stricter precision never returns more): the candidate
+  // with the largest value summed over the targets, among those that reach every target the
+  // score alone reaches. Ties: no condition, then the milder one, then candidate (signal) order.
+  const rank = (ci: number) => candidates[ci].cut?.rejectedFamiliar ?? -1;
+  let chosen = 0;
+  let chosenValue = -Infinity;
+  evaluated.forEach((rows, ci) => {
+    if (rows.some((row, t) => row === null && evaluated[0][t] !== null)) return;
+    const total = rows.reduce((a, row) => a + (row ? row.value : 0), 0);
+    if (total > chosenValue || (total === chosenValue && rank(ci) < rank(chosen))) {
+      chosen = ci;
+      chosenValue = total;
+    }
+  });
+  return targets.map((_target, t) => {
+    const own = evaluated[chosen][t];
+    if (own) return own.fit;
+    // A target only some condition reaches: the best of those here.
+    let best: { fit: OpenSetFit; value: number } | null = null;
+    for (const rows of evaluated) if (rows[t] && (!best || rows[t]!.value > best.value)) best = rows[t];
+    return best ? best.fit : { ...fitsOf[0][t], openSet: null };
   });
 }

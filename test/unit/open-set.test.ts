@@ -62,7 +62,15 @@ describe('fitOpenSetCuts', () => {
   };
   const opts = { k: 3, rejectShares: [0, 0.5] };
 
-  it('at 0.75: t = 0.6 on the familiar pairs; share ≥ 0.5 stops stranger 2 (right 1.5 − wrong 1 per query, against 1.5 − 1.5 without), and ties with share ≥ 0.9, which is stricter', () => {
+  it('per candidate, right per familiar query minus results per stranger query, summed over 0.5 and 0.75: none −0.5, share ≥ 0.5 0.5, share ≥ 0.9 1: the last serves both', () => {
+    const [half, three] = fitOpenSetCuts(pairs, ranked, [0.5, 0.75], opts);
+    const cut = { signal: 'share', threshold: 0.9, rejectedFamiliar: 0.5 };
+    // On query 0's pairs (0.9 ✓, 0.8 ✓, 0.3 ✗): t = 0.3 reaches 2/3, t = 0.8 reaches 1.
+    assert.deepEqual(half, { targetPrecision: 0.5, threshold: 0.3, precision: 2 / 3, recall: 2 / 3, accepted: 3, positives: 3, total: 6, achievable: true, openSet: cut, cv: { familiarResults: 2, familiarPrecision: 0.75, strangerResults: 1 } });
+    assert.deepEqual(three, { targetPrecision: 0.75, threshold: 0.8, precision: 1, recall: 2 / 3, accepted: 2, positives: 3, total: 6, achievable: true, openSet: cut, cv: { familiarResults: 1.5, familiarPrecision: 1, strangerResults: 1 } });
+  });
+
+  it('at 0.75 alone: share ≥ 0.5 (t = 0.6) and share ≥ 0.9 tie at 0.5 against none’s 0: the milder one', () => {
     const [fit] = fitOpenSetCuts(pairs, ranked, [0.75], opts);
     assert.deepEqual(fit, {
       targetPrecision: 0.75,
@@ -76,15 +84,6 @@ describe('fitOpenSetCuts', () => {
       openSet: { signal: 'share', threshold: 0.5, rejectedFamiliar: 0 },
       cv: { familiarResults: 2, familiarPrecision: 0.75, strangerResults: 1 },
     });
-  });
-
-  it('at 0.5: share ≥ 0.9 (t = 0.3 on query 0’s pairs) beats share ≥ 0.5 (t = 0.2) and none', () => {
-    const [fit] = fitOpenSetCuts(pairs, ranked, [0.5], opts);
-    assert.equal(fit.threshold, 0.3);
-    assert.deepEqual(fit.openSet, { signal: 'share', threshold: 0.9, rejectedFamiliar: 0.5 });
-    assert.equal(fit.precision, 2 / 3);
-    assert.equal(fit.recall, 2 / 3);
-    assert.deepEqual(fit.cv, { familiarResults: 2, familiarPrecision: 0.75, strangerResults: 1 });
   });
 
   it('a NaN signal (nothing to judge by) always passes: no condition pays at 0.75', () => {
