@@ -65,6 +65,8 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const report = await fitCollectionMetric(collection, { cv: { seed: Number(args.seed), unfamiliarClasses: setting.unfamiliarClasses } });
     const fitSeconds = (performance.now() - t0) / 1000;
+    // How well the open-set signals told the CV's familiar queries from its strangers.
+    console.error(JSON.stringify({ setting: setting.name, openSetSignals: report.cv.openSetSignals, millis: report.cv.millis }));
     const searcher = await CollectionSearcher.open(collection);
     // How confident the neighbourhood vote is (the explanation's predicted share): a signal the score threshold does not use.
     const shares = { unfamiliar: [] as number[], familiar: [] as number[] };
@@ -94,6 +96,9 @@ async function main(): Promise<void> {
         setting: setting.name,
         minPrecision: p,
         threshold: fit?.threshold ?? null,
+        // The open-set condition fitted with it and the CV's own estimate of the cut (metric/open-set.ts).
+        openSet: fit?.openSet ?? null,
+        cv: fit?.cv ?? null,
         unfamiliarQueries: tally.unfamiliar.queries,
         unfamiliarMeanResults: tally.unfamiliar.results / Math.max(1, tally.unfamiliar.queries),
         familiarQueries: tally.familiar.queries,

@@ -6,6 +6,18 @@
 import { ImsearchError } from '../errors/error-codes.js';
 import { metricInputBug } from './errors.js';
 
+/** The query-level signals an open-set condition can use (open-set.ts). */
+export const OPEN_SET_SIGNALS = ['share', 'posterior'] as const;
+export type OpenSetSignal = (typeof OPEN_SET_SIGNALS)[number];
+
+/** The query-level condition of a calibrated cut (open-set.ts): past its first result a query keeps results only when its signal ≥ threshold. */
+export interface OpenSetCut {
+  signal: OpenSetSignal;
+  threshold: number;
+  /** Share of the calibration's familiar queries below the threshold (what the condition costs them). */
+  rejectedFamiliar: number;
+}
+
 export interface ThresholdFit {
   targetPrecision: number;
   /** Accept a result when score ≥ threshold (Infinity when the target is unreachable). */
@@ -17,6 +29,13 @@ export interface ThresholdFit {
   positives: number;
   total: number;
   achievable: boolean;
+  /** The open-set condition fitted with the threshold (absent or null: the score alone). */
+  openSet?: OpenSetCut | null;
+  /**
+   * The cut as the CV's own queries meet it (cv-calibration.ts): results per familiar held-out
+   * query and their precision, results per stranger query (a class the fold's metric never saw).
+   */
+  cv?: { familiarResults: number; familiarPrecision: number; strangerResults: number };
 }
 
 /**
@@ -43,11 +62,31 @@ export function fitThresholds(
   for (const t of targetPrecisions) {
     if (!(t > 0 && t <= 1)) throw new ImsearchError('BAD_USER_INPUT', `targetPrecision must be in (0, 1], got ${t}`);
   }
+  return sweepThresholds(scores, same, scoreOrder(scores), targetPrecisions, opts);
+}
+
+/** The pairs best first: score descending, then index (the order every threshold sweep walks). */
+export function scoreOrder(scores: ArrayLike<number>): number[] {
   const n = scores.length;
   for (let i = 0; i < n; i++) if (Number.isNaN(scores[i])) throw metricInputBug(`fitThreshold: score ${i} is NaN`);
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
+  return Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
+}
+
+/**
+ * fitThresholds over the pairs listed in `order` alone (a subsequence of scoreOrder's order):
+ * the same fits as fitThresholds on just those pairs, without sorting again (open-set.ts sweeps
+ * one sorted set of pairs under many query conditions).
+ */
+export function sweepThresholds(
+  scores: ArrayLike<number>,
+  same: ArrayLike<boolean | number>,
+  order: ArrayLike<number>,
+  targetPrecisions: readonly number[],
+  opts: { minAccepted?: number } = {},
+): ThresholdFit[] {
+  const n = order.length;
   let positives = 0;
-  for (let i = 0; i < n; i++) if (same[i]) positives++;
+  for (let i = 0; i < n; i++) if (same[order[i]]) positives++;
   const minAccepted = Math.max(1, opts.minAccepted ?? 1);
   const best: (ThresholdFit | null)[] = targetPrecisions.map(() => null);
   let tp = 0;

@@ -10,15 +10,27 @@
  * held-out items query the rest, and every pair of those shortlists joins the calibration as a
  * wrong match. (Removing the class from a shortlist under the fold's own metric is not enough:
  * measured on Caltech, a metric that learned a class scores strangers far too low.)
+ *
+ * With the open-set condition (calibrateOpenSet, open-set.ts) the strangers choose the condition
+ * instead: the thresholds are fitted on the familiar pairs, and each one's query-level condition
+ * by what the cut returns to the familiar and the stranger queries.
  */
-import type { ResolvedParams } from './artifact.js';
+import type { ResolvedParams, ScoreKind } from './artifact.js';
 import { fitThresholds, type ThresholdFit } from './calibration.js';
 import { rowsOf, type Fold } from './cv-folds.js';
-import { fitResolved } from './fit.js';
-import { indexLabels, type ClassIndex } from './labels.js';
+import { fitContext } from './fit-context.js';
+import type { ClassIndex } from './labels.js';
 import { Metric } from './metric.js';
+import { SUPERVISED } from './params.js';
+import type { ScatterCache } from './pca.js';
 import { Rng } from './random.js';
 import { topS, type Shortlists } from './shortlists.js';
+import type { FoldSpace } from './cv-metric-search.js';
+import { scaledPosteriors, trainScaledHead } from './head.js';
+import { fitOpenSetCuts, openSetSignal, OPEN_SET_SIGNALS, type OpenSetSignal, type RankedQuery, type SignalledPairs } from './open-set.js';
+import { classVoteRerank, type ClassPrior, type Neighbour } from './rerank.js';
+import { scoreMatrixOf } from './scoring.js';
+import { expandedShortlists, neighboursOf, qeApplies, type RerankParams } from './shortlist-chain.js';
 
 export interface CalibrationPairs {
   scores: Float64Array;
@@ -36,30 +48,56 @@ export function unfamiliarClassesOf(fold: Fold, share: number, seed: number): Se
   return new Set(new Rng(seed).shuffle(present).slice(0, Math.max(0, m)));
 }
 
+/** One fold's stranger queries: their shortlists against the fold's part without their classes, and that space. */
+export interface StrangerFold {
+  lists: Shortlists;
+  /** Class of each row the stranger shortlists index (the fold's fitted part without the absent classes). */
+  galleryClass: Int32Array;
+  /** The stranger queries (Tq) and those rows (Tc) under the metric fitted without the absent classes. */
+  Tq: Float32Array;
+  Tc: Float32Array;
+  r: number;
+  kind: ScoreKind;
+  weights: Float64Array | null;
+}
+
 /**
  * Per fold, the shortlists (s long) of the unfamiliar classes' held-out items against the fold's
  * fitted part without those classes, under `params` fitted on that part alone. Folds with no
- * unfamiliar class give an empty list.
+ * unfamiliar class give an empty list. With the gallery's scatter cache, that fit's PCA removes
+ * the fold's held-out rows (already scattered by the fold) and the absent classes' rows from the
+ * gallery's scatter instead of a pass over every kept row.
  */
-export function unfamiliarShortlists(
+export function unfamiliarFolds(
   X: Float32Array,
   dim: number,
   classes: ClassIndex,
   folds: Fold[],
   params: ResolvedParams,
-  opts: { share: number; seed: number; s: number },
-): Shortlists[] {
+  opts: { share: number; seed: number; s: number; scatter?: ScatterCache | null },
+): StrangerFold[] {
   return folds.map((fold, f) => {
     const absent = unfamiliarClassesOf(fold, opts.share, opts.seed + 7919 * f);
-    const none: Shortlists = { queries: 0, s: opts.s, ids: new Int32Array(0), scores: new Float64Array(0) };
-    if (!absent.size) return none;
+    const empty = { queries: 0, s: opts.s, ids: new Int32Array(0), scores: new Float64Array(0) };
+    if (!absent.size) return { lists: empty, galleryClass: new Int32Array(0), Tq: new Float32Array(0), Tc: new Float32Array(0), r: 0, kind: 'ip', weights: null };
     const train = fold.split.train.filter((r) => !absent.has(classes.classOf[r]));
+    const absentTrain = fold.split.train.filter((r) => absent.has(classes.classOf[r]));
     const queries = fold.split.heldOut.filter((r) => absent.has(classes.classOf[r]));
-    const Xt = rowsOf(X, dim, train);
-    const sub = indexLabels(Array.from(train, (r) => (classes.classOf[r] >= 0 ? classes.names[classes.classOf[r]] : null)), train.length);
-    const metric = new Metric(fitResolved(Xt, dim, sub, params));
-    const S = metric.scoreMatrix(metric.transform(rowsOf(X, dim, queries)), metric.transform(Xt));
-    return topS(S, queries.length, train.length, Math.min(opts.s, train.length));
+    const { ctx } = fitContext(X, dim, classes, {
+      rows: train,
+      maxPcaDim: params.method === 'identity' ? 0 : params.pcaDim,
+      supervised: SUPERVISED.includes(params.method),
+      seed: params.seed,
+      scatter: opts.scatter ?? undefined,
+      complementParts: opts.scatter ? [fold.split.heldOut, absentTrain] : undefined,
+    });
+    const metric = new Metric(ctx.artifact(params));
+    const Tq = metric.transform(rowsOf(X, dim, queries));
+    const Tc = metric.transform(rowsOf(X, dim, train));
+    const S = metric.scoreMatrix(Tq, Tc);
+    const lists = topS(S, queries.length, train.length, Math.min(opts.s, train.length));
+    const galleryClass = Int32Array.from(train, (r) => classes.classOf[r]);
+    return { lists, galleryClass, Tq, Tc, r: metric.dim, kind: metric.scoreKind, weights: metric.artifact.normWeights ? Float64Array.from(metric.artifact.normWeights) : null };
   });
 }
 
@@ -95,4 +133,138 @@ export function calibrate(
 ): { thresholds: ThresholdFit[]; pairs: CalibrationPairs } {
   const pairs = calibrationPairs(lists, folds, unfamiliar);
   return { thresholds: fitThresholds(pairs.scores, pairs.same, targetPrecisions), pairs };
+}
+
+/** What the open-set calibration needs of the chosen chain. */
+export interface OpenSetCalibrationInput {
+  /** The chosen metric's fold shortlists (the familiar pairs) and spaces (for α-QE). */
+  lists: Shortlists[];
+  spaces: FoldSpace[];
+  folds: Fold[];
+  strangers: readonly StrangerFold[];
+  names: string[];
+  rerank: RerankParams;
+  /** The chosen head (null: none), the L-BFGS iterations it is trained with, and its posteriors of every fold's held-out queries. */
+  head: { l2: number; weight: number } | null;
+  headIterations: number;
+  familiarPosteriors: Float64Array[] | null;
+  targets: readonly number[];
+  k: number;
+}
+
+/** One calibration query as the product's chain meets it: its vote list, its head prior, and whether it is familiar. */
+interface ChainQuery {
+  list: Neighbour[];
+  prior: ClassPrior | null;
+  familiar: boolean;
+  label: string | null;
+}
+
+/** How well a signal tells the calibration's familiar queries from its strangers. */
+export interface SignalSummary {
+  /** Medians over the familiar and the stranger queries (NaN-free). */
+  familiarMedian: number;
+  strangerMedian: number;
+  /** Probability that a random familiar query's signal exceeds a random stranger's (ties count half): 0.5 is no separation. */
+  auc: number;
+}
+
+/**
+ * The calibrated cuts with the open-set condition (open-set.ts). Every familiar held-out query
+ * and every stranger query is run through the chosen chain as a query runs it (α-QE when chosen,
+ * the vote fused with the head's posterior: for strangers a head trained on the fold without
+ * their classes, like the metric that scores them); its vote outcome gives its signals; the
+ * pairs are calibrationPairs' (the probability curve takes them all); fitOpenSetCuts fits each
+ * threshold on the familiar pairs and chooses the condition by the cut's results on these
+ * queries, which it reports (ThresholdFit.cv).
+ */
+export function calibrateOpenSet(input: OpenSetCalibrationInput): { thresholds: ThresholdFit[]; pairs: CalibrationPairs; signals: Partial<Record<OpenSetSignal, SignalSummary>> } {
+  const { folds, names, rerank, head, k } = input;
+  const C = names.length;
+  const classOf = new Map(names.map((n, i) => [n, i]));
+  const priorOf = (P: Float64Array, q: number): ClassPrior | null => (head ? { weight: head.weight, probability: (label) => P[q * C + (classOf.get(label) as number)] } : null);
+  const chainLists = (lists: Shortlists, sp: { Tq: Float32Array; Tc: Float32Array; r: number; kind: ScoreKind; weights: Float64Array | null }): Shortlists =>
+    qeApplies(rerank.qe, sp.kind) && lists.queries > 0 ? expandedShortlists(sp.Tq, lists, sp.Tc, sp.r, rerank.qe, (Q2) => scoreMatrixOf(sp.kind, sp.weights, Q2, sp.Tc, sp.r)) : lists;
+  const queries: ChainQuery[] = [];
+  folds.forEach((fold, f) => {
+    const L = chainLists(input.lists[f], input.spaces[f]);
+    const labelOf = (id: number) => (fold.galleryClass[id] >= 0 ? names[fold.galleryClass[id]] : null);
+    const P = input.familiarPosteriors?.[f] ?? null;
+    for (let q = 0; q < L.queries; q++) queries.push({ list: neighboursOf(L, q, labelOf), prior: P ? priorOf(P, q) : null, familiar: true, label: names[fold.queryClass[q]] });
+  });
+  for (const u of input.strangers) {
+    if (u.lists.queries === 0) continue;
+    const L = chainLists(u.lists, u);
+    const labelOf = (id: number) => (u.galleryClass[id] >= 0 ? names[u.galleryClass[id]] : null);
+    const P = head ? strangerPosteriors(u, C, head.l2, input.headIterations) : null;
+    for (let q = 0; q < L.queries; q++) queries.push({ list: neighboursOf(L, q, labelOf), prior: P ? priorOf(P, q) : null, familiar: false, label: null });
+  }
+
+  // Per query the vote outcome its chain reaches: its ranked results and its signals.
+  const voting = rerank.vote !== null || (head !== null && head.weight > 0);
+  const outcomes = voting ? queries.map((cq) => classVoteRerank(cq.list, rerank.vote, cq.prior)) : null;
+  const signals: SignalledPairs['signals'] = {};
+  if (outcomes) {
+    for (const signal of OPEN_SET_SIGNALS) {
+      if (signal === 'posterior' && !head) continue;
+      signals[signal] = Float64Array.from(outcomes, (o, i) => openSetSignal(signal, o, queries[i].prior) ?? NaN);
+    }
+  }
+  const ranked: RankedQuery[] = queries.map((cq, i) => {
+    const list = outcomes ? outcomes[i].ranked : cq.list;
+    return { scores: list.map((n) => n.score), right: list.map((n) => (cq.familiar && n.label === cq.label ? 1 : 0)) };
+  });
+
+  const strangerLists = input.strangers.map((u) => u.lists);
+  const pairs = calibrationPairs(input.lists, folds, strangerLists);
+  const query = new Int32Array(pairs.scores.length);
+  let o = 0;
+  let qi = 0;
+  for (const l of [...input.lists, ...strangerLists]) {
+    for (let q = 0; q < l.queries; q++, qi++) for (let t = 0; t < l.s; t++) query[o++] = qi;
+  }
+  const familiar = Uint8Array.from(queries, (cq) => (cq.familiar ? 1 : 0));
+  const thresholds: ThresholdFit[] = fitOpenSetCuts({ scores: pairs.scores, same: pairs.same, query, familiar, signals }, ranked, input.targets, { k });
+  const summaries: Partial<Record<OpenSetSignal, SignalSummary>> = {};
+  for (const [signal, values] of Object.entries(signals) as [OpenSetSignal, Float64Array][]) {
+    const fam = Array.from(values).filter((v, q) => familiar[q] && !Number.isNaN(v));
+    const str = Array.from(values).filter((v, q) => !familiar[q] && !Number.isNaN(v));
+    if (fam.length && str.length) summaries[signal] = { familiarMedian: median(fam), strangerMedian: median(str), auc: aucOf(fam, str) };
+  }
+  return { thresholds, pairs, signals: summaries };
+}
+
+function median(xs: number[]): number {
+  const a = [...xs].sort((x, y) => x - y);
+  return a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+}
+
+/** P(a > b) + P(a = b)/2 for a from `pos`, b from `neg` (the Mann–Whitney statistic, by one sort). */
+export function aucOf(pos: readonly number[], neg: readonly number[]): number {
+  const all = [...pos.map((v) => ({ v, p: 1 })), ...neg.map((v) => ({ v, p: 0 }))].sort((a, b) => a.v - b.v);
+  let rankSum = 0;
+  for (let i = 0; i < all.length; ) {
+    let j = i;
+    while (j < all.length && all[j].v === all[i].v) j++;
+    const midRank = (i + j + 1) / 2; // ranks are 1-based: i+1 .. j
+    for (let t = i; t < j; t++) if (all[t].p) rankSum += midRank;
+    i = j;
+  }
+  return (rankSum - (pos.length * (pos.length + 1)) / 2) / (pos.length * neg.length);
+}
+
+/**
+ * The posteriors of a fold's stranger queries under a head trained on the fold's part without
+ * their classes, over the classes that part has (as the product's head knows only the
+ * collection's classes: no posterior mass on classes it has no row of), laid out over all C.
+ */
+function strangerPosteriors(u: StrangerFold, C: number, l2: number, maxIterations: number): Float64Array {
+  const present = [...new Set(u.galleryClass)].filter((c) => c >= 0).sort((a, b) => a - b);
+  const local = new Int32Array(C).fill(-1);
+  present.forEach((c, i) => (local[c] = i));
+  const classOf = Int32Array.from(u.galleryClass, (c) => (c >= 0 ? local[c] : -1));
+  const P = scaledPosteriors(trainScaledHead(u.Tc, u.r, classOf, present.length, { l2, maxIterations }), u.Tq);
+  const out = new Float64Array(u.lists.queries * C);
+  for (let q = 0; q < u.lists.queries; q++) present.forEach((c, i) => (out[q * C + c] = P[q * present.length + i]));
+  return out;
 }

@@ -19,6 +19,7 @@ import { searchReranking } from './cv-rerank-search.js';
 import type { CvScores, RerankRow, SelectBy } from './cv-types.js';
 import type { ClassIndex } from './labels.js';
 import type { ScatterCache } from './pca.js';
+import { scaleColumns } from './vectors.js';
 import { preferredIndex, selectionScore, tiedAtTop, type Candidate } from './selection.js';
 
 export interface EnsembleRow extends CvScores {
@@ -78,7 +79,7 @@ export function searchBlockWeights(input: EnsembleSearchInput): EnsembleSearchRe
   for (const weights of grid.blockWeights) {
     if (weights.length !== blocks.length || weights.every((w) => w === weights[0])) continue;
     const s = Float64Array.from(inputScaleOf({ dims: blocks, weights }) as Float32Array);
-    const { X, cache } = incumbent.scatter ? incumbent.scatter.scaled(s) : { X: Float32Array.from(incumbent.X, (v, i) => v * s[i % dim]), cache: null };
+    const { X, cache } = incumbent.scatter ? incumbent.scatter.scaled(s) : { X: scaleColumns(incumbent.X, dim, s), cache: null };
     const folds = makeFolds(X, dim, classes, { ...input.foldOptions, scatter: cache });
     const metric = searchMetricParams({ X, dim, folds, names: classes.names, grid: restricted, sample: input.sample, k, shortlist, selectBy });
     const rerank = searchReranking({ chosen: metric.chosen, folds, names: classes.names, grid, k, selectBy });

@@ -43,11 +43,14 @@ export interface HeadSearchResult {
   table: HeadRow[];
   best: HeadRow;
   tied: number;
+  /** The chosen head's class posteriors of every fold's held-out queries (queries × classes), null without a head. */
+  posteriors: Float64Array[] | null;
 }
 
 export function searchHead(input: HeadSearchInput): HeadSearchResult {
   const { chosen, rerank, folds, names, grid, k, selectBy } = input;
   const table: HeadRow[] = [{ head: null, rerank, ...input.incumbent }];
+  const posteriorsOf = new Map<number, Float64Array[]>();
   if (grid.headL2s.length && grid.headWeights.length) {
     const perFold = folds.map((fold, f) => {
       const sp = chosen.spaces[f];
@@ -62,6 +65,7 @@ export function searchHead(input: HeadSearchInput): HeadSearchResult {
     const C = names.length;
     for (const l2 of grid.headL2s) {
       const posteriors = perFold.map(({ sp }, f) => scaledPosteriors(trainScaledHead(sp.Tc, sp.r, folds[f].galleryClass, C, { l2, maxIterations: grid.headIterations }), sp.Tq));
+      posteriorsOf.set(l2, posteriors);
       for (const weight of grid.headWeights) {
         for (const vote of [null, ...voteCandidates(grid)]) {
           const scores = perFold.map(({ queries }, f) => {
@@ -75,5 +79,6 @@ export function searchHead(input: HeadSearchInput): HeadSearchResult {
     }
   }
   const candidates = table.map((row, order): Candidate => ({ score: selectionScore(row, selectBy), cost: [row.head ? 1 : 0, ...rerankCost(row.rerank)], order }));
-  return { table, best: table[preferredIndex(candidates)], tied: tiedAtTop(candidates) };
+  const best = table[preferredIndex(candidates)];
+  return { table, best, tied: tiedAtTop(candidates), posteriors: best.head ? (posteriorsOf.get(best.head.l2) ?? null) : null };
 }

@@ -75,6 +75,8 @@ export function searchMetricParams(input: MetricSearchInput): MetricSearchResult
     if (!best || compareCandidates(candidateOf(e.row, order), candidateOf(best.e.row, best.order)) < 0) best = { e, order };
   };
 
+  // One score buffer for every row's fold score matrices (only their shortlists are kept).
+  let scratch = new Float64Array(0);
   const evaluateSpaces = (stage: CvRow['stage'], params: ResolvedParams, perFold: { T: Float32Array; r: number; kind: ScoreKind; weights: Float64Array | null }[], started: number): Evaluated => {
     const lists: Shortlists[] = [];
     const spaces: FoldSpace[] = [];
@@ -83,7 +85,9 @@ export function searchMetricParams(input: MetricSearchInput): MetricSearchResult
       const fold = folds[f];
       const Tq = rowsOf(sp.T, sp.r, fold.split.heldOut);
       const Tc = rowsOf(sp.T, sp.r, fold.split.train);
-      const S = scoreMatrixOf(sp.kind, sp.weights, Tq, Tc, sp.r);
+      const size = fold.split.heldOut.length * fold.split.train.length;
+      if (scratch.length < size) scratch = new Float64Array(size);
+      const S = scoreMatrixOf(sp.kind, sp.weights, Tq, Tc, sp.r, scratch);
       const list = topS(S, fold.split.heldOut.length, fold.split.train.length, shortlist);
       lists.push(list);
       spaces.push({ Tq, Tc, r: sp.r, kind: sp.kind, weights: sp.weights });
@@ -145,25 +149,38 @@ export function searchMetricParams(input: MetricSearchInput): MetricSearchResult
   // Stage 2: regularisation around the leaders of stage 1.
   const leaders = stageTwoLeaders(table.map((row, order) => ({ row, candidate: candidateOf(row, order) })));
   const done = new Set(table.map((r) => JSON.stringify(r.params)));
+  const evaluate = (params: ResolvedParams) => {
+    const todo = grid.normalize.filter((normalize) => !done.has(JSON.stringify({ ...params, normalize })));
+    if (todo.length === 0) return;
+    evaluateLearned('regularisation', params, todo);
+    for (const normalize of todo) done.add(JSON.stringify({ ...params, normalize }));
+  };
   for (const leader of leaders) {
+    const first = table.length;
     for (const shrinkage of grid.shrinkages) {
       for (const weighting of grid.weightings) {
         const ems = leader.params.method === 'jointBayesian' ? grid.emIterations : [0];
         const variants: { method: MetricMethod; emIterations: number; subspaceDim: number | 'auto' }[] = [];
         for (const emIterations of ems) variants.push({ method: leader.params.method, emIterations, subspaceDim: 'auto' });
-        const xqdaHere = leader.params.method === 'xqda' || (leader.params.method === 'kissme' && xqdaViaKissme);
-        if (xqdaHere) {
-          for (const subspaceDim of xqdaSubspaces(folds[0].ctx, { ...leader.params, method: 'xqda', shrinkage, weighting }, grid.xqdaFractions)) {
-            if (subspaceDim !== 'auto' || leader.params.method === 'xqda') variants.push({ method: 'xqda', emIterations: 0, subspaceDim });
-          }
+        if (leader.params.method === 'xqda') {
+          for (const subspaceDim of xqdaSubspaces(folds[0].ctx, { ...leader.params, shrinkage, weighting }, grid.xqdaFractions)) variants.push({ method: 'xqda', emIterations: 0, subspaceDim });
         }
         for (const { method, emIterations, subspaceDim } of variants) {
-          const params = resolveParams({ ...leader.params, method, shrinkage, weighting, emIterations, subspaceDim, normalize: false }, sample);
-          const todo = grid.normalize.filter((normalize) => !done.has(JSON.stringify({ ...params, normalize })));
-          if (todo.length === 0) continue;
-          evaluateLearned('regularisation', params, todo);
-          for (const normalize of todo) done.add(JSON.stringify({ ...params, normalize }));
+          evaluate(resolveParams({ ...leader.params, method, shrinkage, weighting, emIterations, subspaceDim, normalize: false }, sample));
         }
+      }
+    }
+    // XQDA at 'auto' is this KISSME (CvGrid.xqdaFractions): its capped subspaces are tried at the
+    // regularisation that suits KISSME best here (the leader's own row and the rows just
+    // evaluated), not over the whole shrinkage × weighting grid again: the cap and the
+    // regularisation are nearly independent choices, and the full cross product was most of
+    // stage 2's rows (issue 13, "Fit time").
+    if (leader.params.method === 'kissme' && xqdaViaKissme) {
+      const own = [table.indexOf(leader), ...Array.from({ length: table.length - first }, (_, i) => first + i)].filter((i) => i >= 0 && table[i].params.method === 'kissme');
+      const top = own.reduce((a, b) => (compareCandidates(candidateOf(table[b], b), candidateOf(table[a], a)) < 0 ? b : a));
+      const { shrinkage, weighting } = table[top].params;
+      for (const subspaceDim of xqdaSubspaces(folds[0].ctx, { ...leader.params, method: 'xqda', shrinkage, weighting }, grid.xqdaFractions)) {
+        if (subspaceDim !== 'auto') evaluate(resolveParams({ ...leader.params, method: 'xqda', shrinkage, weighting, emIterations: 0, subspaceDim, normalize: false }, sample));
       }
     }
   }

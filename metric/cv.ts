@@ -28,7 +28,8 @@
 import { ascendingIdOrder, permuteRows, type RowIds } from './canonical-order.js';
 import { withExtensions, type HeadArtifact, type MetricArtifact, type ResolvedParams } from './artifact.js';
 import type { ThresholdFit } from './calibration.js';
-import { calibrate, unfamiliarShortlists, type CalibrationPairs } from './cv-calibration.js';
+import { calibrate, calibrateOpenSet, unfamiliarFolds, type CalibrationPairs, type SignalSummary } from './cv-calibration.js';
+import type { OpenSetSignal } from './calibration.js';
 import { makeFolds } from './cv-folds.js';
 import { searchBlockWeights, type EnsembleRow, type Weighted } from './cv-ensemble-search.js';
 import { defaultBlockWeights, defaultGrid, type CvGrid } from './cv-grid.js';
@@ -39,7 +40,7 @@ import { searchMetricParams } from './cv-metric-search.js';
 import { searchReranking } from './cv-rerank-search.js';
 import type { CvRow, CvScores, RerankRow, SelectBy } from './cv-types.js';
 import { fitResolved } from './fit.js';
-import { kernelKind } from './kernels.js';
+import { kernelKind, withRetainedScratch } from './kernels.js';
 import { indexLabels, requireLabels, type Label } from './labels.js';
 import { ScatterCache } from './pca.js';
 import type { RerankParams } from './shortlist-chain.js';
@@ -75,6 +76,12 @@ export interface CvOptions {
    * lacks (leave-classes-out, cv-calibration.ts; default 0).
    */
   unfamiliarClasses?: number;
+  /**
+   * Calibrate an open-set condition with each threshold (open-set.ts: the query's class decision
+   * must be sure enough for more than its first result; chosen per target on the calibration's
+   * familiar and stranger queries; default false).
+   */
+  openSet?: boolean;
   /** Fit the chosen params on the whole gallery and return the artifact (default true). */
   fitFinal?: boolean;
   sourceHash?: string;
@@ -108,6 +115,8 @@ export interface CvResult {
   ties: { metric: number; rerank: number; ensemble: number; head: number };
   /** Thresholds on the chosen metric's score for the target precisions, from held-out shortlist pairs. */
   thresholds: ThresholdFit[];
+  /** With options.openSet: how well each open-set signal told the calibration's familiar queries from its strangers. */
+  openSetSignals: Partial<Record<OpenSetSignal, SignalSummary>> | null;
   /** The held-out pairs behind `thresholds` (score, same class), to fit other targets with fitThreshold. */
   calibrationPairs: CalibrationPairs;
   /** Fitted on the whole gallery with `params` (null when fitFinal is false). */
@@ -116,7 +125,7 @@ export interface CvResult {
   split: { folds: number; heldOut: number; fittedOn: number; holdout: number; seed: number };
   /** The product kernel the scores were computed with (see the module doc). */
   kernel: 'wasm-simd' | 'js';
-  millis: { total: number; scatter: number; folds: number; ensemble: number; head: number; final: number };
+  millis: { total: number; scatter: number; folds: number; ensemble: number; head: number; calibration: number; final: number };
 }
 
 /**
@@ -125,6 +134,11 @@ export interface CvResult {
  * worker when the event loop matters.
  */
 export function crossValidateMetric(X: Float32Array, dim: number, labels: readonly Label[], options: CvOptions = {}): CvResult {
+  // Thousands of products: one scratch memory for all of them (kernels.ts).
+  return withRetainedScratch(() => crossValidate(X, dim, labels, options));
+}
+
+function crossValidate(X: Float32Array, dim: number, labels: readonly Label[], options: CvOptions): CvResult {
   const t0 = performance.now();
   const n = checkVectors(X, dim);
   if (options.ids) {
@@ -179,10 +193,28 @@ export function crossValidateMetric(X: Float32Array, dim: number, labels: readon
   const headMs = performance.now() - tHead;
   // Calibrated in the chosen weighting's space (what queries will be scored in), with the
   // unfamiliar classes' queries as wrong matches when asked for.
-  const unfamiliar = options.unfamiliarClasses
-    ? unfamiliarShortlists(chosenWeighting.X, dim, classes, chosenWeighting.folds, chosen.row.params, { share: options.unfamiliarClasses, seed, s: shortlist })
+  const tCalibration = performance.now();
+  const strangers = options.unfamiliarClasses
+    ? unfamiliarFolds(chosenWeighting.X, dim, classes, chosenWeighting.folds, chosen.row.params, { share: options.unfamiliarClasses, seed, s: shortlist, scatter: chosenWeighting.scatter })
     : [];
-  const { thresholds, pairs } = calibrate(chosen.lists, chosenWeighting.folds, options.targetPrecisions ?? [0.5, 0.7, 0.8, 0.9, 0.95], unfamiliar);
+  const targets = options.targetPrecisions ?? [0.5, 0.7, 0.8, 0.9, 0.95];
+  const calibrated = options.openSet
+    ? calibrateOpenSet({
+        lists: chosen.lists,
+        spaces: chosen.spaces,
+        folds: chosenWeighting.folds,
+        strangers,
+        names: classes.names,
+        rerank: head.best.rerank,
+        head: head.best.head,
+        headIterations: grid.headIterations,
+        familiarPosteriors: head.posteriors,
+        targets,
+        k,
+      })
+    : { ...calibrate(chosen.lists, chosenWeighting.folds, targets, strangers.map((u) => u.lists)), signals: null };
+  const { thresholds, pairs, signals: openSetSignals } = calibrated;
+  const calibrationMs = performance.now() - tCalibration;
 
   const tFinal = performance.now();
   const params = chosen.row.params;
@@ -221,11 +253,12 @@ export function crossValidateMetric(X: Float32Array, dim: number, labels: readon
     headTable: head.table,
     ties: { metric: metric.tied, rerank: rerank.tied, ensemble: ensemble?.tied ?? 1, head: head.tied },
     thresholds,
+    openSetSignals,
     calibrationPairs: pairs,
     artifact,
     grid,
     split: { folds: foldsN, heldOut, fittedOn: n - heldOut, holdout, seed },
     kernel: kernelKind(),
-    millis: { total: performance.now() - t0, scatter: scatterMs, folds: foldsMs, ensemble: ensembleMs, head: headMs, final: finalMs },
+    millis: { total: performance.now() - t0, scatter: scatterMs, folds: foldsMs, ensemble: ensembleMs, head: headMs, calibration: calibrationMs, final: finalMs },
   };
 }

@@ -7,7 +7,7 @@ import { ImsearchError } from '../errors/error-codes.js';
 import { ARTIFACT_FORMAT, type FitSummary, type MetricArtifact, type ResolvedParams, type ScoreKind } from './artifact.js';
 import { matmul } from './kernels.js';
 import { requireLabels, type ClassIndex } from './labels.js';
-import { learnJointBayesian, learnKissme, learnXqda, type Learned } from './learners.js';
+import { learnJointBayesian, learnKissme, learnMemo, learnXqda, type Learned, type LearnMemo } from './learners.js';
 import { columnMean, pcaProject, ScatterCache, whiteningScale, type PcaModel } from './pca.js';
 import { ClassStats } from './stats.js';
 import { normalizeRows } from './vectors.js';
@@ -43,6 +43,8 @@ export class FitContext {
   readonly stats: ClassStats | null;
   /** Mean of the labelled rows in input space (the centre of the supervised methods). */
   readonly labelledMean: Float64Array | null;
+  /** Decompositions shared between grid points, per (PCA dimension, whitening): see LearnMemo. */
+  private readonly memos = new Map<string, LearnMemo>();
 
   /**
    * `Yall`: PCA coordinates of all rows of X (n × pca.dim), when the caller already has them
@@ -113,11 +115,14 @@ export class FitContext {
       throw new ImsearchError('NOT_LABELLED', `${params.method}: no labelled items among the rows fitted on`);
     }
     const stats = this.stats.restrict(p, scale);
+    const memoKey = `${p}/${params.whiten}`;
+    let memo = this.memos.get(memoKey);
+    if (!memo) this.memos.set(memoKey, (memo = learnMemo()));
     const learned: Learned =
       params.method === 'kissme'
-        ? learnKissme(stats, params)
+        ? learnKissme(stats, params, memo)
         : params.method === 'xqda'
-          ? learnXqda(stats, params)
+          ? learnXqda(stats, params, memo)
           : learnJointBayesian(stats, params);
     if (learned.r === 0) {
       throw new ImsearchError('NOT_LABELLED', `${params.method}: the labels carry no usable class structure in ${p} dimensions (learned rank 0)`);
@@ -209,14 +214,14 @@ export function fitContext(
   X: Float32Array,
   d: number,
   classes: ClassIndex,
-  opts: { rows?: Int32Array; maxPcaDim: number; supervised: boolean; seed?: number; scatter?: ScatterCache; projectAll?: boolean },
+  opts: { rows?: Int32Array; maxPcaDim: number; supervised: boolean; seed?: number; scatter?: ScatterCache; projectAll?: boolean; complementParts?: readonly ArrayLike<number>[] },
 ): { ctx: FitContext; Yall: Float64Array | null } {
   const n = X.length / d;
   const rows = opts.rows ?? Int32Array.from({ length: n }, (_, i) => i);
   let pca: PcaModel | null = null;
   if (opts.maxPcaDim > 0) {
     const cache = opts.scatter ?? new ScatterCache(X, d);
-    pca = cache.fit(opts.maxPcaDim, { subset: rows.length === n ? undefined : rows, seed: opts.seed });
+    pca = cache.fit(opts.maxPcaDim, { subset: rows.length === n ? undefined : rows, seed: opts.seed, complementParts: opts.complementParts });
   }
   const Yall = pca && opts.projectAll ? pcaProject(pca, X) : null;
   return { ctx: new FitContext({ X, d, rows, classes, pca, supervised: opts.supervised, Yall: Yall ?? undefined }), Yall };

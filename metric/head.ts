@@ -40,32 +40,39 @@ export interface SoftmaxHead {
   b: Float64Array;
 }
 
-/** Loss and gradient at θ = [W (classes × dim), b (classes)] (exported for the gradient check). */
-export function softmaxLoss(theta: Float64Array, X: Float32Array, y: Int32Array, dim: number, classes: number, l2: number): { loss: number; grad: Float64Array } {
+/**
+ * Loss and gradient at θ = [W (classes × dim), b (classes)] (exported for the gradient check).
+ * `Xt`: X transposed (dim × n), when the caller keeps it across calls (the same values, laid out
+ * once instead of once per call).
+ */
+export function softmaxLoss(theta: Float64Array, X: Float32Array, y: Int32Array, dim: number, classes: number, l2: number, Xt?: Float32Array): { loss: number; grad: Float64Array } {
   const n = y.length;
   const head = unpack(theta, dim, classes);
   const P = logits(head, X);
+  const Pt = new Float64Array(n * classes);
   let loss = 0;
   for (let i = 0; i < n; i++) {
     const o = i * classes;
     let max = -Infinity;
     for (let c = 0; c < classes; c++) if (P[o + c] > max) max = P[o + c];
+    const logit = P[o + y[i]];
     let z = 0;
-    for (let c = 0; c < classes; c++) z += Math.exp(P[o + c] - max);
-    loss += max + Math.log(z) - P[o + y[i]];
-    for (let c = 0; c < classes; c++) P[o + c] = Math.exp(P[o + c] - max) / z / n;
-    P[o + y[i]] -= 1 / n;
+    for (let c = 0; c < classes; c++) z += P[o + c] = Math.exp(P[o + c] - max);
+    loss += max + Math.log(z) - logit;
+    // (P − Y)ᵀ / n, written transposed (classes × n): the gradient product's left operand as is.
+    for (let c = 0; c < classes; c++) Pt[c * n + i] = P[o + c] / z / n;
+    Pt[y[i] * n + i] -= 1 / n;
   }
   loss /= n;
   // (P − Y)ᵀ X / n: classes × dim.
-  const gW = gemm({ data: P, rows: n, cols: classes, transpose: true }, { data: X, rows: n, cols: dim, transpose: true });
+  const gW = gemm({ data: Pt, rows: classes, cols: n }, Xt ? { data: Xt, rows: dim, cols: n } : { data: X, rows: n, cols: dim, transpose: true });
   const grad = new Float64Array(theta.length);
   let penalty = 0;
   for (let j = 0; j < classes * dim; j++) {
     grad[j] = gW[j] + l2 * theta[j];
     penalty += theta[j] * theta[j];
   }
-  for (let i = 0; i < n; i++) for (let c = 0; c < classes; c++) grad[classes * dim + c] += P[i * classes + c];
+  for (let i = 0; i < n; i++) for (let c = 0; c < classes; c++) grad[classes * dim + c] += Pt[c * n + i];
   return { loss: loss + 0.5 * l2 * penalty, grad };
 }
 
@@ -74,7 +81,9 @@ export function trainSoftmax(X: Float32Array, dim: number, y: Int32Array, classe
   if (X.length !== y.length * dim) throw metricInputBug(`trainSoftmax: ${X.length} values for ${y.length} rows of ${dim}`);
   for (const c of y) if (!(c >= 0 && c < classes)) throw metricInputBug(`trainSoftmax: class ${c} outside 0..${classes - 1}`);
   if (!(opts.l2 >= 0)) throw metricInputBug(`trainSoftmax: l2 must be ≥ 0, got ${opts.l2}`);
-  const f = (theta: Float64Array) => softmaxLoss(theta, X, y, dim, classes, opts.l2);
+  const Xt = new Float32Array(X.length);
+  for (let i = 0; i < y.length; i++) for (let j = 0; j < dim; j++) Xt[j * y.length + i] = X[i * dim + j];
+  const f = (theta: Float64Array) => softmaxLoss(theta, X, y, dim, classes, opts.l2, Xt);
   const theta = lbfgs(f, new Float64Array(classes * dim + classes), opts.maxIterations ?? 100, opts.tolerance ?? 1e-5, opts.memory ?? 10);
   return unpack(theta, dim, classes);
 }

@@ -60,7 +60,8 @@ export { learnJointBayesian, learnKissme, learnXqda, pairCovariances, type Learn
 export { psdClip, shrink, symEig } from './linalg.js';
 export { predictProba, softmaxLoss, trainScaledHead, trainSoftmax, type HeadTraining, type ScaledHead, type SoftmaxHead } from './head.js';
 export { alphaQueryExpansion, classShares, classVoteRerank, voteWeights, type ClassPrior, type ClassShare, type Neighbour, type QueryExpansionParams, type VoteOutcome, type VoteParams } from './rerank.js';
-export { cutResults, fitThreshold, fitThresholds, type ThresholdFit } from './calibration.js';
+export { cutResults, fitThreshold, fitThresholds, OPEN_SET_SIGNALS, type OpenSetCut, type OpenSetSignal, type ThresholdFit } from './calibration.js';
+export { fitOpenSetCuts, openSetSignal, passesOpenSet, type SignalledPairs } from './open-set.js';
 export { fitProbabilityCurve, probabilityAt, type ProbabilityCurve } from './probability-curve.js';
 export { crossValidateMetric, DEFAULT_CV_SEED, type CvOptions, type CvResult } from './cv.js';
 export { seedSpread, type SeedChoice, type SeedSpread } from './cv-seed-spread.js';

@@ -14,7 +14,10 @@
  * kernel with identical semantics is the fallback (no WebAssembly SIMD) and the small-size path.
  *
  * Every call gets its own linear memory, released with the instance when the call returns: a
- * long-running server does not keep a fit's 100 MB of scratch alive.
+ * long-running server does not keep a fit's 100 MB of scratch alive. Inside withRetainedScratch
+ * (a fit's cross-validation) one memory serves every product, grown as needed and zeroed per
+ * product, and is released when the outermost such call returns: thousands of products then do
+ * not each pay the operating system's page faults for hundreds of fresh megabytes.
  */
 
 /** Products below this many multiply-adds run in plain JS (instantiation would dominate). */
@@ -161,6 +164,23 @@ type GemmFn = (a: number, lda: number, b: number, ldb: number, c: number, ldc: n
 
 let compiled: WebAssembly.Module | null | undefined;
 let forceJs = false;
+/** The memory and kernel reused by products inside withRetainedScratch (null outside it). */
+let retained: { memory: WebAssembly.Memory; kernel: GemmFn } | null = null;
+let retainDepth = 0;
+
+/**
+ * Run fn with one WebAssembly memory reused by every product inside it; released when the
+ * outermost call returns (nested calls share it). The products' results are the same bits
+ * either way: the scratch is zeroed before each product, as a fresh memory is.
+ */
+export function withRetainedScratch<T>(fn: () => T): T {
+  retainDepth++;
+  try {
+    return fn();
+  } finally {
+    if (--retainDepth === 0) retained = null;
+  }
+}
 
 function wasmModule(): WebAssembly.Module | null {
   if (compiled === undefined) {
@@ -258,10 +278,11 @@ const ceilTo = (v: number, q: number) => Math.ceil(v / q) * q;
 // The product.
 
 /**
- * C = A · Bᵀ where A is m × k and B is n × k (after subset / transpose). Returns m × n float64.
+ * C = A · Bᵀ where A is m × k and B is n × k (after subset / transpose). Returns m × n float64
+ * (in `into` when it is long enough: a view of its start).
  * `symmetric`: A and B are the same operand, so only the upper triangle is computed and mirrored.
  */
-export function gemm(A: Operand, B: Operand, symmetric = false): Float64Array {
+export function gemm(A: Operand, B: Operand, symmetric = false, into?: Float64Array): Float64Array {
   checkOperand(A, 'gemm left operand');
   checkOperand(B, 'gemm right operand');
   const sa = shapeOf(A);
@@ -269,8 +290,9 @@ export function gemm(A: Operand, B: Operand, symmetric = false): Float64Array {
   if (sa.cols !== sb.cols) throw new RangeError(`gemm: inner dimensions ${sa.cols} and ${sb.cols} differ`);
   const m = sa.rows, n = sb.rows, k = sa.cols;
   if (symmetric && m !== n) throw new RangeError('gemm: a symmetric product needs a square result');
-  const out = new Float64Array(m * n);
-  if (m === 0 || n === 0 || k === 0) return out;
+  // `into`: a buffer the caller reuses (every entry of the result is written; zeros for k = 0).
+  const out = into && into.length >= m * n ? into.subarray(0, m * n) : new Float64Array(m * n);
+  if (m === 0 || n === 0 || k === 0) return out.fill(0);
   const mod = forceJs ? null : wasmModule();
   if (!mod || m * n * k < SMALL_WORK) jsGemm(A, sa, B, sb, symmetric, out);
   else wasmGemm(mod, A, sa, B, sb, symmetric, out);
@@ -291,9 +313,19 @@ function wasmGemm(mod: WebAssembly.Module, A: Operand, sa: Shape, B: Operand, sb
   const cBytes = mp * np * 8;
   const total = aBytes + bBytes + cBytes;
   if (total > 0x7fff0000) throw new RangeError(`gemm: ${m}×${k} by ${n}×${k} needs ${total} bytes of scratch (over 2 GB)`);
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(total / 65536) });
-  const inst = new WebAssembly.Instance(mod, { env: { mem: memory } });
-  const kernel = inst.exports.gemm as GemmFn;
+  const pages = Math.ceil(total / 65536);
+  let memory: WebAssembly.Memory;
+  let kernel: GemmFn;
+  if (retainDepth > 0 && retained) {
+    ({ memory, kernel } = retained);
+    const have = memory.buffer.byteLength / 65536;
+    if (pages > have) memory.grow(pages - have);
+    new Uint8Array(memory.buffer, 0, total).fill(0);
+  } else {
+    memory = new WebAssembly.Memory({ initial: pages });
+    kernel = new WebAssembly.Instance(mod, { env: { mem: memory } }).exports.gemm as GemmFn;
+    if (retainDepth > 0) retained = { memory, kernel };
+  }
   const aOff = 0;
   const bOff = symmetric ? 0 : aBytes;
   const cOff = aBytes + bBytes;

@@ -7,7 +7,7 @@
  *   'quadratic' score = 2 u_q·u_c − Σ_k w_k (u_qk² + u_ck²)            (Joint Bayesian)
  */
 import { ImsearchError } from '../errors/error-codes.js';
-import { congruence, inverseSpd, inverseSqrtSpd, mul, psdClip, shrink, symEig } from './linalg.js';
+import { congruence, inverseFromEig, inverseSqrtFromEig, inverseSqrtSpd, mul, shrink, symEig, type SymEig } from './linalg.js';
 import type { ClassStats, WithinWeighting } from './stats.js';
 
 export interface Learned {
@@ -29,6 +29,34 @@ function checkShrinkage(alpha: number): void {
   if (!(alpha >= 0 && alpha <= 1)) throw new ImsearchError('BAD_USER_INPUT', `shrinkage must be in [0, 1], got ${alpha}`);
 }
 
+/**
+ * Memo of the decompositions learners share for one ClassStats (one fold, PCA dimension and
+ * whitening): the shrunk Σ_S / Σ_D, their eigendecompositions and XQDA's generalised eigenproblem
+ * depend only on (weighting, shrinkage), not on the method or the XQDA subspace cap, so a grid
+ * that tries KISSME and XQDA at several caps decomposes each once. The memo returns the very
+ * arrays the first computation produced: a learner with a memo gives bit-identical output to one
+ * without. Callers must not modify what it returns.
+ */
+export interface LearnMemo {
+  get<T>(key: string, make: () => T): T;
+}
+
+/** A memo that remembers nothing (every call computes). */
+const NO_MEMO: LearnMemo = { get: (_key, make) => make() };
+
+/** A fresh memo (one per ClassStats; fit-context.ts keys it by dimension and whitening). */
+export function learnMemo(): LearnMemo {
+  const store = new Map<string, unknown>();
+  return {
+    get<T>(key: string, make: () => T): T {
+      if (store.has(key)) return store.get(key) as T;
+      const v = make();
+      store.set(key, v);
+      return v;
+    },
+  };
+}
+
 /** Shrunk Σ_S and Σ_D. */
 export function pairCovariances(stats: ClassStats, weighting: WithinWeighting, shrinkage: number): { sigmaS: Float64Array; sigmaD: Float64Array } {
   checkShrinkage(shrinkage);
@@ -38,15 +66,35 @@ export function pairCovariances(stats: ClassStats, weighting: WithinWeighting, s
   };
 }
 
+function shrunkSigmaS(stats: ClassStats, weighting: WithinWeighting, shrinkage: number, memo: LearnMemo): Float64Array {
+  return memo.get(`sigmaS/${weighting}/${shrinkage}`, () => shrink(stats.sigmaS(weighting), stats.p, shrinkage));
+}
+
+function shrunkSigmaD(stats: ClassStats, shrinkage: number, memo: LearnMemo): Float64Array {
+  return memo.get(`sigmaD/${shrinkage}`, () => shrink(stats.sigmaD(), stats.p, shrinkage));
+}
+
+function eigSigmaS(stats: ClassStats, weighting: WithinWeighting, shrinkage: number, memo: LearnMemo): SymEig {
+  return memo.get(`eigS/${weighting}/${shrinkage}`, () => symEig(shrunkSigmaS(stats, weighting, shrinkage, memo), stats.p));
+}
+
 /** KISSME: M = Σ_S⁻¹ − Σ_D⁻¹ clipped to the PSD cone, L = V_+ √Λ_+. */
-export function learnKissme(stats: ClassStats, opts: { weighting: WithinWeighting; shrinkage: number }): Learned {
+export function learnKissme(stats: ClassStats, opts: { weighting: WithinWeighting; shrinkage: number }, memo: LearnMemo = NO_MEMO): Learned {
+  checkShrinkage(opts.shrinkage);
   const p = stats.p;
-  const { sigmaS, sigmaD } = pairCovariances(stats, opts.weighting, opts.shrinkage);
-  const iS = inverseSpd(sigmaS, p);
-  const iD = inverseSpd(sigmaD, p);
+  const iS = memo.get(`invS/${opts.weighting}/${opts.shrinkage}`, () => inverseFromEig(eigSigmaS(stats, opts.weighting, opts.shrinkage, memo), p));
+  const iD = memo.get(`invD/${opts.shrinkage}`, () => inverseFromEig(symEig(shrunkSigmaD(stats, opts.shrinkage, memo), p), p));
   const M = new Float64Array(p * p);
   for (let i = 0; i < M.length; i++) M[i] = iS[i] - iD[i];
-  const { eig, clipped } = psdClip(M, p);
+  // PSD clip: negative eigenvalues to zero (linalg.psdClip, without forming the clipped matrix).
+  const eig = symEig(M, p);
+  let clipped = 0;
+  for (let k = 0; k < p; k++) {
+    if (eig.values[k] < 0) {
+      clipped++;
+      eig.values[k] = 0;
+    }
+  }
   const top = eig.values[0] > 0 ? eig.values[0] : 0;
   let r = 0;
   while (r < p && eig.values[r] > top * KEEP_TOL && eig.values[r] > 0) r++;
@@ -63,16 +111,19 @@ export function learnKissme(stats: ClassStats, opts: { weighting: WithinWeightin
  * eigenvalues > 1 ('auto') or the top `subspaceDim` of those; inside, M = I − Λ⁻¹ (PSD by
  * construction), so L = W √(1 − 1/Λ).
  */
-export function learnXqda(stats: ClassStats, opts: { weighting: WithinWeighting; shrinkage: number; subspaceDim: number | 'auto' }): Learned {
+export function learnXqda(stats: ClassStats, opts: { weighting: WithinWeighting; shrinkage: number; subspaceDim: number | 'auto' }, memo: LearnMemo = NO_MEMO): Learned {
+  checkShrinkage(opts.shrinkage);
   const p = stats.p;
-  const { sigmaS, sigmaD } = pairCovariances(stats, opts.weighting, opts.shrinkage);
-  const R = inverseSqrtSpd(sigmaS, p);
-  const C = congruence(sigmaD, p, R, p);
-  const e = symEig(C, p);
+  // The generalised eigenproblem does not depend on the subspace cap: one per (weighting, shrinkage).
+  const { e, W } = memo.get(`xqda/${opts.weighting}/${opts.shrinkage}`, () => {
+    const R = inverseSqrtFromEig(eigSigmaS(stats, opts.weighting, opts.shrinkage, memo), p);
+    const C = congruence(shrunkSigmaD(stats, opts.shrinkage, memo), p, R, p);
+    const e = symEig(C, p);
+    return { e, W: mul(R, p, p, e.vectors, p) }; // columns of W: generalised eigenvectors
+  });
   let above = 0;
   while (above < p && e.values[above] > 1) above++;
   const r = opts.subspaceDim === 'auto' ? above : Math.min(above, Math.max(1, Math.floor(opts.subspaceDim)));
-  const W = mul(R, p, p, e.vectors, p); // columns: generalised eigenvectors
   const L = new Float64Array(p * r);
   for (let k = 0; k < r; k++) {
     const s = Math.sqrt(1 - 1 / e.values[k]);

@@ -3,9 +3,10 @@
  * decompositions delegated to ml-matrix, plus a subspace-iteration eigensolver for the big
  * symmetric matrices (d × d covariance, n × n Gram) whose products run on the SIMD kernel.
  */
-import { CholeskyDecomposition, EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { gemm, matmul } from './kernels.js';
 import { Rng } from './random.js';
+import { symmetricEigen } from './sym-eigen.js';
 
 export interface SymEig {
   /** Eigenvalues, descending. */
@@ -23,23 +24,22 @@ const toMatrix = (a: Float64Array, rows: number, cols: number): Matrix => {
 /** Symmetric eigendecomposition (input symmetrised first), eigenvalues descending, signs fixed. */
 export function symEig(S: Float64Array, p: number): SymEig {
   if (p === 0) return { values: new Float64Array(0), vectors: new Float64Array(0) };
-  const m = new Matrix(p, p);
+  const m = new Float64Array(p * p);
   for (let i = 0; i < p; i++) {
-    for (let j = 0; j < p; j++) m.set(i, j, 0.5 * (S[i * p + j] + S[j * p + i]));
+    for (let j = 0; j < p; j++) m[i * p + j] = 0.5 * (S[i * p + j] + S[j * p + i]);
   }
-  const evd = new EigenvalueDecomposition(m, { assumeSymmetric: true });
-  const vals = evd.realEigenvalues;
-  const vecs = evd.eigenvectorMatrix;
-  const order = Array.from(vals.keys()).sort((a, b) => vals[b] - vals[a] || a - b);
+  // ml-matrix's symmetric EigenvalueDecomposition, on flat arrays (sym-eigen.ts: the same bits).
+  const { values: vals, V } = symmetricEigen(m, p);
+  const order = Array.from({ length: p }, (_, i) => i).sort((a, b) => vals[b] - vals[a] || a - b);
   const values = new Float64Array(p);
   const vectors = new Float64Array(p * p);
   order.forEach((src, dst) => {
     values[dst] = vals[src];
     // Deterministic sign: the largest-magnitude component is positive.
     let big = 0;
-    for (let i = 0; i < p; i++) if (Math.abs(vecs.get(i, src)) > Math.abs(big)) big = vecs.get(i, src);
+    for (let i = 0; i < p; i++) if (Math.abs(V[i * p + src]) > Math.abs(big)) big = V[i * p + src];
     const sign = big < 0 ? -1 : 1;
-    for (let i = 0; i < p; i++) vectors[i * p + dst] = sign * vecs.get(i, src);
+    for (let i = 0; i < p; i++) vectors[i * p + dst] = sign * V[i * p + src];
   });
   return { values, vectors };
 }
@@ -76,14 +76,22 @@ export const EIG_FLOOR = 1e-12;
 
 /** Inverse of a symmetric positive (semi)definite matrix; eigenvalues floored at EIG_FLOOR·λ_max. */
 export function inverseSpd(S: Float64Array, p: number): Float64Array {
-  const e = symEig(S, p);
-  const floor = Math.max(e.values[0], 0) * EIG_FLOOR || EIG_FLOOR;
-  return spectralApply(e, p, (l) => 1 / Math.max(l, floor));
+  return inverseFromEig(symEig(S, p), p);
 }
 
 /** S^(−1/2) of a symmetric positive (semi)definite matrix (same floor as inverseSpd). */
 export function inverseSqrtSpd(S: Float64Array, p: number): Float64Array {
-  const e = symEig(S, p);
+  return inverseSqrtFromEig(symEig(S, p), p);
+}
+
+/** inverseSpd from the matrix's eigendecomposition (so one decomposition serves both inverses). */
+export function inverseFromEig(e: SymEig, p: number): Float64Array {
+  const floor = Math.max(e.values[0], 0) * EIG_FLOOR || EIG_FLOOR;
+  return spectralApply(e, p, (l) => 1 / Math.max(l, floor));
+}
+
+/** inverseSqrtSpd from the matrix's eigendecomposition. */
+export function inverseSqrtFromEig(e: SymEig, p: number): Float64Array {
   const floor = Math.max(e.values[0], 0) * EIG_FLOOR || EIG_FLOOR;
   return spectralApply(e, p, (l) => 1 / Math.sqrt(Math.max(l, floor)));
 }
@@ -176,10 +184,12 @@ export function topEigenSymmetric(S: Float64Array, s: number, r: number, opts: T
   const S32 = Float32Array.from(S);
   let Qt: Float64Array = new Float64Array(l * s);
   for (let i = 0; i < Qt.length; i++) Qt[i] = rng.normal();
-  Qt = orthonormalRows(Qt, l, s, rng);
+  // One Cholesky-QR pass keeps the intermediate bases well conditioned; the basis the Ritz step
+  // projects on gets the second pass (orthonormal to rounding).
+  Qt = orthonormalRows(Qt, l, s, rng, iterations > 0 ? 1 : 2);
   for (let it = 0; it < iterations; it++) {
     const Zt = gemm({ data: Qt, rows: l, cols: s }, { data: S32, rows: s, cols: s }); // rows: (S q_i)ᵀ
-    Qt = orthonormalRows(Zt, l, s, rng);
+    Qt = orthonormalRows(Zt, l, s, rng, it === iterations - 1 ? 2 : 1);
   }
   const Zt = gemm({ data: Qt, rows: l, cols: s }, { data: S32, rows: s, cols: s });
   const T = gemm({ data: Zt, rows: l, cols: s }, { data: Qt, rows: l, cols: s }); // Qᵀ S Q
@@ -202,12 +212,13 @@ export function fixSigns(rowsMat: Float64Array, r: number, s: number): void {
 }
 
 /**
- * Orthonormalise the rows of Z (l × s): Cholesky-QR twice (Z Zᵀ = L Lᵀ, Q = L⁻¹ Z); if Z is rank
- * deficient, Gram–Schmidt with fresh random rows fills the missing directions.
+ * Orthonormalise the rows of Z (l × s): Cholesky-QR `passes` times (default twice: Z Zᵀ = L Lᵀ,
+ * Q = L⁻¹ Z); if Z is rank deficient, Gram–Schmidt with fresh random rows fills the missing
+ * directions.
  */
-export function orthonormalRows(Z: Float64Array, l: number, s: number, rng: Rng): Float64Array {
+export function orthonormalRows(Z: Float64Array, l: number, s: number, rng: Rng, passes = 2): Float64Array {
   let Q = Z;
-  for (let pass = 0; pass < 2; pass++) {
+  for (let pass = 0; pass < passes; pass++) {
     const G = gemm({ data: Q, rows: l, cols: s }, { data: Q, rows: l, cols: s }, true);
     const chol = new CholeskyDecomposition(toMatrix(G, l, l));
     let ok = chol.isPositiveDefinite();

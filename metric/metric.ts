@@ -10,7 +10,7 @@ import type { ClassPrior } from './rerank.js';
 import { metricInputBug } from './errors.js';
 import { gemm, matmul } from './kernels.js';
 import { normTermOf, scoreMatrixOf } from './scoring.js';
-import { normalizeRows } from './vectors.js';
+import { normalizeRows, scaleColumns } from './vectors.js';
 
 /** What a vector index ranks by (the same strings as indexes/' IndexMetric; metric/ imports nothing of that layer). */
 export type IndexMetric = 'ip' | 'l2';
@@ -88,8 +88,7 @@ export class Metric {
     }
     const n = X.length / this.inputDim;
     if (this.inputScale) {
-      const s = this.inputScale;
-      X = Float32Array.from(X, (v, i) => v * s[i % s.length]);
+      X = scaleColumns(X, this.inputDim, this.inputScale);
     }
     let out: Float32Array;
     if (!this.mapT) out = Float32Array.from(X);

@@ -10,6 +10,7 @@
 import { metricInputBug } from './errors.js';
 import { crossProduct, gemm, gramMatrix, type Mat } from './kernels.js';
 import { topEigenSymmetric } from './linalg.js';
+import { scaleColumns } from './vectors.js';
 
 export interface PcaModel {
   inputDim: number;
@@ -38,6 +39,12 @@ export class ScatterCache {
   private readonly X: Mat;
   /** d × d scatter about `mean` (covariance route) or n × n Gram about `mean` (gram route). */
   private readonly scatter: Float64Array;
+  /**
+   * Covariance route: the scatter of each held-out row set a subset fit removed (about `mean`),
+   * by the set, so the same folds under another column scaling (scaled()) rescale it instead of
+   * a second pass over those rows.
+   */
+  private readonly heldScatter = new Map<string, Float64Array>();
 
   /** `known`: the mean and scatter of X when the caller has them (see scaled()). */
   constructor(X: Float32Array, dim: number, known?: { mean: Float64Array; scatter: Float64Array }) {
@@ -60,20 +67,30 @@ export class ScatterCache {
    */
   scaled(s: Float64Array): { X: Float32Array; cache: ScatterCache } {
     const { n, d } = this;
-    const X = Float32Array.from(this.X.data as Float32Array, (v, i) => v * s[i % d]);
+    const X = scaleColumns(this.X.data as Float32Array, d, s);
     if (this.route !== 'covariance') return { X, cache: new ScatterCache(X, d) };
     // The mean of the float32-rounded rows, as the constructor would compute it.
     const mean = columnMean(X, n, d);
-    const scatter = new Float64Array(d * d);
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) scatter[i * d + j] = this.scatter[i * d + j] * s[i] * s[j];
-    return { X, cache: new ScatterCache(X, d, { mean, scatter }) };
+    const cache = new ScatterCache(X, d, { mean, scatter: scaledSymmetric(this.scatter, d, s) });
+    for (const [key, held] of this.heldScatter) cache.heldScatter.set(key, scaledSymmetric(held, d, s));
+    return { X, cache };
+  }
+
+  /** Scatter of some rows about `mean` (covariance route), remembered by the row set. */
+  private heldScatterOf(rows: number[]): Float64Array {
+    const key = rows.join(',');
+    let SH = this.heldScatter.get(key);
+    if (!SH) this.heldScatter.set(key, (SH = crossProduct(this.X, { subset: rows, center: this.mean })));
+    return SH;
   }
 
   /**
    * PCA of the rows in `subset` (default: all), keeping up to `maxDim` components.
-   * `seed` makes the randomized eigensolver deterministic.
+   * `seed` makes the randomized eigensolver deterministic. `complementParts`: the rows outside
+   * the subset as disjoint parts (e.g. a CV fold's held-out rows and a few more), so a part
+   * already removed once is not scattered again (covariance route).
    */
-  fit(maxDim: number, opts: { subset?: Int32Array; seed?: number } = {}): PcaModel {
+  fit(maxDim: number, opts: { subset?: Int32Array; seed?: number; complementParts?: readonly ArrayLike<number>[] } = {}): PcaModel {
     const { n, d } = this;
     const subset = opts.subset;
     const nT = subset ? subset.length : n;
@@ -97,7 +114,21 @@ export class ScatterCache {
         for (const i of subset) inT[i] = 1;
         const held: number[] = [];
         for (let i = 0; i < n; i++) if (!inT[i]) held.push(i);
-        const SH = crossProduct(this.X, { subset: held, center: this.mean });
+        let SH: Float64Array;
+        if (opts.complementParts) {
+          // The rows left out as a union of parts, each part's scatter computed (or found) once.
+          const parts = opts.complementParts;
+          const covered = new Uint8Array(n);
+          for (const part of parts) for (let t = 0; t < part.length; t++) covered[part[t]] += 1;
+          if (parts.reduce((a, part) => a + part.length, 0) !== held.length || held.some((i) => covered[i] !== 1)) {
+            throw metricInputBug('PCA subset: complementParts must split the rows outside the subset');
+          }
+          SH = new Float64Array(d * d);
+          for (const part of parts) {
+            const P = this.heldScatterOf(Array.from(part));
+            for (let t = 0; t < SH.length; t++) SH[t] += P[t];
+          }
+        } else SH = this.heldScatterOf(held);
         S = new Float64Array(d * d);
         const delta = new Float64Array(d);
         for (let j = 0; j < d; j++) delta[j] = meanT[j] - this.mean[j];
@@ -155,6 +186,16 @@ export class ScatterCache {
       n: nT,
     };
   }
+}
+
+/** D S D for a d × d matrix S and D = diag(s). */
+function scaledSymmetric(S: Float64Array, d: number, s: Float64Array): Float64Array {
+  const out = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    const si = s[i];
+    for (let j = 0; j < d; j++) out[i * d + j] = S[i * d + j] * si * s[j];
+  }
+  return out;
 }
 
 function countAbove(values: Float64Array, tol: number): number {

@@ -22,10 +22,10 @@ export function normTermOf(kind: ScoreKind, weights: ArrayLike<number> | null, T
   return out;
 }
 
-/** Scores (higher = more similar) of every row of Q against every row of C, nq × nc. */
-export function scoreMatrixOf(kind: ScoreKind, weights: ArrayLike<number> | null, Q: Float32Array, C: Float32Array, r: number): Float64Array {
+/** Scores (higher = more similar) of every row of Q against every row of C, nq × nc (in `into` when given and long enough). */
+export function scoreMatrixOf(kind: ScoreKind, weights: ArrayLike<number> | null, Q: Float32Array, C: Float32Array, r: number, into?: Float64Array): Float64Array {
   const nq = Q.length / r, nc = C.length / r;
-  const G = gemm({ data: Q, rows: nq, cols: r }, { data: C, rows: nc, cols: r });
+  const G = gemm({ data: Q, rows: nq, cols: r }, { data: C, rows: nc, cols: r }, false, into);
   if (kind === 'ip') return G;
   const a = normTermOf(kind, weights, Q, r), b = normTermOf(kind, weights, C, r);
   for (let i = 0; i < nq; i++) {

@@ -10,8 +10,9 @@
  * steps; all three callers run them and none re-implements one.
  */
 import type { ScoreKind } from './artifact.js';
-import { cutResults } from './calibration.js';
-import { alphaQueryExpansion, classVoteRerank, type ClassPrior, type Neighbour, type QueryExpansionParams, type VoteParams } from './rerank.js';
+import { cutResults, type OpenSetCut } from './calibration.js';
+import { passesOpenSet } from './open-set.js';
+import { alphaQueryExpansion, classVoteRerank, type ClassPrior, type Neighbour, type QueryExpansionParams, type VoteOutcome, type VoteParams } from './rerank.js';
 import { topS, type Shortlists } from './shortlists.js';
 
 /** The re-ranking a fit chooses (both null: plain ranking). */
@@ -73,6 +74,8 @@ export interface CutParams {
   threshold?: number | null;
   /** Results kept regardless of the threshold (default 1). */
   minResults?: number;
+  /** The query-level condition calibrated with the threshold (open-set.ts): a query failing it keeps only minResults. */
+  openSet?: OpenSetCut | null;
 }
 
 /**
@@ -80,6 +83,19 @@ export interface CutParams {
  * is given, see ClassPrior), then the calibrated cut or the top k.
  */
 export function voteAndCut<T extends Neighbour>(list: readonly T[], vote: VoteParams | null, cut: CutParams, prior: ClassPrior | null = null): T[] {
-  const ranked = vote || (prior && prior.weight > 0) ? classVoteRerank(list, vote, prior).ranked : list;
-  return cut.threshold === undefined ? ranked.slice(0, cut.k) : cutResults(ranked, cut.threshold, cut.k, cut.minResults ?? 1);
+  return voteAndCutOutcome(list, vote, cut, prior).results;
+}
+
+/** voteAndCut, with the vote's outcome (null: no vote and no head) for the callers that report on it. */
+export function voteAndCutOutcome<T extends Neighbour>(
+  list: readonly T[],
+  vote: VoteParams | null,
+  cut: CutParams,
+  prior: ClassPrior | null = null,
+): { results: T[]; outcome: VoteOutcome<T> | null } {
+  const outcome = vote || (prior && prior.weight > 0) ? classVoteRerank(list, vote, prior) : null;
+  const ranked = outcome ? outcome.ranked : list;
+  if (cut.threshold === undefined) return { results: ranked.slice(0, cut.k), outcome };
+  const familiar = passesOpenSet(cut.openSet, outcome, prior);
+  return { results: cutResults(ranked, familiar ? cut.threshold : null, cut.k, cut.minResults ?? 1), outcome };
 }

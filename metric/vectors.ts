@@ -22,3 +22,10 @@ export function normalizeRows(T: Float32Array, r: number): void {
     }
   }
 }
+
+/** Rows of X (n × d) with column j multiplied by s[j] (float32, as X). */
+export function scaleColumns(X: Float32Array, d: number, s: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(X.length);
+  for (let o = 0; o < X.length; o += d) for (let j = 0; j < d; j++) out[o + j] = X[o + j] * s[j];
+  return out;
+}

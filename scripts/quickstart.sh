@@ -20,7 +20,7 @@ node dist/cli/main.js index "$gallery" --collection "$collection"
 if [ "${FIT:-1}" = 1 ]; then
   # The headline MAP@10 is the fitted metric's; plain cosine is well below it (BENCHMARKS.md).
   echo "quickstart: fitting the learned metric of $collection from its labels (cross-validated inside it;" \
-    "about 2.5 minutes for Caltech-101 on 2 cores; FIT=0 skips it)" >&2
+    "about 1.5 to 2 minutes for Caltech-101 on 2 cores, more on a busy machine; FIT=0 skips it)" >&2
   start=$(date +%s)
   if node dist/cli/main.js fit --collection "$collection"; then
     echo "quickstart: fit done in $(( $(date +%s) - start )) s; the server refits by itself once more than 10 % of the items change" >&2

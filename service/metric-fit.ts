@@ -11,6 +11,13 @@ import type { SearchDefaults } from './search-config.js';
  */
 export const UNFAMILIAR_CLASSES = 0.2;
 
+/**
+ * Whether each calibrated threshold comes with an open-set condition (metric/open-set.ts): past
+ * its first result, a query whose class decision is unsure gets nothing at a minPrecision, so a
+ * photo of a class the collection lacks does not come back with ten confident wrong matches.
+ */
+export const OPEN_SET = true;
+
 export interface FitOptions {
   /** Where the metric plugs in (default transform: the index searches the learned metric). */
   mode?: SearchDefaults['mode'];
@@ -44,9 +51,11 @@ export async function fitCollectionMetric(collection: Collection, opts: FitOptio
   const shortlist = opts.shortlist ?? 100;
   // Item ids put the rows in a canonical order, so the selection does not depend on how they were read.
   const unfamiliarClasses = opts.cv?.unfamiliarClasses ?? UNFAMILIAR_CLASSES;
+  const openSet = opts.cv?.openSet ?? OPEN_SET;
   const cv = crossValidateMetric(matrix.data, matrix.dim, labels, {
     ...opts.cv,
     unfamiliarClasses,
+    openSet,
     ids: Array.from(matrix.ids),
     // The models' blocks, so the CV also chooses their relative weights (stored in the artifact).
     blocks: collection.manifest.models.map((m) => m.dim),
@@ -68,7 +77,7 @@ export async function fitCollectionMetric(collection: Collection, opts: FitOptio
   const { artifact: _a, calibrationPairs: _p, ...summary } = cv;
   const report: FitReport = { defaults, metricHash: hash, cv: summary };
   const fittedOn = { count: items.length, maxId: items.reduce((m, i) => Math.max(m, i.id), 0) };
-  const stored: StoredFitReport = { ...report, version: collection.version(), items: fittedOn, options: { mode: defaults.mode, shortlist, seed: cv.split.seed, unfamiliarClasses } };
+  const stored: StoredFitReport = { ...report, version: collection.version(), items: fittedOn, options: { mode: defaults.mode, shortlist, seed: cv.split.seed, unfamiliarClasses, openSet } };
   await collection.writeFile(REPORT, JSON.stringify(stored));
   await collection.updateManifest({ metric: { file, hash }, searchDefaults: { ...defaults } });
   return report;
@@ -86,7 +95,7 @@ interface StoredFitReport extends FitReport {
   version: number;
   /** Absent in reports written before it was recorded. */
   items?: FittedItems;
-  options: { mode: SearchDefaults['mode']; shortlist: number; seed: number; unfamiliarClasses?: number };
+  options: { mode: SearchDefaults['mode']; shortlist: number; seed: number; unfamiliarClasses?: number; openSet?: boolean };
 }
 
 /**
@@ -101,7 +110,8 @@ export async function currentFit(collection: Collection, opts: FitOptions = {}):
     stored.options.mode === (opts.mode ?? 'transform') &&
     stored.options.shortlist === (opts.shortlist ?? 100) &&
     stored.options.seed === (opts.cv?.seed ?? DEFAULT_CV_SEED) &&
-    stored.options.unfamiliarClasses === (opts.cv?.unfamiliarClasses ?? UNFAMILIAR_CLASSES);
+    stored.options.unfamiliarClasses === (opts.cv?.unfamiliarClasses ?? UNFAMILIAR_CLASSES) &&
+    (stored.options.openSet ?? false) === (opts.cv?.openSet ?? OPEN_SET);
   if (!fresh) return null;
   const { version: _v, options: _o, items: _i, ...report } = stored;
   return report;

@@ -75,7 +75,11 @@ export class QueryRanker {
       const t2 = expandQuery(t, { ids: list.map((n) => n.id), scores: list.map((n) => n.score) }, (id) => this.rows.get(id)!, d.qe);
       list = d.mode === 'transform' ? await this.shortlist(index, query, t2, want, req) : this.rescore(t2, list);
     }
-    const ranked = voteAndCut(list, d.vote, { k: req.k, threshold: req.threshold }, this.metric.classPrior(t)).map((n) => ({ id: n.id, score: n.score }));
+    // The open-set condition calibrated with this threshold (metric/open-set.ts), when the fit made
+    // one; two targets sharing a threshold: the stricter target's.
+    const fit = req.threshold === undefined ? undefined : d.thresholds.filter((f) => f.threshold === req.threshold).sort((a, b) => b.targetPrecision - a.targetPrecision)[0];
+    const openSet = fit?.openSet ?? null;
+    const ranked = voteAndCut(list, d.vote, { k: req.k, threshold: req.threshold, openSet }, this.metric.classPrior(t)).map((n) => ({ id: n.id, score: n.score }));
     return { ranked, neighbourhood: list };
   }
 

@@ -106,7 +106,7 @@ describe('head fused into the class vote', () => {
 describe('block weights and the version-2 artifact', () => {
   it('inputScaleOf: block i scaled by √(B·w_i/Σw)', () => {
     assert.deepEqual(Array.from(inputScaleOf({ dims: [2, 1], weights: [2, 1] }) as Float32Array), [Math.fround(Math.sqrt(4 / 3)), Math.fround(Math.sqrt(4 / 3)), Math.fround(Math.sqrt(2 / 3))]);
-    assert.deepEqual(defaultBlockWeights(3), [[2, 1, 1], [1, 2, 1], [1, 1, 2], [0.5, 1, 1], [1, 0.5, 1], [1, 1, 0.5]]);
+    assert.deepEqual(defaultBlockWeights(3), [[0.5, 1, 1], [1, 0.5, 1], [1, 1, 0.5]]);
     assert.deepEqual(defaultBlockWeights(1), []);
   });
 
@@ -165,6 +165,6 @@ describe('block weights and the version-2 artifact', () => {
     assert.deepEqual(r.ensembleTable, []);
     assert.equal(r.blockWeights, null);
     const w = crossValidateMetric(g.X, g.d, g.labels, { fitFinal: false, blocks: [g.d - 4, 4], grid: { headL2s: [] } });
-    assert.deepEqual(w.ensembleTable.map((x) => x.weights), [[1, 1], [2, 1], [1, 2], [0.5, 1], [1, 0.5]]);
+    assert.deepEqual(w.ensembleTable.map((x) => x.weights), [[1, 1], [0.5, 1], [1, 0.5]]);
   });
 });
