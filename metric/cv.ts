@@ -45,9 +45,7 @@ import { indexLabels, requireLabels, type Label } from './labels.js';
 import { ScatterCache } from './pca.js';
 import type { RerankParams } from './shortlist-chain.js';
 import { checkVectors } from './vectors.js';
-
-/** The CV seed when none is given: fixed, so a fit is reproducible by default. */
-export const DEFAULT_CV_SEED = 1;
+import { DEFAULT_CV_SEED } from './params.js';
 
 export interface CvOptions {
   /** Fraction of each class held out per fold (default 0.2). */

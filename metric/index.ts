@@ -52,7 +52,7 @@ export {
   type ScoreKind,
 } from './artifact.js';
 export { Metric, type IndexLayout, type IndexMetric } from './metric.js';
-export { defaultPcaDim, resolveParams } from './params.js';
+export { DEFAULT_CV_SEED, defaultPcaDim, resolveParams } from './params.js';
 export { fitMetric } from './fit.js';
 export { ScatterCache, fitPca, pcaProject, type PcaModel } from './pca.js';
 export { ClassStats, type WithinWeighting } from './stats.js';
@@ -63,7 +63,7 @@ export { alphaQueryExpansion, classShares, classVoteRerank, voteWeights, type Cl
 export { cutResults, fitThreshold, fitThresholds, OPEN_SET_SIGNALS, type OpenSetCut, type OpenSetSignal, type ThresholdFit } from './calibration.js';
 export { fitOpenSetCuts, openSetSignal, passesOpenSet, type SignalledPairs } from './open-set.js';
 export { fitProbabilityCurve, probabilityAt, type ProbabilityCurve } from './probability-curve.js';
-export { crossValidateMetric, DEFAULT_CV_SEED, type CvOptions, type CvResult } from './cv.js';
+export { crossValidateMetric, type CvOptions, type CvResult } from './cv.js';
 export { seedSpread, type SeedChoice, type SeedSpread } from './cv-seed-spread.js';
 export type { RowIds } from './canonical-order.js';
 export type { CvRow, CvScores, RerankRow, SelectBy } from './cv-types.js';

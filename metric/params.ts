@@ -5,6 +5,9 @@
 import { ImsearchError } from '../errors/error-codes.js';
 import { METRIC_METHODS, type MetricMethod, type MetricParams, type ResolvedParams } from './artifact.js';
 
+/** The CV seed when none is given: fixed, so a fit is reproducible by default. */
+export const DEFAULT_CV_SEED = 1;
+
 export const SUPERVISED: readonly MetricMethod[] = ['kissme', 'xqda', 'jointBayesian'];
 
 /** Largest PCA dimension the defaults ever pick (the small decompositions stay ≤ 256²). */

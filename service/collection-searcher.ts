@@ -219,8 +219,8 @@ async function loadRanker(collection: Collection, indexSpec: string): Promise<Qu
   const file = path.join(collection.dir, ref.file);
   let metric: Metric;
   try {
-    // Loaded here: the metric code (ml-matrix, ~175 ms to load) is needed only by fitted collections.
-    const { Metric } = await import('../metric/index.js');
+    // Loaded here: only fitted collections need the metric's query code.
+    const { Metric } = await import('../metric/metric.js');
     metric = Metric.load(await fsp.readFile(file));
   } catch (err) {
     throw new ImsearchError('COLLECTION_BROKEN', `collection ${collection.name}: cannot load metric ${file}: ${(err as Error).message}`);

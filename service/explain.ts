@@ -5,7 +5,8 @@
  * query the class the vote predicts and the runner-up. Built only when a search asks for it.
  */
 import { dot } from '../models/vectors.js';
-import { classShares, probabilityAt, type Neighbour, type ProbabilityCurve, type VoteParams } from '../metric/index.js';
+import { probabilityAt, type ProbabilityCurve } from '../metric/probability-curve.js';
+import { classShares, type Neighbour, type VoteParams } from '../metric/rerank.js';
 import type { CollectionModel, View } from '../store/collection.js';
 import { type ViewVectors, poolViews } from './ensemble-space.js';
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { DEFAULT_CV_SEED, Metric, crossValidateMetric, fitProbabilityCurve, serializeArtifact, type CvOptions, type CvResult } from '../metric/index.js';
+import type { CvOptions, CvResult } from '../metric/index.js';
+import { DEFAULT_CV_SEED } from '../metric/params.js';
 import type { Collection } from '../store/collection.js';
 import { ImsearchError } from '../errors/error-codes.js';
 import { galleryMatrix } from './ensemble-space.js';
@@ -49,6 +50,9 @@ export async function fitCollectionMetric(collection: Collection, opts: FitOptio
     throw new ImsearchError('NOT_LABELLED', `collection ${collection.name} has no labelled items: a metric is learned from labels (index class folders, or upload with labels)`);
   }
   const shortlist = opts.shortlist ?? 100;
+  // Loaded here: the fitting code takes ~150 ms to load, and the processes that only search (the
+  // CLI's search, a server between fits) read this module for the fit report alone.
+  const { Metric, crossValidateMetric, fitProbabilityCurve, serializeArtifact } = await import('../metric/index.js');
   // Item ids put the rows in a canonical order, so the selection does not depend on how they were read.
   const unfamiliarClasses = opts.cv?.unfamiliarClasses ?? UNFAMILIAR_CLASSES;
   const openSet = opts.cv?.openSet ?? OPEN_SET;

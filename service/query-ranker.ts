@@ -1,6 +1,9 @@
 import type { SearchParams } from '../indexes/search-params.js';
 import type { VectorIndex } from '../indexes/vector-index.js';
-import { Metric, expandQuery, qeApplies, voteAndCut, type Neighbour } from '../metric/index.js';
+// The query path's own metric modules, not the package index: that one loads the fitting code too.
+import type { Metric } from '../metric/metric.js';
+import type { Neighbour } from '../metric/rerank.js';
+import { expandQuery, qeApplies, voteAndCut } from '../metric/shortlist-chain.js';
 import type { SearchDefaults } from './search-config.js';
 
 export interface RankRequest {

@@ -5,7 +5,8 @@
  */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { type MetricMethod, type QueryExpansionParams, type ResolvedParams, type ThresholdFit, type VoteParams, parseArtifact } from '../metric/index.js';
+import type { MetricMethod, QueryExpansionParams, ResolvedParams, ThresholdFit, VoteParams } from '../metric/index.js';
+import { parseArtifact } from '../metric/artifact.js';
 import type { CollectionSearcher } from '../service/collection-searcher.js';
 import type { Collection } from '../store/collection.js';
 
