@@ -224,6 +224,13 @@ export type ModelWeightInput = {
   weight?: number;
 };
 
+/** What an open-set condition looks at: how sure the query's class decision is. */
+export type OpenSetSignal =
+  /** The classification head's posterior of the predicted class. */
+  | 'POSTERIOR'
+  /** The predicted class's share of the fused class vote. */
+  | 'SHARE';
+
 /** A new index for a collection's stored embeddings. */
 export type RebuildIndexInput = {
   /** The collection; default the server's default collection (UNKNOWN_COLLECTION when absent). */
@@ -283,14 +290,14 @@ export type Weighting =
 export type CollectionsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type CollectionsQuery = { collections: Array<{ name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: SearchMethod, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null }, fitFreshness: { fittedItems: number | null, itemsChanged: number | null, changedShare: number | null, stale: boolean } | null }> };
+export type CollectionsQuery = { collections: Array<{ name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: SearchMethod, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number, openSet: { signal: OpenSetSignal, threshold: number, rejectedFamiliar: number } | null, estimate: { familiarResults: number, familiarPrecision: number, strangerResults: number } | null }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number, openSet: { signal: OpenSetSignal, threshold: number, rejectedFamiliar: number } | null, estimate: { familiarResults: number, familiarPrecision: number, strangerResults: number } | null }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null }, fitFreshness: { fittedItems: number | null, itemsChanged: number | null, changedShare: number | null, stale: boolean } | null }> };
 
 export type CollectionQueryVariables = Exact<{
   name?: string | null | undefined;
 }>;
 
 
-export type CollectionQuery = { collection: { name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: SearchMethod, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null }, fitFreshness: { fittedItems: number | null, itemsChanged: number | null, changedShare: number | null, stale: boolean } | null } | null };
+export type CollectionQuery = { collection: { name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: SearchMethod, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number, openSet: { signal: OpenSetSignal, threshold: number, rejectedFamiliar: number } | null, estimate: { familiarResults: number, familiarPrecision: number, strangerResults: number } | null }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number, openSet: { signal: OpenSetSignal, threshold: number, rejectedFamiliar: number } | null, estimate: { familiarResults: number, familiarPrecision: number, strangerResults: number } | null }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null }, fitFreshness: { fittedItems: number | null, itemsChanged: number | null, changedShare: number | null, stale: boolean } | null } | null };
 
 export type ModelsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -322,12 +329,12 @@ export type JobQueryVariables = Exact<{
 }>;
 
 
-export type JobQuery = { job: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: FileFailureReason, message: string }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } | null };
+export type JobQuery = { job: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: FileFailureReason, message: string }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number, openSet: { signal: OpenSetSignal, threshold: number, rejectedFamiliar: number } | null, estimate: { familiarResults: number, familiarPrecision: number, strangerResults: number } | null }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } | null };
 
 export type JobsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type JobsQuery = { jobs: Array<{ id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: FileFailureReason, message: string }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null }> };
+export type JobsQuery = { jobs: Array<{ id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: FileFailureReason, message: string }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number, openSet: { signal: OpenSetSignal, threshold: number, rejectedFamiliar: number } | null, estimate: { familiarResults: number, familiarPrecision: number, strangerResults: number } | null }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null }> };
 
 export type LimitsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -343,19 +350,19 @@ export type ItemFieldsFragment = { id: string, collection: string, label: string
 
 export type SearchResultFieldsFragment = { collection: string, k: number, models: Array<string>, matches: Array<{ rank: number, score: number, item: { id: string, collection: string, label: string | null, sourceName: string, bytes: number, sha256: string, addedAt: string, url: string, thumbnailUrl: string }, explanation: { score: number, scoreKind: ScoreKind, probability: number | null, classShare: number, models: Array<{ model: string, cosine: number }> } | null }>, prediction: { label: string, share: number, probability: number | null, voters: number, weighted: boolean, runnerUp: { label: string, share: number, probability: number | null } | null } | null };
 
-export type JobFieldsFragment = { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: FileFailureReason, message: string }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null };
+export type JobFieldsFragment = { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: FileFailureReason, message: string }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number, openSet: { signal: OpenSetSignal, threshold: number, rejectedFamiliar: number } | null, estimate: { familiarResults: number, familiarPrecision: number, strangerResults: number } | null }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null };
 
-export type CalibratedThresholdFieldsFragment = { targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number };
+export type CalibratedThresholdFieldsFragment = { targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number, openSet: { signal: OpenSetSignal, threshold: number, rejectedFamiliar: number } | null, estimate: { familiarResults: number, familiarPrecision: number, strangerResults: number } | null };
 
 export type MetricParametersFieldsFragment = { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean };
 
 export type RetrievalScoresFieldsFragment = { map: number, classBalancedMap: number, precisionAt1: number };
 
-export type MetricFitReportFieldsFragment = { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } };
+export type MetricFitReportFieldsFragment = { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number, openSet: { signal: OpenSetSignal, threshold: number, rejectedFamiliar: number } | null, estimate: { familiarResults: number, familiarPrecision: number, strangerResults: number } | null }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } };
 
-export type SearchConfigFieldsFragment = { learned: boolean, method: SearchMethod, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null };
+export type SearchConfigFieldsFragment = { learned: boolean, method: SearchMethod, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number, openSet: { signal: OpenSetSignal, threshold: number, rejectedFamiliar: number } | null, estimate: { familiarResults: number, familiarPrecision: number, strangerResults: number } | null }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number, openSet: { signal: OpenSetSignal, threshold: number, rejectedFamiliar: number } | null, estimate: { familiarResults: number, familiarPrecision: number, strangerResults: number } | null }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null };
 
-export type CollectionFieldsFragment = { name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: SearchMethod, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null }, fitFreshness: { fittedItems: number | null, itemsChanged: number | null, changedShare: number | null, stale: boolean } | null };
+export type CollectionFieldsFragment = { name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: SearchMethod, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number, openSet: { signal: OpenSetSignal, threshold: number, rejectedFamiliar: number } | null, estimate: { familiarResults: number, familiarPrecision: number, strangerResults: number } | null }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number, openSet: { signal: OpenSetSignal, threshold: number, rejectedFamiliar: number } | null, estimate: { familiarResults: number, familiarPrecision: number, strangerResults: number } | null }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null }, fitFreshness: { fittedItems: number | null, itemsChanged: number | null, changedShare: number | null, stale: boolean } | null };
 
 export type AddImagesMutationVariables = Exact<{
   input: AddImagesInput;
@@ -369,7 +376,7 @@ export type IndexFolderMutationVariables = Exact<{
 }>;
 
 
-export type IndexFolderMutation = { indexFolder: { job: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: FileFailureReason, message: string }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } } };
+export type IndexFolderMutation = { indexFolder: { job: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: FileFailureReason, message: string }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number, openSet: { signal: OpenSetSignal, threshold: number, rejectedFamiliar: number } | null, estimate: { familiarResults: number, familiarPrecision: number, strangerResults: number } | null }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } } };
 
 export type RemoveItemsMutationVariables = Exact<{
   input: RemoveItemsInput;
@@ -383,21 +390,21 @@ export type RebuildIndexMutationVariables = Exact<{
 }>;
 
 
-export type RebuildIndexMutation = { rebuildIndex: { job: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: FileFailureReason, message: string }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } } };
+export type RebuildIndexMutation = { rebuildIndex: { job: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: FileFailureReason, message: string }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number, openSet: { signal: OpenSetSignal, threshold: number, rejectedFamiliar: number } | null, estimate: { familiarResults: number, familiarPrecision: number, strangerResults: number } | null }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } } };
 
 export type FitMetricMutationVariables = Exact<{
   input: FitMetricInput;
 }>;
 
 
-export type FitMetricMutation = { fitMetric: { job: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: FileFailureReason, message: string }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } } };
+export type FitMetricMutation = { fitMetric: { job: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: FileFailureReason, message: string }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number, openSet: { signal: OpenSetSignal, threshold: number, rejectedFamiliar: number } | null, estimate: { familiarResults: number, familiarPrecision: number, strangerResults: number } | null }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } } };
 
 export type CreateCollectionMutationVariables = Exact<{
   input: CreateCollectionInput;
 }>;
 
 
-export type CreateCollectionMutation = { createCollection: { collection: { name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: SearchMethod, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null }, fitFreshness: { fittedItems: number | null, itemsChanged: number | null, changedShare: number | null, stale: boolean } | null } } };
+export type CreateCollectionMutation = { createCollection: { collection: { name: string, isDefault: boolean, itemCount: number, indexSize: number, indexSpec: string, crop: boolean, views: Array<string>, metric: string | null, createdAt: string, labels: Array<{ label: string, count: number }>, models: Array<{ name: string, dim: number, weight: number, sha256: string }>, search: { learned: boolean, method: SearchMethod, mode: MetricMode | null, shortlist: number | null, calibratedPrecisions: Array<number>, metric: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean } | null, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number, openSet: { signal: OpenSetSignal, threshold: number, rejectedFamiliar: number } | null, estimate: { familiarResults: number, familiarPrecision: number, strangerResults: number } | null }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number, openSet: { signal: OpenSetSignal, threshold: number, rejectedFamiliar: number } | null, estimate: { familiarResults: number, familiarPrecision: number, strangerResults: number } | null }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null }, fitFreshness: { fittedItems: number | null, itemsChanged: number | null, changedShare: number | null, stale: boolean } | null } } };
 
 export type DeleteCollectionMutationVariables = Exact<{
   input: DeleteCollectionInput;
@@ -443,7 +450,7 @@ export type JobUpdatedSubscriptionVariables = Exact<{
 }>;
 
 
-export type JobUpdatedSubscription = { jobUpdated: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: FileFailureReason, message: string }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } };
+export type JobUpdatedSubscription = { jobUpdated: { id: string, kind: JobKind, collection: string, target: string, state: JobState, done: number, total: number, failed: number, added: number, unchanged: number, message: string | null, code: ErrorCode | null, createdAt: string, startedAt: string | null, finishedAt: string | null, failures: Array<{ path: string, reason: FileFailureReason, message: string }>, fit: { metricHash: string, mode: MetricMode, method: MetricMethod, pcaDim: number, shrinkage: number, settingsEvaluated: number, seconds: number, params: { method: MetricMethod, pcaDim: number, shrinkage: number, weighting: Weighting, whiten: boolean, normalize: boolean }, vote: { k: number, tau: number | null, minShare: number } | null, queryExpansion: { n: number, alpha: number } | null, scores: { baseline: { map: number, classBalancedMap: number, precisionAt1: number }, metric: { map: number, classBalancedMap: number, precisionAt1: number }, reranked: { map: number, classBalancedMap: number, precisionAt1: number } }, thresholds: Array<{ targetPrecision: number, achievable: boolean, threshold: number | null, precision: number | null, recall: number | null, accepted: number, positives: number, total: number, openSet: { signal: OpenSetSignal, threshold: number, rejectedFamiliar: number } | null, estimate: { familiarResults: number, familiarPrecision: number, strangerResults: number } | null }>, split: { folds: number, holdout: number, heldOut: number, fittedOn: number, seed: number } } | null } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -549,6 +556,16 @@ export const CalibratedThresholdFieldsFragmentDoc = new TypedDocumentString(`
   accepted
   positives
   total
+  openSet {
+    signal
+    threshold
+    rejectedFamiliar
+  }
+  estimate {
+    familiarResults
+    familiarPrecision
+    strangerResults
+  }
 }
     `, {"fragmentName":"CalibratedThresholdFields"}) as unknown as TypedDocumentString<CalibratedThresholdFieldsFragment, unknown>;
 export const MetricFitReportFieldsFragmentDoc = new TypedDocumentString(`
@@ -603,6 +620,16 @@ export const MetricFitReportFieldsFragmentDoc = new TypedDocumentString(`
   accepted
   positives
   total
+  openSet {
+    signal
+    threshold
+    rejectedFamiliar
+  }
+  estimate {
+    familiarResults
+    familiarPrecision
+    strangerResults
+  }
 }
 fragment MetricParametersFields on MetricParameters {
   method
@@ -652,6 +679,16 @@ export const JobFieldsFragmentDoc = new TypedDocumentString(`
   accepted
   positives
   total
+  openSet {
+    signal
+    threshold
+    rejectedFamiliar
+  }
+  estimate {
+    familiarResults
+    familiarPrecision
+    strangerResults
+  }
 }
 fragment MetricParametersFields on MetricParameters {
   method
@@ -743,6 +780,16 @@ export const SearchConfigFieldsFragmentDoc = new TypedDocumentString(`
   accepted
   positives
   total
+  openSet {
+    signal
+    threshold
+    rejectedFamiliar
+  }
+  estimate {
+    familiarResults
+    familiarPrecision
+    strangerResults
+  }
 }
 fragment MetricParametersFields on MetricParameters {
   method
@@ -839,6 +886,16 @@ export const CollectionFieldsFragmentDoc = new TypedDocumentString(`
   accepted
   positives
   total
+  openSet {
+    signal
+    threshold
+    rejectedFamiliar
+  }
+  estimate {
+    familiarResults
+    familiarPrecision
+    strangerResults
+  }
 }
 fragment MetricParametersFields on MetricParameters {
   method
@@ -935,6 +992,16 @@ export const CollectionsDocument = new TypedDocumentString(`
   accepted
   positives
   total
+  openSet {
+    signal
+    threshold
+    rejectedFamiliar
+  }
+  estimate {
+    familiarResults
+    familiarPrecision
+    strangerResults
+  }
 }
 fragment MetricParametersFields on MetricParameters {
   method
@@ -1061,6 +1128,16 @@ export const CollectionDocument = new TypedDocumentString(`
   accepted
   positives
   total
+  openSet {
+    signal
+    threshold
+    rejectedFamiliar
+  }
+  estimate {
+    familiarResults
+    familiarPrecision
+    strangerResults
+  }
 }
 fragment MetricParametersFields on MetricParameters {
   method
@@ -1276,6 +1353,16 @@ fragment CalibratedThresholdFields on CalibratedThreshold {
   accepted
   positives
   total
+  openSet {
+    signal
+    threshold
+    rejectedFamiliar
+  }
+  estimate {
+    familiarResults
+    familiarPrecision
+    strangerResults
+  }
 }
 fragment MetricParametersFields on MetricParameters {
   method
@@ -1372,6 +1459,16 @@ fragment CalibratedThresholdFields on CalibratedThreshold {
   accepted
   positives
   total
+  openSet {
+    signal
+    threshold
+    rejectedFamiliar
+  }
+  estimate {
+    familiarResults
+    familiarPrecision
+    strangerResults
+  }
 }
 fragment MetricParametersFields on MetricParameters {
   method
@@ -1523,6 +1620,16 @@ fragment CalibratedThresholdFields on CalibratedThreshold {
   accepted
   positives
   total
+  openSet {
+    signal
+    threshold
+    rejectedFamiliar
+  }
+  estimate {
+    familiarResults
+    familiarPrecision
+    strangerResults
+  }
 }
 fragment MetricParametersFields on MetricParameters {
   method
@@ -1630,6 +1737,16 @@ fragment CalibratedThresholdFields on CalibratedThreshold {
   accepted
   positives
   total
+  openSet {
+    signal
+    threshold
+    rejectedFamiliar
+  }
+  estimate {
+    familiarResults
+    familiarPrecision
+    strangerResults
+  }
 }
 fragment MetricParametersFields on MetricParameters {
   method
@@ -1728,6 +1845,16 @@ fragment CalibratedThresholdFields on CalibratedThreshold {
   accepted
   positives
   total
+  openSet {
+    signal
+    threshold
+    rejectedFamiliar
+  }
+  estimate {
+    familiarResults
+    familiarPrecision
+    strangerResults
+  }
 }
 fragment MetricParametersFields on MetricParameters {
   method
@@ -1801,6 +1928,16 @@ export const CreateCollectionDocument = new TypedDocumentString(`
   accepted
   positives
   total
+  openSet {
+    signal
+    threshold
+    rejectedFamiliar
+  }
+  estimate {
+    familiarResults
+    familiarPrecision
+    strangerResults
+  }
 }
 fragment MetricParametersFields on MetricParameters {
   method
@@ -2083,6 +2220,16 @@ fragment CalibratedThresholdFields on CalibratedThreshold {
   accepted
   positives
   total
+  openSet {
+    signal
+    threshold
+    rejectedFamiliar
+  }
+  estimate {
+    familiarResults
+    familiarPrecision
+    strangerResults
+  }
 }
 fragment MetricParametersFields on MetricParameters {
   method

@@ -78,3 +78,8 @@ export const Weighting = defineEnum('Weighting', 'How the within-class scatter o
 
 /** The internal value type of an enum object above. */
 export type EnumValue<E> = E[keyof E];
+
+export const OpenSetSignal = defineEnum('OpenSetSignal', "What an open-set condition looks at: how sure the query's class decision is.", {
+  SHARE: { value: 'share', description: "The predicted class's share of the fused class vote." },
+  POSTERIOR: { value: 'posterior', description: "The classification head's posterior of the predicted class." },
+});

@@ -16,7 +16,7 @@ import type { ModelSummary, UploadOutcome } from '../../service/service.js';
 import type { JobRecord } from '../jobs.js';
 import { mediaPaths } from '../media.js';
 import { ErrorCodeEnum } from './error-code.js';
-import { type EnumValue, FileFailureReason, JobKind, JobState, MetricMethod, MetricMode, SearchMethod, UploadStatus, Weighting } from './enums.js';
+import { type EnumValue, FileFailureReason, JobKind, JobState, MetricMethod, MetricMode, OpenSetSignal, SearchMethod, UploadStatus, Weighting } from './enums.js';
 
 /** GraphQL Floats are finite: NaN and ±Infinity (an unreachable threshold, an empty ratio) become null. */
 function finite(x: number | null | undefined): number | null {
@@ -243,6 +243,30 @@ function toQe(q: QueryExpansionParams | null): QueryExpansionConfig | null {
   return q && q.n > 0 ? { n: q.n, alpha: q.alpha } : null;
 }
 
+@ObjectType({ description: "A query-level condition of a calibrated cut (leave-classes-out calibration): a photo whose class decision is unsure gets only its best match at a minPrecision, so a photo of a class the collection lacks does not get k confident wrong matches." })
+export class OpenSetCondition {
+  @Field(() => OpenSetSignal, { description: 'The signal compared with the threshold.' })
+  signal!: EnumValue<typeof OpenSetSignal>;
+
+  @Field(() => Float, { description: 'A query keeps its matches past the first when its signal is at least this.' })
+  threshold!: number;
+
+  @Field(() => Float, { description: "Share of the calibration's in-collection queries below the threshold (what the condition costs them)." })
+  rejectedFamiliar!: number;
+}
+
+@ObjectType({ description: "A calibrated cut met by the cross-validation's own held-out queries: photos of the collection's classes and photos of classes held out of the fold's metric (strangers)." })
+export class CutEstimate {
+  @Field(() => Float, { description: 'Matches returned per in-collection query.' })
+  familiarResults!: number;
+
+  @Field(() => Float, { description: 'Precision of those matches.' })
+  familiarPrecision!: number;
+
+  @Field(() => Float, { description: 'Matches returned per stranger query (every one of them wrong).' })
+  strangerResults!: number;
+}
+
 @ObjectType({ description: 'A threshold on the learned-metric score calibrated for a target precision on held-out item pairs (what minPrecision uses).' })
 export class CalibratedThreshold {
   @Field(() => Float, { description: 'The precision this threshold was calibrated for.' })
@@ -266,8 +290,17 @@ export class CalibratedThreshold {
   @Field(() => Int, { description: 'Calibration pairs of the same class.' })
   positives!: number;
 
-  @Field(() => Int, { description: 'Calibration pairs in all.' })
+  @Field(() => Int, { description: "Calibration pairs in all (held-out queries of the collection's own classes)." })
   total!: number;
+
+  @Field(() => OpenSetCondition, {
+    nullable: true,
+    description: 'The second condition of the cut, fitted with the threshold: past its first result a query keeps matches only when this holds. Null: the score threshold alone.',
+  })
+  openSet!: OpenSetCondition | null;
+
+  @Field(() => CutEstimate, { nullable: true, description: "What the cut does to the calibration's own held-out queries; null for fits made before it was recorded." })
+  estimate!: CutEstimate | null;
 }
 
 function toThreshold(t: ThresholdFit): CalibratedThreshold {
@@ -280,6 +313,8 @@ function toThreshold(t: ThresholdFit): CalibratedThreshold {
     accepted: t.accepted,
     positives: t.positives,
     total: t.total,
+    openSet: t.openSet ? { signal: t.openSet.signal, threshold: t.openSet.threshold, rejectedFamiliar: t.openSet.rejectedFamiliar } : null,
+    estimate: t.cv ? { familiarResults: t.cv.familiarResults, familiarPrecision: t.cv.familiarPrecision, strangerResults: t.cv.strangerResults } : null,
   };
 }
 

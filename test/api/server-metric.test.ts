@@ -5,6 +5,8 @@
  * calibrated "up to k" (minPrecision) on similarImages and similarTo, with its error codes.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Fixture, FIXTURE_MODEL, buildFixture, caltechFiles, startFixtureServer } from '../../bench/api-fixture.js';
 import { ImsearchClient, type Job } from '../../sdk/index.js';
@@ -151,6 +153,17 @@ describe('fitMetric', () => {
       if (t.achievable) assert.ok(typeof t.threshold === 'number' && t.precision! >= t.targetPrecision - 1e-9, JSON.stringify(t));
       else assert.equal(t.threshold, null);
     }
+    // The open-set condition and the CV's estimate of each cut are the stored fit's, value for value.
+    const stored = JSON.parse(readFileSync(path.join(fx.dataDir, 'collections', fx.collection, 'fit-report.json'), 'utf8')) as {
+      defaults: { thresholds: { openSet?: { signal: string; threshold: number; rejectedFamiliar: number } | null; cv?: { familiarResults: number; familiarPrecision: number; strangerResults: number } }[] };
+    };
+    assert.equal(stored.defaults.thresholds.length, fit.thresholds.length);
+    fit.thresholds.forEach((t, i) => {
+      const s = stored.defaults.thresholds[i]!;
+      assert.deepEqual(t.openSet, s.openSet ? { ...s.openSet, signal: s.openSet.signal.toUpperCase() } : null);
+      assert.deepEqual(t.estimate, s.cv ?? null);
+    });
+    assert.ok(fit.thresholds.some((t) => t.estimate !== null), 'the fit reports what its cuts do to its own held-out queries');
     assert.deepEqual({ folds: fit.split.folds, holdout: fit.split.holdout }, { folds: 5, holdout: 0.2 });
     assert.equal(fit.split.heldOut + fit.split.fittedOn, 3 * PER_CLASS);
     assert.ok(fit.settingsEvaluated > 10);
