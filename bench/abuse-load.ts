@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { buildFixture, startFixtureServer } from './api-fixture.js';
 import { multipartBody } from './api-load.js';
+import { percentile } from './stats.js';
 
 const { values } = parseArgs({ options: { queries: { type: 'string', default: '100' }, abusers: { type: 'string', default: '4' }, rate: { type: 'string', default: '20' } } });
 const QUERIES = Math.min(500, Number(values.queries));
@@ -36,10 +37,7 @@ async function send(url: string, body: Buffer | string, contentType: string): Pr
   return { ms: performance.now() - t0, code: json.errors?.[0]?.extensions?.code ?? null };
 }
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return Math.round(s[Math.min(s.length - 1, Math.floor(p * s.length))] * 10) / 10;
-};
+const pct = (xs: number[], p: number) => Math.round(percentile(xs, p) * 10) / 10;
 
 async function normalRun(url: string, photos: Buffer[]): Promise<{ p50: number; p99: number; errors: number }> {
   const times: number[] = [];

@@ -20,6 +20,7 @@ import { fitInProcess } from '../service/fit-in-process.js';
 import { ImsearchService } from '../service/service.js';
 import { caltechDir, sharedModelsDir } from '../test/helpers/paths.js';
 import { buildFixture, caltechFiles } from './api-fixture.js';
+import { percentile } from './stats.js';
 
 function arg(name: string, fallback: string | undefined): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -32,11 +33,6 @@ const queriesPerRound = Number(arg('queries', '50'));
 const rounds = Number(arg('rounds', '6'));
 const THIS_CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const QUERY = 'query Q($u: Upload!) { similarImages(upload: $u, k: 10) { matches { score item { id } } } }';
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
-};
 
 /** Starts `imsearch serve` from a CLI file on a free port; resolves with its URL once it prints it. */
 function serve(cli: string, dataDir: string, collection: string): Promise<{ url: string; child: ChildProcess }> {
@@ -113,14 +109,14 @@ async function main(): Promise<void> {
     await fx.remove();
   }
   const [a, b] = servers;
-  const line = (name: string, ms: number[]) => `| ${name} | ${ms.length} | ${pct(ms, 0.5).toFixed(2)} | ${pct(ms, 0.9).toFixed(2)} |`;
+  const line = (name: string, ms: number[]) => `| ${name} | ${ms.length} | ${percentile(ms, 0.5).toFixed(2)} | ${percentile(ms, 0.9).toFixed(2)} |`;
   console.log(`${os.cpus()[0]?.model}, ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`);
   console.log(`collection: ${fx.itemCount} items (${perClass} per class), mobilenetv2-int8, flat; ${rounds} interleaved rounds of ${queriesPerRound} queries\n`);
   console.log('| what | requests | p50 ms | p90 ms |\n| --- | --- | --- | --- |');
   console.log(line('similarImages, this build', a.ms));
   console.log(line(`similarImages, baseline (${baselineCli})`, b.ms));
   console.log(line('in process (ImsearchService.searchImage, this build)', inProcess));
-  console.log(`\nthis build / baseline at p50: ${(pct(a.ms, 0.5) / pct(b.ms, 0.5)).toFixed(3)}; API / in-process at p50: ${(pct(a.ms, 0.5) / pct(inProcess, 0.5)).toFixed(3)}`);
+  console.log(`\nthis build / baseline at p50: ${(percentile(a.ms, 0.5) / percentile(b.ms, 0.5)).toFixed(3)}; API / in-process at p50: ${(percentile(a.ms, 0.5) / percentile(inProcess, 0.5)).toFixed(3)}`);
 }
 
 await main();

@@ -18,6 +18,7 @@ import { listLabelledFiles } from '../store/folder-listing.js';
 import { clearCollectionMetric } from '../service/metric-fit.js';
 import { cliLikeService } from '../test/helpers/service.js';
 import { sharedModelsDir } from '../test/helpers/paths.js';
+import { median as p50, rotated } from './stats.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -29,8 +30,6 @@ const { values: a } = parseArgs({
   },
 });
 if (!a.collection || !a.queries) throw new Error('--collection and --queries are required');
-
-const p50 = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const work = a.work ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'imsearch-latency-')));
@@ -57,8 +56,7 @@ async function main(): Promise<void> {
   const times = contenders.map(() => ({ total: [] as number[], embed: [] as number[], search: [] as number[] }));
   for (const c of contenders) await service.searchImage(c.collection, photos[0]!, { k: 10 }); // warm-up
   for (const [i, photo] of photos.entries()) {
-    for (let j = 0; j < contenders.length; j++) {
-      const ci = (i + j) % contenders.length;
+    for (const ci of rotated([...contenders.keys()], i)) {
       const t0 = performance.now();
       const { timing } = await service.searchImage(contenders[ci]!.collection, photo, { k: 10 });
       times[ci]!.total.push(performance.now() - t0);

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { Collection } from '../store/collection.js';
 import { galleryMatrix } from '../service/ensemble-space.js';
 import { Metric } from '../metric/index.js';
+import { median as p50 } from './stats.js';
 
 const { values } = parseArgs({ options: { queries: { type: 'string' }, before: { type: 'string' }, after: { type: 'string' }, n: { type: 'string', default: '500' } } });
 const queries = await Collection.open(values.queries!);
@@ -29,6 +30,5 @@ for (let round = 0; round < 2; round++) {
     });
   }
 }
-const p50 = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 metrics.forEach((m, j) => console.log(`${j === 0 ? 'before' : 'after'} (head ${m.artifact.head ? 'yes' : 'no'}, block weights ${m.artifact.blockWeights ? m.artifact.blockWeights.weights.join('/') : 'none'}): transform + prior p50 ${p50(times[j]).toFixed(3)} ms, mean ${(times[j].reduce((a, b) => a + b, 0) / n).toFixed(3)} ms`));
 queries.close();

@@ -33,7 +33,7 @@ import { runAnn } from './peers/ann.js';
 import { startBareApi } from './peers/bare-api.js';
 import { SIZE, embedBatch, openSession, preprocessInto } from './peers/plain-common.js';
 import { runNode, spinner } from './peers/proc.js';
-import { loadSampler, machine, median, rotated } from './peers/stats.js';
+import { loadSampler, machine, median, rotated } from './stats.js';
 import { loadTransformers, writeModelFolder } from './peers/transformers-model.js';
 
 const { values: a } = parseArgs({

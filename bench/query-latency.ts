@@ -18,6 +18,7 @@ import { PLAIN_DEFAULTS, type SearchDefaults } from '../service/search-config.js
 import type { View } from '../store/collection.js';
 import { listLabelledFiles } from '../store/folder-listing.js';
 import { ENSEMBLE_MODELS, PATH_OPTIONS, ensembleCollections } from './caltech-ensemble.js';
+import { median as p50 } from './stats.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,7 +27,6 @@ const { values: args } = parseArgs({
   },
 });
 
-const p50 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
   const embedder = await Embedder.create(ENSEMBLE_MODELS, { modelDir: args['model-dir'], crop: false });

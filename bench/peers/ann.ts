@@ -11,7 +11,7 @@ import type * as Usearch from 'usearch';
 import { createIndex } from '../../indexes/index.js';
 import { lowRankVectors } from '../../test/helpers/random-vectors.js';
 import { pooledRecall } from '../../test/helpers/recall.js';
-import { median, percentile, rotated } from './stats.js';
+import { median, percentile, rotated } from '../stats.js';
 
 export interface AnnOptions {
   n: number;

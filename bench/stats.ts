@@ -1,4 +1,4 @@
-/** Medians, percentiles and the machine line of the peers benchmark. */
+/** Medians, percentiles, rotation order and the machine line of the benchmarks. */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 
