@@ -130,6 +130,13 @@ function selection(g: GalleryMatrix, labels: (string | null)[], blocks: number[]
 
 const cvNote = (cv: CvResult) => `CV ${cv.scores.reranked.map.toFixed(4)}`;
 
+/** A selection's whole choice: metric, ensemble weights, head, re-rankers. */
+const choiceNote = (cv: CvResult) =>
+  `${describe(cv.params)}; weights ${cv.blockWeights?.join(' / ') ?? 'equal'}; ${cv.head ? `head λ ${cv.head.l2}, w ${cv.head.weight}` : 'no head'}; rerank ${JSON.stringify(cv.rerank)}`;
+
+/** A row the CV's choice leaves without a configuration to score. */
+const notChosen = (config: string, note: string): Row => ({ seed, config, map: NaN, classBalancedMap: NaN, precisionAt1: NaN, queryMs: NaN, note });
+
 async function main(): Promise<void> {
   const rows: Row[] = [];
   const plain = await caches(false);
@@ -158,7 +165,7 @@ async function main(): Promise<void> {
   rows.push(
     cvCos.rerank.qe
       ? await run('ensemble + flip + α-QE (cosine)', identity(g), defaultsWith({ qe: cvCos.rerank.qe }), g, q, gLabels, qLabels, `${JSON.stringify(cvCos.rerank.qe)}; ${cvNote(cvCos)}`)
-      : { seed, config: 'ensemble + flip + α-QE (cosine)', map: NaN, classBalancedMap: NaN, precisionAt1: NaN, queryMs: NaN, note: 'CV chose no α-QE' },
+      : notChosen('ensemble + flip + α-QE (cosine)', 'CV chose no α-QE'),
   );
 
   const { cv, seconds: cvSeconds } = selection(g, gLabels, blocks);
@@ -186,17 +193,16 @@ async function main(): Promise<void> {
     const art = withExtensions(fitMetric(Float32Array.from(g.data, (v, i) => v * scale[i % g.dim]), g.dim, gLabels, cv.params), { blockWeights, head: null });
     rows.push(await run(`… + ensemble weights ${w.weights.join(' / ')} (vote re-chosen)`, new Metric(art), defaultsWith(w.rerank), g, q, gLabels, qLabels, `${JSON.stringify(w.rerank)}; CV ${w.map.toFixed(4)}`));
   } else {
-    rows.push({ seed, config: '… + ensemble weights', map: NaN, classBalancedMap: NaN, precisionAt1: NaN, queryMs: NaN, note: 'CV kept equal weights' });
+    rows.push(notChosen('… + ensemble weights', 'CV kept equal weights'));
   }
   const chosen = new Metric(cv.artifact!);
   const finalDefaults = defaultsWith(cv.rerank);
-  const headNote = cv.head ? `head λ ${cv.head.l2}, w ${cv.head.weight}` : 'no head';
-  rows.push(await run('FINAL (what `imsearch fit` chooses: + head, vote re-chosen), no crop', chosen, finalDefaults, g, q, gLabels, qLabels, `${describe(cv.params)}; weights ${cv.blockWeights?.join(' / ') ?? 'equal'}; ${headNote}; rerank ${JSON.stringify(cv.rerank)}; ${cvNote(cv)}; CV ${cvSeconds.toFixed(0)} s`));
+  rows.push(await run('FINAL (what `imsearch fit` chooses: + head, vote re-chosen), no crop', chosen, finalDefaults, g, q, gLabels, qLabels, `${choiceNote(cv)}; ${cvNote(cv)}; CV ${cvSeconds.toFixed(0)} s`));
 
   // The same selection without flip TTA, and with the crop step.
   const noFlip = mats(models, ['orig']);
   const { cv: cvNoFlip } = selection(noFlip.g, gLabels, blocks);
-  rows.push(await run('final selection without flip TTA', new Metric(cvNoFlip.artifact!), defaultsWith(cvNoFlip.rerank), noFlip.g, noFlip.q, gLabels, qLabels, `${describe(cvNoFlip.params)}; weights ${cvNoFlip.blockWeights?.join(' / ') ?? 'equal'}; ${cvNoFlip.head ? `head λ ${cvNoFlip.head.l2}, w ${cvNoFlip.head.weight}` : 'no head'}; rerank ${JSON.stringify(cvNoFlip.rerank)}; ${cvNote(cvNoFlip)}`));
+  rows.push(await run('final selection without flip TTA', new Metric(cvNoFlip.artifact!), defaultsWith(cvNoFlip.rerank), noFlip.g, noFlip.q, gLabels, qLabels, `${choiceNote(cvNoFlip)}; ${cvNote(cvNoFlip)}`));
 
   const cropped = await caches(true);
   const cg = galleryMatrix(cropped.gallery, BOTH);
@@ -205,7 +211,7 @@ async function main(): Promise<void> {
   const cqLabels = labelsOf(cropped.queries);
   if (!cvOnly) rows.push(await run('ensemble + flip, cosine, crop step on', identity(cg), PLAIN_DEFAULTS, cg, cq, cgLabels, cqLabels));
   const { cv: cvCrop } = selection(cg, cgLabels, blocks);
-  rows.push(await run('final selection, crop step on', new Metric(cvCrop.artifact!), defaultsWith(cvCrop.rerank), cg, cq, cgLabels, cqLabels, `${describe(cvCrop.params)}; weights ${cvCrop.blockWeights?.join(' / ') ?? 'equal'}; ${cvCrop.head ? `head λ ${cvCrop.head.l2}, w ${cvCrop.head.weight}` : 'no head'}; rerank ${JSON.stringify(cvCrop.rerank)}; CV MAP ${cvCrop.scores.reranked.map.toFixed(4)} vs no-crop ${cv.scores.reranked.map.toFixed(4)}`));
+  rows.push(await run('final selection, crop step on', new Metric(cvCrop.artifact!), defaultsWith(cvCrop.rerank), cg, cq, cgLabels, cqLabels, `${choiceNote(cvCrop)}; CV MAP ${cvCrop.scores.reranked.map.toFixed(4)} vs no-crop ${cv.scores.reranked.map.toFixed(4)}`));
 
   const table = [
     `CV seed ${seed}`,
