@@ -46,7 +46,7 @@ export async function buildFixture(opts: { classes?: readonly string[]; perClass
   for (const cls of classes) files[cls] = await caltechFiles('gallery', cls, perClass);
   const service = new ImsearchService({
     dataDir,
-    embedders: (models, crop) => Embedder.create(models, { modelDir: sharedModelsDir, crop, threads: opts.threads }),
+    embedders: (models, identity) => Embedder.create(models, { modelDir: sharedModelsDir, ...identity, threads: opts.threads }),
     fit: fitInProcess,
   });
   try {

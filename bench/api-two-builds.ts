@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   ];
   const service = new ImsearchService({
     dataDir: fx.dataDir,
-    embedders: (models, crop) => Embedder.create(models, { modelDir: sharedModelsDir, crop }),
+    embedders: (models, identity) => Embedder.create(models, { modelDir: sharedModelsDir, ...identity }),
     fit: fitInProcess,
   });
   const inProcess: number[] = [];

@@ -5,8 +5,9 @@
  */
 import { ImsearchError } from '../errors/error-codes.js';
 import path from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { View } from '../store/collection.js';
+import type { Int8Sums } from '../service/embedder-port.js';
 import type { EvalResult } from '../service/evaluate.js';
 import type { SkippedFile } from '../service/indexing.js';
 import { DEFAULT_K, parsePositiveInt } from '../service/limits.js';
@@ -34,7 +35,7 @@ async function openService(cmd: Command, inference: 'worker' | 'main' = 'worker'
   const [{ ImsearchService }, { Embedder }] = await Promise.all([import('../service/service.js'), import('../models/embedder.js')]);
   return new ImsearchService({
     dataDir: paths.dataDir,
-    embedders: (models, crop) => Embedder.create(models, { modelDir: paths.modelDir, crop, threads, inference }),
+    embedders: (models, identity) => Embedder.create(models, { modelDir: paths.modelDir, ...identity, threads, inference }),
     // The metric code is loaded by a fit only (search and index do not need it).
     fit: async (collection, request, opts) => (await import('../service/fit-in-process.js')).fitInProcess(collection, request, opts),
   });
@@ -158,7 +159,7 @@ export function registerEngineCommands(program: Command): void {
         for (const c of await service.collectionSummaries()) {
           const m = c.manifest;
           console.log(
-            JSON.stringify({ name: c.name, items: c.items, labels: c.labels, models: m.models.map((x) => `${x.name}:${x.weight}`), crop: m.crop, views: m.views, index: m.indexSpec }),
+            JSON.stringify({ name: c.name, items: c.items, labels: c.labels, models: m.models.map((x) => `${x.name}:${x.weight}`), crop: m.crop, int8Sums: m.int8Sums, views: m.views, index: m.indexSpec }),
           );
         }
       }),
@@ -204,10 +205,11 @@ export function registerEngineCommands(program: Command): void {
     .option('--mode <mode>', 'with --fit: transform (index the metric space) or rerank (cosine shortlist, metric re-score)', 'transform')
     .option('--min-precision <p>', 'with --fit: calibrated "up to k" at this precision')
     .option('--seed <n>', 'with --fit: seed of the CV splits')
-    .action((o: { gallery: string; queries: string; models: string; index: string; crop: boolean; flip: boolean; k: string; fit: boolean; mode: string; minPrecision?: string; seed?: string }, cmd: Command) =>
+    .addOption(new Option('--int8-sums <how>', "int8 models' arithmetic: exact (the same on every CPU) or native (the CPU's own, as collections made before exact was the default)").choices(['exact', 'native']).default('exact'))
+    .action((o: { gallery: string; queries: string; models: string; index: string; crop: boolean; flip: boolean; k: string; fit: boolean; mode: string; minPrecision?: string; seed?: string; int8Sums: Int8Sums }, cmd: Command) =>
       withService(cmd, async (service) => {
         const models = parseModelList(o.models);
-        const embedder = await service.collections.embedders.get(models.map((m) => m.name), o.crop);
+        const embedder = await service.collections.embedders.get(models.map((m) => m.name), { crop: o.crop, int8Sums: o.int8Sums });
         const [{ evaluate }, { progressReporter }] = await Promise.all([import('../service/evaluate.js'), import('./progress.js')]);
         const bars = { gallery: progressReporter('embedding gallery'), queries: progressReporter('embedding queries') };
         const result = await evaluate({

@@ -23,7 +23,7 @@ import { verifyModelFile } from './manifest/model-file.js';
 import { getManifest } from './manifest/registry.js';
 import { type TensorData, allocateTensor, fullRect, imageElements, normalisationTable, preprocessKey, resizeForModel, writeTensor } from './image/preprocess.js';
 import { InferenceWorker } from './onnx/inference-host.js';
-import { ModelSession, physicalCoreCount } from './onnx/session.js';
+import { type Int8Sums, ModelSession, physicalCoreCount } from './onnx/session.js';
 import { l2NormalizeInPlace } from './vectors.js';
 
 /** Views of an image that get embedded: as is, and mirrored left-right (flip test-time augmentation). */
@@ -57,6 +57,8 @@ export interface EmbedderOptions extends DecodeLimits {
   inference?: 'worker' | 'main';
   /** Built-in manifest folder; default: the repository's models/manifests. */
   manifestsDir?: string;
+  /** How int8 models sum (part of a collection's identity: vectors differ with it); default 'exact'. */
+  int8Sums?: Int8Sums;
 }
 
 export interface EmbeddedFile {
@@ -145,6 +147,7 @@ export class Embedder {
   readonly models: readonly EmbedderModel[];
   /** Whether the crop step runs (part of a collection's identity: vectors differ with it). */
   readonly crop: boolean;
+  readonly int8Sums: Int8Sums;
   readonly batchSize: number;
   private readonly decodeConcurrency: number;
   private readonly cropOptions: CropOptions;
@@ -157,6 +160,7 @@ export class Embedder {
     this.worker = worker;
     this.models = sessions.map((s) => ({ name: s.manifest.name, dim: s.dim, sha256: s.sha256 }));
     this.crop = !!opts.crop;
+    this.int8Sums = opts.int8Sums ?? 'exact';
     this.cropOptions = typeof opts.crop === 'object' ? opts.crop : {};
     this.batchSize = positiveInt(opts.batchSize ?? 16, 'batchSize');
     this.decodeConcurrency = positiveInt(opts.decodeConcurrency ?? Number.MAX_SAFE_INTEGER, 'decodeConcurrency');
@@ -195,12 +199,14 @@ export class Embedder {
     const threads = opts.threads ?? physicalCoreCount();
     const inference = opts.inference ?? 'worker';
     if (inference !== 'worker' && inference !== 'main') throw new RangeError(`Expected 'worker' or 'main' for inference but received ${String(inference)}`);
+    const int8Sums = opts.int8Sums ?? 'exact';
+    if (int8Sums !== 'exact' && int8Sums !== 'native') throw new RangeError(`Expected 'exact' or 'native' for int8Sums but received ${String(int8Sums)}`);
     const worker = inference === 'worker' ? new InferenceWorker() : null;
     const sessions: ModelSession[] = [];
     try {
       for (const m of manifests) {
         const file = await verifyModelFile(m, modelDir);
-        sessions.push(await ModelSession.create(m, file, { threads, spinning: opts.spinning, maxMergedBatch: opts.batchSize ?? 16, ...(worker ? { worker } : {}) }));
+        sessions.push(await ModelSession.create(m, file, { threads, spinning: opts.spinning, maxMergedBatch: opts.batchSize ?? 16, int8Sums, ...(worker ? { worker } : {}) }));
       }
     } catch (err) {
       await Promise.all(sessions.map((s) => s.release()));

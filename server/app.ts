@@ -78,7 +78,7 @@ export async function startServer(input: ServerConfigInput): Promise<RunningServ
   const service = new ImsearchService({
     dataDir: config.dataDir,
     // Decoding, preprocessing and inference in one worker thread per model set: two threads per query.
-    embedders: (models, crop) => WorkerEmbedder.create(models, { modelDir: config.modelDir, crop, threads: config.threads, maxPixels: config.limits.maxPixels }),
+    embedders: (models, identity) => WorkerEmbedder.create(models, { modelDir: config.modelDir, ...identity, threads: config.threads, maxPixels: config.limits.maxPixels }),
     fit: fitInWorker,
     limits: config.limits,
     defaultCollection: config.collections[0],

@@ -201,14 +201,12 @@ export class CollectionSearcher {
   }
 
   /** Whether the embedder computes the vectors this collection was built with. */
-  checkEmbedder(embedder: { models: readonly { name: string; sha256: string }[]; crop: boolean }): void {
-    const want = this.collection.manifest.models.map((m) => `${m.name}@${m.sha256}`).join(',');
-    const have = embedder.models.map((m) => `${m.name}@${m.sha256}`).join(',');
-    if (want !== have || embedder.crop !== this.collection.manifest.crop) {
-      throw new ImsearchError(
-        'MODEL_MISMATCH',
-        `collection ${this.collection.name} was built with models [${want}] crop=${this.collection.manifest.crop}; the embedder has [${have}] crop=${embedder.crop}`,
-      );
+  checkEmbedder(embedder: { models: readonly { name: string; sha256: string }[]; crop: boolean; int8Sums: string }): void {
+    const m = this.collection.manifest;
+    const want = `[${m.models.map((x) => `${x.name}@${x.sha256}`).join(',')}] crop=${m.crop} int8Sums=${m.int8Sums}`;
+    const have = `[${embedder.models.map((x) => `${x.name}@${x.sha256}`).join(',')}] crop=${embedder.crop} int8Sums=${embedder.int8Sums}`;
+    if (want !== have) {
+      throw new ImsearchError('MODEL_MISMATCH', `collection ${this.collection.name} was built with models ${want}; the embedder has ${have}`);
     }
   }
 }
@@ -242,7 +240,7 @@ async function loadRanker(collection: Collection, indexSpec: string): Promise<Qu
 function spaceHash(collection: Collection, mode: SearchDefaults['mode'] | null): string {
   const m = collection.manifest;
   return createHash('sha256')
-    .update(JSON.stringify({ models: m.models, views: m.views, crop: m.crop, metric: m.metric?.hash ?? null, mode }))
+    .update(JSON.stringify({ models: m.models, views: m.views, crop: m.crop, int8Sums: m.int8Sums, metric: m.metric?.hash ?? null, mode }))
     .digest('hex')
     .slice(0, 16);
 }

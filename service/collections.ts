@@ -14,7 +14,7 @@ import path from 'node:path';
 import { ImsearchError } from '../errors/error-codes.js';
 import { Collection, type CollectionManifest } from '../store/collection.js';
 import { CollectionSearcher } from './collection-searcher.js';
-import type { ImageEmbedder } from './embedder-port.js';
+import type { EmbedderIdentity, ImageEmbedder } from './embedder-port.js';
 import { type FitFreshness, fitFreshness } from './fit-freshness.js';
 import { type FitReport, currentFit } from './metric-fit.js';
 import { type SearchSummary, summarizeSearch } from './search-summary.js';
@@ -51,20 +51,20 @@ export class Mutex {
   }
 }
 
-/** Makes (or shares) the embedder for a set of models and crop flag: in-process for the CLI, a worker thread for the server. */
-export type EmbedderFactory = (models: readonly string[], crop: boolean) => Promise<ImageEmbedder>;
+/** Makes the embedder for a set of models and identity: in-process for the CLI, a worker thread for the server. */
+export type EmbedderFactory = (models: readonly string[], identity: EmbedderIdentity) => Promise<ImageEmbedder>;
 
-/** One embedder per distinct (models, crop), shared by the collections that use it. */
+/** One embedder per distinct (models, identity), shared by the collections that use it. */
 export class EmbedderPool {
   private readonly embedders = new Map<string, Promise<ImageEmbedder>>();
 
   constructor(private readonly factory: EmbedderFactory) {}
 
-  get(models: readonly string[], crop: boolean): Promise<ImageEmbedder> {
-    const key = `${models.join(',')}|${crop}`;
+  get(models: readonly string[], identity: EmbedderIdentity): Promise<ImageEmbedder> {
+    const key = `${models.join(',')}|${identity.crop}|${identity.int8Sums}`;
     let e = this.embedders.get(key);
     if (!e) {
-      e = this.factory(models, crop);
+      e = this.factory(models, { crop: identity.crop, int8Sums: identity.int8Sums });
       e.catch(() => this.embedders.delete(key));
       this.embedders.set(key, e);
     }
@@ -117,10 +117,8 @@ export class OpenCollection {
   }
 
   embedder(): Promise<ImageEmbedder> {
-    return this.embedders.get(
-      this.collection.manifest.models.map((m) => m.name),
-      this.collection.manifest.crop,
-    );
+    const m = this.collection.manifest;
+    return this.embedders.get(m.models.map((x) => x.name), m);
   }
 
   /**
@@ -289,7 +287,10 @@ export class CollectionRegistry {
         try {
           const c = await OpenCollection.open(collection, this.embedders);
           this.opts.log?.(
-            `opened collection ${name}: ${c.searcher.size} items, models ${c.searcher.modelNames().join(',')}, index ${c.searcher.indexSpec} (${(performance.now() - t0).toFixed(0)} ms)`,
+            `opened collection ${name}: ${c.searcher.size} items, models ${c.searcher.modelNames().join(',')}, index ${c.searcher.indexSpec} (${(performance.now() - t0).toFixed(0)} ms)` +
+              (collection.manifest.int8Sums === 'native'
+                ? "; made before exact int8 sums: its int8 models' vectors depend on the CPU that computed them (queries are embedded the same way; index the photos into a new collection for vectors that do not)"
+                : ''),
           );
           return c;
         } catch (err) {

@@ -22,7 +22,7 @@ const post = (m: FromWorker) => port.postMessage(m);
 let embedder: Embedder;
 try {
   embedder = await Embedder.create(data.models, { ...(data.options as EmbedderOptions), inference: 'main' });
-  post({ type: 'ready', models: embedder.models.map((m) => ({ ...m })), crop: embedder.crop });
+  post({ type: 'ready', models: embedder.models.map((m) => ({ ...m })), crop: embedder.crop, int8Sums: embedder.int8Sums });
 } catch (err) {
   post({ type: 'init-error', error: toWire(err) });
   process.exit(0);

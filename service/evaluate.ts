@@ -136,6 +136,7 @@ async function cachedCollection(
         models: opts.embedder.models,
         weights: opts.models,
         crop: opts.embedder.crop,
+        int8Sums: opts.embedder.int8Sums,
         views: opts.views,
       }),
     )
@@ -151,6 +152,7 @@ async function cachedCollection(
           weight: opts.models.find((w) => w.name === m.name)?.weight ?? 1,
         })),
         crop: opts.embedder.crop,
+        int8Sums: opts.embedder.int8Sums,
         views: [...opts.views],
         indexSpec: 'flat',
         metric: null,

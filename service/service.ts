@@ -186,10 +186,12 @@ export class ImsearchService {
       if (!(m.weight > 0 && Number.isFinite(m.weight))) throw new ImsearchError('BAD_USER_INPUT', `the weight of model ${m.name} must be a number above 0, received ${m.weight}`);
     }
     checkCollectionName(name);
-    const embedder = await this.collections.embedders.get(spec.models.map((m) => m.name), spec.crop);
+    // New collections sum int8 exactly: their vectors are the same on every CPU.
+    const embedder = await this.collections.embedders.get(spec.models.map((m) => m.name), { crop: spec.crop, int8Sums: 'exact' });
     return this.collections.create(name, {
       models: embedder.models.map((m) => ({ ...m, weight: spec.models.find((w) => w.name === m.name)!.weight })),
       crop: spec.crop,
+      int8Sums: embedder.int8Sums,
       views: [...spec.views],
       indexSpec: spec.indexSpec,
       metric: null,

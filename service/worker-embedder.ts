@@ -8,7 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import type { EmbedFileResult } from '../models/embedder.js';
 import type { View } from '../store/collection.js';
-import type { ImageEmbedder } from './embedder-port.js';
+import type { ImageEmbedder, Int8Sums } from './embedder-port.js';
 import { type WireError, fromWire } from './wire-error.js';
 
 type ViewVectors = Partial<Record<View, Record<string, Float32Array>>>;
@@ -20,7 +20,7 @@ export type ToWorker =
   | { type: 'close' };
 
 export type FromWorker =
-  | { type: 'ready'; models: { name: string; dim: number; sha256: string }[]; crop: boolean }
+  | { type: 'ready'; models: { name: string; dim: number; sha256: string }[]; crop: boolean; int8Sums: Int8Sums }
   | { type: 'init-error'; error: WireError }
   | { type: 'result'; id: number; vectors: ViewVectors }
   | { type: 'item'; id: number; item: EmbedFileResult }
@@ -33,6 +33,7 @@ export interface EmbedderWorkerData {
   options: {
     modelDir: string;
     crop: boolean;
+    int8Sums: Int8Sums;
     threads?: number;
     batchSize?: number;
     maxPixels?: number;
@@ -54,12 +55,12 @@ interface Stream {
 const WORKER_URL = new URL('./embedder-worker.js', import.meta.url);
 
 /** Starts a worker and waits until its models are loaded; rejects with the worker's ModelError. */
-function spawn(data: EmbedderWorkerData): Promise<{ worker: Worker; models: { name: string; dim: number; sha256: string }[]; crop: boolean }> {
+function spawn(data: EmbedderWorkerData): Promise<{ worker: Worker; models: { name: string; dim: number; sha256: string }[]; crop: boolean; int8Sums: Int8Sums }> {
   const worker = new Worker(WORKER_URL, { workerData: data, name: `embedder ${data.models.join(',')}` });
   return new Promise((resolve, reject) => {
     const onMessage = (m: FromWorker) => {
       cleanup();
-      if (m.type === 'ready') resolve({ worker, models: m.models, crop: m.crop });
+      if (m.type === 'ready') resolve({ worker, models: m.models, crop: m.crop, int8Sums: m.int8Sums });
       else if (m.type === 'init-error') {
         void worker.terminate();
         reject(fromWire(m.error, 'the embedder worker'));
@@ -101,6 +102,7 @@ export class WorkerEmbedder implements ImageEmbedder {
     private readonly data: EmbedderWorkerData,
     readonly models: readonly { name: string; dim: number; sha256: string }[],
     readonly crop: boolean,
+    readonly int8Sums: Int8Sums,
   ) {
     this.attach(worker);
   }
@@ -109,7 +111,7 @@ export class WorkerEmbedder implements ImageEmbedder {
   static async create(models: readonly string[], options: EmbedderWorkerData['options']): Promise<WorkerEmbedder> {
     const data: EmbedderWorkerData = { models: [...models], options };
     const started = await spawn(data);
-    return new WorkerEmbedder(started.worker, data, started.models, started.crop);
+    return new WorkerEmbedder(started.worker, data, started.models, started.crop, started.int8Sums);
   }
 
   async embedImage(input: Buffer | Uint8Array, views: readonly View[]): Promise<ViewVectors> {
@@ -201,7 +203,7 @@ export class WorkerEmbedder implements ImageEmbedder {
     this.respawning ??= (async () => {
       const started = await spawn(this.data);
       const same = started.models.map((m) => `${m.name}@${m.sha256}`).join() === this.models.map((m) => `${m.name}@${m.sha256}`).join();
-      if (!same || started.crop !== this.crop) {
+      if (!same || started.crop !== this.crop || started.int8Sums !== this.int8Sums) {
         await started.worker.terminate();
         throw new Error('the restarted embedder worker loaded different model files');
       }

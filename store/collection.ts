@@ -24,6 +24,12 @@ export interface CollectionManifest {
   models: CollectionModel[];
   /** The content-free-border crop step ran before each model's own resize. */
   crop: boolean;
+  /**
+   * How the int8 models summed (models/onnx/session.ts `Int8Sums`). Manifests written before
+   * this field existed read as 'native': their vectors came from the CPU's own int8 arithmetic,
+   * so their queries are embedded the same way to stay comparable.
+   */
+  int8Sums: 'exact' | 'native';
   views: View[];
   /** Index spec string (indexes/spec); the index file is derived data, rebuilt when stale. */
   indexSpec: string;
@@ -400,7 +406,7 @@ async function readManifest(dir: string): Promise<CollectionManifest> {
   if (manifest.formatVersion !== COLLECTION_FORMAT_VERSION) {
     throw new ImsearchError('COLLECTION_BROKEN', `${manifestPath} has format version ${manifest.formatVersion}; this build reads ${COLLECTION_FORMAT_VERSION}`);
   }
-  return manifest;
+  return { ...manifest, int8Sums: manifest.int8Sums ?? 'native' };
 }
 
 const READ_ONLY_FAULTS = new Set(['SQLITE_CANTOPEN', 'SQLITE_READONLY', 'EROFS', 'EACCES', 'EPERM']);

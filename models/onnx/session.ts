@@ -45,7 +45,19 @@ export interface SessionOptions {
   maxMergedBatch?: number;
   /** Run the session in this worker thread; absent: in the calling thread. */
   worker?: InferenceWorker;
+  /** How int8 kernels sum (see Int8Sums); default 'exact'. */
+  int8Sums?: Int8Sums;
 }
+
+/**
+ * How ONNX Runtime's int8 kernels accumulate on x86-64. 'native' is ONNX Runtime's default: on
+ * CPUs without VNNI (AVX2 only, e.g. the AMD EPYC in BENCHMARKS.md) the u8 x s8 products are
+ * summed pairwise into saturating 16-bit lanes, so the vectors of an operator-quantized model
+ * (QLinearConv) depend on the CPU that computed them (mobilenetv2-int8 alone: MAP@10 0.7034 vs
+ * 0.7531). 'exact' sets `session.x64quantprecision`, which widens before summing: the same
+ * vectors on every CPU, at 1.22x that model's inference time. Float and QDQ models are unaffected.
+ */
+export type Int8Sums = 'exact' | 'native';
 
 interface Job {
   input: TensorData;
@@ -99,7 +111,7 @@ export class ModelSession {
         interOpNumThreads: 1,
         executionMode: 'sequential' as const,
         graphOptimizationLevel: 'all' as const,
-        extra: { session: { intra_op: { allow_spinning: opts.spinning ? '1' : '0' } } },
+        extra: { session: { intra_op: { allow_spinning: opts.spinning ? '1' : '0' }, x64quantprecision: (opts.int8Sums ?? 'exact') === 'exact' ? '1' : '0' } },
       };
       session = opts.worker ? await opts.worker.load(bytes, options) : await loadInProcess(bytes, options);
     } catch (err) {

@@ -30,7 +30,7 @@ before(async () => {
   await fsp.mkdir(path.join(photos, 'Leopards'), { recursive: true });
   const sources = [...fx.files.Leopards, ...fx.files.Motorbikes];
   for (const [i, name] of names.entries()) await fsp.copyFile(sources[i], path.join(photos, 'Leopards', name));
-  const service = new ImsearchService({ dataDir: fx.dataDir, embedders: (models, crop) => Embedder.create(models, { modelDir: sharedModelsDir, crop }), fit: fitInProcess });
+  const service = new ImsearchService({ dataDir: fx.dataDir, embedders: (models, identity) => Embedder.create(models, { modelDir: sharedModelsDir, ...identity }), fit: fitInProcess });
   try {
     // Same content as fixture items would be UNCHANGED: a fresh collection keeps these items apart.
     await service.openOrCreate('media', { models: [{ name: 'mobilenetv2-int8', weight: 1 }], crop: false, views: ['orig'], indexSpec: 'flat' });

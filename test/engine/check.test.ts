@@ -22,7 +22,7 @@ before(async () => {
   await fsp.mkdir(photos, { recursive: true });
   await fsp.copyFile(fx.files.Leopards[0], path.join(photos, 'gone.jpg'));
   await fsp.copyFile(fx.files.Motorbikes[0], path.join(photos, 'fifo.jpg'));
-  const service = new ImsearchService({ dataDir: fx.dataDir, embedders: (models, crop) => Embedder.create(models, { modelDir: sharedModelsDir, crop }), fit: fitInProcess });
+  const service = new ImsearchService({ dataDir: fx.dataDir, embedders: (models, identity) => Embedder.create(models, { modelDir: sharedModelsDir, ...identity }), fit: fitInProcess });
   try {
     await service.openOrCreate('disk', { models: [{ name: 'mobilenetv2-int8', weight: 1 }], crop: false, views: ['orig'], indexSpec: 'flat' });
     assert.equal((await service.indexFolder('disk', path.dirname(photos))).added, 2);

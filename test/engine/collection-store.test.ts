@@ -24,6 +24,7 @@ const base = {
     { name: 'b', sha256: 'y', dim: 2, weight: 1 },
   ],
   crop: false,
+  int8Sums: 'exact' as const,
   views: ['orig' as const],
   indexSpec: 'flat',
   metric: null,

@@ -26,6 +26,7 @@ test('a plain-cosine search explains each result and predicts the majority class
       { name: 'b', sha256: 'y', dim: 2, weight: 1 },
     ],
     crop: false,
+    int8Sums: 'exact',
     views: ['orig'],
     indexSpec: 'flat',
     metric: null,

@@ -78,7 +78,7 @@ test('the listing follows inside symlinks and reports everything it passes over,
 });
 
 test('indexFolder indexes the rest and reports listing skips and refused files apart', { timeout: 120_000 }, async () => {
-  const service = new ImsearchService({ dataDir: path.join(tmp, 'data'), embedders: (models, crop) => Embedder.create(models, { modelDir: sharedModelsDir, crop }), fit: fitInProcess });
+  const service = new ImsearchService({ dataDir: path.join(tmp, 'data'), embedders: (models, identity) => Embedder.create(models, { modelDir: sharedModelsDir, ...identity }), fit: fitInProcess });
   try {
     await service.openOrCreate('walk', { models: [{ name: 'mobilenetv2-int8', weight: 1 }], crop: false, views: ['orig'], indexSpec: 'flat' });
     const seen: string[] = [];

@@ -29,8 +29,9 @@ function pseudoRandom(n: number, seed: number): Float32Array {
 
 const batch = new ort.Tensor('float32', pseudoRandom(2 * 3 * 224 * 224, 12345), [2, 3, 224, 224]);
 
+/** Reference runs sum int8 exactly, as ModelSession does by default (models/onnx/session.ts Int8Sums). */
 async function run(bytes: Uint8Array, feeds: Record<string, ort.Tensor>): Promise<{ names: readonly string[]; out: ort.InferenceSession.OnnxValueMapType }> {
-  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, logSeverityLevel: 3 });
+  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, logSeverityLevel: 3, extra: { session: { x64quantprecision: '1' } } });
   try {
     return { names: session.outputNames, out: await session.run(feeds) };
   } finally {

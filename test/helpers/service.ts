@@ -11,7 +11,7 @@ export function cliLikeService(dataDir: string, opts: Partial<ServiceOptions> & 
   const { modelDir = sharedModelsDir, threads, ...rest } = opts;
   return new ImsearchService({
     dataDir,
-    embedders: (models, crop) => Embedder.create(models, { modelDir, crop, threads }),
+    embedders: (models, identity) => Embedder.create(models, { modelDir, ...identity, threads }),
     fit: fitInProcess,
     ...rest,
   });
