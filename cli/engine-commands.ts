@@ -6,13 +6,16 @@
 import { ImsearchError } from '../errors/error-codes.js';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import type { View } from '../store/collection.js';
 import type { Int8Sums } from '../service/embedder-port.js';
 import type { EvalResult } from '../service/evaluate.js';
 import type { SkippedFile } from '../service/indexing.js';
 import { DEFAULT_K, parsePositiveInt } from '../service/limits.js';
 import type { FitReport } from '../service/metric-fit.js';
 import type { ImsearchService } from '../service/service.js';
+import { ttaViews } from '../service/views.js';
+import { ZOOM_SCALE } from '../models/image/crop.js';
+
+const ZOOM_NOTE = `the middle ${ZOOM_SCALE * 100}% of each side, with --flip also mirrored`;
 import { printSearch } from './search-output.js';
 import { parseModelList, resolvePaths } from './config.js';
 import { DEFAULT_INDEX, DEFAULT_MODELS } from './defaults.js';
@@ -51,10 +54,6 @@ async function withService<T>(cmd: Command, work: (service: ImsearchService) => 
   }
 }
 
-function views(flip: boolean | undefined): View[] {
-  return flip ? ['orig', 'flip'] : ['orig'];
-}
-
 function printSkipped(skipped: readonly SkippedFile[]): void {
   if (!skipped.length) return;
   process.stderr.write(`skipped ${skipped.length} file(s):\n`);
@@ -71,10 +70,11 @@ export function registerEngineCommands(program: Command): void {
     .option('-m, --models <list>', 'models for a new collection, name[:weight],...', DEFAULT_MODELS)
     .option('--crop', 'trim content-free borders before embedding (new collection)', false)
     .option('--flip', 'also embed mirrored views for flip test-time augmentation (new collection)', false)
+    .option('--zoom', `also embed the zoomed centre (${ZOOM_NOTE}) for test-time augmentation (new collection)`, false)
     .option('--index <spec>', 'index spec for a new collection (flat, hnsw, ivfpq, annoy, ...)', DEFAULT_INDEX)
-    .action((folder: string, o: { collection: string; models: string; crop: boolean; flip: boolean; index: string }, cmd: Command) =>
+    .action((folder: string, o: { collection: string; models: string; crop: boolean; flip: boolean; zoom: boolean; index: string }, cmd: Command) =>
       withService(cmd, async (service) => {
-        const c = await service.openOrCreate(o.collection, { models: parseModelList(o.models), crop: o.crop, views: views(o.flip), indexSpec: o.index });
+        const c = await service.openOrCreate(o.collection, { models: parseModelList(o.models), crop: o.crop, views: ttaViews(o), indexSpec: o.index });
         const { progressReporter } = await import('./progress.js');
         const bar = progressReporter(`indexing ${o.collection}`);
         const report = await service.indexFolder(c.name, folder, { onProgress: bar.update }).finally(() => bar.stop());
@@ -200,13 +200,14 @@ export function registerEngineCommands(program: Command): void {
     .option('--index <spec>', 'index spec', DEFAULT_INDEX)
     .option('--crop', 'run the crop step', false)
     .option('--flip', 'flip test-time augmentation (gallery and queries)', false)
+    .option('--zoom', `zoomed-centre test-time augmentation (${ZOOM_NOTE}; gallery and queries)`, false)
     .option('-k <k>', 'cut-off', '10')
     .option('--fit', 'fit the learned metric and re-rankers on the gallery (cross-validated inside it) first', false)
     .option('--mode <mode>', 'with --fit: transform (index the metric space) or rerank (cosine shortlist, metric re-score)', 'transform')
     .option('--min-precision <p>', 'with --fit: calibrated "up to k" at this precision')
     .option('--seed <n>', 'with --fit: seed of the CV splits')
     .addOption(new Option('--int8-sums <how>', "int8 models' arithmetic: exact (the same on every CPU) or native (the CPU's own, as collections made before exact was the default)").choices(['exact', 'native']).default('exact'))
-    .action((o: { gallery: string; queries: string; models: string; index: string; crop: boolean; flip: boolean; k: string; fit: boolean; mode: string; minPrecision?: string; seed?: string; int8Sums: Int8Sums }, cmd: Command) =>
+    .action((o: { gallery: string; queries: string; models: string; index: string; crop: boolean; flip: boolean; zoom: boolean; k: string; fit: boolean; mode: string; minPrecision?: string; seed?: string; int8Sums: Int8Sums }, cmd: Command) =>
       withService(cmd, async (service) => {
         const models = parseModelList(o.models);
         const embedder = await service.collections.embedders.get(models.map((m) => m.name), { crop: o.crop, int8Sums: o.int8Sums });
@@ -218,7 +219,7 @@ export function registerEngineCommands(program: Command): void {
           workDir: path.join(service.dataDir, 'eval-cache'),
           embedder,
           models,
-          views: views(o.flip),
+          views: ttaViews(o),
           indexSpec: o.index,
           k: parsePositiveInt('-k', o.k),
           fit: o.fit ? { mode: fitMode(o.mode), cv: o.seed === undefined ? undefined : { seed: parsePositiveInt('--seed', o.seed) } } : false,

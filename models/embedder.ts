@@ -12,7 +12,7 @@
  * 'worker'`): onnxruntime-node runs a forward pass synchronously on the calling thread.
  */
 import { createHash } from 'node:crypto';
-import { type Box, type CropOptions, cropRgb, detectContentBox } from './image/crop.js';
+import { type Box, type CropOptions, ZOOM_SCALE, centreBox, cropRgb, detectContentBox } from './image/crop.js';
 import { DEFAULT_LIMITS, type DecodeLimits, decodeImage } from './image/decode.js';
 import { readImageFile } from './image/image-file.js';
 import { type DecodeFailure, ImageDecodeError } from './image/decode-error.js';
@@ -26,9 +26,13 @@ import { InferenceWorker } from './onnx/inference-host.js';
 import { type Int8Sums, ModelSession, physicalCoreCount } from './onnx/session.js';
 import { l2NormalizeInPlace } from './vectors.js';
 
-/** Views of an image that get embedded: as is, and mirrored left-right (flip test-time augmentation). */
-export type View = 'orig' | 'flip';
-export const VIEWS: readonly View[] = ['orig', 'flip'];
+/**
+ * Views of an image that get embedded (test-time augmentation; a collection pools its views per
+ * model): as is, mirrored left-right, the centre ZOOM_SCALE share of it resized the model's way
+ * (a closer look at a centred object), and that mirrored.
+ */
+export type View = 'orig' | 'flip' | 'zoom' | 'zoom-flip';
+export const VIEWS: readonly View[] = ['orig', 'flip', 'zoom', 'zoom-flip'];
 
 /** modelName -> L2-normalised embedding. */
 export type ModelVectors = Record<string, Float32Array>;
@@ -133,7 +137,7 @@ export interface PreparedBatch {
 }
 
 function normaliseViews(views: readonly View[]): View[] {
-  if (!Array.isArray(views) || views.length === 0) throw new RangeError('Expected a non-empty list of views (orig, flip)');
+  if (!Array.isArray(views) || views.length === 0) throw new RangeError(`Expected a non-empty list of views (${VIEWS.join(', ')})`);
   for (const v of views) if (!VIEWS.includes(v)) throw new RangeError(`Unknown view "${v}": expected one of ${VIEWS.join(', ')}`);
   return VIEWS.filter((v) => views.includes(v));
 }
@@ -339,9 +343,14 @@ export class Embedder {
       const box: Box | null = detectContentBox(img, this.cropOptions);
       if (box) img = cropRgb(img, box);
     }
+    const zoomed = views.some((v) => v.startsWith('zoom')) ? cropRgb(img, centreBox(img.width, img.height, ZOOM_SCALE)) : null;
     this.groups.forEach((g, gi) => {
-      const view = resizeForModel(img, g.manifest);
-      views.forEach((v, k) => writeTensor(view, fullRect(view), tensors[gi], slot * views.length + k, g.table, v === 'flip'));
+      const whole = views.some((v) => !v.startsWith('zoom')) ? resizeForModel(img, g.manifest) : null;
+      const close = zoomed ? resizeForModel(zoomed, g.manifest) : null;
+      views.forEach((v, k) => {
+        const view = (v.startsWith('zoom') ? close : whole)!;
+        writeTensor(view, fullRect(view), tensors[gi], slot * views.length + k, g.table, v.endsWith('flip'));
+      });
     });
   }
 

@@ -20,7 +20,7 @@ export { CACHE_DIR_ENV, cacheDir, cachedSha256, rememberSha256 } from './manifes
 export { decodeImage, sniffFormat, looksTruncated, DEFAULT_LIMITS, type DecodeLimits, type DecodedImage, type ImageFormat } from './image/decode.js';
 export { openRegularFile, readImageFile } from './image/image-file.js';
 export type { RgbImage, PixelView } from './image/pixels.js';
-export { findContentBox, detectContentBox, greyThumbnail, scaleBox, cropRgb, DEFAULT_CROP, CROP_THUMB_SIZE, type Box, type CropOptions } from './image/crop.js';
+export { findContentBox, detectContentBox, greyThumbnail, scaleBox, cropRgb, centreBox, ZOOM_SCALE, DEFAULT_CROP, CROP_THUMB_SIZE, type Box, type CropOptions } from './image/crop.js';
 export {
   planResize,
   resizeForModel,

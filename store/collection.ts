@@ -7,8 +7,8 @@ import { removeStaleTemporaries, writeFileAtomic } from './atomic-file.js';
 
 export const COLLECTION_FORMAT_VERSION = 1;
 
-/** Embedding views stored per item: the photo as is, and mirrored for flip test-time augmentation. */
-export type View = 'orig' | 'flip';
+/** Embedding views stored per item (models/embedder.ts View): as is, mirrored, the zoomed centre, and that mirrored. */
+export type View = 'orig' | 'flip' | 'zoom' | 'zoom-flip';
 
 export interface CollectionModel {
   name: string;

@@ -135,6 +135,21 @@ export function scaleBox(box: Box, small: { width: number; height: number }, ful
 }
 
 /** The pixels inside `box` as a new tightly packed image. */
+/** Side of the zoomed test-time views' window (models/embedder.ts View), as a share of the image's sides. */
+export const ZOOM_SCALE = 0.8;
+
+/**
+ * The centre `scale` x `scale` share of a width x height image (each side rounded to whole
+ * pixels, at least 1, the margins split evenly with the odd pixel on the right/bottom): the
+ * window of the zoomed test-time view.
+ */
+export function centreBox(width: number, height: number, scale: number): Box {
+  if (!(scale > 0 && scale <= 1)) throw new RangeError(`Expected a scale in (0, 1] but received ${scale}`);
+  const w = Math.max(1, Math.round(width * scale));
+  const h = Math.max(1, Math.round(height * scale));
+  return { left: Math.floor((width - w) / 2), top: Math.floor((height - h) / 2), width: w, height: h };
+}
+
 export function cropRgb(img: RgbImage, box: Box): RgbImage {
   if (box.left < 0 || box.top < 0 || box.width <= 0 || box.height <= 0 || box.left + box.width > img.width || box.top + box.height > img.height) {
     throw new RangeError(`crop box ${JSON.stringify(box)} is outside the ${img.width}x${img.height} image`);

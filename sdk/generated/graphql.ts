@@ -24,6 +24,8 @@ export type CreateCollectionInput = {
   models: Array<ModelWeightInput>;
   /** Letters, digits, ".", "_" or "-", at most 64 (BAD_COLLECTION_NAME otherwise); COLLECTION_EXISTS when taken. */
   name: string;
+  /** Also embed the photo's zoomed centre (the middle 80% of each side; mirrored too with flip) for test-time augmentation. */
+  zoom?: boolean;
 };
 
 /** Which collection to delete. */

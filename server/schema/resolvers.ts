@@ -7,6 +7,7 @@ import { ImsearchError } from '../../errors/error-codes.js';
 import { parseIndexSpec } from '../../indexes/spec.js';
 import type { SkippedFile } from '../../service/indexing.js';
 import type { SearchOutcome } from '../../service/service.js';
+import { ttaViews } from '../../service/views.js';
 import type { ApiContext } from '../context.js';
 import type { JobRecord } from '../jobs.js';
 import { startFitJob } from '../fit-job.js';
@@ -196,7 +197,7 @@ export class MutationResolver {
     const c = await ctx.service.createCollection(input.name, {
       models: input.models.map((m) => ({ name: m.name, weight: m.weight })),
       crop: input.crop,
-      views: input.flip ? ['orig', 'flip'] : ['orig'],
+      views: ttaViews(input),
       indexSpec: input.indexSpec,
     });
     return { collection: await toCollectionInfo(c, c.name === ctx.service.defaultCollection()) };

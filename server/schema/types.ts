@@ -548,7 +548,7 @@ export class CollectionInfo {
   @Field({ description: 'The crop step (trim content-free borders) runs before embedding.' })
   crop!: boolean;
 
-  @Field(() => [String], { description: 'Embedded views: orig, and flip for flip test-time augmentation.' })
+  @Field(() => [String], { description: 'Embedded views, pooled per model at search: orig; flip (mirrored), zoom (the zoomed centre) and zoom-flip for test-time augmentation.' })
   views!: string[];
 
   @Field(() => String, { nullable: true, description: 'Hash of the fitted metric artifact; null for plain cosine.' })
@@ -747,6 +747,9 @@ export class CreateCollectionInput {
 
   @Field({ defaultValue: false, description: 'Also embed the mirrored photo (flip test-time augmentation).' })
   flip!: boolean;
+
+  @Field({ defaultValue: false, description: "Also embed the photo's zoomed centre (the middle 80% of each side; mirrored too with flip) for test-time augmentation." })
+  zoom!: boolean;
 
   @Field({ defaultValue: 'flat', description: 'Index spec: flat, hnsw[:M=..], ivfpq[:...], annoy[:trees=..], faiss:<factory> (BAD_INDEX_SPEC otherwise).' })
   indexSpec!: string;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cropRgb, detectContentBox, findContentBox, greyThumbnail, scaleBox } from '../../models/index.js';
+import { centreBox, cropRgb, detectContentBox, findContentBox, greyThumbnail, scaleBox } from '../../models/index.js';
+import { ttaViews } from '../../service/views.js';
 
 /** A deterministic pseudo-random generator (tests must not flake). */
 function rng(seed: number) {
@@ -89,6 +90,23 @@ describe('applying the crop', () => {
     const b = scaleBox({ left: 10, top: 5, width: 20, height: 10 }, { width: 50, height: 25 }, { width: 500, height: 250 });
     assert.ok(b.left <= 100 && b.top <= 50 && b.left + b.width >= 300 && b.top + b.height >= 150);
     assert.ok(b.left >= 0 && b.top >= 0 && b.left + b.width <= 500 && b.top + b.height <= 250);
+  });
+
+  it('centreBox: the middle share of each side, odd pixel right/bottom', () => {
+    assert.deepEqual(centreBox(100, 50, 0.8), { left: 10, top: 5, width: 80, height: 40 });
+    // 0.8 * 7 = 5.6 -> 6 wide, margin 1 split 0 / 1; 0.8 * 3 = 2.4 -> 2 high, margin 1 split 0 / 1
+    assert.deepEqual(centreBox(7, 3, 0.8), { left: 0, top: 0, width: 6, height: 2 });
+    assert.deepEqual(centreBox(1, 1, 0.8), { left: 0, top: 0, width: 1, height: 1 });
+    assert.deepEqual(centreBox(640, 480, 1), { left: 0, top: 0, width: 640, height: 480 });
+    assert.throws(() => centreBox(10, 10, 0), RangeError);
+    assert.throws(() => centreBox(10, 10, 1.5), RangeError);
+  });
+
+  it('ttaViews: orig always, then flip, zoom and zoom-flip as asked', () => {
+    assert.deepEqual(ttaViews({}), ['orig']);
+    assert.deepEqual(ttaViews({ flip: true }), ['orig', 'flip']);
+    assert.deepEqual(ttaViews({ zoom: true }), ['orig', 'zoom']);
+    assert.deepEqual(ttaViews({ flip: true, zoom: true }), ['orig', 'flip', 'zoom', 'zoom-flip']);
   });
 
   it('cropRgb copies the box', () => {

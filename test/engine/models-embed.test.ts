@@ -5,9 +5,13 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import sharp from 'sharp';
 import {
   Embedder,
   type EmbedFileResult,
+  ZOOM_SCALE,
+  centreBox,
+  cropRgb,
   ImageDecodeError,
   ModelError,
   type ModelManifest,
@@ -175,6 +179,28 @@ describe('Embedder on the offline models', () => {
       assert.ok(r.ok === true && s?.ok === true);
       for (const { name } of e.models) assert.deepEqual(s.vectors.orig?.[name], r.vectors.orig?.[name]);
     });
+  });
+});
+
+describe('zoomed views', () => {
+  it("a photo's zoom / zoom-flip views are the orig / flip views of its centre 80% (cut out and re-encoded losslessly)", async () => {
+    const e = await Embedder.create(['mobilenet-v1-025', 'mnv4s-int8'], { modelDir: sharedModelsDir, inference: 'main', threads: 1 });
+    try {
+      const { data, info } = await sharp(moto[0]).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      const box = centreBox(info.width, info.height, ZOOM_SCALE);
+      const centre = cropRgb({ data: new Uint8Array(data), width: info.width, height: info.height }, box);
+      const png = await sharp(Buffer.from(centre.data), { raw: { width: centre.width, height: centre.height, channels: 3 } }).png().toBuffer();
+      const png0 = await sharp(Buffer.from(data), { raw: { width: info.width, height: info.height, channels: 3 } }).png().toBuffer();
+      const whole = await e.embedImage(png0, ['orig', 'flip', 'zoom', 'zoom-flip']);
+      const cut = await e.embedImage(png, ['orig', 'flip']);
+      for (const { name } of e.models) {
+        assert.deepEqual(whole.zoom![name], cut.orig![name], `${name}: zoom`);
+        assert.deepEqual(whole['zoom-flip']![name], cut.flip![name], `${name}: zoom-flip`);
+        assert.notDeepEqual(whole.zoom![name], whole.orig![name], `${name}: the zoom view is a different look`);
+      }
+    } finally {
+      await e.close();
+    }
   });
 });
 
