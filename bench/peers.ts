@@ -107,6 +107,7 @@ async function indexContenders(withHf: boolean): Promise<Contender[]> {
       },
     },
     { name: 'plain sharp + onnxruntime-node loop (2 threads, batch 16)', run: () => runNode([PLAIN_LOOP, '--model', ONNX, '--threads', '2', '--batch', '16', '--out', plainVectors, list]) },
+    { name: 'the same loop with exact int8 sums (as imsearch computes)', run: () => runNode([PLAIN_LOOP, '--model', ONNX, '--threads', '2', '--batch', '16', '--exact-int8', list]) },
   ];
   if (withHf) c.push({ name: 'Transformers.js (batch 16, 2 threads)', run: () => runNode([HF_LOOP, '--model-root', hfRoot, '--threads', '2', '--batch', '16', list]) });
   return c;
@@ -271,11 +272,13 @@ async function main(): Promise<void> {
     await timedRounds(`One-shot query from the shell (${queries.length} query photos, ${photos.length} items)`, [
       { name: '`imsearch search --json`', run: (i) => runNode(cli(data1k, 'search', queries[i % queries.length]!, '-c', 'peers', '-k', '10', '--json')) },
       { name: 'plain one-shot script', run: (i) => runNode([PLAIN_SEARCH, '--model', ONNX, '--vectors', plainVectors, '--dim', '1280', '-k', '10', queries[i % queries.length]!]) },
+      { name: 'the same script with exact int8 sums', run: (i) => runNode([PLAIN_SEARCH, '--model', ONNX, '--vectors', plainVectors, '--dim', '1280', '-k', '10', '--exact-int8', queries[i % queries.length]!]) },
     ], ROUNDS * queries.length);
   }
   if (sections.has('inproc')) {
     const service = cliLikeService(data1k, { modelDir: sharedModelsDir });
     const session = await openSession(ONNX, 2);
+    const exactSession = await openSession(ONNX, 2, true);
     const buf = fs.readFileSync(plainVectors);
     const matrix = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
     const batch = new Float32Array(3 * SIZE * SIZE);
@@ -290,11 +293,19 @@ async function main(): Promise<void> {
             return bruteForce(matrix, (await embedBatch(session, batch, 1))[0]!, 10);
           },
         },
+        {
+          name: 'the same with exact int8 sums',
+          run: async (i) => {
+            await preprocessInto(fs.readFileSync(queries[i % queries.length]!), batch, 0);
+            return bruteForce(matrix, (await embedBatch(exactSession, batch, 1))[0]!, 10);
+          },
+        },
         { name: 'Transformers.js + brute force', run: async (i) => bruteForce(matrix, (await hf([queries[i % queries.length]!]))[0]!, 10) },
       ], 20 * ROUNDS);
     } finally {
       await service.close();
       await session.release();
+      await exactSession.release();
     }
   }
   if (sections.has('api')) {

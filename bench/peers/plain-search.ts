@@ -11,10 +11,10 @@ import { SIZE, embedBatch, openSession, preprocessInto } from './plain-common.js
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { model: { type: 'string' }, vectors: { type: 'string' }, dim: { type: 'string', default: '1280' }, k: { type: 'string', short: 'k', default: '10' } },
+  options: { model: { type: 'string' }, vectors: { type: 'string' }, dim: { type: 'string', default: '1280' }, k: { type: 'string', short: 'k', default: '10' }, 'exact-int8': { type: 'boolean', default: false } },
 });
 const dim = Number(values.dim);
-const session = await openSession(values.model!, 2);
+const session = await openSession(values.model!, 2, values['exact-int8']);
 const batch = new Float32Array(3 * SIZE * SIZE);
 await preprocessInto(positionals[0]!, batch, 0);
 const [q] = await embedBatch(session, batch, 1);
