@@ -108,6 +108,10 @@ describe('a running server and the CLI on the same data directory', () => {
     const { stdout } = await cli('collections');
     assert.match(stdout, /"name":"made-by-api","items":1/);
     assert.deepEqual(await client.deleteCollection({ name: 'made-by-api' }), { name: 'made-by-api' });
+    const { collection: augmented } = await client.createCollection({ name: 'tta', models: [{ name: 'mobilenetv2-int8', weight: 1 }], flip: true, zoom: true });
+    assert.deepEqual(augmented.views, ['orig', 'flip', 'zoom', 'zoom-flip']);
+    assert.match((await cli('collections')).stdout, /"name":"tta".*"int8Sums":"exact","views":\["orig","flip","zoom","zoom-flip"\]/);
+    await client.deleteCollection({ name: 'tta' });
     await rejectsWithCode(client.similarImages(await fileFromPath(photo), { collection: 'made-by-api' }), 'UNKNOWN_COLLECTION');
     await assert.rejects(fs.stat(path.join(fx.dataDir, 'uploads', 'made-by-api')), /ENOENT/);
   });
