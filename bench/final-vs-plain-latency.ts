@@ -4,10 +4,11 @@
  * its metric cleared (plain cosine over the same stored embeddings and views), all through the product's own path (ImsearchService.searchImage: decode, embed, search,
  * vote, cut), same query photos, interleaved in one run (issue 13: "≤ 1.5× plain cosine search").
  *
- *   node dist/bench/final-vs-plain-latency.js --collection DIR --queries DIR [--model-dir DIR] [--n 100] [--work DIR]
+ *   node dist/bench/final-vs-plain-latency.js --collection DIR --queries DIR [--also DIR ...] [--model-dir DIR] [--n 100] [--work DIR]
  *
  * --collection: a fitted collection folder (e.g. `imsearch eval --fit`'s gallery under its
- * data directory's eval-cache); it is copied, never changed.
+ * data directory's eval-cache); it is copied, never changed. --also: more fitted collections
+ * (e.g. the same gallery with other views), each a further "final" row in the same rotation.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -27,6 +28,7 @@ const { values: a } = parseArgs({
     'model-dir': { type: 'string', default: sharedModelsDir },
     n: { type: 'string', default: '100' },
     work: { type: 'string' },
+    also: { type: 'string', multiple: true, default: [] },
   },
 });
 if (!a.collection || !a.queries) throw new Error('--collection and --queries are required');
@@ -43,11 +45,14 @@ async function main(): Promise<void> {
   await clearCollectionMetric(plain);
   plain.close();
 
+  for (const [i, dir] of a.also!.entries()) await fs.cp(dir, path.join(root, `also-${i}`), { recursive: true });
+
   const service = cliLikeService(work, { modelDir: a['model-dir'] });
-  const views = (await service.collection('final')).manifest.views;
+  const viewsOf = async (name: string) => (await service.collection(name)).manifest.views.join(' + ');
   const contenders = [
-    { name: `plain cosine, ${views.join(' + ')}`, collection: 'plain' },
-    { name: `final (fitted), ${views.join(' + ')}`, collection: 'final' },
+    { name: `plain cosine, ${await viewsOf('final')}`, collection: 'plain' },
+    { name: `final (fitted), ${await viewsOf('final')}`, collection: 'final' },
+    ...(await Promise.all(a.also!.map(async (_, i) => ({ name: `final (fitted), ${await viewsOf(`also-${i}`)}`, collection: `also-${i}` })))),
   ];
 
   const listed = (await listLabelledFiles(a.queries!)).files;
