@@ -43,10 +43,20 @@ it('a result explains itself when its "Why this result" is opened from the keybo
   assert.equal(await page.locator('#results .match details[open]').count(), 0, 'folded at first');
   assert.match((await page.textContent('#prediction')) ?? '', /^Looks like: sunflower \(\d+\s% of the vote\)/);
 
-  // Tab from the last control before the grid until the first summary has focus, then Enter.
+  // Tab from the last control before the grid until the first summary has focus, then Enter. The
+  // stops between them (the label chips, the first card's link) depend on the labels returned, so
+  // the walk is bounded by the page's focusable elements, and must not pass a later match first.
   await page.focus('#precision');
   const summary = page.locator('#results .match').first().locator('summary');
-  for (let i = 0; i < 5 && !(await summary.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+  const stops = await page.locator('a[href], button, input, select, summary, [tabindex]').count();
+  for (let i = 0; i < stops && !(await summary.evaluate((el) => el === document.activeElement)); i++) {
+    await page.keyboard.press('Tab');
+    const inLaterMatch = await page.evaluate(() => {
+      const match = document.activeElement?.closest('#results .match');
+      return !!match && match !== document.querySelector('#results .match');
+    });
+    assert.ok(!inLaterMatch, 'Tab reached a later match before the first explanation');
+  }
   assert.ok(await summary.evaluate((el) => el === document.activeElement), 'the first explanation is reachable with Tab');
   await page.keyboard.press('Enter');
   const first = page.locator('#results .match').first();
