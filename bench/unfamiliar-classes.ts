@@ -82,7 +82,7 @@ async function main(): Promise<void> {
       const tally = { unfamiliar: { queries: 0, results: 0 }, familiar: { queries: 0, results: 0, right: 0 } };
       for (const item of queries.allItems()) {
         const vectors = Object.fromEntries(views.map((v) => [v, queries.itemVectors(item.id, v)]));
-        const matches = fit ? await searcher.searchVectors(vectors, { k: 10, threshold: fit.threshold }) : [];
+        const matches = fit ? await searcher.searchVectors(vectors, { k: 10, cut: fit }) : [];
         if (left.has(item.label ?? '')) {
           tally.unfamiliar.queries++;
           tally.unfamiliar.results += matches.length;

@@ -9,7 +9,7 @@ import type { Collection, Item, View } from '../store/collection.js';
 import { type GalleryMatrix, type ViewVectors, ensembleVector, galleryMatrix } from './ensemble-space.js';
 import { type MatchExplanation, type Prediction, explainResults } from './explain.js';
 import { QueryRanker } from './query-ranker.js';
-import { type SearchDefaults, searchDefaultsOf } from './search-config.js';
+import { type CalibratedCut, type SearchDefaults, searchDefaultsOf } from './search-config.js';
 import { buildIndex, isGraphSpec, openCollectionIndex, saveCollectionIndex } from './collection-index.js';
 import type { AddedItem } from './indexing.js';
 
@@ -20,8 +20,8 @@ export interface CheckedRequest {
   subset?: ReadonlySet<string>;
   /** Item ids left out of the results (e.g. the item itself for "more like this"). */
   exclude?: ReadonlySet<number>;
-  /** Keep only results whose learned-metric score is at least this (a calibrated threshold). */
-  threshold?: number;
+  /** Keep only results whose learned-metric score passes this calibrated cut (threshold and open-set condition). */
+  cut?: CalibratedCut;
   /** Per-search index options (efSearch, nprobe, searchK) over the collection's defaults. */
   indexParams?: SearchParams;
   /** Candidates re-scored with the fitted metric (over the collection's default). */
@@ -125,7 +125,7 @@ export class CollectionSearcher {
     let ranked: { id: number; score: number }[];
     let neighbourhood: Neighbour[] | undefined;
     if (this.ranker && metric) {
-      ({ ranked, neighbourhood } = await this.ranker.rank(this.index, query, { k: req.k, exclude: req.exclude, threshold: req.threshold, params: req.indexParams, shortlist: req.shortlist }));
+      ({ ranked, neighbourhood } = await this.ranker.rank(this.index, query, { k: req.k, exclude: req.exclude, cut: req.cut, params: req.indexParams, shortlist: req.shortlist }));
     } else {
       const index = req.subset && this.ranker ? (this.subsetIndex ??= buildIndex('flat', galleryMatrix(this.collection, this.views))) : this.index;
       const want = Math.min(req.k + (req.exclude?.size ?? 0), index.size());

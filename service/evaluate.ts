@@ -6,7 +6,7 @@ import { listLabelledFiles } from '../store/folder-listing.js';
 import type { ImageEmbedder } from './embedder-port.js';
 import { ImsearchError } from '../errors/error-codes.js';
 import { CollectionSearcher } from './collection-searcher.js';
-import { thresholdFor } from './search-config.js';
+import { type CalibratedCut, thresholdFor } from './search-config.js';
 import { indexFiles, type IndexProgress, type SkippedFile } from './indexing.js';
 import { type RetrievalScores, recallAtK, scoreRetrieval } from '../metric/index.js';
 import { type FitOptions, type FitReport, clearCollectionMetric, currentFit, fitCollectionMetric } from './metric-fit.js';
@@ -62,7 +62,7 @@ export async function evaluate(opts: EvalOptions): Promise<EvalResult> {
     const searcher = await CollectionSearcher.open(gallery.collection);
     const exact = opts.indexSpec === 'flat' ? searcher : await CollectionSearcher.open(gallery.collection, { ephemeral: 'flat' });
     const relevant = gallery.collection.labels();
-    const threshold = opts.minPrecision === undefined ? undefined : calibratedThreshold(searcher, opts.minPrecision);
+    const cut = opts.minPrecision === undefined ? undefined : calibratedCut(searcher, opts.minPrecision);
     const outcomes = [];
     const approxIds: number[][] = [];
     const exactIds: number[][] = [];
@@ -73,7 +73,7 @@ export async function evaluate(opts: EvalOptions): Promise<EvalResult> {
       const vectors: Partial<Record<View, Record<string, Float32Array>>> = {};
       for (const v of opts.views) vectors[v] = queries.collection.itemVectors(item.id, v);
       const t0 = performance.now();
-      const matches = await searcher.searchVectors(vectors, { k, threshold });
+      const matches = await searcher.searchVectors(vectors, { k, cut });
       searchMs += performance.now() - t0;
       returned += matches.length;
       correct += matches.filter((m) => m.item.label === item.label).length;
@@ -165,8 +165,8 @@ async function cachedCollection(
   return { collection, skipped: [...listing.skipped, ...report.failed] };
 }
 
-function calibratedThreshold(searcher: CollectionSearcher, precision: number): number {
+function calibratedCut(searcher: CollectionSearcher, precision: number): CalibratedCut {
   const fit = searcher.searchDefaults ? thresholdFor(searcher.searchDefaults, precision) : null;
   if (!fit) throw new ImsearchError('NOT_CALIBRATED', `no threshold calibrated for precision ${precision}: pass --fit, or a lower --min-precision`);
-  return fit.threshold;
+  return fit;
 }

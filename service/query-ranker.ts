@@ -4,13 +4,13 @@ import type { VectorIndex } from '../indexes/vector-index.js';
 import type { Metric } from '../metric/metric.js';
 import type { Neighbour } from '../metric/rerank.js';
 import { expandQuery, qeApplies, voteAndCut } from '../metric/shortlist-chain.js';
-import type { SearchDefaults } from './search-config.js';
+import type { CalibratedCut, SearchDefaults } from './search-config.js';
 
 export interface RankRequest {
   k: number;
   exclude?: ReadonlySet<number>;
-  /** Accept results with metric score ≥ this (calibrated "up to k"); undefined = exactly k. */
-  threshold?: number;
+  /** Accept results with metric score ≥ its threshold, under its open-set condition (calibrated "up to k"); undefined = exactly k. */
+  cut?: CalibratedCut;
   /** Index options for the shortlist search (efSearch, nprobe, searchK). */
   params?: SearchParams;
   /** Candidates re-scored with the metric for this search (default: the collection's). */
@@ -78,11 +78,7 @@ export class QueryRanker {
       const t2 = expandQuery(t, { ids: list.map((n) => n.id), scores: list.map((n) => n.score) }, (id) => this.rows.get(id)!, d.qe);
       list = d.mode === 'transform' ? await this.shortlist(index, query, t2, want, req) : this.rescore(t2, list);
     }
-    // The open-set condition calibrated with this threshold (metric/open-set.ts), when the fit made
-    // one; two targets sharing a threshold: the stricter target's.
-    const fit = req.threshold === undefined ? undefined : d.thresholds.filter((f) => f.threshold === req.threshold).sort((a, b) => b.targetPrecision - a.targetPrecision)[0];
-    const openSet = fit?.openSet ?? null;
-    const ranked = voteAndCut(list, d.vote, { k: req.k, threshold: req.threshold, openSet }, this.metric.classPrior(t)).map((n) => ({ id: n.id, score: n.score }));
+    const ranked = voteAndCut(list, d.vote, { k: req.k, threshold: req.cut?.threshold, openSet: req.cut?.openSet ?? null }, this.metric.classPrior(t)).map((n) => ({ id: n.id, score: n.score }));
     return { ranked, neighbourhood: list };
   }
 

@@ -61,5 +61,5 @@ export function checkSearchRequest(c: OpenCollection, req: SearchRequest, maxK: 
   if (subset) {
     throw new ImsearchError('NOT_CALIBRATED', `minPrecision thresholds are calibrated for collection ${c.name}'s learned metric over all its models (${known.join(', ')}); leave out models, or minPrecision`);
   }
-  return { k, threshold: fit.threshold, indexParams, shortlist, explain };
+  return { k, cut: fit, indexParams, shortlist, explain };
 }
