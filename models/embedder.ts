@@ -160,11 +160,11 @@ export class Embedder {
   private readonly worker: InferenceWorker | null;
   private closed = false;
 
-  private constructor(sessions: ModelSession[], worker: InferenceWorker | null, opts: EmbedderOptions) {
+  private constructor(sessions: ModelSession[], worker: InferenceWorker | null, opts: EmbedderOptions & { int8Sums: Int8Sums }) {
     this.worker = worker;
     this.models = sessions.map((s) => ({ name: s.manifest.name, dim: s.dim, sha256: s.sha256 }));
     this.crop = !!opts.crop;
-    this.int8Sums = opts.int8Sums ?? 'exact';
+    this.int8Sums = opts.int8Sums;
     this.cropOptions = typeof opts.crop === 'object' ? opts.crop : {};
     this.batchSize = positiveInt(opts.batchSize ?? 16, 'batchSize');
     this.decodeConcurrency = positiveInt(opts.decodeConcurrency ?? Number.MAX_SAFE_INTEGER, 'decodeConcurrency');
@@ -217,7 +217,7 @@ export class Embedder {
       await worker?.terminate();
       throw err;
     }
-    return new Embedder(sessions, worker, opts);
+    return new Embedder(sessions, worker, { ...opts, int8Sums });
   }
 
   /**
