@@ -198,9 +198,7 @@ export class Collection {
   }
 
   labels(): Map<string, number> {
-    const rows = this.db
-      .prepare('SELECT label, count(*) AS n FROM items WHERE label IS NOT NULL GROUP BY label ORDER BY label')
-      .all() as { label: string; n: number }[];
+    const rows = this.sql('SELECT label, count(*) AS n FROM items WHERE label IS NOT NULL GROUP BY label ORDER BY label').all() as { label: string; n: number }[];
     return new Map(rows.map((r) => [r.label, r.n]));
   }
 
@@ -310,9 +308,7 @@ export class Collection {
   vectors(model: string, view: View = 'orig'): VectorBlock {
     const dim = this.manifestData.models.find((m) => m.name === model)?.dim;
     if (dim === undefined) throw new ImsearchError('UNKNOWN_MODEL', `collection ${this.name} has no model ${model}`);
-    const rows = this.db
-      .prepare('SELECT item_id, data FROM vectors WHERE model = ? AND view = ? ORDER BY item_id')
-      .all(model, view) as { item_id: number; data: Buffer }[];
+    const rows = this.sql('SELECT item_id, data FROM vectors WHERE model = ? AND view = ? ORDER BY item_id').all(model, view) as { item_id: number; data: Buffer }[];
     const ids = new Int32Array(rows.length);
     const data = new Float32Array(rows.length * dim);
     rows.forEach((r, i) => {
