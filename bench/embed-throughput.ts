@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { Embedder, type PreparedBatch, listManifests, physicalCoreCount } from '../models/index.js';
 import { caltechDir, sharedModelsDir } from '../test/helpers/paths.js';
+import { median } from './stats.js';
 
 const OFFLINE_MODELS = ['mobilenetv2-int8', 'mobilenet-v1-025', 'mnv4s-int8'];
 
@@ -104,7 +105,6 @@ async function measure(e: Embedder, files: string[], batch: number): Promise<Rat
   };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

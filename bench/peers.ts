@@ -284,22 +284,14 @@ async function main(): Promise<void> {
     const batch = new Float32Array(3 * SIZE * SIZE);
     const hf = await loadTransformers(hfRoot, 2);
     try {
+      const plainQuery = (s: typeof session) => async (i: number) => {
+        await preprocessInto(fs.readFileSync(queries[i % queries.length]!), batch, 0);
+        return bruteForce(matrix, (await embedBatch(s, batch, 1))[0]!, 10);
+      };
       await timedRounds(`In-process query (${photos.length} items, k 10)`, [
         { name: 'ImsearchService.searchImage', run: (i) => service.searchImage('peers', fs.readFileSync(queries[i % queries.length]!), { k: 10 }) },
-        {
-          name: 'plain sharp + onnxruntime-node + brute force',
-          run: async (i) => {
-            await preprocessInto(fs.readFileSync(queries[i % queries.length]!), batch, 0);
-            return bruteForce(matrix, (await embedBatch(session, batch, 1))[0]!, 10);
-          },
-        },
-        {
-          name: 'the same with exact int8 sums',
-          run: async (i) => {
-            await preprocessInto(fs.readFileSync(queries[i % queries.length]!), batch, 0);
-            return bruteForce(matrix, (await embedBatch(exactSession, batch, 1))[0]!, 10);
-          },
-        },
+        { name: 'plain sharp + onnxruntime-node + brute force', run: plainQuery(session) },
+        { name: 'the same with exact int8 sums', run: plainQuery(exactSession) },
         { name: 'Transformers.js + brute force', run: async (i) => bruteForce(matrix, (await hf([queries[i % queries.length]!]))[0]!, 10) },
       ], 20 * ROUNDS);
     } finally {
