@@ -6,6 +6,7 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { ClassType, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { QueryExpansionParams, ResolvedParams, ThresholdFit, VoteParams } from '../../metric/index.js';
 import type { ErrorCode } from '../../errors/error-codes.js';
+import { ZOOM_SCALE } from '../../models/image/crop.js';
 import type { FitReport } from '../../service/metric-fit.js';
 import type { Item as StoredItem } from '../../store/collection.js';
 import type { OpenCollection } from '../../service/collections.js';
@@ -748,7 +749,7 @@ export class CreateCollectionInput {
   @Field({ defaultValue: false, description: 'Also embed the mirrored photo (flip test-time augmentation).' })
   flip!: boolean;
 
-  @Field({ defaultValue: false, description: "Also embed the photo's zoomed centre (the middle 80% of each side; mirrored too with flip) for test-time augmentation." })
+  @Field({ defaultValue: false, description: `Also embed the photo's zoomed centre (the middle ${ZOOM_SCALE * 100}% of each side; mirrored too with flip) for test-time augmentation.` })
   zoom!: boolean;
 
   @Field({ defaultValue: 'flat', description: 'Index spec: flat, hnsw[:M=..], ivfpq[:...], annoy[:trees=..], faiss:<factory> (BAD_INDEX_SPEC otherwise).' })
