@@ -14,9 +14,8 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Collection } from '../store/collection.js';
 import { galleryMatrix } from '../service/ensemble-space.js';
-import { fitMetric, Metric, parseArtifact, rankGallery, scoreRetrieval, type CvResult, type MetricArtifact, type RerankParams } from '../metric/index.js';
+import { fitMetric, Metric, parseArtifact, withTrainedHead, rankGallery, scoreRetrieval, type CvResult, type MetricArtifact, type RerankParams } from '../metric/index.js';
 import { inputScaleOf, withExtensions } from '../metric/artifact.js';
-import { trainScaledHead } from '../metric/head.js';
 import { indexLabels } from '../metric/labels.js';
 
 const { values } = parseArgs({ options: { gallery: { type: 'string' }, queries: { type: 'string' }, report: { type: 'string' }, all: { type: 'boolean', default: false } } });
@@ -64,11 +63,8 @@ const noHead = cv.headTable[0];
 const heads = cv.headTable.filter((h) => h.head);
 if (heads.length) {
   const bestHead = heads.reduce((a, b) => (b.map > a.map ? b : a));
-  const base = withExtensions(finalArtifact, { blockWeights: finalArtifact.blockWeights, head: null });
-  const T = new Metric(base).transform(G.data);
   const h = bestHead.head!;
-  const trained = trainScaledHead(T, base.outputDim, classes.classOf, classes.names.length, { l2: h.l2, maxIterations: cv.grid.headIterations });
-  const withHead = withExtensions(base, { blockWeights: base.blockWeights, head: { classes: classes.names, featureScale: trained.featureScale, W: Float32Array.from(trained.model.W), b: Float32Array.from(trained.model.b), weight: h.weight, l2: h.l2 } });
+  const withHead = withTrainedHead(finalArtifact, G.data, views.map((v) => galleryMatrix(gallery, [v]).data), classes, h, cv.grid.headIterations);
   row(`chosen weights + best head row`, bestHead.map, bestHead.classBalancedMap, score(withHead, bestHead.rerank), `head ${JSON.stringify(h)}, vote ${JSON.stringify(bestHead.rerank.vote)}${cv.head ? ' (chosen)' : ' (not chosen: no head scored ' + fmt(noHead.map) + ')'}`);
 }
 row('FINAL (what the fit chose)', cv.scores.reranked.map, cv.scores.reranked.classBalancedMap, score(finalArtifact, cv.rerank), `weights ${JSON.stringify(cv.blockWeights)}, head ${JSON.stringify(cv.head)}, vote ${JSON.stringify(cv.rerank.vote)}`);

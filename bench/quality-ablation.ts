@@ -11,7 +11,8 @@
  * The "final" selections are the CV `imsearch fit` runs (item ids for the canonical order, the
  * models' blocks for the ensemble weights, the head), so the FINAL row is the product's fit; the
  * rows before it take that CV's intermediate choices apart: the metric with equal weights and the
- * vote chosen for it (no head), then the chosen weights with their vote (no head), then the head.
+ * vote chosen for it (no head), then the chosen weights with their vote (no head), then the best
+ * head trained on the pooled rows alone and the best with the flip views as extra rows.
  *
  *   node dist/bench/quality-ablation.js [--data DIR] [--model-dir DIR] [--dataset DIR] [--seed N] [--cv-only] [--out FILE] [--json FILE]
  */
@@ -21,7 +22,7 @@ import { buildIndex } from '../service/collection-index.js';
 import { galleryMatrix, type GalleryMatrix } from '../service/ensemble-space.js';
 import { QueryRanker } from '../service/query-ranker.js';
 import { PLAIN_DEFAULTS, type SearchDefaults } from '../service/search-config.js';
-import { DEFAULT_CV_SEED, Metric, crossValidateMetric, fitMetric, scoreRetrieval, type CvOptions, type CvResult, type MetricParams, type RerankParams } from '../metric/index.js';
+import { DEFAULT_CV_SEED, Metric, crossValidateMetric, fitMetric, indexLabels, scoreRetrieval, withTrainedHead, type CvOptions, type CvResult, type HeadRow, type MetricParams, type RerankParams } from '../metric/index.js';
 import { inputScaleOf, withExtensions } from '../metric/artifact.js';
 import { parsePositiveInt } from '../service/limits.js';
 import { Embedder } from '../models/embedder.js';
@@ -132,7 +133,7 @@ const cvNote = (cv: CvResult) => `CV ${cv.scores.reranked.map.toFixed(4)}`;
 
 /** A selection's whole choice: metric, ensemble weights, head, re-rankers. */
 const choiceNote = (cv: CvResult) =>
-  `${describe(cv.params)}; weights ${cv.blockWeights?.join(' / ') ?? 'equal'}; ${cv.head ? `head λ ${cv.head.l2}, w ${cv.head.weight}` : 'no head'}; rerank ${JSON.stringify(cv.rerank)}`;
+  `${describe(cv.params)}; weights ${cv.blockWeights?.join(' / ') ?? 'equal'}; ${cv.head ? `head λ ${cv.head.l2}, w ${cv.head.weight}${cv.head.views ? ', views as rows' : ''}` : 'no head'}; rerank ${JSON.stringify(cv.rerank)}`;
 
 /** A row the CV's choice leaves without a configuration to score. */
 const notChosen = (config: string, note: string): Row => ({ seed, config, map: NaN, classBalancedMap: NaN, precisionAt1: NaN, queryMs: NaN, note });
@@ -168,7 +169,9 @@ async function main(): Promise<void> {
       : notChosen('ensemble + flip + α-QE (cosine)', 'CV chose no α-QE'),
   );
 
-  const { cv, seconds: cvSeconds } = selection(g, gLabels, blocks);
+  // Each view's rows, as `imsearch fit` hands them over (the head may train on them as extra rows).
+  const viewRows = (c: Collection) => BOTH.map((v) => galleryMatrix(c, [v]).data);
+  const { cv, seconds: cvSeconds } = selection(g, gLabels, blocks, { views: viewRows(plain.gallery) });
   for (const method of ['pca', 'kissme', 'xqda', 'jointBayesian'] as const) {
     const p = bestParams(cv, method);
     if (!p) continue;
@@ -195,6 +198,19 @@ async function main(): Promise<void> {
   } else {
     rows.push(notChosen('… + ensemble weights', 'CV kept equal weights'));
   }
+  // The best head of each kind on the chosen weighting, with its vote: trained on the pooled rows
+  // alone, and with the views as extra rows (one of them is the FINAL row's when a head is chosen).
+  const classes = indexLabels(gLabels, gLabels.length);
+  for (const views of [false, true]) {
+    const config = `… + head ${views ? 'with the flip views as extra training rows' : 'on pooled rows only'} (vote re-chosen)`;
+    const best = cv.headTable.filter((r) => r.head?.views === views).reduce<HeadRow | null>((a, r) => (!a || r.map > a.map ? r : a), null);
+    if (!best?.head) {
+      rows.push(notChosen(config, 'not in the head grid'));
+      continue;
+    }
+    const art = withTrainedHead(cv.artifact!, g.data, viewRows(plain.gallery), classes, best.head, cv.grid.headIterations);
+    rows.push(await run(config, new Metric(art), defaultsWith(best.rerank), g, q, gLabels, qLabels, `λ ${best.head.l2}, w ${best.head.weight}; ${JSON.stringify(best.rerank)}; CV ${best.map.toFixed(4)}`));
+  }
   const chosen = new Metric(cv.artifact!);
   const finalDefaults = defaultsWith(cv.rerank);
   rows.push(await run('FINAL (what `imsearch fit` chooses: + head, vote re-chosen), no crop', chosen, finalDefaults, g, q, gLabels, qLabels, `${choiceNote(cv)}; ${cvNote(cv)}; CV ${cvSeconds.toFixed(0)} s`));
@@ -210,7 +226,7 @@ async function main(): Promise<void> {
   const cgLabels = labelsOf(cropped.gallery);
   const cqLabels = labelsOf(cropped.queries);
   if (!cvOnly) rows.push(await run('ensemble + flip, cosine, crop step on', identity(cg), PLAIN_DEFAULTS, cg, cq, cgLabels, cqLabels));
-  const { cv: cvCrop } = selection(cg, cgLabels, blocks);
+  const { cv: cvCrop } = selection(cg, cgLabels, blocks, { views: viewRows(cropped.gallery) });
   rows.push(await run('final selection, crop step on', new Metric(cvCrop.artifact!), defaultsWith(cvCrop.rerank), cg, cq, cgLabels, cqLabels, `${choiceNote(cvCrop)}; CV MAP ${cvCrop.scores.reranked.map.toFixed(4)} vs no-crop ${cv.scores.reranked.map.toFixed(4)}`));
 
   const table = [

@@ -93,6 +93,8 @@ export interface HeadArtifact {
   weight: number;
   /** The L2 penalty it was trained with (a record of the CV's choice). */
   l2: number;
+  /** Whether the augmented views were extra training rows (a record of the CV's choice; written only when true, so older artifacts keep their bytes). */
+  views: boolean;
 }
 
 export interface MetricArtifact {
@@ -193,7 +195,7 @@ export function artifactToJson(a: MetricArtifact): Record<string, unknown> {
       ? {}
       : {
           blockWeights: a.blockWeights ? { dims: a.blockWeights.dims, weights: a.blockWeights.weights } : null,
-          head: a.head ? { classes: a.head.classes, featureScale: a.head.featureScale, W: encodeArray(a.head.W), b: encodeArray(a.head.b), weight: a.head.weight, l2: a.head.l2 } : null,
+          head: a.head ? { classes: a.head.classes, featureScale: a.head.featureScale, W: encodeArray(a.head.W), b: encodeArray(a.head.b), weight: a.head.weight, l2: a.head.l2, ...(a.head.views ? { views: true } : {}) } : null,
         };
   return {
     format: a.format,
@@ -323,5 +325,6 @@ function parseHead(e: unknown): HeadArtifact | null {
     b: decodeArray(o.b, 'float32', 'head.b') ?? new Float32Array(0),
     weight: o.weight,
     l2: o.l2,
+    views: o.views === true,
   };
 }

@@ -26,7 +26,8 @@ import type { ScatterCache } from './pca.js';
 import { Rng } from './random.js';
 import { topS, type Shortlists } from './shortlists.js';
 import type { FoldSpace } from './cv-metric-search.js';
-import { scaledPosteriors, trainScaledHead } from './head.js';
+import { scaledPosteriors, trainScaledHead, withViewRows } from './head.js';
+import type { HeadChoice } from './cv-types.js';
 import { fitOpenSetCuts, openSetSignal, OPEN_SET_SIGNALS, type OpenSetSignal, type RankedQuery, type SignalledPairs } from './open-set.js';
 import { classVoteRerank, type ClassPrior, type Neighbour } from './rerank.js';
 import { scoreMatrixOf } from './scoring.js';
@@ -59,6 +60,9 @@ export interface StrangerFold {
   r: number;
   kind: ScoreKind;
   weights: Float64Array | null;
+  /** The input rows behind Tc, and that metric's map from input rows (to train a head with augmented views as well). */
+  train: Int32Array;
+  map: (rows: Float32Array) => Float32Array;
 }
 
 /**
@@ -79,7 +83,7 @@ export function unfamiliarFolds(
   return folds.map((fold, f) => {
     const absent = unfamiliarClassesOf(fold, opts.share, opts.seed + 7919 * f);
     const empty = { queries: 0, s: opts.s, ids: new Int32Array(0), scores: new Float64Array(0) };
-    if (!absent.size) return { lists: empty, galleryClass: new Int32Array(0), Tq: new Float32Array(0), Tc: new Float32Array(0), r: 0, kind: 'ip', weights: null };
+    if (!absent.size) return { lists: empty, galleryClass: new Int32Array(0), Tq: new Float32Array(0), Tc: new Float32Array(0), r: 0, kind: 'ip', weights: null, train: new Int32Array(0), map: (rows) => rows };
     const train = fold.split.train.filter((r) => !absent.has(classes.classOf[r]));
     const absentTrain = fold.split.train.filter((r) => absent.has(classes.classOf[r]));
     const queries = fold.split.heldOut.filter((r) => absent.has(classes.classOf[r]));
@@ -97,7 +101,8 @@ export function unfamiliarFolds(
     const S = metric.scoreMatrix(Tq, Tc);
     const lists = topS(S, queries.length, train.length, Math.min(opts.s, train.length));
     const galleryClass = Int32Array.from(train, (r) => classes.classOf[r]);
-    return { lists, galleryClass, Tq, Tc, r: metric.dim, kind: metric.scoreKind, weights: metric.artifact.normWeights ? Float64Array.from(metric.artifact.normWeights) : null };
+    const weights = metric.artifact.normWeights ? Float64Array.from(metric.artifact.normWeights) : null;
+    return { lists, galleryClass, Tq, Tc, r: metric.dim, kind: metric.scoreKind, weights, train, map: (rows) => metric.transform(rows) };
   });
 }
 
@@ -145,8 +150,11 @@ export interface OpenSetCalibrationInput {
   names: string[];
   rerank: RerankParams;
   /** The chosen head (null: none), the L-BFGS iterations it is trained with, and its posteriors of every fold's held-out queries. */
-  head: { l2: number; weight: number } | null;
+  head: HeadChoice | null;
   headIterations: number;
+  /** The input's augmented views (the head's extra training rows when head.views; n × dim each). */
+  views: readonly Float32Array[];
+  dim: number;
   familiarPosteriors: Float64Array[] | null;
   targets: readonly number[];
   k: number;
@@ -196,7 +204,8 @@ export function calibrateOpenSet(input: OpenSetCalibrationInput): { thresholds: 
     if (u.lists.queries === 0) continue;
     const L = chainLists(u.lists, u);
     const labelOf = (id: number) => (u.galleryClass[id] >= 0 ? names[u.galleryClass[id]] : null);
-    const P = head ? strangerPosteriors(u, C, head.l2, input.headIterations) : null;
+    const views = head?.views ? input.views.map((v) => u.map(rowsOf(v, input.dim, u.train))) : [];
+    const P = head ? strangerPosteriors(u, C, head.l2, input.headIterations, views) : null;
     for (let q = 0; q < L.queries; q++) queries.push({ list: neighboursOf(L, q, labelOf), prior: P ? priorOf(P, q) : null, familiar: false, label: null });
   }
 
@@ -258,12 +267,12 @@ export function aucOf(pos: readonly number[], neg: readonly number[]): number {
  * their classes, over the classes that part has (as the product's head knows only the
  * collection's classes: no posterior mass on classes it has no row of), laid out over all C.
  */
-function strangerPosteriors(u: StrangerFold, C: number, l2: number, maxIterations: number): Float64Array {
+function strangerPosteriors(u: StrangerFold, C: number, l2: number, maxIterations: number, views: readonly Float32Array[]): Float64Array {
   const present = [...new Set(u.galleryClass)].filter((c) => c >= 0).sort((a, b) => a - b);
   const local = new Int32Array(C).fill(-1);
   present.forEach((c, i) => (local[c] = i));
-  const classOf = Int32Array.from(u.galleryClass, (c) => (c >= 0 ? local[c] : -1));
-  const P = scaledPosteriors(trainScaledHead(u.Tc, u.r, classOf, present.length, { l2, maxIterations }), u.Tq);
+  const training = withViewRows(u.Tc, Int32Array.from(u.galleryClass, (c) => (c >= 0 ? local[c] : -1)), views);
+  const P = scaledPosteriors(trainScaledHead(training.T, u.r, training.classOf, present.length, { l2, maxIterations }), u.Tq);
   const out = new Float64Array(u.lists.queries * C);
   for (let q = 0; q < u.lists.queries; q++) present.forEach((c, i) => (out[q * C + c] = P[q * present.length + i]));
   return out;

@@ -35,6 +35,8 @@ export interface CvGrid {
   headL2s: number[];
   /** Weights of the head's class posterior in the vote (> 0; no head is always a candidate). */
   headWeights: number[];
+  /** Train each head without and/or with the augmented views as extra rows (true applies only when the input has two or more views). */
+  headViews: boolean[];
   /** L-BFGS iterations per head fit. */
   headIterations: number;
   /** Relative weights of the input's blocks (the ensemble's models) to try; [] = equal weights only. */
@@ -64,6 +66,7 @@ export function defaultGrid(sample: { n: number; d: number; labelled: number; cl
     // One penalty: 1e-4 under-fits (flatter posteriors) and lost to 1e-5 on every CV seed measured.
     headL2s: [1e-5],
     headWeights: [0.5, 1, 2, 4],
+    headViews: [false, true],
     headIterations: 50,
     blockWeights: [],
   };

@@ -8,13 +8,18 @@
  * head alone), since a head shifts which vote complements it best. "No head" is the incumbent
  * row; a head must beat it on the selection score (selection.ts: on a tie the cheaper
  * candidate wins: no head first, then as for the re-ranker search).
+ *
+ * With the input's augmented views (each item's per-view rows, e.g. the photo and its mirror,
+ * beside the pooled row the index holds), each head is trained twice: on the pooled rows alone,
+ * and with every view's rows added as extra training rows (head.ts withViewRows, mapped by the
+ * fold's own metric). The pooled-only head is the cheaper candidate.
  */
-import type { Fold } from './cv-folds.js';
+import { rowsOf, type Fold } from './cv-folds.js';
 import { foldRetrieval, meanOverFolds } from './cv-fold-scores.js';
 import type { CvGrid } from './cv-grid.js';
 import type { Evaluated } from './cv-metric-search.js';
-import type { CvScores, SelectBy } from './cv-types.js';
-import { scaledPosteriors, trainScaledHead } from './head.js';
+import type { CvScores, HeadChoice, SelectBy } from './cv-types.js';
+import { scaledPosteriors, trainScaledHead, withViewRows } from './head.js';
 import { scoreMatrixOf } from './scoring.js';
 import { voteCandidates } from './cv-rerank-search.js';
 import { preferredIndex, rerankCost, selectionScore, tiedAtTop, type Candidate } from './selection.js';
@@ -22,7 +27,7 @@ import { expandedShortlists, neighboursOf, qeApplies, voteAndCut, type RerankPar
 
 export interface HeadRow extends CvScores {
   /** null: no head. */
-  head: { l2: number; weight: number } | null;
+  head: HeadChoice | null;
   /** The re-ranking this row runs (the incumbent's for no head; the vote re-chosen with a head). */
   rerank: RerankParams;
 }
@@ -33,6 +38,9 @@ export interface HeadSearchInput {
   rerank: RerankParams;
   incumbent: CvScores;
   folds: Fold[];
+  /** The input's augmented views (n × dim each, the weighting's space, the input's row order); fewer than two: none. */
+  views: readonly Float32Array[];
+  dim: number;
   names: string[];
   grid: CvGrid;
   k: number;
@@ -48,9 +56,10 @@ export interface HeadSearchResult {
 }
 
 export function searchHead(input: HeadSearchInput): HeadSearchResult {
-  const { chosen, rerank, folds, names, grid, k, selectBy } = input;
+  const { chosen, rerank, folds, names, grid, k, selectBy, views, dim } = input;
   const table: HeadRow[] = [{ head: null, rerank, ...input.incumbent }];
-  const posteriorsOf = new Map<number, Float64Array[]>();
+  const posteriorsOf = new Map<string, Float64Array[]>();
+  const viewOptions = grid.headViews.filter((v) => !v || views.length > 1);
   if (grid.headL2s.length && grid.headWeights.length) {
     const perFold = folds.map((fold, f) => {
       const sp = chosen.spaces[f];
@@ -63,9 +72,22 @@ export function searchHead(input: HeadSearchInput): HeadSearchResult {
     });
     const classOf = new Map(names.map((n, i) => [n, i]));
     const C = names.length;
-    for (const l2 of grid.headL2s) {
-      const posteriors = perFold.map(({ sp }, f) => scaledPosteriors(trainScaledHead(sp.Tc, sp.r, folds[f].galleryClass, C, { l2, maxIterations: grid.headIterations }), sp.Tq));
-      posteriorsOf.set(l2, posteriors);
+    // Each fold's training rows, with and without the views' rows (mapped once, not per λ).
+    const training = new Map<boolean, { T: Float32Array; classOf: Int32Array }[]>();
+    const trainingOf = (withViews: boolean) => {
+      let t = training.get(withViews);
+      if (!t) {
+        t = perFold.map(({ sp }, f) => withViewRows(sp.Tc, folds[f].galleryClass, withViews ? views.map((v) => sp.map(rowsOf(v, dim, folds[f].split.train))) : []));
+        training.set(withViews, t);
+      }
+      return t;
+    };
+    for (const l2 of grid.headL2s) for (const withViews of viewOptions) {
+      const posteriors = perFold.map(({ sp }, f) => {
+        const { T, classOf } = trainingOf(withViews)[f];
+        return scaledPosteriors(trainScaledHead(T, sp.r, classOf, C, { l2, maxIterations: grid.headIterations }), sp.Tq);
+      });
+      posteriorsOf.set(headKey(l2, withViews), posteriors);
       for (const weight of grid.headWeights) {
         for (const vote of [null, ...voteCandidates(grid)]) {
           const scores = perFold.map(({ queries }, f) => {
@@ -73,12 +95,14 @@ export function searchHead(input: HeadSearchInput): HeadSearchResult {
             const ranked = queries.map((sl, q) => voteAndCut(sl, vote, { k }, { weight, probability: (label) => P[q * C + (classOf.get(label) as number)] }));
             return foldRetrieval(folds[f], names, (q) => ranked[q].map((nb) => nb.id), k);
           });
-          table.push({ head: { l2, weight }, rerank: { vote, qe: rerank.qe }, ...meanOverFolds(scores) });
+          table.push({ head: { l2, weight, views: withViews }, rerank: { vote, qe: rerank.qe }, ...meanOverFolds(scores) });
         }
       }
     }
   }
-  const candidates = table.map((row, order): Candidate => ({ score: selectionScore(row, selectBy), cost: [row.head ? 1 : 0, ...rerankCost(row.rerank)], order }));
+  const candidates = table.map((row, order): Candidate => ({ score: selectionScore(row, selectBy), cost: [row.head ? 1 : 0, row.head?.views ? 1 : 0, ...rerankCost(row.rerank)], order }));
   const best = table[preferredIndex(candidates)];
-  return { table, best, tied: tiedAtTop(candidates), posteriors: best.head ? (posteriorsOf.get(best.head.l2) ?? null) : null };
+  return { table, best, tied: tiedAtTop(candidates), posteriors: best.head ? (posteriorsOf.get(headKey(best.head.l2, best.head.views)) ?? null) : null };
 }
+
+const headKey = (l2: number, views: boolean) => `${l2}/${views}`;

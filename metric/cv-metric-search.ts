@@ -16,6 +16,7 @@ import { DEFAULT_SHRINKAGE, LEADER_MARGIN, type CvGrid } from './cv-grid.js';
 import type { CvRow, CvScores, SelectBy } from './cv-types.js';
 import { applyLearnedMap, type FitContext, type LearnedMap } from './fit-context.js';
 import { resolveParams, SUPERVISED } from './params.js';
+import { pcaProject, type PcaModel } from './pca.js';
 import type { RetrievalScores } from './retrieval-scores.js';
 import { scoreMatrixOf } from './scoring.js';
 import { compareCandidates, metricCost, selectionScore, tiedAtTop, type Candidate } from './selection.js';
@@ -29,6 +30,8 @@ export interface FoldSpace {
   r: number;
   kind: ScoreKind;
   weights: Float64Array | null;
+  /** The fold's map from input rows (the input's space, dim wide) to this space (rows × r): how other rows (e.g. augmented views) join it. */
+  map: (rows: Float32Array) => Float32Array;
 }
 
 /** An evaluated configuration, with the per-fold shortlists and spaces the later stages reuse. */
@@ -77,7 +80,8 @@ export function searchMetricParams(input: MetricSearchInput): MetricSearchResult
 
   // One score buffer for every row's fold score matrices (only their shortlists are kept).
   let scratch = new Float64Array(0);
-  const evaluateSpaces = (stage: CvRow['stage'], params: ResolvedParams, perFold: { T: Float32Array; r: number; kind: ScoreKind; weights: Float64Array | null }[], started: number): Evaluated => {
+  type Space = Omit<FoldSpace, 'Tq' | 'Tc'> & { T: Float32Array };
+  const evaluateSpaces = (stage: CvRow['stage'], params: ResolvedParams, perFold: Space[], started: number): Evaluated => {
     const lists: Shortlists[] = [];
     const spaces: FoldSpace[] = [];
     const scores: RetrievalScores[] = [];
@@ -90,7 +94,7 @@ export function searchMetricParams(input: MetricSearchInput): MetricSearchResult
       const S = scoreMatrixOf(sp.kind, sp.weights, Tq, Tc, sp.r, scratch);
       const list = topS(S, fold.split.heldOut.length, fold.split.train.length, shortlist);
       lists.push(list);
-      spaces.push({ Tq, Tc, r: sp.r, kind: sp.kind, weights: sp.weights });
+      spaces.push({ Tq, Tc, r: sp.r, kind: sp.kind, weights: sp.weights, map: sp.map });
       scores.push(foldRetrieval(fold, names, (q) => list.ids.subarray(q * list.s, q * list.s + list.s), k));
     });
     const row: CvRow = { stage, params, outputDim: perFold[0].r, scoreKind: perFold[0].kind, ...meanOverFolds(scores), millis: performance.now() - started };
@@ -110,11 +114,13 @@ export function searchMetricParams(input: MetricSearchInput): MetricSearchResult
     }
     const raw = maps.map((m, f) => applyLearnedMap(m, folds[f].Yall, folds[f].pDim, false));
     for (const normalize of normalizeOptions) {
-      const perFold = maps.map((m, f) => {
-        if (!normalize) return { T: raw[f], r: m.r, kind: m.kind, weights: m.normWeights };
+      const perFold = maps.map((m, f): Space => {
+        const fold = folds[f];
+        const map = (rows: Float32Array) => applyLearnedMap(m, pcaProject(fold.ctx.pca as PcaModel, rows), fold.pDim, normalize);
+        if (!normalize) return { T: raw[f], r: m.r, kind: m.kind, weights: m.normWeights, map };
         const T = Float32Array.from(raw[f]);
         normalizeRows(T, m.r);
-        return { T, r: m.r, kind: 'ip' as ScoreKind, weights: null };
+        return { T, r: m.r, kind: 'ip', weights: null, map };
       });
       consider(evaluateSpaces(stage, { ...params, normalize }, perFold, started));
     }
@@ -124,7 +130,7 @@ export function searchMetricParams(input: MetricSearchInput): MetricSearchResult
   if (grid.methods.includes('identity')) {
     const started = performance.now();
     const params = resolveParams({ method: 'identity', normalize: false }, sample);
-    const e = evaluateSpaces('baseline', params, folds.map(() => ({ T: X, r: dim, kind: 'ip' as ScoreKind, weights: null })), started);
+    const e = evaluateSpaces('baseline', params, folds.map((): Space => ({ T: X, r: dim, kind: 'ip', weights: null, map: (rows) => rows })), started);
     baseline = { map: e.row.map, classBalancedMap: e.row.classBalancedMap, precisionAt1: e.row.precisionAt1 };
     consider(e);
   }

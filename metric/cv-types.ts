@@ -22,3 +22,10 @@ export interface CvRow extends CvScores {
 export interface RerankRow extends CvScores {
   rerank: RerankParams;
 }
+
+/** A head's settings: its L2 penalty, its weight in the vote, and whether the augmented views were extra training rows. */
+export interface HeadChoice {
+  l2: number;
+  weight: number;
+  views: boolean;
+}

@@ -26,7 +26,7 @@
  *     so `kernel` records which one the numbers came from.
  */
 import { ascendingIdOrder, permuteRows, type RowIds } from './canonical-order.js';
-import { withExtensions, type HeadArtifact, type MetricArtifact, type ResolvedParams } from './artifact.js';
+import { withExtensions, type MetricArtifact, type ResolvedParams } from './artifact.js';
 import type { ThresholdFit } from './calibration.js';
 import { calibrate, calibrateOpenSet, unfamiliarFolds, type CalibrationPairs, type SignalSummary } from './cv-calibration.js';
 import type { OpenSetSignal } from './calibration.js';
@@ -34,17 +34,17 @@ import { makeFolds } from './cv-folds.js';
 import { searchBlockWeights, type EnsembleRow, type Weighted } from './cv-ensemble-search.js';
 import { defaultBlockWeights, defaultGrid, type CvGrid } from './cv-grid.js';
 import { searchHead, type HeadRow } from './cv-head-search.js';
-import { trainScaledHead } from './head.js';
-import { Metric } from './metric.js';
+import { withTrainedHead } from './head-fit.js';
 import { searchMetricParams } from './cv-metric-search.js';
 import { searchReranking } from './cv-rerank-search.js';
-import type { CvRow, CvScores, RerankRow, SelectBy } from './cv-types.js';
+import type { CvRow, CvScores, HeadChoice, RerankRow, SelectBy } from './cv-types.js';
 import { fitResolved } from './fit.js';
 import { kernelKind, withRetainedScratch } from './kernels.js';
 import { indexLabels, requireLabels, type Label } from './labels.js';
 import { ScatterCache } from './pca.js';
 import type { RerankParams } from './shortlist-chain.js';
 import { checkVectors } from './vectors.js';
+import { ImsearchError } from '../errors/error-codes.js';
 import { DEFAULT_CV_SEED } from './params.js';
 
 export interface CvOptions {
@@ -88,6 +88,12 @@ export interface CvOptions {
    * blocks' relative weights are chosen too (grid.blockWeights, default defaultBlockWeights).
    */
   blocks?: number[];
+  /**
+   * The rows' augmented views (e.g. each photo and its mirror; n × dim each, the rows' order):
+   * X holds their pooled rows. Given two or more, the classification head is also tried with them
+   * as extra training rows (grid.headViews).
+   */
+  views?: Float32Array[];
   /** Called after every evaluated row (progress display). */
   onRow?: (row: CvRow) => void;
 }
@@ -100,7 +106,7 @@ export interface CvResult {
   /** Chosen relative block weights (null: equal, or no blocks given). */
   blockWeights: number[] | null;
   /** Chosen classification head (null: none). */
-  head: { l2: number; weight: number } | null;
+  head: HeadChoice | null;
   /** CV scores of the chosen metric alone, of the whole chosen chain (re-ranking, weights, head), and of plain cosine on the raw vectors. */
   scores: { metric: CvScores; reranked: CvScores; baseline: CvScores };
   table: CvRow[];
@@ -139,9 +145,12 @@ export function crossValidateMetric(X: Float32Array, dim: number, labels: readon
 function crossValidate(X: Float32Array, dim: number, labels: readonly Label[], options: CvOptions): CvResult {
   const t0 = performance.now();
   const n = checkVectors(X, dim);
+  let views = options.views ?? [];
+  for (const v of views) if (v.length !== X.length) throw new ImsearchError('BAD_USER_INPUT', `a view has ${v.length / dim} rows of ${dim}, the gallery ${n}`);
   if (options.ids) {
     const order = ascendingIdOrder(options.ids, n);
     X = permuteRows(X, dim, order);
+    views = views.map((v) => permuteRows(v, dim, order));
     labels = Array.from(order, (i) => labels[i]);
   }
   const classes = indexLabels(labels, n);
@@ -176,7 +185,7 @@ function crossValidate(X: Float32Array, dim: number, labels: readonly Label[], o
   const foldsMs = performance.now() - tFolds;
 
   const tEnsemble = performance.now();
-  let chosenWeighting: Weighted = { weights: (options.blocks ?? [dim]).map(() => 1), X, scatter, folds, chosen: metric.chosen, rerank: rerank.best };
+  let chosenWeighting: Weighted = { weights: (options.blocks ?? [dim]).map(() => 1), X, views, scatter, folds, chosen: metric.chosen, rerank: rerank.best };
   let ensemble: ReturnType<typeof searchBlockWeights> | null = null;
   if (options.blocks && options.blocks.length > 1 && metric.chosen.row.params.method !== 'identity') {
     ensemble = searchBlockWeights({ blocks: options.blocks, dim, classes, params: metric.chosen.row.params, grid, foldOptions, sample, k, shortlist, selectBy, incumbent: chosenWeighting });
@@ -187,7 +196,7 @@ function crossValidate(X: Float32Array, dim: number, labels: readonly Label[], o
   const best = chosenWeighting.rerank;
 
   const tHead = performance.now();
-  const head = searchHead({ chosen, rerank: best.rerank, incumbent: best, folds: chosenWeighting.folds, names: classes.names, grid, k, selectBy });
+  const head = searchHead({ chosen, rerank: best.rerank, incumbent: best, folds: chosenWeighting.folds, views: chosenWeighting.views, dim, names: classes.names, grid, k, selectBy });
   const headMs = performance.now() - tHead;
   // Calibrated in the chosen weighting's space (what queries will be scored in), with the
   // unfamiliar classes' queries as wrong matches when asked for.
@@ -206,6 +215,8 @@ function crossValidate(X: Float32Array, dim: number, labels: readonly Label[], o
         rerank: head.best.rerank,
         head: head.best.head,
         headIterations: grid.headIterations,
+        views: chosenWeighting.views,
+        dim,
         familiarPosteriors: head.posteriors,
         targets,
         k,
@@ -220,16 +231,9 @@ function crossValidate(X: Float32Array, dim: number, labels: readonly Label[], o
   let artifact: MetricArtifact | null = null;
   if (options.fitFinal ?? true) {
     const base = fitResolved(chosenWeighting.X, dim, classes, params, { scatter: chosenWeighting.scatter ?? undefined, sourceHash: options.sourceHash });
-    const blockWeights = weighted ? { dims: options.blocks as number[], weights: chosenWeighting.weights } : null;
+    const weightedBase = withExtensions(base, { blockWeights: weighted ? { dims: options.blocks as number[], weights: chosenWeighting.weights } : null, head: null });
     const h = head.best.head;
-    let trainedHead: HeadArtifact | null = null;
-    if (h) {
-      // The gallery as the runtime Metric maps it (block weights included): what queries will meet.
-      const T = new Metric(withExtensions(base, { blockWeights, head: null })).transform(X);
-      const trained = trainScaledHead(T, base.outputDim, classes.classOf, classes.names.length, { l2: h.l2, maxIterations: grid.headIterations });
-      trainedHead = { classes: classes.names, featureScale: trained.featureScale, W: Float32Array.from(trained.model.W), b: Float32Array.from(trained.model.b), weight: h.weight, l2: h.l2 };
-    }
-    artifact = withExtensions(base, { blockWeights, head: trainedHead });
+    artifact = h ? withTrainedHead(weightedBase, X, views, classes, h, grid.headIterations) : weightedBase;
   }
   const finalMs = performance.now() - tFinal;
 

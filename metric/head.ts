@@ -124,7 +124,7 @@ const dot = (a: Float64Array, b: Float64Array) => {
  * to unit length, later ones start at 1 (the curvature pairs scale them). A pair with no
  * positive curvature (s·y ≤ 0, e.g. float32 rounding near the optimum) is not kept.
  */
-function lbfgs(f: (x: Float64Array) => { loss: number; grad: Float64Array }, x: Float64Array, maxIter: number, tol: number, m: number): Float64Array {
+export function lbfgs(f: (x: Float64Array) => { loss: number; grad: Float64Array }, x: Float64Array, maxIter: number, tol: number, m: number): Float64Array {
   let { loss, grad } = f(x);
   const S: Float64Array[] = [];
   const Yp: Float64Array[] = [];
@@ -214,4 +214,23 @@ export function trainScaledHead(T: Float32Array, r: number, classOf: Int32Array,
 /** Posteriors of rows T (n × r) under a scaled head: n × classes. */
 export function scaledPosteriors(h: ScaledHead, T: Float32Array): Float64Array {
   return predictProba(h.model, Float32Array.from(T, (v) => v * h.featureScale));
+}
+
+/**
+ * A head's training set with augmented views as extra rows: the rows T (n × r) followed by each
+ * view's rows (n × r each: the same items in the same order, mapped into the same space), the
+ * classes repeated. The views teach the head what a mirrored or re-framed photo of a class looks
+ * like; queries still reach it pooled.
+ */
+export function withViewRows(T: Float32Array, classOf: Int32Array, views: readonly Float32Array[]): { T: Float32Array; classOf: Int32Array } {
+  if (views.length === 0) return { T, classOf };
+  const out = new Float32Array(T.length * (1 + views.length));
+  out.set(T);
+  views.forEach((v, i) => {
+    if (v.length !== T.length) throw metricInputBug(`withViewRows: a view has ${v.length} values, the rows ${T.length}`);
+    out.set(v, (i + 1) * T.length);
+  });
+  const classes = new Int32Array(classOf.length * (1 + views.length));
+  for (let i = 0; i <= views.length; i++) classes.set(classOf, i * classOf.length);
+  return { T: out, classOf: classes };
 }

@@ -21,7 +21,7 @@
  * pca, stats, learners, linalg, kernels (the maths), fit-context + fit (fitting), metric (the
  * runtime Metric), scoring (score matrices), shortlists (top-s), shortlist-chain (α-QE → vote →
  * cut), rerank (the vote and α-QE themselves; the vote takes the head's class posterior),
- * head (softmax classification head on the metric space, L-BFGS), calibration (thresholds),
+ * head (softmax classification head on the metric space, L-BFGS), head-fit (the stored head, with augmented views as extra rows), calibration (thresholds),
  * rank-gallery (the exact query chain), retrieval-scores (the evaluation protocol), and the
  * cross-validation: cv (orchestration) over canonical-order, cv-folds, cv-grid, cv-metric-search,
  * cv-rerank-search, cv-ensemble-search (the models' relative weights), cv-head-search (the head
@@ -66,10 +66,11 @@ export { fitProbabilityCurve, probabilityAt, type ProbabilityCurve } from './pro
 export { crossValidateMetric, type CvOptions, type CvResult } from './cv.js';
 export { seedSpread, type SeedChoice, type SeedSpread } from './cv-seed-spread.js';
 export type { RowIds } from './canonical-order.js';
-export type { CvRow, CvScores, RerankRow, SelectBy } from './cv-types.js';
+export type { CvRow, CvScores, HeadChoice, RerankRow, SelectBy } from './cv-types.js';
 export { defaultBlockWeights, defaultGrid, type CvGrid } from './cv-grid.js';
 export type { EnsembleRow } from './cv-ensemble-search.js';
 export type { HeadRow } from './cv-head-search.js';
+export { withTrainedHead } from './head-fit.js';
 export { splitGallery, type Split } from './cv-folds.js';
 export { topS, type Shortlists } from './shortlists.js';
 export { expandQuery, qeApplies, voteAndCut, type CutParams, type RerankParams, type ShortlistRow } from './shortlist-chain.js';

@@ -61,6 +61,8 @@ export async function fitCollectionMetric(collection: Collection, opts: FitOptio
     unfamiliarClasses,
     openSet,
     ids: Array.from(matrix.ids),
+    // Each view's rows beside the pooled ones: the head may train on them as extra rows.
+    views: views.length > 1 ? views.map((v) => galleryMatrix(collection, [v]).data) : undefined,
     // The models' blocks, so the CV also chooses their relative weights (stored in the artifact).
     blocks: collection.manifest.models.map((m) => m.dim),
     shortlist,

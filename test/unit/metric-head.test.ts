@@ -125,7 +125,7 @@ describe('block weights and the version-2 artifact', () => {
     assert.equal(base.version, 1);
     assert.equal(hashArtifact(withExtensions(base, { blockWeights: null, head: null })), hashArtifact(base));
     const dims = [g.d - 2, 2];
-    const head = { classes: ['x', 'y'], featureScale: 0.5, W: new Float32Array(2 * base.outputDim).fill(0.25), b: Float32Array.from([0, 1]), weight: 2, l2: 1e-4 };
+    const head = { classes: ['x', 'y'], featureScale: 0.5, W: new Float32Array(2 * base.outputDim).fill(0.25), b: Float32Array.from([0, 1]), weight: 2, l2: 1e-4, views: true };
     const v2 = withExtensions(base, { blockWeights: { dims, weights: [1, 2] }, head });
     assert.equal(v2.version, 2);
     const back = parseArtifact(serializeArtifact(v2));
@@ -159,7 +159,7 @@ describe('block weights and the version-2 artifact', () => {
     assert.equal(r.headTable[0].head, null);
     assert.deepEqual(r.headTable[0].rerank, r.rerankTable.find((x) => x.map === r.headTable[0].map)?.rerank);
     // With the head the vote is chosen again: none (the head alone), then every vote of the grid.
-    assert.deepEqual(r.headTable.slice(1).map((x) => x.head), new Array(r.headTable.length - 1).fill({ l2: 1e-3, weight: 1 }));
+    assert.deepEqual(r.headTable.slice(1).map((x) => x.head), new Array(r.headTable.length - 1).fill({ l2: 1e-3, weight: 1, views: false }));
     assert.equal(r.headTable[1].rerank.vote, null);
     assert.equal(r.headTable.length, 2 + r.rerankTable.filter((x) => x.rerank.vote && !x.rerank.qe).length);
     assert.deepEqual(r.ensembleTable, []);
