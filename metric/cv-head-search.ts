@@ -82,20 +82,22 @@ export function searchHead(input: HeadSearchInput): HeadSearchResult {
       }
       return t;
     };
-    for (const l2 of grid.headL2s) for (const withViews of viewOptions) {
-      const posteriors = perFold.map(({ sp }, f) => {
-        const { T, classOf } = trainingOf(withViews)[f];
-        return scaledPosteriors(trainScaledHead(T, sp.r, classOf, C, { l2, maxIterations: grid.headIterations }), sp.Tq);
-      });
-      posteriorsOf.set(headKey(l2, withViews), posteriors);
-      for (const weight of grid.headWeights) {
-        for (const vote of [null, ...voteCandidates(grid)]) {
-          const scores = perFold.map(({ queries }, f) => {
-            const P = posteriors[f];
-            const ranked = queries.map((sl, q) => voteAndCut(sl, vote, { k }, { weight, probability: (label) => P[q * C + (classOf.get(label) as number)] }));
-            return foldRetrieval(folds[f], names, (q) => ranked[q].map((nb) => nb.id), k);
-          });
-          table.push({ head: { l2, weight, views: withViews }, rerank: { vote, qe: rerank.qe }, ...meanOverFolds(scores) });
+    for (const l2 of grid.headL2s) {
+      for (const withViews of viewOptions) {
+        const posteriors = perFold.map(({ sp }, f) => {
+          const rows = trainingOf(withViews)[f];
+          return scaledPosteriors(trainScaledHead(rows.T, sp.r, rows.classOf, C, { l2, maxIterations: grid.headIterations }), sp.Tq);
+        });
+        posteriorsOf.set(headKey(l2, withViews), posteriors);
+        for (const weight of grid.headWeights) {
+          for (const vote of [null, ...voteCandidates(grid)]) {
+            const scores = perFold.map(({ queries }, f) => {
+              const P = posteriors[f];
+              const ranked = queries.map((sl, q) => voteAndCut(sl, vote, { k }, { weight, probability: (label) => P[q * C + (classOf.get(label) as number)] }));
+              return foldRetrieval(folds[f], names, (q) => ranked[q].map((nb) => nb.id), k);
+            });
+            table.push({ head: { l2, weight, views: withViews }, rerank: { vote, qe: rerank.qe }, ...meanOverFolds(scores) });
+          }
         }
       }
     }
