@@ -1,6 +1,6 @@
 /**
  * A small typed client for the image search API. Runs in browsers and in Node 20 alike: it uses
- * only fetch, Blob and crypto.getRandomValues (and, for watchJob, a WebSocket with the graphql-ws client, loaded
+ * only fetch, FormData and Blob (and, for watchJob, a WebSocket with the graphql-ws client, loaded
  * on first use). Operations are the typed documents generated from
  * sdk/operations/*.graphql (sdk/generated/); any Blob or File in the variables is sent as a
  * GraphQL multipart request (https://github.com/jaydenseric/graphql-multipart-request-spec) with
@@ -8,7 +8,6 @@
  * the server's stable `extensions.code`.
  */
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
-import { multipartBody } from './multipart.js';
 import {
   type AddImagesInput,
   AddImagesDocument,
@@ -181,17 +180,13 @@ export class ImsearchClient {
     const headers: Record<string, string> = { Accept: 'application/graphql-response+json, application/json', ...this.options.headers };
     if (this.options.apiKey) headers.Authorization = `Bearer ${this.options.apiKey}`;
     const { clone, files } = extractFiles(variables ?? {});
-    let body: string | Blob;
+    let body: string | FormData;
     if (files.length) {
-      const multipart = multipartBody(
-        [
-          ['operations', JSON.stringify({ query, variables: clone, operationName })],
-          ['map', JSON.stringify(Object.fromEntries(files.map((f, i) => [String(i), [`variables.${f.path}`]])))],
-        ],
-        files.map((f, i) => ({ name: String(i), file: f.file, filename: fileName(f.file) })),
-      );
-      body = multipart.body;
-      headers['Content-Type'] = multipart.contentType;
+      const form = new FormData();
+      form.append('operations', JSON.stringify({ query, variables: clone, operationName }));
+      form.append('map', JSON.stringify(Object.fromEntries(files.map((f, i) => [String(i), [`variables.${f.path}`]]))));
+      files.forEach((f, i) => form.append(String(i), f.file, fileName(f.file)));
+      body = form;
       // graphql-upload requests are "simple" requests for CORS: the server refuses them as
       // possible CSRF unless this header is present (browsers then preflight cross-origin ones).
       headers['Apollo-Require-Preflight'] = 'true';

@@ -1,4 +1,4 @@
-/** Node-only helpers for the SDK (the client itself runs anywhere fetch, Blob and crypto.getRandomValues exist). */
+/** Node-only helpers for the SDK (the client itself runs anywhere fetch, FormData and Blob exist). */
 import fs from 'node:fs';
 import path from 'node:path';
 
