@@ -32,6 +32,8 @@ const BUILDS_ON: [RegExp, string, string][] = [
   [/^ensemble \+ flip \+ (pca|kissme|xqda|jointBayesian), transform-then-index$/, 'ensemble + flip TTA, cosine', ''],
   [/^ensemble \+ flip \+ jointBayesian \+ class vote$/, 'ensemble + flip + jointBayesian, transform-then-index', ''],
   [/^… \+ ensemble weights/, 'ensemble + flip + jointBayesian + class vote', ''],
+  [/^… \+ head on pooled rows only/, '… + ensemble weights (vote re-chosen)', ''],
+  [/^… \+ head with the flip views/, '… + head on pooled rows only (vote re-chosen)', ''],
   [/^FINAL/, '… + ensemble weights (vote re-chosen)', ''],
   [/^ensemble \+ flip, cosine, crop step on$/, 'ensemble + flip TTA, cosine', ''],
   [/^final selection, crop step on$/, 'FINAL', ''],
