@@ -18,12 +18,12 @@ import { parseArgs } from 'node:util';
 import { galleryMatrix } from '../service/ensemble-space.js';
 import { Collection } from '../store/collection.js';
 import { fitMetric, indexLabels, inputScaleOf, Metric, scoreRetrieval, type CvResult } from '../metric/index.js';
-import { splitGallery } from '../metric/cv-folds.js';
-import { rowsOf } from '../metric/cv-folds.js';
+import { rowsOf, splitGallery } from '../metric/cv-folds.js';
 import { lbfgs, scaledPosteriors, trainScaledHead, withViewRows } from '../metric/head.js';
 import { gemm } from '../metric/kernels.js';
 import { Rng } from '../metric/random.js';
 import { topS } from '../metric/shortlists.js';
+import { scaleColumns } from '../metric/vectors.js';
 import { neighboursOf, voteAndCut } from '../metric/shortlist-chain.js';
 import type { VoteParams } from '../metric/rerank.js';
 
@@ -129,31 +129,33 @@ function mlpPosteriors(T: Float32Array, r: number, classOf: Int32Array, C: numbe
 }
 
 const gallery = await Collection.open(args.gallery);
-const report = JSON.parse((await gallery.readFile('fit-report.json'))!.toString('utf8')) as { cv: Omit<CvResult, 'artifact'> };
-const { params, blockWeights, grid } = report.cv;
+const fitReport = JSON.parse((await gallery.readFile('fit-report.json'))!.toString('utf8')) as { cv: Omit<CvResult, 'artifact'> };
+const { params, blockWeights, grid } = fitReport.cv;
 const views = gallery.manifest.views;
 const G = galleryMatrix(gallery, views);
 const V = views.map((v) => galleryMatrix(gallery, [v]).data);
 const labels = gallery.allItems().map((i) => i.label);
 const classes = indexLabels(labels, labels.length);
 const C = classes.names.length;
+const classIndex = new Map(classes.names.map((name, i) => [name, i]));
 const dim = G.dim;
 const blocks = gallery.manifest.models.map((m) => m.dim);
 const scale = blockWeights ? inputScaleOf({ dims: blocks, weights: blockWeights }) : null;
-const weighted = (X: Float32Array) => (scale ? Float32Array.from(X, (v, i) => v * scale[i % dim]) : X);
+const weighted = (X: Float32Array) => (scale ? scaleColumns(X, dim, scale) : X);
 const votes: (VoteParams | null)[] = [null];
 for (const k of grid.voteKs) for (const tau of grid.voteTaus) votes.push({ k, tau, minShare: 0 });
 console.log(`metric ${params.method} pca ${params.pcaDim} α ${params.shrinkage} ${params.weighting}; weights ${JSON.stringify(blockWeights)}; ${C} classes; ${views.join('+')}`);
 console.log('| seed | head | training rows | top-1 | log-loss | best chain MAP@10 (weight, vote) | train s |');
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
 
+const Xw = weighted(G.data);
+const Vw = V.map(weighted);
 for (const seed of args.seeds.split(',').map(Number)) {
   const split = splitGallery(classes, { holdout: 0.2, seed });
-  const Xw = weighted(G.data);
   const metric = new Metric(fitMetric(rowsOf(Xw, dim, split.train), dim, Array.from(split.train, (i) => labels[i]), params));
   const Tc = metric.transform(rowsOf(Xw, dim, split.train));
   const Tq = metric.transform(rowsOf(Xw, dim, split.heldOut));
-  const viewsT = V.map((v) => metric.transform(rowsOf(weighted(v), dim, split.train)));
+  const viewsT = Vw.map((v) => metric.transform(rowsOf(v, dim, split.train)));
   const galleryClass = Int32Array.from(split.train, (i) => classes.classOf[i]);
   const queryClass = Int32Array.from(split.heldOut, (i) => classes.classOf[i]);
   const lists = topS(metric.scoreMatrix(Tq, Tc), split.heldOut.length, split.train.length, 100);
@@ -165,7 +167,7 @@ for (const seed of args.seeds.split(',').map(Number)) {
   const chainMap = (P: Float64Array | null, weight: number, vote: VoteParams | null) => {
     const outcomes = shortlists.map((sl, q) => {
       const label = classes.names[queryClass[q]];
-      const prior = P ? { weight, probability: (l: string) => P[q * C + classes.names.indexOf(l)] } : null;
+      const prior = P ? { weight, probability: (l: string) => P[q * C + (classIndex.get(l) as number)] } : null;
       return { label, retrievedLabels: voteAndCut(sl, vote, { k: 10 }, prior).map((nb) => nb.label ?? ''), relevantTotal: inTrain.get(label) ?? 0 };
     });
     return scoreRetrieval(outcomes, 10).map;

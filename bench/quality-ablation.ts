@@ -199,7 +199,8 @@ async function main(): Promise<void> {
     rows.push(notChosen('… + ensemble weights', 'CV kept equal weights'));
   }
   // The best head of each kind on the chosen weighting, with its vote: trained on the pooled rows
-  // alone, and with the views as extra rows (one of them is the FINAL row's when a head is chosen).
+  // alone, and with the views as extra rows (the FINAL row is one of them unless the CV's cost
+  // tie-break chose another row of the same score).
   const classes = indexLabels(gLabels, gLabels.length);
   for (const views of [false, true]) {
     const config = `… + head ${views ? 'with the flip views as extra training rows' : 'on pooled rows only'} (vote re-chosen)`;

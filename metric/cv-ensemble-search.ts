@@ -32,8 +32,8 @@ export interface EnsembleRow extends CvScores {
 export interface Weighted {
   weights: number[];
   X: Float32Array;
-  /** The input's augmented views, weighted like X. */
-  views: Float32Array[];
+  /** The input's augmented views, weighted like X (scaled when first asked for: only the chosen weighting's are). */
+  views: () => Float32Array[];
   scatter: ScatterCache | null;
   folds: Fold[];
   chosen: Evaluated;
@@ -85,7 +85,8 @@ export function searchBlockWeights(input: EnsembleSearchInput): EnsembleSearchRe
     const folds = makeFolds(X, dim, classes, { ...input.foldOptions, scatter: cache });
     const metric = searchMetricParams({ X, dim, folds, names: classes.names, grid: restricted, sample: input.sample, k, shortlist, selectBy });
     const rerank = searchReranking({ chosen: metric.chosen, folds, names: classes.names, grid, k, selectBy });
-    const views = incumbent.views.map((v) => scaleColumns(v, dim, s));
+    let scaled: Float32Array[] | null = null;
+    const views = () => (scaled ??= incumbent.views().map((v) => scaleColumns(v, dim, s)));
     const w: Weighted = { weights, X, views, scatter: cache, folds, chosen: metric.chosen, rerank: rerank.best };
     const row = rowOf(w);
     const candidate: Candidate = { score: selectionScore(row, selectBy), cost: [1], order: table.length };

@@ -35,7 +35,7 @@ export interface CvGrid {
   headL2s: number[];
   /** Weights of the head's class posterior in the vote (> 0; no head is always a candidate). */
   headWeights: number[];
-  /** Train each head without and/or with the augmented views as extra rows (true applies only when the input has two or more views). */
+  /** Train each head without and/or with the augmented views as extra rows (with fewer than two views, true means the pooled rows alone). */
   headViews: boolean[];
   /** L-BFGS iterations per head fit. */
   headIterations: number;

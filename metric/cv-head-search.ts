@@ -59,7 +59,8 @@ export function searchHead(input: HeadSearchInput): HeadSearchResult {
   const { chosen, rerank, folds, names, grid, k, selectBy, views, dim } = input;
   const table: HeadRow[] = [{ head: null, rerank, ...input.incumbent }];
   const posteriorsOf = new Map<string, Float64Array[]>();
-  const viewOptions = grid.headViews.filter((v) => !v || views.length > 1);
+  // Without two views a view-trained head is the pooled one: train that once.
+  const viewOptions = [...new Set(grid.headViews.map((v) => v && views.length > 1))];
   if (grid.headL2s.length && grid.headWeights.length) {
     const perFold = folds.map((fold, f) => {
       const sp = chosen.spaces[f];

@@ -16,7 +16,7 @@ import { DEFAULT_SHRINKAGE, LEADER_MARGIN, type CvGrid } from './cv-grid.js';
 import type { CvRow, CvScores, SelectBy } from './cv-types.js';
 import { applyLearnedMap, type FitContext, type LearnedMap } from './fit-context.js';
 import { resolveParams, SUPERVISED } from './params.js';
-import { pcaProject, type PcaModel } from './pca.js';
+import { pcaProject } from './pca.js';
 import type { RetrievalScores } from './retrieval-scores.js';
 import { scoreMatrixOf } from './scoring.js';
 import { compareCandidates, metricCost, selectionScore, tiedAtTop, type Candidate } from './selection.js';
@@ -116,7 +116,9 @@ export function searchMetricParams(input: MetricSearchInput): MetricSearchResult
     for (const normalize of normalizeOptions) {
       const perFold = maps.map((m, f): Space => {
         const fold = folds[f];
-        const map = (rows: Float32Array) => applyLearnedMap(m, pcaProject(fold.ctx.pca as PcaModel, rows), fold.pDim, normalize);
+        const pca = fold.ctx.pca;
+        if (!pca) throw new Error('cv-metric-search: a learned map without the fold\'s PCA');
+        const map = (rows: Float32Array) => applyLearnedMap(m, pcaProject(pca, rows), fold.pDim, normalize);
         if (!normalize) return { T: raw[f], r: m.r, kind: m.kind, weights: m.normWeights, map };
         const T = Float32Array.from(raw[f]);
         normalizeRows(T, m.r);

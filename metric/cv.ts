@@ -146,7 +146,7 @@ function crossValidate(X: Float32Array, dim: number, labels: readonly Label[], o
   const t0 = performance.now();
   const n = checkVectors(X, dim);
   let views = options.views ?? [];
-  for (const v of views) if (v.length !== X.length) throw new ImsearchError('BAD_USER_INPUT', `a view has ${v.length / dim} rows of ${dim}, the gallery ${n}`);
+  for (const v of views) if (v.length !== X.length) throw new ImsearchError('BAD_USER_INPUT', `a view has ${v.length} values, the gallery ${X.length} (${n} rows of ${dim})`);
   if (options.ids) {
     const order = ascendingIdOrder(options.ids, n);
     X = permuteRows(X, dim, order);
@@ -185,7 +185,7 @@ function crossValidate(X: Float32Array, dim: number, labels: readonly Label[], o
   const foldsMs = performance.now() - tFolds;
 
   const tEnsemble = performance.now();
-  let chosenWeighting: Weighted = { weights: (options.blocks ?? [dim]).map(() => 1), X, views, scatter, folds, chosen: metric.chosen, rerank: rerank.best };
+  let chosenWeighting: Weighted = { weights: (options.blocks ?? [dim]).map(() => 1), X, views: () => views, scatter, folds, chosen: metric.chosen, rerank: rerank.best };
   let ensemble: ReturnType<typeof searchBlockWeights> | null = null;
   if (options.blocks && options.blocks.length > 1 && metric.chosen.row.params.method !== 'identity') {
     ensemble = searchBlockWeights({ blocks: options.blocks, dim, classes, params: metric.chosen.row.params, grid, foldOptions, sample, k, shortlist, selectBy, incumbent: chosenWeighting });
@@ -196,7 +196,7 @@ function crossValidate(X: Float32Array, dim: number, labels: readonly Label[], o
   const best = chosenWeighting.rerank;
 
   const tHead = performance.now();
-  const head = searchHead({ chosen, rerank: best.rerank, incumbent: best, folds: chosenWeighting.folds, views: chosenWeighting.views, dim, names: classes.names, grid, k, selectBy });
+  const head = searchHead({ chosen, rerank: best.rerank, incumbent: best, folds: chosenWeighting.folds, views: chosenWeighting.views(), dim, names: classes.names, grid, k, selectBy });
   const headMs = performance.now() - tHead;
   // Calibrated in the chosen weighting's space (what queries will be scored in), with the
   // unfamiliar classes' queries as wrong matches when asked for.
@@ -215,7 +215,7 @@ function crossValidate(X: Float32Array, dim: number, labels: readonly Label[], o
         rerank: head.best.rerank,
         head: head.best.head,
         headIterations: grid.headIterations,
-        views: chosenWeighting.views,
+        views: chosenWeighting.views(),
         dim,
         familiarPosteriors: head.posteriors,
         targets,

@@ -15,6 +15,6 @@ export function withTrainedHead(base: MetricArtifact, X: Float32Array, views: re
   const metric = new Metric(unheaded);
   const training = withViewRows(metric.transform(X), classes.classOf, choice.views ? views.map((v) => metric.transform(v)) : []);
   const trained = trainScaledHead(training.T, unheaded.outputDim, training.classOf, classes.names.length, { l2: choice.l2, maxIterations });
-  const head = { classes: classes.names, featureScale: trained.featureScale, W: Float32Array.from(trained.model.W), b: Float32Array.from(trained.model.b), ...choice };
+  const head = { classes: classes.names, featureScale: trained.featureScale, W: Float32Array.from(trained.model.W), b: Float32Array.from(trained.model.b), weight: choice.weight, l2: choice.l2, views: choice.views === true };
   return withExtensions(unheaded, { blockWeights: unheaded.blockWeights, head });
 }

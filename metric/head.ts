@@ -120,7 +120,8 @@ const dot = (a: Float64Array, b: Float64Array) => {
 };
 
 /**
- * L-BFGS (two-loop recursion) with a backtracking Armijo line search; the first step is scaled
+ * L-BFGS (two-loop recursion) with a backtracking Armijo line search (exported for
+ * bench/head-mlp-probe.ts, which trains an MLP head with it); the first step is scaled
  * to unit length, later ones start at 1 (the curvature pairs scale them). A pair with no
  * positive curvature (s·y ≤ 0, e.g. float32 rounding near the optimum) is not kept.
  */

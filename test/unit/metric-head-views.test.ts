@@ -5,7 +5,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { trainScaledHead, withViewRows } from '../../metric/head.js';
-import { crossValidateMetric, fitMetric, indexLabels, Metric, parseArtifact, serializeArtifact, withTrainedHead } from '../../metric/index.js';
+import { crossValidateMetric, defaultGrid, fitMetric, indexLabels, inputScaleOf, Metric, parseArtifact, resolveParams, serializeArtifact, withExtensions, withTrainedHead } from '../../metric/index.js';
+import { unfamiliarFolds } from '../../metric/cv-calibration.js';
+import { makeFolds, rowsOf } from '../../metric/cv-folds.js';
+import { searchMetricParams } from '../../metric/cv-metric-search.js';
 import { Rng } from '../../metric/random.js';
 import { labelledClusters, shuffledRows, type LabelledClusters } from '../helpers/labelled-clusters.js';
 
@@ -73,17 +76,59 @@ describe('head with augmented views as extra rows', () => {
     const s = shuffledRows(g, 3);
     const b = crossValidateMetric(s.X, s.d, s.labels, { ...opts, ids: s.ids, views: views.map((v) => moved(g, s, v)) });
     assert.deepEqual(b.headTable, a.headTable);
+    // Views left in the old order no longer match their rows, and the table says so.
+    const c = crossValidateMetric(s.X, s.d, s.labels, { ...opts, ids: s.ids, views });
+    assert.notDeepEqual(c.headTable, a.headTable);
     // A mismatched view is refused; one view is the pooled row itself, so no view rows are tried.
-    assert.throws(() => crossValidateMetric(g.X, g.d, g.labels, { ...opts, views: [views[0].subarray(g.d)] }), /a view has/);
-    const one = crossValidateMetric(g.X, g.d, g.labels, { ...opts, views: [views[0]] });
-    assert.ok(one.headTable.every((r) => !r.head?.views));
+    assert.throws(() => crossValidateMetric(g.X, g.d, g.labels, { ...opts, views: [views[0].subarray(g.d)] }), /a view has \d+ values, the gallery \d+/);
+    const one = crossValidateMetric(g.X, g.d, g.labels, { ...opts, views: [views[0]], grid: { ...opts.grid, headViews: [true] } });
+    assert.ok(one.headTable.length > 1 && one.headTable.every((r) => r.head?.views !== true));
+    assert.deepEqual(one.headTable, noViews.headTable.filter((r) => !r.head?.views));
   });
 
-  it('with only view-trained heads in the grid, the open-set calibration runs on the same chain', () => {
+  it("each fold's map takes input rows to the rows the fold scored (raw and normalised learned maps, and the identity)", () => {
     const g = labelledClusters();
-    const r = crossValidateMetric(g.X, g.d, g.labels, { ids: g.ids, views: viewsOf(g, 5), unfamiliarClasses: 0.3, openSet: true, grid: { headL2s: [1e-3], headWeights: [4], headViews: [true] } });
-    assert.ok(r.headTable.length > 1 && r.headTable.slice(1).every((row) => row.head?.views === true));
-    assert.equal(r.thresholds.length, 5);
-    assert.equal(r.artifact?.head?.views ?? false, r.head?.views ?? false);
+    const classes = indexLabels(g.labels, g.labels.length);
+    const folds = makeFolds(g.X, g.d, classes, { folds: 2, holdout: 0.2, seed: 3, maxPcaDim: 8, scatter: null });
+    const sample = { n: g.labels.length, d: g.d, labelled: classes.labelled, classes: classes.names.length };
+    const base = { X: g.X, dim: g.d, folds, names: classes.names, sample, k: 10, shortlist: 20, selectBy: 'map' as const };
+    for (const grid of [{ methods: ['kissme' as const], normalize: [false] }, { methods: ['jointBayesian' as const], normalize: [true] }, { methods: ['identity' as const] }]) {
+      const { chosen } = searchMetricParams({ ...base, grid: { ...defaultGrid({ ...sample, medianClassSize: 20, shortlist: 20 }), pcaDims: [8], ...grid } });
+      chosen.spaces.forEach((sp, f) => {
+        for (const [rows, T] of [[folds[f].split.train, sp.Tc], [folds[f].split.heldOut, sp.Tq]] as const) {
+          const mapped = sp.map(rowsOf(g.X, g.d, rows));
+          assert.equal(mapped.length, T.length);
+          assert.ok(mapped.every((v, i) => Math.abs(v - T[i]) <= 1e-5 * (1 + Math.abs(T[i]))), `${grid.methods[0]} fold ${f}`);
+        }
+      });
+    }
+  });
+
+  it("a stranger fold's map takes its fitted rows to the rows its head trains on", () => {
+    const g = labelledClusters();
+    const classes = indexLabels(g.labels, g.labels.length);
+    const folds = makeFolds(g.X, g.d, classes, { folds: 1, holdout: 0.2, seed: 3, maxPcaDim: 8, scatter: null });
+    const params = resolveParams({ method: 'kissme', pcaDim: 8 }, { n: g.labels.length, d: g.d, labelled: classes.labelled, classes: classes.names.length });
+    const [u] = unfamiliarFolds(g.X, g.d, classes, folds, params, { share: 0.3, seed: 3, s: 20 });
+    assert.ok(u.train.length > 0 && u.train.length < folds[0].split.train.length);
+    assert.deepEqual(u.map(rowsOf(g.X, g.d, u.train)), u.Tc);
+    assert.deepEqual(Array.from(u.train, (r) => classes.classOf[r]), Array.from(u.galleryClass));
+  });
+
+  it('views equal to the rows train the same head as the rows alone, with block weights in the metric (weighted once)', () => {
+    const g = labelledClusters();
+    const classes = indexLabels(g.labels, g.labels.length);
+    const blockWeights = { dims: [g.d - 4, 4], weights: [0.5, 1] };
+    const scale = inputScaleOf(blockWeights)!;
+    const base = withExtensions(fitMetric(Float32Array.from(g.X, (v, i) => v * scale[i % g.d]), g.d, g.labels, { method: 'kissme', pcaDim: 8 }), { blockWeights, head: null });
+    const choice = { l2: 1e-3, weight: 1 };
+    const pooled = withTrainedHead(base, g.X, [g.X, g.X], classes, { ...choice, views: false }, 40).head!;
+    const tripled = withTrainedHead(base, g.X, [g.X, g.X], classes, { ...choice, views: true }, 40).head!;
+    // The loss is a mean over rows: three copies of every row have the same optimum.
+    const gap = Math.max(...tripled.W.map((w, i) => Math.abs(w - pooled.W[i])));
+    assert.ok(gap < 1e-3 * Math.max(...pooled.W.map(Math.abs)), `W differs by ${gap}`);
+    // Views weighted a second time would be other rows: a clearly different head.
+    const twice = withTrainedHead(base, g.X, [g.X, g.X].map((v) => Float32Array.from(v, (x, i) => x * scale[i % g.d])), classes, { ...choice, views: true }, 40).head!;
+    assert.ok(Math.max(...twice.W.map((w, i) => Math.abs(w - pooled.W[i]))) > 100 * gap);
   });
 });
