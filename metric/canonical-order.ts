@@ -24,8 +24,13 @@ export function ascendingIdOrder(ids: RowIds, n: number): Int32Array {
   return order;
 }
 
-/** Rows of an n × dim matrix in the given order. */
+/**
+ * Rows of an n × dim matrix in the given order: X itself when the order is already the identity
+ * (a collection hands its rows over in id order; the fit only reads them, and a copy of a large
+ * gallery and of each of its views would double the fit's memory).
+ */
 export function permuteRows(X: Float32Array, dim: number, order: Int32Array): Float32Array {
+  if (order.every((src, dst) => src === dst)) return X;
   const out = new Float32Array(X.length);
   order.forEach((src, dst) => out.set(X.subarray(src * dim, (src + 1) * dim), dst * dim));
   return out;

@@ -6,12 +6,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compareCandidates, crossValidateMetric, DEFAULT_CV_SEED, metricCost, rerankCost, seedSpread, type CvRow, type ResolvedParams } from '../../metric/index.js';
+import { permuteRows } from '../../metric/canonical-order.js';
 import { cvSnapshot } from '../helpers/cv-snapshot.js';
 import { labelledClusters, shuffledRows } from '../helpers/labelled-clusters.js';
 
 const gallery = labelledClusters();
 
 describe('row order', () => {
+  it('permuteRows moves whole rows, and hands back the matrix itself for the identity order (no copy of a gallery already in id order)', () => {
+    const X = Float32Array.from([1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(Array.from(permuteRows(X, 2, Int32Array.from([2, 0, 1]))), [5, 6, 1, 2, 3, 4]);
+    assert.equal(permuteRows(X, 2, Int32Array.from([0, 1, 2])), X);
+    assert.notEqual(permuteRows(X, 2, Int32Array.from([0, 2, 1])), X);
+  });
+
   it('with ids, the same gallery in another order chooses the same configuration with identical scores', () => {
     const a = crossValidateMetric(gallery.X, gallery.d, gallery.labels, { ids: gallery.ids, sourceHash: 's' });
     const shuffled = shuffledRows(gallery, 1);
