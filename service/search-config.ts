@@ -27,13 +27,13 @@ export function searchDefaultsOf(raw: Record<string, unknown>): SearchDefaults {
   return { ...PLAIN_DEFAULTS, ...(raw as Partial<SearchDefaults>) };
 }
 
+/** A calibrated cut as a search applies it: the score threshold and the open-set condition fitted with it. */
+export type CalibratedCut = Pick<ThresholdFit, 'threshold' | 'openSet'>;
+
 /**
  * The threshold for a requested precision: the fitted target closest above it (stricter is
  * safe), or null when none was fitted that high.
  */
-/** A calibrated cut as a search applies it: the score threshold and the open-set condition fitted with it. */
-export type CalibratedCut = Pick<ThresholdFit, 'threshold' | 'openSet'>;
-
 export function thresholdFor(defaults: SearchDefaults, precision: number): ThresholdFit | null {
   const candidates = defaults.thresholds
     .filter((t) => t.targetPrecision >= precision && t.achievable)
