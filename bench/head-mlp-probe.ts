@@ -15,7 +15,7 @@
  *   node dist/bench/head-mlp-probe.js --gallery DIR [--seeds 1,2,3] [--hidden 256] [--l2 1e-4,1e-3] [--iterations 150]
  */
 import { parseArgs } from 'node:util';
-import { galleryMatrix } from '../service/ensemble-space.js';
+import { galleryViewMatrices } from '../service/ensemble-space.js';
 import { Collection } from '../store/collection.js';
 import { fitMetric, indexLabels, inputScaleOf, Metric, scoreRetrieval, type CvResult } from '../metric/index.js';
 import { rowsOf, splitGallery } from '../metric/cv-folds.js';
@@ -132,8 +132,7 @@ const gallery = await Collection.open(args.gallery);
 const fitReport = JSON.parse((await gallery.readFile('fit-report.json'))!.toString('utf8')) as { cv: Omit<CvResult, 'artifact'> };
 const { params, blockWeights, grid } = fitReport.cv;
 const views = gallery.manifest.views;
-const G = galleryMatrix(gallery, views);
-const V = views.map((v) => galleryMatrix(gallery, [v]).data);
+const { pooled: G, perView: V } = galleryViewMatrices(gallery, views);
 const labels = gallery.allItems().map((i) => i.label);
 const classes = indexLabels(labels, labels.length);
 const C = classes.names.length;

@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Collection } from '../store/collection.js';
-import { galleryMatrix } from '../service/ensemble-space.js';
+import { galleryMatrix, galleryViewMatrices } from '../service/ensemble-space.js';
 import { fitMetric, Metric, parseArtifact, withTrainedHead, rankGallery, scoreRetrieval, type CvResult, type MetricArtifact, type RerankParams } from '../metric/index.js';
 import { inputScaleOf, withExtensions } from '../metric/artifact.js';
 import { indexLabels } from '../metric/labels.js';
@@ -22,7 +22,7 @@ const { values } = parseArgs({ options: { gallery: { type: 'string' }, queries: 
 const gallery = await Collection.open(values.gallery!);
 const queries = await Collection.open(values.queries!);
 const views = gallery.manifest.views;
-const G = galleryMatrix(gallery, views);
+const { pooled: G, perView: galleryViews } = galleryViewMatrices(gallery, views);
 const Q = galleryMatrix(queries, views);
 const gLabels = gallery.allItems().map((i) => i.label);
 const qLabels = queries.allItems().map((i) => i.label ?? '');
@@ -64,7 +64,7 @@ const heads = cv.headTable.filter((h) => h.head);
 if (heads.length) {
   const bestHead = heads.reduce((a, b) => (b.map > a.map ? b : a));
   const h = bestHead.head!;
-  const withHead = withTrainedHead(finalArtifact, G.data, views.map((v) => galleryMatrix(gallery, [v]).data), classes, h, cv.grid.headIterations);
+  const withHead = withTrainedHead(finalArtifact, G.data, galleryViews, classes, h, cv.grid.headIterations);
   row(`chosen weights + best head row`, bestHead.map, bestHead.classBalancedMap, score(withHead, bestHead.rerank), `head ${JSON.stringify(h)}, vote ${JSON.stringify(bestHead.rerank.vote)}${cv.head ? ' (chosen)' : ' (not chosen: no head scored ' + fmt(noHead.map) + ')'}`);
 }
 row('FINAL (what the fit chose)', cv.scores.reranked.map, cv.scores.reranked.classBalancedMap, score(finalArtifact, cv.rerank), `weights ${JSON.stringify(cv.blockWeights)}, head ${JSON.stringify(cv.head)}, vote ${JSON.stringify(cv.rerank.vote)}`);

@@ -19,7 +19,7 @@
 import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { buildIndex } from '../service/collection-index.js';
-import { galleryMatrix, type GalleryMatrix } from '../service/ensemble-space.js';
+import { galleryMatrix, galleryViewMatrices, type GalleryMatrix } from '../service/ensemble-space.js';
 import { QueryRanker } from '../service/query-ranker.js';
 import { PLAIN_DEFAULTS, type SearchDefaults } from '../service/search-config.js';
 import { DEFAULT_CV_SEED, Metric, crossValidateMetric, fitMetric, indexLabels, scoreRetrieval, withTrainedHead, type CvOptions, type CvResult, type HeadRow, type MetricParams, type RerankParams } from '../metric/index.js';
@@ -170,8 +170,8 @@ async function main(): Promise<void> {
   );
 
   // Each view's rows, as `imsearch fit` hands them over (the head may train on them as extra rows).
-  const viewRows = (c: Collection) => BOTH.map((v) => galleryMatrix(c, [v]).data);
-  const { cv, seconds: cvSeconds } = selection(g, gLabels, blocks, { views: viewRows(plain.gallery) });
+  const galleryViews = galleryViewMatrices(plain.gallery, BOTH).perView;
+  const { cv, seconds: cvSeconds } = selection(g, gLabels, blocks, { views: galleryViews });
   for (const method of ['pca', 'kissme', 'xqda', 'jointBayesian'] as const) {
     const p = bestParams(cv, method);
     if (!p) continue;
@@ -209,7 +209,7 @@ async function main(): Promise<void> {
       rows.push(notChosen(config, 'not in the head grid'));
       continue;
     }
-    const art = withTrainedHead(cv.artifact!, g.data, viewRows(plain.gallery), classes, best.head, cv.grid.headIterations);
+    const art = withTrainedHead(cv.artifact!, g.data, galleryViews, classes, best.head, cv.grid.headIterations);
     rows.push(await run(config, new Metric(art), defaultsWith(best.rerank), g, q, gLabels, qLabels, `λ ${best.head.l2}, w ${best.head.weight}; ${JSON.stringify(best.rerank)}; CV ${best.map.toFixed(4)}`));
   }
   const chosen = new Metric(cv.artifact!);
@@ -222,12 +222,12 @@ async function main(): Promise<void> {
   rows.push(await run('final selection without flip TTA', new Metric(cvNoFlip.artifact!), defaultsWith(cvNoFlip.rerank), noFlip.g, noFlip.q, gLabels, qLabels, `${choiceNote(cvNoFlip)}; ${cvNote(cvNoFlip)}`));
 
   const cropped = await caches(true);
-  const cg = galleryMatrix(cropped.gallery, BOTH);
+  const { pooled: cg, perView: croppedViews } = galleryViewMatrices(cropped.gallery, BOTH);
   const cq = galleryMatrix(cropped.queries, BOTH);
   const cgLabels = labelsOf(cropped.gallery);
   const cqLabels = labelsOf(cropped.queries);
   if (!cvOnly) rows.push(await run('ensemble + flip, cosine, crop step on', identity(cg), PLAIN_DEFAULTS, cg, cq, cgLabels, cqLabels));
-  const { cv: cvCrop } = selection(cg, cgLabels, blocks, { views: viewRows(cropped.gallery) });
+  const { cv: cvCrop } = selection(cg, cgLabels, blocks, { views: croppedViews });
   rows.push(await run('final selection, crop step on', new Metric(cvCrop.artifact!), defaultsWith(cvCrop.rerank), cg, cq, cgLabels, cqLabels, `${choiceNote(cvCrop)}; CV MAP ${cvCrop.scores.reranked.map.toFixed(4)} vs no-crop ${cv.scores.reranked.map.toFixed(4)}`));
 
   const table = [

@@ -3,7 +3,7 @@ import type { CvOptions, CvResult } from '../metric/index.js';
 import { DEFAULT_CV_SEED } from '../metric/params.js';
 import type { Collection } from '../store/collection.js';
 import { ImsearchError } from '../errors/error-codes.js';
-import { galleryMatrix } from './ensemble-space.js';
+import { galleryViewMatrices } from './ensemble-space.js';
 import type { SearchDefaults } from './search-config.js';
 
 /**
@@ -40,7 +40,8 @@ export interface FitReport {
  */
 export async function fitCollectionMetric(collection: Collection, opts: FitOptions = {}): Promise<FitReport> {
   const views = collection.manifest.views;
-  const matrix = galleryMatrix(collection, views);
+  // Each view's rows beside the pooled ones (one read of the stored vectors): the head may train on them as extra rows.
+  const { pooled: matrix, perView } = galleryViewMatrices(collection, views);
   const items = collection.allItems();
   if (items.length !== matrix.ids.length || items.some((it, i) => it.id !== matrix.ids[i])) {
     throw new ImsearchError('COLLECTION_BROKEN', `collection ${collection.name}: items and stored embeddings disagree; re-index it`);
@@ -61,8 +62,7 @@ export async function fitCollectionMetric(collection: Collection, opts: FitOptio
     unfamiliarClasses,
     openSet,
     ids: Array.from(matrix.ids),
-    // Each view's rows beside the pooled ones: the head may train on them as extra rows.
-    views: views.length > 1 ? views.map((v) => galleryMatrix(collection, [v]).data) : undefined,
+    views: perView,
     // The models' blocks, so the CV also chooses their relative weights (stored in the artifact).
     blocks: collection.manifest.models.map((m) => m.dim),
     shortlist,
