@@ -9,7 +9,10 @@
  *   search    one-shot `imsearch search` vs the one-shot plain script (bench/peers/plain-search.ts)
  *   inproc    in-process query: ImsearchService.searchImage vs plain vs Transformers.js
  *   api       similarImages through the SDK vs in process, at N items and the whole gallery, with
- *             the server in its own process (`imsearch serve`) and in the benchmark's process
+ *             the server in its own process (`imsearch serve`) and in the benchmark's process,
+ *             there beside two floors on the server's engine: bare node:http + busboy
+ *             (bench/peers/bare-api.ts) and Express + Apollo + graphql-upload alone
+ *             (bench/peers/stack-floor.ts)
  *   ann       FAISS HNSW adapter vs hnswlib-node vs usearch at equal recall (bench/peers/ann.ts)
  *   memory    resident bytes per served item of the default index at 10k and 100k items
  *
@@ -31,6 +34,7 @@ import { caltechDir, sharedModelsDir } from '../test/helpers/paths.js';
 import { cliLikeService } from '../test/helpers/service.js';
 import { runAnn } from './peers/ann.js';
 import { startBareApi } from './peers/bare-api.js';
+import { startStackFloor } from './peers/stack-floor.js';
 import { SIZE, embedBatch, openSession, preprocessInto } from './peers/plain-common.js';
 import { runNode, spinner } from './peers/proc.js';
 import { loadSampler, machine, median, rotated } from './stats.js';
@@ -197,13 +201,18 @@ function serveChild(dataDir: string): Promise<{ url: string; close: () => Promis
 }
 
 async function apiSection(dataDir: string, items: string, photos: string[], reps: number, where: 'child' | 'same'): Promise<void> {
-  const server = where === 'child' ? await serveChild(dataDir) : await startServer({ dataDir, modelDir: sharedModelsDir, host: '127.0.0.1', port: 0 });
+  const running = where === 'same' ? await startServer({ dataDir, modelDir: sharedModelsDir, host: '127.0.0.1', port: 0 }) : null;
+  const server = running ?? (await serveChild(dataDir));
   const inProc = cliLikeService(dataDir, { modelDir: sharedModelsDir });
-  // The floor under any multipart HTTP API, next to the engine it serves (same process).
-  const bare = where === 'same' ? await startBareApi(inProc, 'peers') : null;
+  // The floors serve the server's own engine (its service: decode and inference in one worker),
+  // so what separates them from the product is the HTTP layer alone: the bare floor under any
+  // multipart HTTP API, and the customer's stack with nothing of the product's own around it.
+  const bare = running && (await startBareApi(running.service, 'peers'));
+  const stack = running && (await startStackFloor(running.service, 'peers'));
   try {
     const client = new ImsearchClient({ endpoint: `${server.url}/graphql` });
     const bareClient = bare && new ImsearchClient({ endpoint: bare.url });
+    const stackClient = stack && new ImsearchClient({ endpoint: stack.url });
     const bytes = photos.map((p) => fs.readFileSync(p));
     const files = bytes.map((b, i) => new File([new Uint8Array(b)], path.basename(photos[i]!), { type: 'image/jpeg' }));
     for (let i = 0; i < 5; i++) await client.similarImages(files[i % files.length]!, { k: 10, collection: 'peers' });
@@ -225,8 +234,14 @@ async function apiSection(dataDir: string, items: string, photos: string[], reps
           local.searchMs!.push(timing.searchMs);
         },
       },
+      ...(running
+        ? [{ name: "the server's engine in process (its ImsearchService.searchImage)", run: (i: number) => running.service.searchImage('peers', bytes[i % bytes.length]!, { k: 10 }) }]
+        : []),
       ...(bareClient
-        ? [{ name: 'SDK -> bare node:http + busboy, same engine (the floor)', run: (i: number) => bareClient.similarImages(files[i % files.length]!, { k: 10 }) }]
+        ? [{ name: "SDK -> bare node:http + busboy, the server's engine (the floor)", run: (i: number) => bareClient.similarImages(files[i % files.length]!, { k: 10 }) }]
+        : []),
+      ...(stackClient
+        ? [{ name: "SDK -> Express + Apollo + graphql-upload, the product's schema, one resolver, the server's engine (the stack's floor)", run: (i: number) => stackClient.similarImages(files[i % files.length]!, { k: 10 }) }]
         : []),
     ], reps);
     // Where the API's extra time goes: the server's own stage times (extensions.timing) against
@@ -239,6 +254,7 @@ async function apiSection(dataDir: string, items: string, photos: string[], reps
     );
   } finally {
     await bare?.close();
+    await stack?.close();
     await inProc.close();
     await server.close();
   }

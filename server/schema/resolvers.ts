@@ -44,7 +44,7 @@ import {
   toUploadResult,
 } from './types.js';
 
-function toSearchResult(outcome: SearchOutcome, k: number, models: readonly string[] | undefined, baseUrl: string): SearchResult {
+export function toSearchResult(outcome: SearchOutcome, k: number, models: readonly string[] | undefined, baseUrl: string): SearchResult {
   const c = outcome.collection;
   return {
     collection: c.name,
