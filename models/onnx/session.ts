@@ -9,6 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { ModelError } from '../errors.js';
 import type { ModelManifest } from '../manifest/manifest.js';
+import type ort from 'onnxruntime-node';
+import { type GraphCacheEntry, graphCacheEntry } from './graph-cache.js';
 import { type InferenceWorker, type Runner, loadInProcess } from './inference-host.js';
 import { imageElements, type TensorData } from '../image/preprocess.js';
 
@@ -59,6 +61,31 @@ export interface SessionOptions {
  */
 export type Int8Sums = 'exact' | 'native';
 
+export type GraphSource = 'saved' | 'model';
+
+/**
+ * A session from the model's bytes, optimised as always, with ONNX Runtime also writing the
+ * optimised graph to the cache's scratch file, then kept (graph-cache.ts). Rejects when ORT
+ * cannot load or cannot write: the caller then loads without saving, which reports a bad model.
+ */
+async function loadSaving(
+  load: (bytes: Uint8Array, o: ort.InferenceSession.SessionOptions) => Promise<Runner>,
+  bytes: Uint8Array,
+  options: ort.InferenceSession.SessionOptions,
+  cache: GraphCacheEntry,
+): Promise<Runner> {
+  try {
+    // Level 3 (errors): ORT warns on every save that the graph may be specific to this CPU,
+    // which the cache key already accounts for.
+    const session = await load(bytes, { ...options, optimizedModelFilePath: cache.scratch, logSeverityLevel: 3 });
+    await cache.keep();
+    return session;
+  } catch (err) {
+    await cache.forget();
+    throw err;
+  }
+}
+
 interface Job {
   input: TensorData;
   n: number;
@@ -84,6 +111,8 @@ export class ModelSession {
     private readonly session: Runner,
     fixedBatch: number | null,
     private readonly maxMerged: number,
+    /** Where the session's graph came from: the optimised graph an earlier start saved, or the model file. */
+    readonly graphSource: GraphSource,
   ) {
     this.fixedBatch = fixedBatch;
     this.dim = manifest.output.dim;
@@ -96,26 +125,43 @@ export class ModelSession {
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`Expected positive integer for threads but received ${threads}`);
     const mismatch = (what: string) =>
       new ModelError('MODEL_MISMATCH', `Model "${manifest.name}" (${model.path}): ${what}. The manifest and the file disagree: check the manifest or get the file it describes.`);
-    let bytes: Uint8Array;
-    try {
-      // Exposes the embedding tensor as a graph output when the manifest asks for it. The graph
-      // editor (onnx-proto) takes ~200 ms to load, so only such a manifest loads it.
-      bytes = manifest.output.expose ? (await import('./graph-edit.js')).prepareModelBytes(manifest, model.data) : model.data;
-    } catch (err) {
-      throw new ModelError('MODEL_MISMATCH', `Model "${manifest.name}" (${model.path}): ${(err as Error).message}`, { cause: err });
+    const options = {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential' as const,
+      graphOptimizationLevel: 'all' as const,
+      extra: { session: { intra_op: { allow_spinning: opts.spinning ? '1' : '0' }, x64quantprecision: (opts.int8Sums ?? 'exact') === 'exact' ? '1' : '0' } },
+    };
+    const load = (bytes: Uint8Array, o: ort.InferenceSession.SessionOptions) => (opts.worker ? opts.worker.load(bytes, o) : loadInProcess(bytes, o));
+    const cache = graphCacheEntry({ manifest, modelSha256: model.sha256, options });
+    let session: Runner | null = null;
+    let graphSource: GraphSource = 'model';
+    const saved = await cache.read();
+    if (saved) {
+      try {
+        session = await load(saved, { ...options, graphOptimizationLevel: 'disabled' });
+        graphSource = 'saved';
+      } catch {
+        await cache.forget();
+      }
     }
-    let session: Runner;
-    try {
-      const options = {
-        intraOpNumThreads: threads,
-        interOpNumThreads: 1,
-        executionMode: 'sequential' as const,
-        graphOptimizationLevel: 'all' as const,
-        extra: { session: { intra_op: { allow_spinning: opts.spinning ? '1' : '0' }, x64quantprecision: (opts.int8Sums ?? 'exact') === 'exact' ? '1' : '0' } },
-      };
-      session = opts.worker ? await opts.worker.load(bytes, options) : await loadInProcess(bytes, options);
-    } catch (err) {
-      throw new ModelError('MODEL_MISMATCH', `Model "${manifest.name}" (${model.path}): ONNX Runtime cannot load it: ${(err as Error).message}`, { cause: err });
+    if (!session) {
+      let bytes: Uint8Array;
+      try {
+        // Exposes the embedding tensor as a graph output when the manifest asks for it. The graph
+        // editor (onnx-proto) takes ~200 ms to load, so only such a manifest loads it.
+        bytes = manifest.output.expose ? (await import('./graph-edit.js')).prepareModelBytes(manifest, model.data) : model.data;
+      } catch (err) {
+        throw new ModelError('MODEL_MISMATCH', `Model "${manifest.name}" (${model.path}): ${(err as Error).message}`, { cause: err });
+      }
+      session = (await cache.writable()) ? await loadSaving(load, bytes, options, cache).catch(() => null) : null;
+      if (!session) {
+        try {
+          session = await load(bytes, options);
+        } catch (err) {
+          throw new ModelError('MODEL_MISMATCH', `Model "${manifest.name}" (${model.path}): ONNX Runtime cannot load it: ${(err as Error).message}`, { cause: err });
+        }
+      }
     }
     try {
       const info = session.info;
@@ -149,7 +195,7 @@ export class ModelSession {
           throw mismatch(`output "${manifest.output.name}" has ${size} values per image, manifest says dim ${manifest.output.dim}`);
         }
       }
-      return new ModelSession(manifest, model.sha256, session, fixedBatch, opts.maxMergedBatch ?? 16);
+      return new ModelSession(manifest, model.sha256, session, fixedBatch, opts.maxMergedBatch ?? 16, graphSource);
     } catch (err) {
       await session.release().catch(() => undefined);
       throw err;

@@ -1,10 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { ImsearchError } from '../../errors/error-codes.js';
+import { CACHE_DIR_ENV } from '../../models/manifest/sha256-cache.js';
 import { exposeTensor, inspectModel, prepareModelBytes, resolveTensor } from '../../models/onnx/graph-edit.js';
 import type { ModelManifest } from '../../models/manifest/manifest.js';
 import { concatBytes, encodeVarint, readFields } from '../../models/onnx/protowire.js';
@@ -271,12 +274,22 @@ test('renaming reaches subgraphs, and fields unknown to the schema survive the e
   assert.equal(Buffer.from(res.bytes.subarray(unknown.valueStart, unknown.valueEnd)).toString(), 'abc');
 });
 
-test('the inference layer (ModelSession) loads the zoo file through prepareModelBytes and embeds like the -emb model', async () => {
+test('the inference layer (ModelSession) loads the zoo file through prepareModelBytes and embeds like the -emb model', async (t) => {
   const { ModelSession } = await import('../../models/onnx/session.js');
+  // A cache of its own: a graph saved by an earlier run would skip the edit under test.
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'imsearch-graph-edit-'));
+  const previous = process.env[CACHE_DIR_ENV];
+  process.env[CACHE_DIR_ENV] = cache;
+  t.after(() => {
+    if (previous === undefined) delete process.env[CACHE_DIR_ENV];
+    else process.env[CACHE_DIR_ENV] = previous;
+    fs.rmSync(cache, { recursive: true, force: true });
+  });
   const original = model('mobilenetv2-12-int8.onnx');
   const data = batch.data as Float32Array;
   const session = await ModelSession.create(mobilenetManifest, { data: original, sha256: mobilenetManifest.sha256!, path: 'mobilenetv2-12-int8.onnx' }, { threads: 1 });
   try {
+    assert.equal(session.graphSource, 'model');
     const got = await session.run(data, 2);
     const reference = await run(model('mobilenetv2-12-int8-emb.onnx'), { input: batch });
     assert.deepEqual(Array.from(got), Array.from(reference.out['embedding']!.data as Float32Array));
@@ -291,8 +304,10 @@ test('the inference layer (ModelSession) loads the zoo file through prepareModel
     sha256: null,
     output: { name: 'embedding', dim: 256, expose: { from: { op: 'GlobalAveragePool', port: 'output' }, flatten: true } },
   };
-  const s2 = await ModelSession.create(v1, { data: model('mobilenet_v1_0.25_224.onnx'), sha256: '-', path: 'mobilenet_v1_0.25_224.onnx' }, { threads: 1 });
+  const v1Bytes = model('mobilenet_v1_0.25_224.onnx');
+  const s2 = await ModelSession.create(v1, { data: v1Bytes, sha256: createHash('sha256').update(v1Bytes).digest('hex'), path: 'mobilenet_v1_0.25_224.onnx' }, { threads: 1 });
   try {
+    assert.equal(s2.graphSource, 'model');
     const got = await s2.run(data, 2);
     const reference = await run(model('mobilenet_v1_0.25_224-emb.onnx'), { input: batch });
     assert.deepEqual(Array.from(got), Array.from(reference.out['embedding']!.data as Float32Array));
