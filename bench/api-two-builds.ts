@@ -5,7 +5,7 @@
  * process over 127.0.0.1, p50 / p90 per build and the ratio; plus the same images searched in
  * process through this build's service (the API's overhead over the engine).
  *
- *   npm run build && node dist/bench/api-two-builds.js --baseline /path/to/other/checkout/dist/cli/main.js \
+ *   npm run build && node dist/bench/api-two-builds.js --baseline /path/to/other/checkout/dist/cli-bundle/main.js \
  *     [--per-class 10] [--queries 50] [--rounds 6]
  *
  * The collection: the first N gallery photos of every Caltech-101 class, mobilenetv2-int8, flat.
@@ -31,7 +31,7 @@ const baselineCli = arg('baseline', undefined);
 const perClass = Number(arg('per-class', '10'));
 const queriesPerRound = Number(arg('queries', '50'));
 const rounds = Number(arg('rounds', '6'));
-const THIS_CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+const THIS_CLI = fileURLToPath(new URL('../cli-bundle/main.js', import.meta.url));
 const QUERY = 'query Q($u: Upload!) { similarImages(upload: $u, k: 10) { matches { score item { id } } } }';
 
 /** Starts `imsearch serve` from a CLI file on a free port; resolves with its URL once it prints it. */
@@ -65,7 +65,7 @@ async function query(url: string, image: Buffer, name: string): Promise<number> 
 }
 
 async function main(): Promise<void> {
-  if (!baselineCli) throw new Error('--baseline <path to the other build\'s dist/cli/main.js> is required');
+  if (!baselineCli) throw new Error('--baseline <path to the other build\'s dist/cli-bundle/main.js> is required');
   const classes = (await fs.readdir(path.join(caltechDir, 'gallery'))).filter((c) => !c.startsWith('.')).sort();
   const fx = await buildFixture({ classes, perClass });
   const copy = path.join(fx.root, 'baseline-data');

@@ -11,10 +11,10 @@ common=(--data "$data" --model-dir "$shared/models" eval
   --gallery "$shared/datasets/caltech101/gallery" --queries "$shared/datasets/caltech101/queries"
   --models mobilenetv2-int8,mnv4s-int8,mobilenet-v1-025 --flip)
 for spec in flat hnsw ivfpq annoy; do
-  out=$(node dist/cli/main.js "${common[@]}" --fit --index "$spec" 2>/dev/null)
+  out=$(node dist/cli-bundle/main.js "${common[@]}" --fit --index "$spec" 2>/dev/null)
   echo "${out%%$'\n'*}"
 done
 for spec in flat hnsw ivfpq annoy; do
-  out=$(node dist/cli/main.js "${common[@]}" --index "$spec" 2>/dev/null)
+  out=$(node dist/cli-bundle/main.js "${common[@]}" --index "$spec" 2>/dev/null)
   echo "${out%%$'\n'*}"
 done

@@ -26,7 +26,7 @@ node -e '
 server=$!
 for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
 port=$(cat "$work/port")
-cli="node dist/cli/main.js"
+cli="node dist/cli-bundle/main.js"
 $cli --model-dir "$work/store" models pull ${models//,/ } --base-url "http://127.0.0.1:$port/" --no-progress
 $cli --model-dir "$work/store" models verify
 args=(eval --gallery "$shared/datasets/caltech101/gallery" --queries "$shared/datasets/caltech101/queries" --models "$models" --index flat)

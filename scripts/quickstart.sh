@@ -16,16 +16,16 @@ export IMSEARCH_MODEL_DIR="${IMSEARCH_MODEL_DIR:-$root/../shared/models}"
 export IMSEARCH_DATA="${IMSEARCH_DATA:-$root/data}"
 gallery="${GALLERY:-$root/../shared/datasets/caltech101/gallery}"
 collection="${COLLECTION:-caltech}"
-node dist/cli/main.js index "$gallery" --collection "$collection"
+node dist/cli-bundle/main.js index "$gallery" --collection "$collection"
 if [ "${FIT:-1}" = 1 ]; then
   # The headline MAP@10 is the fitted metric's; plain cosine is well below it (BENCHMARKS.md).
   echo "quickstart: fitting the learned metric of $collection from its labels (cross-validated inside it;" \
     "about 1.5 to 2 minutes for Caltech-101 on 2 cores, more on a busy machine; FIT=0 skips it)" >&2
   start=$(date +%s)
-  if node dist/cli/main.js fit --collection "$collection"; then
+  if node dist/cli-bundle/main.js fit --collection "$collection"; then
     echo "quickstart: fit done in $(( $(date +%s) - start )) s; the server refits by itself once more than 10 % of the items change" >&2
   else
     echo "quickstart: no fit (see the message above); serving plain cosine" >&2
   fi
 fi
-exec node dist/cli/main.js serve --collection "$collection" --port "${PORT:-4000}" --host "${HOST:-127.0.0.1}"
+exec node dist/cli-bundle/main.js serve --collection "$collection" --port "${PORT:-4000}" --host "${HOST:-127.0.0.1}"

@@ -48,8 +48,9 @@ export interface RunningServer {
 
 /** The job history, next to the collections (a file, so it is never taken for a collection). */
 const JOBS_FILE = 'jobs.json';
+// Relative to dist/server/ and to the bundled CLI's dist/cli-bundle/ alike (both two levels down).
 const PUBLIC_DIR = fileURLToPath(new URL('../../server/public/', import.meta.url));
-const WEB_DIR = fileURLToPath(new URL('./web/', import.meta.url));
+const WEB_DIR = fileURLToPath(new URL('../server/web/', import.meta.url));
 const SDK_DIR = fileURLToPath(new URL('../sdk/', import.meta.url));
 
 /** GraphQL answers smaller than this go uncompressed (a k = 10 search answer is about 4 KiB). */

@@ -13,11 +13,16 @@ import { importedManifestsDir } from './model-dir.js';
 
 /**
  * models/manifests of the repository. Compiled code lives in <outDir>/models/manifest/, three
- * levels below the repository root, so `../../../models/manifests/` resolves from any dist*;
- * running the sources directly (a TS loader) finds `../manifests/`.
+ * levels below the repository root, so `../../../models/manifests/` resolves from any dist*; the
+ * bundled CLI (dist/cli-bundle/, scripts/bundle-cli.mjs) is two levels below it; running the
+ * sources directly (a TS loader) finds `../manifests/`.
  */
 export function defaultManifestsDir(): string {
-  const candidates = [new URL('../../../models/manifests/', import.meta.url), new URL('../manifests/', import.meta.url)];
+  const candidates = [
+    new URL('../../../models/manifests/', import.meta.url),
+    new URL('../../models/manifests/', import.meta.url),
+    new URL('../manifests/', import.meta.url),
+  ];
   for (const c of candidates) {
     const dir = fileURLToPath(c);
     if (fs.existsSync(dir)) return dir;

@@ -9,21 +9,20 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { type Fixture, buildFixture, caltechFiles, startFixtureServer } from '../../bench/api-fixture.js';
 import type { RunningServer } from '../../server/app.js';
 import { ImsearchClient } from '../../sdk/index.js';
 import { fileFromPath } from '../../sdk/node.js';
+import { cliBin } from '../helpers/paths.js';
 import { rejectsWithCode } from '../helpers/sdk-errors.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 const run = promisify(execFile);
 
 let fx: Fixture;
 let server: RunningServer;
 let client: ImsearchClient;
-const cli = (...args: string[]) => run(process.execPath, [CLI, '--data', fx.dataDir, '--model-dir', fx.modelDir, ...args]);
+const cli = (...args: string[]) => run(process.execPath, [cliBin, '--data', fx.dataDir, '--model-dir', fx.modelDir, ...args]);
 
 before(async () => {
   fx = await buildFixture({ perClass: 3 });

@@ -8,10 +8,10 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { type Fixture, buildFixture, startFixtureServer } from '../../bench/api-fixture.js';
 import { startServer } from '../../server/app.js';
 import { ConfigError, isLoopback, resolveServerConfig } from '../../server/config.js';
+import { cliBin } from '../helpers/paths.js';
 
 let fx: Fixture;
 let scratch: string;
@@ -112,10 +112,9 @@ describe('loading at start', () => {
 });
 
 describe('imsearch serve', () => {
-  const main = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 
   function run(args: string[], env: Record<string, string> = {}) {
-    const child = spawn(process.execPath, [main, '--data', fx.dataDir, '--model-dir', fx.modelDir, 'serve', ...args], {
+    const child = spawn(process.execPath, [cliBin, '--data', fx.dataDir, '--model-dir', fx.modelDir, 'serve', ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

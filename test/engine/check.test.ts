@@ -12,7 +12,7 @@ import { type Fixture, buildFixture } from '../../bench/api-fixture.js';
 import { Embedder } from '../../models/embedder.js';
 import { fitInProcess } from '../../service/fit-in-process.js';
 import { ImsearchService } from '../../service/service.js';
-import { repoRoot, sharedModelsDir } from '../helpers/paths.js';
+import { cliBin, sharedModelsDir } from '../helpers/paths.js';
 
 let fx: Fixture;
 let photos: string;
@@ -41,7 +41,7 @@ after(async () => {
 
 function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [path.join(repoRoot, 'dist/cli/main.js'), '--data', fx.dataDir, '--model-dir', fx.modelDir, ...args], { timeout: 60_000 }, (_e, stdout, stderr) =>
+    const child = execFile(process.execPath, [cliBin, '--data', fx.dataDir, '--model-dir', fx.modelDir, ...args], { timeout: 60_000 }, (_e, stdout, stderr) =>
       resolve({ code: child.exitCode, stdout, stderr }),
     );
   });

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { listLabelledFiles } from '../../store/folder-listing.js';
-import { caltechDir, repoRoot, sharedModelsDir } from '../helpers/paths.js';
+import { caltechDir, cliBin, sharedModelsDir } from '../helpers/paths.js';
 import { cliLikeService } from '../helpers/service.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -90,8 +90,7 @@ test('index a folder: bad files skipped and reported, re-index is a no-op, searc
 test('an indexing run killed mid-write leaves a loadable collection that resumes where it stopped', async () => {
   const folder = await makeFolder(40);
   const data = await fsp.mkdtemp(path.join(os.tmpdir(), 'imsearch-kill-'));
-  const cli = path.join(repoRoot, process.env.IMSEARCH_DIST ?? 'dist', 'cli/main.js');
-  const args = [cli, '--data', data, '--model-dir', sharedModelsDir, 'index', folder, '-c', 'k', '-m', 'mobilenetv2-int8'];
+  const args = [cliBin, '--data', data, '--model-dir', sharedModelsDir, 'index', folder, '-c', 'k', '-m', 'mobilenetv2-int8'];
   // Kill the writer as soon as a first batch is committed, wherever it is in the next one.
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));

@@ -8,13 +8,12 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { ModelStore } from '../../model-store/index.js';
 import { Embedder, getManifest, loadCatalog } from '../../models/index.js';
-import { sharedModelsDir } from '../helpers/paths.js';
+import { cliBin, sharedModelsDir } from '../helpers/paths.js';
 
 const SOURCE_FILE = 'mobilenet_v1_0.25_224-emb.onnx';
 const SOURCE_SHA = '64aa3d7ea559d24f25508f10ac7b4f5c5a1e3d95110a142ef3cf1b71ed38d0fb';
@@ -75,9 +74,8 @@ describe('imported models', () => {
       await fsp.writeFile(path.join(photos, label, 'a.png'), await photo(rgb[0], rgb[1], rgb[2]));
     }
     const data = path.join(tmp, 'data');
-    const cli = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
     const env = { ...process.env, IMSEARCH_CACHE_DIR: path.join(tmp, 'cache') };
-    await promisify(execFile)(process.execPath, [cli, '--data', data, '--model-dir', modelDir, '--threads', '1', 'index', photos, '-c', 'mine', '-m', 'site-mnv1', '--index', 'flat'], { env });
+    await promisify(execFile)(process.execPath, [cliBin, '--data', data, '--model-dir', modelDir, '--threads', '1', 'index', photos, '-c', 'mine', '-m', 'site-mnv1', '--index', 'flat'], { env });
     const manifest = JSON.parse(fs.readFileSync(path.join(data, 'collections', 'mine', 'manifest.json'), 'utf8'));
     assert.deepEqual(
       manifest.models.map((m: { name: string; dim: number; sha256: string }) => [m.name, m.dim, m.sha256]),

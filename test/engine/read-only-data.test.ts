@@ -5,10 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Fixture, buildFixture } from '../../bench/api-fixture.js';
-import { repoRoot } from '../helpers/paths.js';
+import { cliBin } from '../helpers/paths.js';
 
 function canMountReadOnly(): boolean {
   try {
@@ -30,7 +29,7 @@ after(async () => {
 
 /** Runs the CLI with fx.dataDir mounted read-only (only inside the child's namespace). */
 function cliReadOnly(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const cli = [process.execPath, path.join(repoRoot, 'dist/cli/main.js'), '--data', fx.dataDir, '--model-dir', fx.modelDir, ...args].map((a) => `'${a}'`).join(' ');
+  const cli = [process.execPath, cliBin, '--data', fx.dataDir, '--model-dir', fx.modelDir, ...args].map((a) => `'${a}'`).join(' ');
   const script = `mount --bind '${fx.dataDir}' '${fx.dataDir}' && mount -o remount,bind,ro '${fx.dataDir}' && exec ${cli}`;
   return new Promise((resolve) => {
     const child = execFile('unshare', ['-m', 'sh', '-c', script], { timeout: 60_000 }, (_err, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }));

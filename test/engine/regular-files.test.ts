@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ImageDecodeError } from '../../models/image/decode-error.js';
 import { readImageFile } from '../../models/image/image-file.js';
-import { repoRoot, sharedModelsDir } from '../helpers/paths.js';
+import { cliBin, sharedModelsDir } from '../helpers/paths.js';
 
 let dir: string;
 let fifo: string;
@@ -51,7 +51,7 @@ test('imsearch search on a FIFO fails fast with a clear error', { timeout: 20_00
   const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
     const child = execFile(
       process.execPath,
-      [path.join(repoRoot, 'dist/cli/main.js'), '--data', path.join(dir, 'data'), '--model-dir', sharedModelsDir, 'search', fifo, '-c', 'none'],
+      [cliBin, '--data', path.join(dir, 'data'), '--model-dir', sharedModelsDir, 'search', fifo, '-c', 'none'],
       { timeout: 15_000 },
       (_err, _stdout, stderr) => resolve({ code: child.exitCode, stderr }),
     );

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { cliBin } from './paths.js';
 
 export interface ServeProcess {
   child: ChildProcess;
@@ -9,11 +9,10 @@ export interface ServeProcess {
   output(): { stdout: string; stderr: string };
 }
 
-const MAIN = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 
 /** `imsearch --data D --model-dir M serve ARGS` as a child process, with extra environment variables. */
 export function spawnServe(dirs: { dataDir: string; modelDir: string }, args: string[], env: Record<string, string> = {}): ServeProcess {
-  const child = spawn(process.execPath, [MAIN, '--data', dirs.dataDir, '--model-dir', dirs.modelDir, 'serve', ...args], {
+  const child = spawn(process.execPath, [cliBin, '--data', dirs.dataDir, '--model-dir', dirs.modelDir, 'serve', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
