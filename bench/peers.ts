@@ -33,7 +33,7 @@ import { startServer } from '../server/app.js';
 import { caltechDir, sharedModelsDir } from '../test/helpers/paths.js';
 import { cliLikeService } from '../test/helpers/service.js';
 import { runAnn } from './peers/ann.js';
-import { startBareApi } from './peers/bare-api.js';
+import { type BareApi, startBareApi } from './peers/bare-api.js';
 import { startStackFloor } from './peers/stack-floor.js';
 import { SIZE, embedBatch, openSession, preprocessInto } from './peers/plain-common.js';
 import { runNode, spinner } from './peers/proc.js';
@@ -207,9 +207,11 @@ async function apiSection(dataDir: string, items: string, photos: string[], reps
   // The floors serve the server's own engine (its service: decode and inference in one worker),
   // so what separates them from the product is the HTTP layer alone: the bare floor under any
   // multipart HTTP API, and the customer's stack with nothing of the product's own around it.
-  const bare = running && (await startBareApi(running.service, 'peers'));
-  const stack = running && (await startStackFloor(running.service, 'peers'));
+  let bare: BareApi | null = null;
+  let stack: BareApi | null = null;
   try {
+    bare = running && (await startBareApi(running.service, 'peers'));
+    stack = running && (await startStackFloor(running.service, 'peers'));
     const client = new ImsearchClient({ endpoint: `${server.url}/graphql` });
     const bareClient = bare && new ImsearchClient({ endpoint: bare.url });
     const stackClient = stack && new ImsearchClient({ endpoint: stack.url });

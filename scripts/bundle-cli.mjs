@@ -36,3 +36,17 @@ await build({
   logLevel: 'warning',
 });
 fs.chmodSync(path.join(outdir, 'main.js'), 0o755);
+
+// Paths a module takes relative to itself (worker scripts, page folders) now start from the
+// bundle's folder: every one must exist there, or the bin would fail only when it gets there.
+const RELATIVE_URL = /new URL\(\s*["'](\.{1,2}\/[^"']*)["']\s*,\s*import\.meta\.url\s*\)/g;
+const missing = [];
+for (const name of fs.readdirSync(outdir)) {
+  for (const [, rel] of fs.readFileSync(path.join(outdir, name), 'utf8').matchAll(RELATIVE_URL)) {
+    if (!fs.existsSync(path.resolve(outdir, rel))) missing.push(`${name}: new URL('${rel}', import.meta.url)`);
+  }
+}
+if (missing.length) {
+  console.error(`bundle-cli: paths that do not exist next to the bundle (add the entry or fix the path):\n  ${missing.join('\n  ')}`);
+  process.exit(1);
+}

@@ -12,22 +12,18 @@ import { type ModelManifest, validateManifest } from './manifest.js';
 import { importedManifestsDir } from './model-dir.js';
 
 /**
- * models/manifests of the repository. Compiled code lives in <outDir>/models/manifest/, three
- * levels below the repository root, so `../../../models/manifests/` resolves from any dist*; the
- * bundled CLI (dist/cli-bundle/, scripts/bundle-cli.mjs) is two levels below it; running the
- * sources directly (a TS loader) finds `../manifests/`.
+ * models/manifests of the repository: the nearest folder above this module that holds
+ * `models/manifests` beside a package.json. Compiled code lives in <outDir>/models/manifest/, the
+ * bundled CLI in dist/cli-bundle/ (scripts/bundle-cli.mjs), the sources in models/manifest/: the
+ * walk finds the repository root from each.
  */
 export function defaultManifestsDir(): string {
-  const candidates = [
-    new URL('../../../models/manifests/', import.meta.url),
-    new URL('../../models/manifests/', import.meta.url),
-    new URL('../manifests/', import.meta.url),
-  ];
-  for (const c of candidates) {
-    const dir = fileURLToPath(c);
-    if (fs.existsSync(dir)) return dir;
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (let dir = here; ; dir = path.dirname(dir)) {
+    const manifests = path.join(dir, 'models', 'manifests');
+    if (fs.existsSync(manifests) && fs.existsSync(path.join(dir, 'package.json'))) return manifests;
+    if (path.dirname(dir) === dir) return path.resolve(here, '../../../models/manifests');
   }
-  return fileURLToPath(candidates[0]!);
 }
 
 export interface CatalogEntry {

@@ -8,11 +8,13 @@
  *
  * The saved graph can hold layouts chosen for this CPU (ORT's NCHWc transformer), so the key
  * names everything the optimisation depends on: the model's verified bytes (sha256, and the
- * manifest's output, which decides the graph edit), the runtime's version, the session options
- * and the CPU (model name and feature flags). A graph that fails to load is forgotten and the
- * model loads from its file again; a cache directory that cannot be written only costs the time.
- * Files are named `<model>-<key>.onnx`: one per model and option set, as many as the sessions
- * configured differently (a server's and the CLI's threads, for instance).
+ * manifest's output, which decides the graph edit, with the edit's version), the runtime's
+ * version, the session options and the CPU (its /proc/cpuinfo description). Files are named
+ * `<model>-<key>.onnx`: one per model and option set (a server's and the CLI's threads differ,
+ * for instance). A graph that fails to load is forgotten and the model loads from its file again;
+ * a cache that cannot be written or cleaned only costs the time. A saved graph is trusted as the
+ * model file's cached sha256 is (sha256-cache.ts): this process wrote it, atomically, into the
+ * user's own cache directory.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -28,19 +30,37 @@ const GRAPH_DIR = 'onnx-graphs';
 
 let cpuIdentity: string | undefined;
 
-/** The CPU's model name and feature flags (what ORT's kernel and layout choices follow). */
+/** Per-core or changing lines of a /proc/cpuinfo block, left out of the CPU's identity. */
+const VOLATILE = /^(processor|cpu MHz|bogomips|BogoMIPS|apicid|initial apicid|core id|physical id|siblings|cpu cores)\s*:/;
+
+/**
+ * What ORT's kernel and layout choices follow: the architecture, the model name and the first
+ * processor's /proc/cpuinfo description (x86 model name and flags; on ARM, Features and CPU part).
+ */
+export function cpuIdentityOf(cpuinfo: string | null, arch: string, model: string): string {
+  const block = (cpuinfo ?? '').split(/\n\s*\n/)[0] ?? '';
+  const lines = block.split('\n').map((l) => l.trim()).filter((l) => l && !VOLATILE.test(l));
+  return [arch, model, ...lines].join('\n');
+}
+
 function cpu(): string {
   if (cpuIdentity !== undefined) return cpuIdentity;
-  let text = `${process.arch} ${os.cpus()[0]?.model ?? 'unknown'}`;
+  let info: string | null = null;
   try {
-    const info = fs.readFileSync('/proc/cpuinfo', 'utf8');
-    text = `${process.arch} ${/^model name\s*:(.*)$/m.exec(info)?.[1]?.trim() ?? ''} ${/^flags\s*:(.*)$/m.exec(info)?.[1]?.trim() ?? ''}`;
+    info = fs.readFileSync('/proc/cpuinfo', 'utf8');
   } catch {
-    // not Linux: the model name alone
+    // not Linux: the architecture and model name alone
   }
-  cpuIdentity = text;
-  return text;
+  cpuIdentity = cpuIdentityOf(info, process.arch, os.cpus()[0]?.model ?? 'unknown');
+  return cpuIdentity;
 }
+
+/**
+ * Bumped whenever models/onnx/graph-edit.ts or protowire.ts change what they make of a model:
+ * graphs saved from an edit are keyed by it (test/unit/graph-cache-key.test.ts fails on a change
+ * to those files until this and the hash it records are updated together).
+ */
+export const GRAPH_EDIT_VERSION = 1;
 
 let runtimeVersion: string | undefined;
 
@@ -64,6 +84,7 @@ export function graphKey(parts: GraphKeyParts): string {
     format: 1,
     model: parts.modelSha256,
     output: parts.manifest.output,
+    edit: parts.manifest.output.expose ? GRAPH_EDIT_VERSION : null,
     options: parts.options,
     ort: parts.ortVersion ?? ortVersion(),
     cpu: parts.cpu ?? cpu(),
@@ -80,13 +101,33 @@ export interface GraphCacheEntry {
   read(): Promise<Uint8Array | null>;
   /** Moves a graph ORT wrote to `scratch` into place; false when it cannot (nothing is kept). */
   keep(): Promise<boolean>;
-  /** Removes the saved graph and any scratch file (a graph that did not load). */
+  /** Removes the saved graph (one that did not load), when it can. */
   forget(): Promise<void>;
-  /** Whether the cache directory exists or can be made (else there is nowhere to save to). */
+  /** Removes the scratch file (a save that failed), when it can. */
+  discard(): Promise<void>;
+  /**
+   * Whether the cache directory exists or can be made (else there is nowhere to save to); on the
+   * way, removes scratch files older than an hour (saves killed midway).
+   */
   writable(): Promise<boolean>;
 }
 
-export function graphCacheEntry(parts: GraphKeyParts, env: NodeJS.ProcessEnv = process.env): GraphCacheEntry {
+const STALE_SCRATCH_MS = 60 * 60 * 1000;
+
+/** Best effort: a cache directory may be read-only or gone; that only costs the time. */
+async function remove(file: string): Promise<void> {
+  await fsp.rm(file, { force: true }).catch(() => undefined);
+}
+
+/** A cache key may stand for the bytes only if it is a verified sha256. */
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/**
+ * The cache entry of one model under one set of options; null when `modelSha256` is not a sha256
+ * (bytes that were not verified are never cached: the key could not tell two of them apart).
+ */
+export function graphCacheEntry(parts: GraphKeyParts, env: NodeJS.ProcessEnv = process.env): GraphCacheEntry | null {
+  if (!SHA256.test(parts.modelSha256)) return null;
   const dir = path.join(cacheDir(env), GRAPH_DIR);
   const file = path.join(dir, `${parts.manifest.name}-${graphKey(parts)}.onnx`);
   const scratch = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -105,22 +146,26 @@ export function graphCacheEntry(parts: GraphKeyParts, env: NodeJS.ProcessEnv = p
         await renameAtomic(scratch, file);
         return true;
       } catch {
-        await fsp.rm(scratch, { force: true });
+        await remove(scratch);
         return false;
       }
     },
-    async forget() {
-      await fsp.rm(file, { force: true });
-      await fsp.rm(scratch, { force: true });
-    },
+    forget: () => remove(file),
+    discard: () => remove(scratch),
     async writable() {
       try {
         await fsp.mkdir(dir, { recursive: true });
         await fsp.access(dir, fs.constants.W_OK);
-        return true;
       } catch {
         return false;
       }
+      const now = Date.now();
+      for (const name of await fsp.readdir(dir).catch(() => [])) {
+        if (!name.startsWith('.') || !name.endsWith('.tmp')) continue;
+        const st = await fsp.stat(path.join(dir, name)).catch(() => null);
+        if (st && now - st.mtimeMs > STALE_SCRATCH_MS) await remove(path.join(dir, name));
+      }
+      return true;
     },
   };
 }

@@ -76,12 +76,13 @@ async function loadSaving(
 ): Promise<Runner> {
   try {
     // Level 3 (errors): ORT warns on every save that the graph may be specific to this CPU,
-    // which the cache key already accounts for.
+    // which the cache key already accounts for. (The level is the session's: this first session
+    // of a model logs errors only.)
     const session = await load(bytes, { ...options, optimizedModelFilePath: cache.scratch, logSeverityLevel: 3 });
     await cache.keep();
     return session;
   } catch (err) {
-    await cache.forget();
+    await cache.discard();
     throw err;
   }
 }
@@ -136,8 +137,8 @@ export class ModelSession {
     const cache = graphCacheEntry({ manifest, modelSha256: model.sha256, options });
     let session: Runner | null = null;
     let graphSource: GraphSource = 'model';
-    const saved = await cache.read();
-    if (saved) {
+    const saved = cache && (await cache.read());
+    if (cache && saved) {
       try {
         session = await load(saved, { ...options, graphOptimizationLevel: 'disabled' });
         graphSource = 'saved';
@@ -154,7 +155,7 @@ export class ModelSession {
       } catch (err) {
         throw new ModelError('MODEL_MISMATCH', `Model "${manifest.name}" (${model.path}): ${(err as Error).message}`, { cause: err });
       }
-      session = (await cache.writable()) ? await loadSaving(load, bytes, options, cache).catch(() => null) : null;
+      session = cache && (await cache.writable()) ? await loadSaving(load, bytes, options, cache).catch(() => null) : null;
       if (!session) {
         try {
           session = await load(bytes, options);

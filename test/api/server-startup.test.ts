@@ -3,7 +3,6 @@
  * and where for a missing model, a broken collection, an unknown collection; `imsearch serve`.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import { type Fixture, buildFixture, startFixtureServer } from '../../bench/api-fixture.js';
 import { startServer } from '../../server/app.js';
 import { ConfigError, isLoopback, resolveServerConfig } from '../../server/config.js';
-import { cliBin } from '../helpers/paths.js';
+import { repoRoot } from '../helpers/paths.js';
+import { spawnServe } from '../helpers/serve-process.js';
 
 let fx: Fixture;
 let scratch: string;
@@ -112,26 +112,7 @@ describe('loading at start', () => {
 });
 
 describe('imsearch serve', () => {
-
-  function run(args: string[], env: Record<string, string> = {}) {
-    const child = spawn(process.execPath, [cliBin, '--data', fx.dataDir, '--model-dir', fx.modelDir, 'serve', ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const url = new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', () => {
-        const line = stdout.split('\n')[0];
-        if (stdout.includes('\n')) resolve(line.trim());
-      });
-      void exited.then((code) => reject(new Error(`exited ${code}: ${stderr}`)));
-    });
-    return { child, url, exited, output: () => ({ stdout, stderr }) };
-  }
+  const run = (args: string[], env: Record<string, string> = {}) => spawnServe(fx, args, env);
 
   it('serves with flags and environment variables, and stops cleanly on SIGTERM', async () => {
     const p = run(['--collection', 'fixture', '--port', '0', '--max-upload-bytes', '1M'], { IMSEARCH_MAX_K: '7' });
@@ -146,6 +127,10 @@ describe('imsearch serve', () => {
       const json = (await res.json()) as { errors: { message: string; extensions: { code: string } }[] };
       assert.equal(json.errors[0].extensions.code, 'BAD_K');
       assert.match(json.errors[0].message, /from 1 to 7/);
+      // The bin is the bundled CLI: its schema (type-graphql names types after classes) and the
+      // folders it serves pages from are the unbundled server's.
+      assert.equal(await (await fetch(`${url}/schema.graphql`)).text(), await fs.readFile(path.join(repoRoot, 'schema/schema.graphql'), 'utf8'));
+      for (const page of ['/', '/graphiql', '/web/results-page.js', '/sdk/index.js']) assert.equal((await fetch(`${url}${page}`)).status, 200, page);
     } finally {
       p.child.kill('SIGTERM');
     }

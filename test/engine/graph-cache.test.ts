@@ -1,8 +1,8 @@
 /**
  * The optimised-graph cache (models/onnx/graph-cache.ts): a session created from the graph an
  * earlier start saved computes what a session created from the model file computes, bit for bit;
- * a damaged saved graph is replaced, and a cache directory that cannot be written costs nothing
- * but the time.
+ * a damaged saved graph is replaced (or, in a read-only cache, passed over), and a cache directory
+ * that cannot be written costs nothing but the time.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -13,7 +13,9 @@ import { after, before, describe, it } from 'node:test';
 import { CACHE_DIR_ENV, Embedder, getManifest, verifyModelFile } from '../../models/index.js';
 import { InferenceWorker } from '../../models/onnx/inference-host.js';
 import { ModelSession } from '../../models/onnx/session.js';
-import { caltechDir, sharedModelsDir } from '../helpers/paths.js';
+import { buildFixture } from '../../bench/api-fixture.js';
+import { caltechDir, cliBin, sharedModelsDir } from '../helpers/paths.js';
+import { canMountReadOnly, runWithReadOnly } from '../helpers/read-only-mount.js';
 
 /** Deterministic pseudo-random values in [-2, 2) (LCG): two 224 x 224 images. */
 function pseudoRandomBatch(seed: number): Float32Array {
@@ -93,6 +95,26 @@ describe('optimised-graph cache', () => {
     const r = await runOnce();
     assert.equal(r.source, 'model');
     assert.equal(r.out.length, 2 * 1280);
+  });
+
+  it('a damaged saved graph in a read-only cache: the bin still searches, from the model file', { skip: !canMountReadOnly() && 'needs unshare -m and mount (a private mount namespace)', timeout: 180_000 }, async () => {
+    const cache = path.join(root, 'read-only');
+    const fx = await buildFixture({ perClass: 2 });
+    try {
+      const env = { ...process.env, [CACHE_DIR_ENV]: cache };
+      const search = [process.execPath, cliBin, '--data', fx.dataDir, '--model-dir', fx.modelDir, 'search', fx.files.Leopards[0]!, '-c', fx.collection, '-k', '2', '--json'];
+      const first = await runWithReadOnly([], search, env);
+      assert.equal(first.code, 0, first.stderr);
+      const [name] = graphFiles(cache);
+      assert.ok(name, 'the first search saved the graph');
+      fs.writeFileSync(path.join(cache, 'onnx-graphs', name), 'not an onnx graph');
+      const readOnly = await runWithReadOnly([cache], search, env);
+      assert.equal(readOnly.code, 0, readOnly.stderr);
+      assert.deepEqual(JSON.parse(readOnly.stdout), JSON.parse(first.stdout));
+      assert.equal(fs.readFileSync(path.join(cache, 'onnx-graphs', name), 'utf8'), 'not an onnx graph', 'the read-only cache was left as it was');
+    } finally {
+      await fx.remove();
+    }
   });
 
   it('an Embedder started twice embeds a photo to the same vector (second start from the saved graph)', async () => {

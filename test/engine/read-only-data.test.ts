@@ -4,19 +4,10 @@
  * every command failed with SQLITE_CANTOPEN: SQLite cannot open a WAL database there.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { type Fixture, buildFixture } from '../../bench/api-fixture.js';
 import { cliBin } from '../helpers/paths.js';
-
-function canMountReadOnly(): boolean {
-  try {
-    execFileSync('unshare', ['-m', 'sh', '-c', 'mount --bind /tmp /tmp && mount -o remount,bind,ro /tmp'], { timeout: 5000, stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { canMountReadOnly, runWithReadOnly } from '../helpers/read-only-mount.js';
 
 const supported = canMountReadOnly();
 let fx: Fixture;
@@ -29,11 +20,7 @@ after(async () => {
 
 /** Runs the CLI with fx.dataDir mounted read-only (only inside the child's namespace). */
 function cliReadOnly(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const cli = [process.execPath, cliBin, '--data', fx.dataDir, '--model-dir', fx.modelDir, ...args].map((a) => `'${a}'`).join(' ');
-  const script = `mount --bind '${fx.dataDir}' '${fx.dataDir}' && mount -o remount,bind,ro '${fx.dataDir}' && exec ${cli}`;
-  return new Promise((resolve) => {
-    const child = execFile('unshare', ['-m', 'sh', '-c', script], { timeout: 60_000 }, (_err, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }));
-  });
+  return runWithReadOnly([fx.dataDir], [process.execPath, cliBin, '--data', fx.dataDir, '--model-dir', fx.modelDir, ...args]);
 }
 
 test('reads work on a read-only data directory; writes are STORAGE_READ_ONLY naming the file', { skip: !supported && 'needs unshare -m and mount (a private mount namespace)', timeout: 120_000 }, async () => {
