@@ -1,8 +1,9 @@
 /**
  * A model's file in the model directory, verified against its manifest before a session is
  * created from the verified bytes. The sha256 of an unchanged file comes from the cache
- * (sha256-cache.ts), so a start reads each file once (for the session) and hashes it only when
- * it is new or changed.
+ * (sha256-cache.ts), so a start hashes a file only when it is new or changed, and reads it only
+ * when a session is made from it: a session from ONNX Runtime's saved graph (onnx/graph-cache.ts)
+ * never reads the model file (hundreds of MB for the larger models).
  */
 import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
@@ -31,19 +32,32 @@ export interface VerifiedModelFile {
   /** sha256 of the file's bytes (equal to the manifest's when it publishes one). */
   sha256: string;
   bytes: number;
-  /** The verified bytes: create the session from these, not from the path, so what runs is what was checked. */
-  data: Uint8Array;
+  /**
+   * The verified bytes: create a session from these, not from the path, so what runs is what was
+   * checked. Read when asked (the ones hashed just now, or the file again, hashed again:
+   * MODEL_CORRUPT when it changed since).
+   */
+  read(): Promise<Uint8Array>;
 }
 
-async function readModelFile(manifest: ModelManifest, modelDir: string): Promise<{ file: string; real: string; st: Stats; data: Buffer }> {
+interface OpenedModelFile {
+  file: string;
+  real: string;
+  st: Stats;
+  /** The bytes, when they were read (the cache did not know the file). */
+  data: Buffer | null;
+}
+
+/** Stats the file, and reads it through the same handle unless `statOnly` (the key the hash is cached under describes these bytes). */
+async function openModelFile(manifest: ModelManifest, modelDir: string, env: NodeJS.ProcessEnv): Promise<OpenedModelFile & { cached: string | null }> {
   const file = modelFilePath(manifest, modelDir);
   try {
     const real = await fsp.realpath(file);
     const handle = await fsp.open(real, 'r');
     try {
-      // stat and read through one handle: the key the hash is cached under describes these bytes
       const st = await handle.stat();
-      return { file, real, st, data: await handle.readFile() };
+      const cached = await cachedSha256(real, st, env);
+      return { file, real, st, cached, data: cached ? null : await handle.readFile() };
     } finally {
       await handle.close();
     }
@@ -54,6 +68,18 @@ async function readModelFile(manifest: ModelManifest, modelDir: string): Promise
   }
 }
 
+const sha256Of = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+function corrupt(manifest: ModelManifest, modelDir: string, file: string, expected: string, actual: string, bytes: number): ModelError {
+  return new ModelError(
+    'MODEL_CORRUPT',
+    `Model "${manifest.name}": file ${file} does not match its manifest: ` +
+      `expected sha256 ${expected} (${manifest.bytes ?? '?'} bytes), ` +
+      `actual sha256 ${actual} (${bytes} bytes). The file is damaged or a different version: ` +
+      `delete it and get it again. ${howToGet(manifest, modelDir)}`,
+  );
+}
+
 /**
  * Reads the model file from the model directory and checks it against the manifest's sha256, or,
  * when none is published, the one the model store recorded at the first download / import (no
@@ -61,9 +87,8 @@ async function readModelFile(manifest: ModelManifest, modelDir: string): Promise
  * model, the path, expected vs actual, and how to get the file.
  */
 export async function verifyModelFile(manifest: ModelManifest, modelDir: string, env: NodeJS.ProcessEnv = process.env): Promise<VerifiedModelFile> {
-  const { file, real, st, data } = await readModelFile(manifest, modelDir);
-  const cached = data.length === st.size ? await cachedSha256(real, st, env) : null;
-  const sha256 = cached ?? createHash('sha256').update(data).digest('hex');
+  const { file, real, st, cached, data } = await openModelFile(manifest, modelDir, env);
+  const sha256 = cached ?? sha256Of(data!);
   const expected = expectedSha256(manifest, readRecords(modelDir))?.sha256 ?? null;
   if (expected === null) {
     throw new ModelError(
@@ -72,17 +97,25 @@ export async function verifyModelFile(manifest: ModelManifest, modelDir: string,
         `recorded none (the file was not pulled or imported through it), so it cannot be trusted. ${howToGet(manifest, modelDir)}`,
     );
   }
-  const sizeBad = manifest.bytes !== null && manifest.bytes !== data.length;
-  const hashBad = expected !== sha256;
-  if (sizeBad || hashBad) {
-    throw new ModelError(
-      'MODEL_CORRUPT',
-      `Model "${manifest.name}": file ${file} does not match its manifest: ` +
-        `expected sha256 ${expected} (${manifest.bytes ?? '?'} bytes), ` +
-        `actual sha256 ${sha256} (${data.length} bytes). The file is damaged or a different version: ` +
-        `delete it and get it again. ${howToGet(manifest, modelDir)}`,
-    );
-  }
+  if ((manifest.bytes !== null && manifest.bytes !== st.size) || expected !== sha256) throw corrupt(manifest, modelDir, file, expected, sha256, st.size);
   if (!cached) await rememberSha256(real, st, sha256, env);
-  return { path: file, sha256, bytes: data.length, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+  let bytes: Uint8Array | null = data && new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return {
+    path: file,
+    sha256,
+    bytes: st.size,
+    async read() {
+      if (bytes) return bytes;
+      const again = await fsp.readFile(real).catch((err: NodeJS.ErrnoException) => {
+        throw new ModelError('MODEL_MISSING', `Model "${manifest.name}": file ${file} cannot be read (${err.code ?? err.message}). ${howToGet(manifest, modelDir)}`, { cause: err });
+      });
+      const actual = sha256Of(again);
+      if (actual !== sha256) {
+        await rememberSha256(real, null, null, env);
+        throw corrupt(manifest, modelDir, file, expected, actual, again.length);
+      }
+      bytes = new Uint8Array(again.buffer, again.byteOffset, again.byteLength);
+      return bytes;
+    },
+  };
 }

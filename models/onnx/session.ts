@@ -121,7 +121,7 @@ export class ModelSession {
   }
 
   /** A session over the verified model bytes, checked against the manifest. */
-  static async create(manifest: ModelManifest, model: { data: Uint8Array; sha256: string; path: string }, opts: SessionOptions = {}): Promise<ModelSession> {
+  static async create(manifest: ModelManifest, model: { sha256: string; path: string; read(): Promise<Uint8Array> }, opts: SessionOptions = {}): Promise<ModelSession> {
     const threads = opts.threads ?? physicalCoreCount();
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`Expected positive integer for threads but received ${threads}`);
     const mismatch = (what: string) =>
@@ -147,11 +147,12 @@ export class ModelSession {
       }
     }
     if (!session) {
+      const data = await model.read();
       let bytes: Uint8Array;
       try {
         // Exposes the embedding tensor as a graph output when the manifest asks for it. The graph
         // editor (onnx-proto) takes ~200 ms to load, so only such a manifest loads it.
-        bytes = manifest.output.expose ? (await import('./graph-edit.js')).prepareModelBytes(manifest, model.data) : model.data;
+        bytes = manifest.output.expose ? (await import('./graph-edit.js')).prepareModelBytes(manifest, data) : data;
       } catch (err) {
         throw new ModelError('MODEL_MISMATCH', `Model "${manifest.name}" (${model.path}): ${(err as Error).message}`, { cause: err });
       }

@@ -43,12 +43,15 @@ describe('optimised-graph cache', () => {
     await fsp.rm(root, { recursive: true, force: true });
   });
 
-  async function runOnce(opts: { worker?: InferenceWorker } = {}): Promise<{ source: string; out: Float32Array }> {
+  /** One session's outputs; `reads`: how often the model file's bytes were asked for. */
+  async function runOnce(opts: { worker?: InferenceWorker } = {}): Promise<{ source: string; out: Float32Array; reads: number }> {
     const manifest = getManifest(MODEL, { modelDir: sharedModelsDir });
     const file = await verifyModelFile(manifest, sharedModelsDir);
-    const session = await ModelSession.create(manifest, file, { threads: 1, ...opts });
+    let reads = 0;
+    const counted = { ...file, read: () => (reads++, file.read()) };
+    const session = await ModelSession.create(manifest, counted, { threads: 1, ...opts });
     try {
-      return { source: session.graphSource, out: await session.run(pseudoRandomBatch(7), 2) };
+      return { source: session.graphSource, out: await session.run(pseudoRandomBatch(7), 2), reads };
     } finally {
       await session.release();
     }
@@ -59,11 +62,13 @@ describe('optimised-graph cache', () => {
     process.env[CACHE_DIR_ENV] = cache;
     const first = await runOnce();
     assert.equal(first.source, 'model');
+    assert.equal(first.reads, 1);
     const files = graphFiles(cache);
     assert.equal(files.length, 1);
     assert.match(files[0]!, new RegExp(`^${MODEL}-[0-9a-f]{32}\\.onnx$`));
     const second = await runOnce();
     assert.equal(second.source, 'saved');
+    assert.equal(second.reads, 0, 'a session from the saved graph does not read the model file');
     assert.deepEqual(Buffer.from(second.out.buffer, second.out.byteOffset, second.out.byteLength), Buffer.from(first.out.buffer, first.out.byteOffset, first.out.byteLength));
     const worker = new InferenceWorker();
     try {

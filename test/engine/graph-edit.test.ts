@@ -287,7 +287,7 @@ test('the inference layer (ModelSession) loads the zoo file through prepareModel
   });
   const original = model('mobilenetv2-12-int8.onnx');
   const data = batch.data as Float32Array;
-  const session = await ModelSession.create(mobilenetManifest, { data: original, sha256: mobilenetManifest.sha256!, path: 'mobilenetv2-12-int8.onnx' }, { threads: 1 });
+  const session = await ModelSession.create(mobilenetManifest, { read: async () => original, sha256: mobilenetManifest.sha256!, path: 'mobilenetv2-12-int8.onnx' }, { threads: 1 });
   try {
     assert.equal(session.graphSource, 'model');
     const got = await session.run(data, 2);
@@ -305,7 +305,7 @@ test('the inference layer (ModelSession) loads the zoo file through prepareModel
     output: { name: 'embedding', dim: 256, expose: { from: { op: 'GlobalAveragePool', port: 'output' }, flatten: true } },
   };
   const v1Bytes = model('mobilenet_v1_0.25_224.onnx');
-  const s2 = await ModelSession.create(v1, { data: v1Bytes, sha256: createHash('sha256').update(v1Bytes).digest('hex'), path: 'mobilenet_v1_0.25_224.onnx' }, { threads: 1 });
+  const s2 = await ModelSession.create(v1, { read: async () => v1Bytes, sha256: createHash('sha256').update(v1Bytes).digest('hex'), path: 'mobilenet_v1_0.25_224.onnx' }, { threads: 1 });
   try {
     assert.equal(s2.graphSource, 'model');
     const got = await s2.run(data, 2);
