@@ -120,7 +120,10 @@ export class ModelSession {
     this.perImage = imageElements(manifest);
   }
 
-  /** A session over the verified model bytes, checked against the manifest. */
+  /**
+   * A session over the verified model bytes (or over ONNX Runtime's graph of them that an earlier
+   * start saved: graph-cache.ts, then the bytes are never read), checked against the manifest.
+   */
   static async create(manifest: ModelManifest, model: { sha256: string; path: string; read(): Promise<Uint8Array> }, opts: SessionOptions = {}): Promise<ModelSession> {
     const threads = opts.threads ?? physicalCoreCount();
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`Expected positive integer for threads but received ${threads}`);
