@@ -34,6 +34,7 @@ const BUILDS_ON: [RegExp, string, string][] = [
   [/^… \+ ensemble weights/, 'ensemble + flip + jointBayesian + class vote', ''],
   [/^… \+ head on pooled rows only/, '… + ensemble weights (vote re-chosen)', ''],
   [/^… \+ head with the flip views/, '… + head on pooled rows only (vote re-chosen)', ''],
+  [/^… \+ head with the class prior divided out/, '… + head on pooled rows only (vote re-chosen)', ''],
   [/^FINAL/, '… + ensemble weights (vote re-chosen)', ''],
   [/^ensemble \+ flip, cosine, crop step on$/, 'ensemble + flip TTA, cosine', ''],
   [/^final selection, crop step on$/, 'FINAL', ''],

@@ -12,7 +12,8 @@
  * models' blocks for the ensemble weights, the head), so the FINAL row is the product's fit; the
  * rows before it take that CV's intermediate choices apart: the metric with equal weights and the
  * vote chosen for it (no head), then the chosen weights with their vote (no head), then the best
- * head trained on the pooled rows alone and the best with the flip views as extra rows.
+ * head trained on the pooled rows alone, the best with the flip views as extra rows, and the best
+ * with the class prior divided out (head.ts dividePrior).
  *
  *   node dist/bench/quality-ablation.js [--data DIR] [--model-dir DIR] [--dataset DIR] [--seed N] [--cv-only] [--out FILE] [--json FILE]
  */
@@ -133,7 +134,7 @@ const cvNote = (cv: CvResult) => `CV ${cv.scores.reranked.map.toFixed(4)}`;
 
 /** A selection's whole choice: metric, ensemble weights, head, re-rankers. */
 const choiceNote = (cv: CvResult) =>
-  `${describe(cv.params)}; weights ${cv.blockWeights?.join(' / ') ?? 'equal'}; ${cv.head ? `head λ ${cv.head.l2}, w ${cv.head.weight}${cv.head.views ? ', views as rows' : ''}` : 'no head'}; rerank ${JSON.stringify(cv.rerank)}`;
+  `${describe(cv.params)}; weights ${cv.blockWeights?.join(' / ') ?? 'equal'}; ${cv.head ? `head λ ${cv.head.l2}, w ${cv.head.weight}${cv.head.views ? ', views as rows' : ''}${cv.head.prior ? `, prior^-${cv.head.prior} divided out` : ''}` : 'no head'}; rerank ${JSON.stringify(cv.rerank)}`;
 
 /** A row the CV's choice leaves without a configuration to score. */
 const notChosen = (config: string, note: string): Row => ({ seed, config, map: NaN, classBalancedMap: NaN, precisionAt1: NaN, queryMs: NaN, note });
@@ -199,18 +200,24 @@ async function main(): Promise<void> {
     rows.push(notChosen('… + ensemble weights', 'CV kept equal weights'));
   }
   // The best head of each kind on the chosen weighting, with its vote: trained on the pooled rows
-  // alone, and with the views as extra rows (the FINAL row is one of them unless the CV's cost
-  // tie-break chose another row of the same score).
+  // alone, with the views as extra rows (both as trained), and with the class prior divided out
+  // (any rows, the best β > 0). The FINAL row is one of them unless the CV's cost tie-break chose
+  // another row of the same score.
   const classes = indexLabels(gLabels, gLabels.length);
-  for (const views of [false, true]) {
-    const config = `… + head ${views ? 'with the flip views as extra training rows' : 'on pooled rows only'} (vote re-chosen)`;
-    const best = cv.headTable.filter((r) => r.head?.views === views).reduce<HeadRow | null>((a, r) => (!a || r.map > a.map ? r : a), null);
+  const kinds: [string, (h: NonNullable<HeadRow['head']>) => boolean][] = [
+    ['… + head on pooled rows only (vote re-chosen)', (h) => !h.views && !h.prior],
+    ['… + head with the flip views as extra training rows (vote re-chosen)', (h) => h.views && !h.prior],
+    ['… + head with the class prior divided out (best β, vote re-chosen)', (h) => (h.prior ?? 0) > 0],
+  ];
+  for (const [config, kind] of kinds) {
+    const best = cv.headTable.filter((r) => r.head && kind(r.head)).reduce<HeadRow | null>((a, r) => (!a || r.map > a.map ? r : a), null);
     if (!best?.head) {
       rows.push(notChosen(config, 'not in the head grid'));
       continue;
     }
     const art = withTrainedHead(cv.artifact!, g.data, galleryViews, classes, best.head, cv.grid.headIterations);
-    rows.push(await run(config, new Metric(art), defaultsWith(best.rerank), g, q, gLabels, qLabels, `λ ${best.head.l2}, w ${best.head.weight}; ${JSON.stringify(best.rerank)}; CV ${best.map.toFixed(4)}`));
+    const note = `λ ${best.head.l2}, w ${best.head.weight}${best.head.views ? ', views as rows' : ''}${best.head.prior ? `, β ${best.head.prior}` : ''}; ${JSON.stringify(best.rerank)}; CV ${best.map.toFixed(4)}`;
+    rows.push(await run(config, new Metric(art), defaultsWith(best.rerank), g, q, gLabels, qLabels, note));
   }
   const chosen = new Metric(cv.artifact!);
   const finalDefaults = defaultsWith(cv.rerank);

@@ -95,6 +95,8 @@ export interface HeadArtifact {
   l2: number;
   /** Whether the augmented views were extra training rows (a record of the CV's choice; written only when true, so older artifacts keep their bytes). */
   views: boolean;
+  /** β of the class prior divided out (already in `b`; a record of the CV's choice, written only when > 0). */
+  prior: number;
 }
 
 export interface MetricArtifact {
@@ -195,7 +197,7 @@ export function artifactToJson(a: MetricArtifact): Record<string, unknown> {
       ? {}
       : {
           blockWeights: a.blockWeights ? { dims: a.blockWeights.dims, weights: a.blockWeights.weights } : null,
-          head: a.head ? { classes: a.head.classes, featureScale: a.head.featureScale, W: encodeArray(a.head.W), b: encodeArray(a.head.b), weight: a.head.weight, l2: a.head.l2, ...(a.head.views ? { views: true } : {}) } : null,
+          head: a.head ? { classes: a.head.classes, featureScale: a.head.featureScale, W: encodeArray(a.head.W), b: encodeArray(a.head.b), weight: a.head.weight, l2: a.head.l2, ...(a.head.views ? { views: true } : {}), ...(a.head.prior ? { prior: a.head.prior } : {}) } : null,
         };
   return {
     format: a.format,
@@ -326,5 +328,6 @@ function parseHead(e: unknown): HeadArtifact | null {
     weight: o.weight,
     l2: o.l2,
     views: o.views === true,
+    prior: typeof o.prior === 'number' ? o.prior : 0,
   };
 }

@@ -26,7 +26,7 @@ import type { ScatterCache } from './pca.js';
 import { Rng } from './random.js';
 import { topS, type Shortlists } from './shortlists.js';
 import type { FoldSpace } from './cv-metric-search.js';
-import { scaledPosteriors, trainScaledHead, withViewRows } from './head.js';
+import { classShares, dividePrior, scaledPosteriors, trainScaledHead, withViewRows } from './head.js';
 import type { HeadChoice } from './cv-types.js';
 import { fitOpenSetCuts, openSetSignal, OPEN_SET_SIGNALS, type OpenSetSignal, type RankedQuery, type SignalledPairs } from './open-set.js';
 import { classVoteRerank, type ClassPrior, type Neighbour } from './rerank.js';
@@ -205,7 +205,7 @@ export function calibrateOpenSet(input: OpenSetCalibrationInput): { thresholds: 
     const L = chainLists(u.lists, u);
     const labelOf = (id: number) => (u.galleryClass[id] >= 0 ? names[u.galleryClass[id]] : null);
     const views = head?.views ? input.views.map((v) => u.map(rowsOf(v, input.dim, u.train))) : [];
-    const P = head ? strangerPosteriors(u, C, head.l2, input.headIterations, views) : null;
+    const P = head ? strangerPosteriors(u, C, head, input.headIterations, views) : null;
     for (let q = 0; q < L.queries; q++) queries.push({ list: neighboursOf(L, q, labelOf), prior: P ? priorOf(P, q) : null, familiar: false, label: null });
   }
 
@@ -267,12 +267,13 @@ export function aucOf(pos: readonly number[], neg: readonly number[]): number {
  * their classes, over the classes that part has (as the product's head knows only the
  * collection's classes: no posterior mass on classes it has no row of), laid out over all C.
  */
-function strangerPosteriors(u: StrangerFold, C: number, l2: number, maxIterations: number, views: readonly Float32Array[]): Float64Array {
+function strangerPosteriors(u: StrangerFold, C: number, head: HeadChoice, maxIterations: number, views: readonly Float32Array[]): Float64Array {
   const present = [...new Set(u.galleryClass)].filter((c) => c >= 0).sort((a, b) => a - b);
   const local = new Int32Array(C).fill(-1);
   present.forEach((c, i) => (local[c] = i));
   const training = withViewRows(u.Tc, Int32Array.from(u.galleryClass, (c) => (c >= 0 ? local[c] : -1)), views);
-  const P = scaledPosteriors(trainScaledHead(training.T, u.r, training.classOf, present.length, { l2, maxIterations }), u.Tq);
+  const trained = trainScaledHead(training.T, u.r, training.classOf, present.length, { l2: head.l2, maxIterations });
+  const P = scaledPosteriors(dividePrior(trained, classShares(training.classOf, present.length), head.prior ?? 0), u.Tq);
   const out = new Float64Array(u.lists.queries * C);
   for (let q = 0; q < u.lists.queries; q++) present.forEach((c, i) => (out[q * C + c] = P[q * present.length + i]));
   return out;

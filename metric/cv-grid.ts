@@ -37,6 +37,8 @@ export interface CvGrid {
   headWeights: number[];
   /** Train each head without and/or with the augmented views as extra rows (with fewer than two views, true means the pooled rows alone). */
   headViews: boolean[];
+  /** Powers β of the class prior divided out of each head's posterior (0: as trained; head.ts dividePrior). */
+  headPriors: number[];
   /** L-BFGS iterations per head fit. */
   headIterations: number;
   /** Relative weights of the input's blocks (the ensemble's models) to try; [] = equal weights only. */
@@ -67,6 +69,7 @@ export function defaultGrid(sample: { n: number; d: number; labelled: number; cl
     headL2s: [1e-5],
     headWeights: [0.5, 1, 2, 4],
     headViews: [false, true],
+    headPriors: [0, 0.5, 1],
     headIterations: 50,
     blockWeights: [],
   };

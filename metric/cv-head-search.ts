@@ -19,7 +19,7 @@ import { foldRetrieval, meanOverFolds } from './cv-fold-scores.js';
 import type { CvGrid } from './cv-grid.js';
 import type { Evaluated } from './cv-metric-search.js';
 import type { CvScores, HeadChoice, SelectBy } from './cv-types.js';
-import { scaledPosteriors, trainScaledHead, withViewRows } from './head.js';
+import { classShares, dividePrior, scaledPosteriors, trainScaledHead, withViewRows } from './head.js';
 import { scoreMatrixOf } from './scoring.js';
 import { voteCandidates } from './cv-rerank-search.js';
 import { preferredIndex, rerankCost, selectionScore, tiedAtTop, type Candidate } from './selection.js';
@@ -85,27 +85,31 @@ export function searchHead(input: HeadSearchInput): HeadSearchResult {
     };
     for (const l2 of grid.headL2s) {
       for (const withViews of viewOptions) {
-        const posteriors = perFold.map(({ sp }, f) => {
+        const heads = perFold.map(({ sp }, f) => {
           const rows = trainingOf(withViews)[f];
-          return scaledPosteriors(trainScaledHead(rows.T, sp.r, rows.classOf, C, { l2, maxIterations: grid.headIterations }), sp.Tq);
+          return { head: trainScaledHead(rows.T, sp.r, rows.classOf, C, { l2, maxIterations: grid.headIterations }), shares: classShares(rows.classOf, C) };
         });
-        posteriorsOf.set(headKey(l2, withViews), posteriors);
-        for (const weight of grid.headWeights) {
-          for (const vote of [null, ...voteCandidates(grid)]) {
-            const scores = perFold.map(({ queries }, f) => {
-              const P = posteriors[f];
-              const ranked = queries.map((sl, q) => voteAndCut(sl, vote, { k }, { weight, probability: (label) => P[q * C + (classOf.get(label) as number)] }));
-              return foldRetrieval(folds[f], names, (q) => ranked[q].map((nb) => nb.id), k);
-            });
-            table.push({ head: { l2, weight, views: withViews }, rerank: { vote, qe: rerank.qe }, ...meanOverFolds(scores) });
+        for (const prior of grid.headPriors.length ? grid.headPriors : [0]) {
+          // The prior divided out is a bias shift of the trained head: no training per β.
+          const posteriors = perFold.map(({ sp }, f) => scaledPosteriors(dividePrior(heads[f]!.head, heads[f]!.shares, prior), sp.Tq));
+          posteriorsOf.set(headKey(l2, withViews, prior), posteriors);
+          for (const weight of grid.headWeights) {
+            for (const vote of [null, ...voteCandidates(grid)]) {
+              const scores = perFold.map(({ queries }, f) => {
+                const P = posteriors[f];
+                const ranked = queries.map((sl, q) => voteAndCut(sl, vote, { k }, { weight, probability: (label) => P[q * C + (classOf.get(label) as number)] }));
+                return foldRetrieval(folds[f], names, (q) => ranked[q].map((nb) => nb.id), k);
+              });
+              table.push({ head: { l2, weight, views: withViews, ...(prior ? { prior } : {}) }, rerank: { vote, qe: rerank.qe }, ...meanOverFolds(scores) });
+            }
           }
         }
       }
     }
   }
-  const candidates = table.map((row, order): Candidate => ({ score: selectionScore(row, selectBy), cost: [row.head ? 1 : 0, row.head?.views ? 1 : 0, ...rerankCost(row.rerank)], order }));
+  const candidates = table.map((row, order): Candidate => ({ score: selectionScore(row, selectBy), cost: [row.head ? 1 : 0, row.head?.views ? 1 : 0, row.head?.prior ? 1 : 0, ...rerankCost(row.rerank)], order }));
   const best = table[preferredIndex(candidates)];
-  return { table, best, tied: tiedAtTop(candidates), posteriors: best.head ? (posteriorsOf.get(headKey(best.head.l2, best.head.views)) ?? null) : null };
+  return { table, best, tied: tiedAtTop(candidates), posteriors: best.head ? (posteriorsOf.get(headKey(best.head.l2, best.head.views, best.head.prior ?? 0)) ?? null) : null };
 }
 
-const headKey = (l2: number, views: boolean) => `${l2}/${views}`;
+const headKey = (l2: number, views: boolean, prior: number) => `${l2}/${views}/${prior}`;

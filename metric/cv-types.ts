@@ -23,9 +23,14 @@ export interface RerankRow extends CvScores {
   rerank: RerankParams;
 }
 
-/** A head's settings: its L2 penalty, its weight in the vote, and whether the augmented views were extra training rows. */
+/**
+ * A head's settings: its L2 penalty, its weight in the vote, whether the augmented views were
+ * extra training rows, and the power β of its training prior divided out (head.ts dividePrior;
+ * absent: 0).
+ */
 export interface HeadChoice {
   l2: number;
   weight: number;
   views: boolean;
+  prior?: number;
 }

@@ -212,6 +212,33 @@ export function trainScaledHead(T: Float32Array, r: number, classOf: Int32Array,
   return { model: trainSoftmax(X, r, y, classes, opts), featureScale };
 }
 
+/** Each class's share of the labelled rows (classOf −1 skipped); 0 for a class without rows. */
+export function classShares(classOf: Int32Array, classes: number): Float64Array {
+  const shares = new Float64Array(classes);
+  let rows = 0;
+  for (const c of classOf) {
+    if (c < 0) continue;
+    shares[c]++;
+    rows++;
+  }
+  if (rows > 0) for (let c = 0; c < classes; c++) shares[c] /= rows;
+  return shares;
+}
+
+/**
+ * The head with its training prior divided out of its posterior to the power β,
+ * p'(c|x) ∝ p(c|x) / π_c^β (post-hoc logit adjustment, Menon et al. 2021): the biases shifted by
+ * −β·log π_c. A head fitted to a long-tailed gallery leans towards its big classes; the
+ * cross-validation chooses β (0 returns the head itself). A class without training rows keeps
+ * its bias.
+ */
+export function dividePrior(h: ScaledHead, shares: Float64Array, beta: number): ScaledHead {
+  if (beta === 0) return h;
+  if (shares.length !== h.model.classes) throw metricInputBug(`dividePrior: ${shares.length} shares for ${h.model.classes} classes`);
+  const b = Float64Array.from(h.model.b, (v, c) => (shares[c] > 0 ? v - beta * Math.log(shares[c]) : v));
+  return { ...h, model: { ...h.model, b } };
+}
+
 /** Posteriors of rows T (n × r) under a scaled head: n × classes. */
 export function scaledPosteriors(h: ScaledHead, T: Float32Array): Float64Array {
   return predictProba(h.model, Float32Array.from(T, (v) => v * h.featureScale));

@@ -18,7 +18,7 @@ export function cvSnapshot(r: CvResult): string {
     artifactHash: r.artifact ? hashArtifact(r.artifact) : null,
     // Issue 13's grid keys (head, ensemble weights) came after the snapshot was recorded; the
     // snapshot's gallery chooses neither, so every other value must still match bit for bit.
-    grid: Object.fromEntries(Object.entries(r.grid).filter(([key]) => !['headL2s', 'headWeights', 'headViews', 'headIterations', 'blockWeights'].includes(key))),
+    grid: Object.fromEntries(Object.entries(r.grid).filter(([key]) => !['headL2s', 'headWeights', 'headViews', 'headPriors', 'headIterations', 'blockWeights'].includes(key))),
     split: r.split,
   };
   return JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 1);

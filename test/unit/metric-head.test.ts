@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { inputScaleOf, parseArtifact, serializeArtifact, withExtensions, type MetricArtifact } from '../../metric/artifact.js';
 import { defaultBlockWeights } from '../../metric/cv-grid.js';
-import { predictProba, softmaxLoss, trainScaledHead, trainSoftmax } from '../../metric/head.js';
+import { classShares, dividePrior, predictProba, scaledPosteriors, softmaxLoss, trainScaledHead, trainSoftmax } from '../../metric/head.js';
+import { withTrainedHead } from '../../metric/head-fit.js';
+import { indexLabels } from '../../metric/labels.js';
 import { crossValidateMetric, fitMetric, hashArtifact, Metric } from '../../metric/index.js';
 import { setForceJsKernel } from '../../metric/kernels.js';
 import { ScatterCache } from '../../metric/pca.js';
@@ -125,7 +127,7 @@ describe('block weights and the version-2 artifact', () => {
     assert.equal(base.version, 1);
     assert.equal(hashArtifact(withExtensions(base, { blockWeights: null, head: null })), hashArtifact(base));
     const dims = [g.d - 2, 2];
-    const head = { classes: ['x', 'y'], featureScale: 0.5, W: new Float32Array(2 * base.outputDim).fill(0.25), b: Float32Array.from([0, 1]), weight: 2, l2: 1e-4, views: true };
+    const head = { classes: ['x', 'y'], featureScale: 0.5, W: new Float32Array(2 * base.outputDim).fill(0.25), b: Float32Array.from([0, 1]), weight: 2, l2: 1e-4, views: true, prior: 0.5 };
     const v2 = withExtensions(base, { blockWeights: { dims, weights: [1, 2] }, head });
     assert.equal(v2.version, 2);
     const back = parseArtifact(serializeArtifact(v2));
@@ -155,7 +157,7 @@ describe('block weights and the version-2 artifact', () => {
 
   it('the CV reports the head stage with "no head" as its first row, and chooses weights only when blocks are given', () => {
     const g = labelledClusters();
-    const r = crossValidateMetric(g.X, g.d, g.labels, { fitFinal: false, grid: { headL2s: [1e-3], headWeights: [1] } });
+    const r = crossValidateMetric(g.X, g.d, g.labels, { fitFinal: false, grid: { headL2s: [1e-3], headWeights: [1], headPriors: [0] } });
     assert.equal(r.headTable[0].head, null);
     assert.deepEqual(r.headTable[0].rerank, r.rerankTable.find((x) => x.map === r.headTable[0].map)?.rerank);
     // With the head the vote is chosen again: none (the head alone), then every vote of the grid.
@@ -166,5 +168,51 @@ describe('block weights and the version-2 artifact', () => {
     assert.equal(r.blockWeights, null);
     const w = crossValidateMetric(g.X, g.d, g.labels, { fitFinal: false, blocks: [g.d - 4, 4], grid: { headL2s: [] } });
     assert.deepEqual(w.ensembleTable.map((x) => x.weights), [[1, 1], [0.5, 1], [1, 0.5]]);
+  });
+});
+
+describe("the head's class prior divided out (post-hoc logit adjustment)", () => {
+  it('divides each posterior by its class share to the power β and renormalises, by hand', () => {
+    // Two classes, one input dimension: logits (2x, 0), shares 0.8 / 0.2.
+    const head = { model: { dim: 1, classes: 2, W: Float64Array.from([2, 0]), b: Float64Array.from([0, 0]) }, featureScale: 1 };
+    const shares = classShares(Int32Array.from([0, 0, 0, 0, 1, -1]), 2);
+    assert.deepEqual(Array.from(shares), [0.8, 0.2]);
+    const x = Float32Array.from([0.5]);
+    const [p0, p1] = scaledPosteriors(head, x);
+    for (const beta of [0.5, 1]) {
+      const [q0, q1] = scaledPosteriors(dividePrior(head, shares, beta), x);
+      const a = p0! / 0.8 ** beta;
+      const b = p1! / 0.2 ** beta;
+      assert.ok(Math.abs(q0! - a / (a + b)) < 1e-12 && Math.abs(q1! - b / (a + b)) < 1e-12, `β ${beta}`);
+    }
+    // β = 1 with these shares: e^1 / 0.8 against 1 / 0.2.
+    assert.ok(Math.abs(scaledPosteriors(dividePrior(head, shares, 1), x)[0]! - Math.E / 0.8 / (Math.E / 0.8 + 5)) < 1e-12);
+    assert.equal(dividePrior(head, shares, 0), head);
+    assert.deepEqual(Array.from(dividePrior(head, Float64Array.from([0.5, 0]), 1).model.b), [Math.log(2), 0], 'a class without rows keeps its bias');
+  });
+
+  it('the stored head of a fit is the trained head with its biases shifted by −β log π; β is recorded only when > 0', () => {
+    const g = labelledClusters();
+    const base = fitMetric(g.X, g.d, g.labels, { method: 'kissme', pcaDim: 8 });
+    const classes = indexLabels(g.labels, g.labels.length);
+    const plain = withTrainedHead(base, g.X, [], classes, { l2: 1e-3, weight: 2, views: false }, 30).head!;
+    const divided = withTrainedHead(base, g.X, [], classes, { l2: 1e-3, weight: 2, views: false, prior: 0.5 }, 30).head!;
+    assert.deepEqual(divided.W, plain.W);
+    const shares = classShares(classes.classOf, classes.names.length);
+    // b is stored as float32: the shift is exact up to that rounding.
+    divided.b.forEach((b, c) => assert.ok(Math.abs(b - (plain.b[c]! - 0.5 * Math.log(shares[c]!))) < 1e-6, `class ${c}`));
+    assert.equal(divided.prior, 0.5);
+    const json = (h: typeof plain) => JSON.parse(serializeArtifact(withExtensions(base, { blockWeights: null, head: h }))).head;
+    assert.ok(!('prior' in json(plain)));
+    assert.equal(json(divided).prior, 0.5);
+    assert.equal(parseArtifact(serializeArtifact(withExtensions(base, { blockWeights: null, head: plain }))).head!.prior, 0);
+  });
+
+  it('the CV scores every head once per β of the grid and records β only when > 0', () => {
+    const g = labelledClusters();
+    const r = crossValidateMetric(g.X, g.d, g.labels, { fitFinal: false, grid: { headL2s: [1e-3], headWeights: [1], headPriors: [0, 1] } });
+    const priors = r.headTable.slice(1).map((x) => x.head?.prior);
+    assert.equal(priors.filter((p) => p === undefined).length, priors.filter((p) => p === 1).length);
+    assert.ok(priors.every((p) => p === undefined || p === 1));
   });
 });
