@@ -47,9 +47,20 @@ export async function syncPath(p: string): Promise<void> {
 }
 
 
-/** Removes temporaries a killed writer left behind (names made by writeFileAtomic). */
-export async function removeStaleTemporaries(dir: string): Promise<void> {
+/**
+ * Removes temporaries a killed writer left behind (names made by writeFileAtomic, `.<name>...tmp`).
+ * With `olderThanMs`, only those last modified longer ago than that: in a folder that other
+ * processes write at the same time, a younger one may be a write in progress.
+ */
+export async function removeStaleTemporaries(dir: string, opts: { olderThanMs?: number } = {}): Promise<void> {
+  const now = Date.now();
   for (const name of await fs.readdir(dir)) {
-    if (name.startsWith('.') && name.endsWith('.tmp')) await fs.rm(path.join(dir, name), { force: true, recursive: true });
+    if (!name.startsWith('.') || !name.endsWith('.tmp')) continue;
+    const file = path.join(dir, name);
+    if (opts.olderThanMs !== undefined) {
+      const st = await fs.stat(file).catch(() => null);
+      if (!st || now - st.mtimeMs <= opts.olderThanMs) continue;
+    }
+    await fs.rm(file, { force: true, recursive: true });
   }
 }

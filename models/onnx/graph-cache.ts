@@ -22,7 +22,7 @@ import fsp from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { renameAtomic } from '../../store/atomic-file.js';
+import { removeStaleTemporaries, renameAtomic } from '../../store/atomic-file.js';
 import type { ModelManifest } from '../manifest/manifest.js';
 import { cacheDir } from '../manifest/sha256-cache.js';
 
@@ -99,8 +99,8 @@ export interface GraphCacheEntry {
   scratch: string;
   /** The saved graph, or null when there is none (or it cannot be read). */
   read(): Promise<Uint8Array | null>;
-  /** Moves a graph ORT wrote to `scratch` into place; false when it cannot (nothing is kept). */
-  keep(): Promise<boolean>;
+  /** Moves a graph ORT wrote to `scratch` into place, when it can (else nothing is kept). */
+  keep(): Promise<void>;
   /** Removes the saved graph (one that did not load), when it can. */
   forget(): Promise<void>;
   /** Removes the scratch file (a save that failed), when it can. */
@@ -142,13 +142,7 @@ export function graphCacheEntry(parts: GraphKeyParts, env: NodeJS.ProcessEnv = p
       }
     },
     async keep() {
-      try {
-        await renameAtomic(scratch, file);
-        return true;
-      } catch {
-        await remove(scratch);
-        return false;
-      }
+      await renameAtomic(scratch, file).catch(() => remove(scratch));
     },
     forget: () => remove(file),
     discard: () => remove(scratch),
@@ -159,12 +153,7 @@ export function graphCacheEntry(parts: GraphKeyParts, env: NodeJS.ProcessEnv = p
       } catch {
         return false;
       }
-      const now = Date.now();
-      for (const name of await fsp.readdir(dir).catch(() => [])) {
-        if (!name.startsWith('.') || !name.endsWith('.tmp')) continue;
-        const st = await fsp.stat(path.join(dir, name)).catch(() => null);
-        if (st && now - st.mtimeMs > STALE_SCRATCH_MS) await remove(path.join(dir, name));
-      }
+      await removeStaleTemporaries(dir, { olderThanMs: STALE_SCRATCH_MS }).catch(() => undefined);
       return true;
     },
   };

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ImsearchError } from '../../errors/error-codes.js';
 import { Collection, type NewItem } from '../../store/collection.js';
-import { writeFileAtomic } from '../../store/atomic-file.js';
+import { removeStaleTemporaries, writeFileAtomic } from '../../store/atomic-file.js';
 
 async function tempDir(): Promise<string> {
   return fsp.mkdtemp(path.join(os.tmpdir(), 'imsearch-store-'));
@@ -103,4 +103,15 @@ test('writeFileAtomic replaces content whole', async () => {
   await writeFileAtomic(file, 'one');
   await writeFileAtomic(file, 'two');
   assert.equal(await fsp.readFile(file, 'utf8'), 'two');
+});
+
+test('removeStaleTemporaries with an age bound leaves younger temporaries (writes in progress) and other files', async () => {
+  const dir = await tempDir();
+  for (const name of ['.old.onnx.1.aa.tmp', '.young.onnx.2.bb.tmp', 'kept.onnx', 'visible.tmp']) await fsp.writeFile(path.join(dir, name), 'x');
+  const twoHoursAgo = (Date.now() - 2 * 3600_000) / 1000;
+  await fsp.utimes(path.join(dir, '.old.onnx.1.aa.tmp'), twoHoursAgo, twoHoursAgo);
+  await removeStaleTemporaries(dir, { olderThanMs: 3600_000 });
+  assert.deepEqual((await fsp.readdir(dir)).sort(), ['.young.onnx.2.bb.tmp', 'kept.onnx', 'visible.tmp']);
+  await removeStaleTemporaries(dir);
+  assert.deepEqual((await fsp.readdir(dir)).sort(), ['kept.onnx', 'visible.tmp']);
 });
