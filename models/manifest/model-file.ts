@@ -44,12 +44,24 @@ interface OpenedModelFile {
   file: string;
   real: string;
   st: Stats;
+  /** The sha256 the cache holds for this stat, if any. */
+  cached: string | null;
   /** The bytes, when they were read (the cache did not know the file). */
   data: Buffer | null;
 }
 
-/** Stats the file, and reads it through the same handle unless `statOnly` (the key the hash is cached under describes these bytes). */
-async function openModelFile(manifest: ModelManifest, modelDir: string, env: NodeJS.ProcessEnv): Promise<OpenedModelFile & { cached: string | null }> {
+/** MODEL_MISSING for a file that is not there or cannot be read. */
+function unreadable(manifest: ModelManifest, modelDir: string, file: string, err: unknown): ModelError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const what = code === 'ENOENT' ? 'is missing' : `cannot be read (${code ?? (err as Error).message})`;
+  return new ModelError('MODEL_MISSING', `Model "${manifest.name}": file ${file} ${what}. ${howToGet(manifest, modelDir)}`, { cause: err });
+}
+
+/**
+ * Stats the file and, unless the cache knows its sha256 for that stat, reads it through the same
+ * handle (the key the hash is cached under describes these bytes).
+ */
+async function openModelFile(manifest: ModelManifest, modelDir: string, env: NodeJS.ProcessEnv): Promise<OpenedModelFile> {
   const file = modelFilePath(manifest, modelDir);
   try {
     const real = await fsp.realpath(file);
@@ -62,9 +74,7 @@ async function openModelFile(manifest: ModelManifest, modelDir: string, env: Nod
       await handle.close();
     }
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const what = code === 'ENOENT' ? 'is missing' : `cannot be read (${code ?? (err as Error).message})`;
-    throw new ModelError('MODEL_MISSING', `Model "${manifest.name}": file ${file} ${what}. ${howToGet(manifest, modelDir)}`, { cause: err });
+    throw unreadable(manifest, modelDir, file, err);
   }
 }
 
@@ -106,8 +116,8 @@ export async function verifyModelFile(manifest: ModelManifest, modelDir: string,
     bytes: st.size,
     async read() {
       if (bytes) return bytes;
-      const again = await fsp.readFile(real).catch((err: NodeJS.ErrnoException) => {
-        throw new ModelError('MODEL_MISSING', `Model "${manifest.name}": file ${file} cannot be read (${err.code ?? err.message}). ${howToGet(manifest, modelDir)}`, { cause: err });
+      const again = await fsp.readFile(real).catch((err: unknown) => {
+        throw unreadable(manifest, modelDir, file, err);
       });
       const actual = sha256Of(again);
       if (actual !== sha256) {
