@@ -9,6 +9,7 @@
  * shortlists and spaces for the re-ranker search and the calibration.
  */
 import { ImsearchError } from '../errors/error-codes.js';
+import { metricInputBug } from './errors.js';
 import type { MetricMethod, ResolvedParams, ScoreKind } from './artifact.js';
 import { foldRetrieval, meanOverFolds } from './cv-fold-scores.js';
 import { rowsOf, type Fold } from './cv-folds.js';
@@ -117,7 +118,7 @@ export function searchMetricParams(input: MetricSearchInput): MetricSearchResult
       const perFold = maps.map((m, f): Space => {
         const fold = folds[f];
         const pca = fold.ctx.pca;
-        if (!pca) throw new Error('cv-metric-search: a learned map without the fold\'s PCA');
+        if (!pca) throw metricInputBug("cv-metric-search: a learned map without the fold's PCA");
         const map = (rows: Float32Array) => applyLearnedMap(m, pcaProject(pca, rows), fold.pDim, normalize);
         if (!normalize) return { T: raw[f], r: m.r, kind: m.kind, weights: m.normWeights, map };
         const T = Float32Array.from(raw[f]);

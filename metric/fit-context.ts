@@ -4,6 +4,7 @@
  * point share.
  */
 import { ImsearchError } from '../errors/error-codes.js';
+import { metricInputBug } from './errors.js';
 import { ARTIFACT_FORMAT, type FitSummary, type MetricArtifact, type ResolvedParams, type ScoreKind } from './artifact.js';
 import { matmul } from './kernels.js';
 import { requireLabels, type ClassIndex } from './labels.js';
@@ -104,7 +105,7 @@ export class FitContext {
   /** Run the learner of `params` (method ≠ identity; pcaDim capped at the context's PCA dim). */
   learn(params: ResolvedParams): LearnedMap {
     const pca = this.pca;
-    if (!pca) throw new Error('FitContext: PCA missing for a non-identity method');
+    if (!pca) throw metricInputBug('FitContext: PCA missing for a non-identity method');
     const p = Math.min(params.pcaDim, pca.dim);
     const scale = params.whiten ? whiteningScale(pca.eigenvalues, p) : null;
     if (params.method === 'pca') {
