@@ -12,9 +12,9 @@
  * the softmax head's (mean squared row norm 1). Not in the product: it is here to decide whether
  * it pays.
  *
- * `--prior b1,b2`: the softmax head's posterior with its class prior divided out post hoc,
- * p'(c|x) ∝ p(c|x) / π_c^β (logit adjustment, Menon et al. 2021; π the fitted part's class
- * shares): for long-tailed galleries, where the head favours the big classes. `--hidden ''`
+ * `--prior b1,b2`: the softmax head with its class prior divided out post hoc, as the product
+ * does it (head.ts dividePrior: p'(c|x) ∝ p(c|x) / π_c^β, π the training rows' class shares):
+ * for long-tailed galleries, where the head favours the big classes. `--hidden ''`
  * skips the MLP. Each row reports the chain's MAP@10 at its best weight × vote (the CV's choice,
  * by MAP) and the class-balanced MAP@10 there.
  *
@@ -25,7 +25,7 @@ import { galleryViewMatrices } from '../service/ensemble-space.js';
 import { Collection } from '../store/collection.js';
 import { fitMetric, indexLabels, inputScaleOf, Metric, scoreRetrieval, type CvResult } from '../metric/index.js';
 import { rowsOf, splitGallery } from '../metric/cv-folds.js';
-import { lbfgs, scaledPosteriors, trainScaledHead, withViewRows } from '../metric/head.js';
+import { classShares, dividePrior, lbfgs, scaledPosteriors, trainScaledHead, withViewRows } from '../metric/head.js';
 import { gemm } from '../metric/kernels.js';
 import { Rng } from '../metric/random.js';
 import { topS } from '../metric/shortlists.js';
@@ -155,18 +155,6 @@ console.log('| seed | head | training rows | top-1 | log-loss | best chain MAP@1
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
 const list = (v: string | undefined) => (v ?? '').split(',').filter(Boolean).map(Number);
 
-/** p(c|x) / π_c^β, renormalised per row. */
-function dividePrior(P: Float64Array, prior: Float64Array, beta: number): Float64Array {
-  const C = prior.length;
-  const out = new Float64Array(P.length);
-  for (let q = 0; q < P.length / C; q++) {
-    let sum = 0;
-    for (let c = 0; c < C; c++) sum += out[q * C + c] = P[q * C + c] / prior[c] ** beta;
-    for (let c = 0; c < C; c++) out[q * C + c] /= sum;
-  }
-  return out;
-}
-
 const Xw = weighted(G.data);
 const Vw = V.map(weighted);
 for (const seed of args.seeds.split(',').map(Number)) {
@@ -191,10 +179,6 @@ for (const seed of args.seeds.split(',').map(Number)) {
     });
     return scoreRetrieval(outcomes, 10);
   };
-  const prior = new Float64Array(C);
-  for (const c of galleryClass) if (c >= 0) prior[c]++;
-  const fitted = prior.reduce((a, b) => a + b, 0);
-  for (let c = 0; c < C; c++) prior[c] = Math.max(prior[c], 1) / fitted;
   const report = (head: string, rows: string, P: Float64Array | null, seconds: number) => {
     let top1 = NaN;
     let nll = NaN;
@@ -228,9 +212,10 @@ for (const seed of args.seeds.split(',').map(Number)) {
     const rows = withViews ? `pooled + ${views.join(' + ')}` : 'pooled';
     for (const l2 of grid.headL2s) {
       const t0 = performance.now();
-      const P = scaledPosteriors(trainScaledHead(training.T, metric.dim, training.classOf, C, { l2, maxIterations: grid.headIterations }), Tq);
-      report(`softmax λ ${l2}`, rows, P, (performance.now() - t0) / 1000);
-      for (const beta of list(args.prior)) report(`softmax λ ${l2}, prior^-${beta} divided out`, rows, dividePrior(P, prior, beta), 0);
+      const head = trainScaledHead(training.T, metric.dim, training.classOf, C, { l2, maxIterations: grid.headIterations });
+      report(`softmax λ ${l2}`, rows, scaledPosteriors(head, Tq), (performance.now() - t0) / 1000);
+      const shares = classShares(training.classOf, C);
+      for (const beta of list(args.prior)) report(`softmax λ ${l2}, prior^-${beta} divided out`, rows, scaledPosteriors(dividePrior(head, shares, beta), Tq), 0);
     }
     for (const H of list(args.hidden)) {
       for (const l2 of list(args.l2)) {

@@ -132,9 +132,12 @@ function selection(g: GalleryMatrix, labels: (string | null)[], blocks: number[]
 
 const cvNote = (cv: CvResult) => `CV ${cv.scores.reranked.map.toFixed(4)}`;
 
+/** A head choice as the rows' notes name it. */
+const headNote = (h: NonNullable<HeadRow['head']>) => `λ ${h.l2}, w ${h.weight}${h.views ? ', views as rows' : ''}${h.prior ? `, β ${h.prior}` : ''}`;
+
 /** A selection's whole choice: metric, ensemble weights, head, re-rankers. */
 const choiceNote = (cv: CvResult) =>
-  `${describe(cv.params)}; weights ${cv.blockWeights?.join(' / ') ?? 'equal'}; ${cv.head ? `head λ ${cv.head.l2}, w ${cv.head.weight}${cv.head.views ? ', views as rows' : ''}${cv.head.prior ? `, prior^-${cv.head.prior} divided out` : ''}` : 'no head'}; rerank ${JSON.stringify(cv.rerank)}`;
+  `${describe(cv.params)}; weights ${cv.blockWeights?.join(' / ') ?? 'equal'}; ${cv.head ? `head ${headNote(cv.head)}` : 'no head'}; rerank ${JSON.stringify(cv.rerank)}`;
 
 /** A row the CV's choice leaves without a configuration to score. */
 const notChosen = (config: string, note: string): Row => ({ seed, config, map: NaN, classBalancedMap: NaN, precisionAt1: NaN, queryMs: NaN, note });
@@ -216,8 +219,7 @@ async function main(): Promise<void> {
       continue;
     }
     const art = withTrainedHead(cv.artifact!, g.data, galleryViews, classes, best.head, cv.grid.headIterations);
-    const note = `λ ${best.head.l2}, w ${best.head.weight}${best.head.views ? ', views as rows' : ''}${best.head.prior ? `, β ${best.head.prior}` : ''}; ${JSON.stringify(best.rerank)}; CV ${best.map.toFixed(4)}`;
-    rows.push(await run(config, new Metric(art), defaultsWith(best.rerank), g, q, gLabels, qLabels, note));
+    rows.push(await run(config, new Metric(art), defaultsWith(best.rerank), g, q, gLabels, qLabels, `${headNote(best.head)}; ${JSON.stringify(best.rerank)}; CV ${best.map.toFixed(4)}`));
   }
   const chosen = new Metric(cv.artifact!);
   const finalDefaults = defaultsWith(cv.rerank);
