@@ -7,7 +7,8 @@
  * fit the product runs.
  *
  *   node dist/bench/unfamiliar-classes.js --gallery-dir DATA/eval-cache/eval-gallery-... \
- *     --queries-dir DATA/eval-cache/eval-queries-... --work DIR [--classes 10] [--seed 3] [--shares 0,0.2]
+ *     --queries-dir DATA/eval-cache/eval-queries-... --work DIR [--classes 10] [--offset 0] [--seed 3] [--shares 0,0.2]
+ * (--offset o leaves out the classes at positions o, o + step, ...: another draw of strangers.)
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -23,6 +24,7 @@ const { values: args } = parseArgs({
     'queries-dir': { type: 'string' },
     work: { type: 'string' },
     classes: { type: 'string', default: '10' },
+    offset: { type: 'string', default: '0' },
     seed: { type: 'string', default: '3' },
     precisions: { type: 'string', default: '0.8,0.9,0.95' },
     // 0: calibration on familiar queries only (before issue 13); the product's share: leave-classes-out.
@@ -33,10 +35,10 @@ const { values: args } = parseArgs({
 const PRECISIONS = args.precisions!.split(',').map(Number);
 const SETTINGS = args.shares!.split(',').map((x) => ({ name: Number(x) ? `leave-classes-out ${x}` : 'familiar queries only', unfamiliarClasses: Number(x) }));
 
-/** Every ⌊C/N⌋-th class in name order: spread over the alphabet, the same on every run. */
-function leftOutClasses(labels: readonly string[], n: number): Set<string> {
+/** Every ⌊C/N⌋-th class in name order from `offset`: spread over the alphabet, the same on every run. */
+function leftOutClasses(labels: readonly string[], n: number, offset: number): Set<string> {
   const step = Math.floor(labels.length / n);
-  return new Set(labels.filter((_, i) => i % step === 0).slice(0, n));
+  return new Set(labels.filter((_, i) => i % step === offset % step).slice(0, n));
 }
 
 async function copyWithout(source: Collection, dir: string, left: Set<string>): Promise<Collection> {
@@ -57,7 +59,7 @@ async function copyWithout(source: Collection, dir: string, left: Set<string>): 
 async function main(): Promise<void> {
   const gallery = await Collection.open(path.resolve(args['gallery-dir']!));
   const queries = await Collection.open(path.resolve(args['queries-dir']!));
-  const left = leftOutClasses([...gallery.labels().keys()].sort(), Number(args.classes));
+  const left = leftOutClasses([...gallery.labels().keys()].sort(), Number(args.classes), Number(args.offset));
   const collection = await copyWithout(gallery, path.join(path.resolve(args.work!), 'gallery-without'), left);
   const views = collection.manifest.views;
   const rows = [];
@@ -80,12 +82,20 @@ async function main(): Promise<void> {
     for (const p of PRECISIONS) {
       const fit = thresholdFor(report.defaults, p);
       const tally = { unfamiliar: { queries: 0, results: 0 }, familiar: { queries: 0, results: 0, right: 0 } };
+      // Per stranger class: its queries, their results, and the classes its photos come back as (first result).
+      const byClass = new Map<string, { queries: number; results: number; firstAs: Record<string, number> }>();
       for (const item of queries.allItems()) {
         const vectors = Object.fromEntries(views.map((v) => [v, queries.itemVectors(item.id, v)]));
         const matches = fit ? await searcher.searchVectors(vectors, { k: 10, cut: fit }) : [];
         if (left.has(item.label ?? '')) {
           tally.unfamiliar.queries++;
           tally.unfamiliar.results += matches.length;
+          const c = byClass.get(item.label!) ?? { queries: 0, results: 0, firstAs: {} };
+          c.queries++;
+          c.results += matches.length;
+          const as = matches[0]?.item.label ?? '(none)';
+          c.firstAs[as] = (c.firstAs[as] ?? 0) + 1;
+          byClass.set(item.label!, c);
         } else {
           tally.familiar.queries++;
           tally.familiar.results += matches.length;
@@ -104,6 +114,11 @@ async function main(): Promise<void> {
         familiarQueries: tally.familiar.queries,
         familiarMeanResults: tally.familiar.results / Math.max(1, tally.familiar.queries),
         familiarPrecision: tally.familiar.right / Math.max(1, tally.familiar.results),
+        // Every stranger class counts once (one large class, e.g. Faces, otherwise decides the mean).
+        unfamiliarClassMeanResults: [...byClass.values()].reduce((a, c) => a + c.results / c.queries, 0) / Math.max(1, byClass.size),
+        unfamiliarByClass: Object.fromEntries(
+          [...byClass].map(([label, c]) => [label, { queries: c.queries, meanResults: c.results / c.queries, firstAs: Object.entries(c.firstAs).sort((a, b) => b[1] - a[1]).slice(0, 2) }]),
+        ),
         fitSeconds: Number(fitSeconds.toFixed(1)),
       });
       console.error(JSON.stringify(rows[rows.length - 1]));
