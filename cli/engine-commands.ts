@@ -13,6 +13,7 @@ import { DEFAULT_K, parsePositiveInt } from '../service/limits.js';
 import type { FitReport } from '../service/metric-fit.js';
 import type { ImsearchService } from '../service/service.js';
 import { ttaViews } from '../service/views.js';
+import { ignoredCreationFlags } from './new-collection-flags.js';
 import { ZOOM_SCALE } from '../models/image/crop.js';
 
 const ZOOM_NOTE = `the middle ${ZOOM_SCALE * 100}% of each side, with --flip also mirrored`;
@@ -74,7 +75,19 @@ export function registerEngineCommands(program: Command): void {
     .option('--index <spec>', 'index spec for a new collection (flat, hnsw, ivfpq, annoy, ...)', DEFAULT_INDEX)
     .action((folder: string, o: { collection: string; models: string; crop: boolean; flip: boolean; zoom: boolean; index: string }, cmd: Command) =>
       withService(cmd, async (service) => {
-        const c = await service.openOrCreate(o.collection, { models: parseModelList(o.models), crop: o.crop, views: ttaViews(o), indexSpec: o.index });
+        const spec = { models: parseModelList(o.models), crop: o.crop, views: ttaViews(o), indexSpec: o.index };
+        const existing = await service.findCollection(o.collection);
+        if (existing) {
+          const given = (flag: string) => cmd.getOptionValueSource(flag) === 'cli';
+          const ignored = ignoredCreationFlags(existing.manifest, {
+            models: given('models') ? spec.models : undefined,
+            crop: given('crop') ? spec.crop : undefined,
+            views: given('flip') || given('zoom') ? spec.views : undefined,
+            indexSpec: given('index') ? spec.indexSpec : undefined,
+          });
+          if (ignored.length) process.stderr.write(`imsearch: collection ${o.collection} exists; these apply only to a new collection and were ignored: ${ignored.join('; ')}\n`);
+        }
+        const c = existing ?? (await service.openOrCreate(o.collection, spec));
         const { progressReporter } = await import('./progress.js');
         const bar = progressReporter(`indexing ${o.collection}`);
         const report = await service.indexFolder(c.name, folder, { onProgress: bar.update }).finally(() => bar.stop());
