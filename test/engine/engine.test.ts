@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
@@ -128,6 +128,11 @@ test('an indexing run killed mid-write leaves a loadable collection that resumes
     assert.equal(report.unchanged, committed);
     assert.equal(report.added, 120 - committed);
     assert.equal(open.searcher.size, 120);
+    // Again with a flag only a new collection takes: the collection stays as made, and the CLI says so.
+    const again = spawnSync(process.execPath, [...args, '--flip'], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stderr, /collection k exists; these apply only to a new collection and were ignored: --flip\/--zoom \(it has views orig\)/);
+    assert.equal(JSON.parse(again.stdout.trim().split('\n').pop()!).unchanged, 120);
   } finally {
     await service.close();
   }
