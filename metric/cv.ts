@@ -70,8 +70,9 @@ export interface CvOptions {
   /** Calibration targets (default [0.5, 0.7, 0.8, 0.9, 0.95]). */
   targetPrecisions?: number[];
   /**
-   * Share of the classes whose held-out queries calibrate as photos of classes the collection
-   * lacks (leave-classes-out, cv-calibration.ts; default 0).
+   * Size of each group of classes that in turn calibrates as photos of classes the collection
+   * lacks, as a share of the classes (leave-classes-out, cv-calibration.ts: every class serves
+   * once; default 0: none).
    */
   unfamiliarClasses?: number;
   /**

@@ -24,7 +24,7 @@ node dist/cli-bundle/main.js index "$gallery" --collection "$collection" "${flip
 if [ "${FIT:-1}" = 1 ]; then
   # The headline MAP@10 is the fitted metric's; plain cosine is well below it (BENCHMARKS.md).
   echo "quickstart: fitting the learned metric of $collection from its labels (cross-validated inside it;" \
-    "about 1.5 minutes for Caltech-101 with flip views on 2 cores, more on a busy machine; FIT=0 skips it)" >&2
+    "about 2 minutes for Caltech-101 with flip views on 2 cores, more on a busy machine; FIT=0 skips it)" >&2
   start=$(date +%s)
   if node dist/cli-bundle/main.js fit --collection "$collection"; then
     echo "quickstart: fit done in $(( $(date +%s) - start )) s; the server refits by itself once more than 10 % of the items change" >&2

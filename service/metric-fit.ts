@@ -7,8 +7,9 @@ import { galleryViewMatrices } from './ensemble-space.js';
 import type { SearchDefaults } from './search-config.js';
 
 /**
- * Share of the classes that calibrate as "not in the collection" (metric/cv-calibration.ts), so
- * "up to k" at precision p also holds back the wrong matches of photos of other classes.
+ * Size of the groups of classes that in turn calibrate as "not in the collection", as a share of
+ * the classes (metric/cv-calibration.ts; every class serves once), so "up to k" at precision p
+ * also holds back the wrong matches of photos of other classes.
  */
 export const UNFAMILIAR_CLASSES = 0.2;
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { crossValidateMetric } from '../../metric/index.js';
-import { calibrationPairs, unfamiliarClassesOf } from '../../metric/cv-calibration.js';
+import { calibrationPairs, unfamiliarClassGroups } from '../../metric/cv-calibration.js';
 import type { Fold } from '../../metric/cv-folds.js';
 import type { Shortlists } from '../../metric/shortlists.js';
 import { labelledClusters } from '../helpers/labelled-clusters.js';
@@ -20,11 +20,21 @@ const lists: Shortlists = {
   scores: Float64Array.from([0.9, 0.5, 0.4, 0.8, 0.7, 0.3, 0.85, 0.6, 0.2, 0.75, 0.65, 0.1]),
 };
 
-test('the unfamiliar classes: a seeded share of the query classes, at least one, two always kept', () => {
-  assert.deepEqual([...unfamiliarClassesOf(fold, 0, 1)], []);
-  assert.deepEqual([...unfamiliarClassesOf(fold, 0.1, 1)], [2]);
-  assert.deepEqual([...unfamiliarClassesOf(fold, 0.5, 1)], [2, 1]);
-  assert.deepEqual([...unfamiliarClassesOf(fold, 1, 1)], [2, 1]);
+test('the unfamiliar classes: seeded groups of about a share each, every class in one, two always kept', () => {
+  const groups = (share: number) => unfamiliarClassGroups(fold, share, 1).map((g) => [...g]);
+  assert.deepEqual(groups(0), []);
+  // round(0.1 · 4) = 0 → 1 class a group: four groups, in the seeded order 2, 1, ...
+  assert.deepEqual(groups(0.1), [[2], [1], [3], [0]]);
+  assert.deepEqual(groups(0.5), [[2, 1], [3, 0]]);
+  // At most all but two classes a group.
+  assert.deepEqual(groups(1), [[2, 1], [3, 0]]);
+  // Five classes at 0.4: m = 2, three groups as even as can be (2, 2, 1).
+  const five = { queryClass: Int32Array.from([0, 1, 2, 3, 4]) } as unknown as Fold;
+  const sizes = unfamiliarClassGroups(five, 0.4, 7).map((g) => g.size);
+  assert.deepEqual(sizes, [2, 2, 1]);
+  assert.deepEqual(unfamiliarClassGroups(five, 0.4, 7).flatMap((g) => [...g]).sort(), [0, 1, 2, 3, 4]);
+  // Two classes: nothing can be left out.
+  assert.deepEqual(unfamiliarClassGroups({ queryClass: Int32Array.from([0, 1]) } as unknown as Fold, 0.5, 1), []);
 });
 
 test('familiar pairs in fold, query, rank order, then every unfamiliar pair as a wrong match', () => {
