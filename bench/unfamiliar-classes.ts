@@ -38,7 +38,10 @@ const SETTINGS = args.shares!.split(',').map((x) => ({ name: Number(x) ? `leave-
 /** Every ⌊C/N⌋-th class in name order from `offset`: spread over the alphabet, the same on every run. */
 function leftOutClasses(labels: readonly string[], n: number, offset: number): Set<string> {
   const step = Math.floor(labels.length / n);
-  return new Set(labels.filter((_, i) => i % step === offset % step).slice(0, n));
+  if (!Number.isInteger(offset) || offset < 0 || offset >= step) throw new Error(`--offset must be an integer in [0, ${step}), not ${offset}`);
+  const left = new Set(labels.filter((_, i) => i % step === offset).slice(0, n));
+  if (left.size < n) throw new Error(`only ${left.size} classes at offset ${offset}: fewer than --classes ${n}`);
+  return left;
 }
 
 async function copyWithout(source: Collection, dir: string, left: Set<string>): Promise<Collection> {

@@ -75,19 +75,17 @@ export function registerEngineCommands(program: Command): void {
     .option('--index <spec>', 'index spec for a new collection (flat, hnsw, ivfpq, annoy, ...)', DEFAULT_INDEX)
     .action((folder: string, o: { collection: string; models: string; crop: boolean; flip: boolean; zoom: boolean; index: string }, cmd: Command) =>
       withService(cmd, async (service) => {
-        const spec = { models: parseModelList(o.models), crop: o.crop, views: ttaViews(o), indexSpec: o.index };
-        const existing = await service.findCollection(o.collection);
-        if (existing) {
-          const given = (flag: string) => cmd.getOptionValueSource(flag) === 'cli';
-          const ignored = ignoredCreationFlags(existing.manifest, {
-            models: given('models') ? spec.models : undefined,
-            crop: given('crop') ? spec.crop : undefined,
-            views: given('flip') || given('zoom') ? spec.views : undefined,
-            indexSpec: given('index') ? spec.indexSpec : undefined,
-          });
-          if (ignored.length) process.stderr.write(`imsearch: collection ${o.collection} exists; these apply only to a new collection and were ignored: ${ignored.join('; ')}\n`);
-        }
-        const c = existing ?? (await service.openOrCreate(o.collection, spec));
+        const c = await service.openOrCreate(o.collection, { models: parseModelList(o.models), crop: o.crop, views: ttaViews(o), indexSpec: o.index });
+        // A collection just made from these flags matches them; an existing one may not.
+        const given = (flag: string) => cmd.getOptionValueSource(flag) === 'cli';
+        const ignored = ignoredCreationFlags(c.manifest, {
+          models: given('models') ? parseModelList(o.models) : undefined,
+          crop: given('crop') ? o.crop : undefined,
+          flip: given('flip') ? o.flip : undefined,
+          zoom: given('zoom') ? o.zoom : undefined,
+          indexSpec: given('index') ? o.index : undefined,
+        });
+        if (ignored.length) process.stderr.write(`imsearch: collection ${o.collection} exists; these apply only to a new collection and were ignored: ${ignored.join('; ')}\n`);
         const { progressReporter } = await import('./progress.js');
         const bar = progressReporter(`indexing ${o.collection}`);
         const report = await service.indexFolder(c.name, folder, { onProgress: bar.update }).finally(() => bar.stop());

@@ -4,7 +4,9 @@ import type { CollectionManifest } from '../store/collection.js';
 export interface GivenCreationFlags {
   models?: readonly { name: string; weight: number }[];
   crop?: boolean;
-  views?: readonly string[];
+  /** --flip / --zoom: the views they add must be among the collection's. */
+  flip?: boolean;
+  zoom?: boolean;
   indexSpec?: string;
 }
 
@@ -18,7 +20,9 @@ export function ignoredCreationFlags(manifest: Pick<CollectionManifest, 'models'
   const modelsOf = (ms: readonly { name: string; weight: number }[]) => ms.map((m) => `${m.name}:${m.weight}`).join(',');
   if (given.models && modelsOf(given.models) !== modelsOf(manifest.models)) ignored.push(`--models (it has ${modelsOf(manifest.models)})`);
   if (given.crop !== undefined && given.crop !== manifest.crop) ignored.push(`--crop (it has crop ${manifest.crop ? 'on' : 'off'})`);
-  if (given.views && given.views.join(',') !== manifest.views.join(',')) ignored.push(`--flip/--zoom (it has views ${manifest.views.join(', ')})`);
+  for (const view of ['flip', 'zoom'] as const) {
+    if (given[view] !== undefined && given[view] !== manifest.views.includes(view)) ignored.push(`--${view} (it has views ${manifest.views.join(', ')})`);
+  }
   if (given.indexSpec !== undefined && given.indexSpec !== manifest.indexSpec) ignored.push(`--index (it has ${manifest.indexSpec}; the API's rebuildIndex changes it)`);
   return ignored;
 }

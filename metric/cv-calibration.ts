@@ -40,7 +40,8 @@ export interface CalibrationPairs {
 
 /**
  * The groups of classes (ids) a fold treats as absent, one stranger fit each: the fold's query
- * classes in a seeded shuffle, cut into ⌈classes / m⌉ groups as even as can be, m =
+ * classes in a seeded shuffle, cut into ⌈classes / m⌉ groups as even as can be (so at most m
+ * each), m =
  * round(share · classes) (at least 1, and at most all but 2, so every group's fit keeps two
  * classes). Every class is a stranger once: one draw of a fifth of the classes was a sample of
  * about 20 classes whose look-alikes decided the calibration (Caltech CV seeds 2 and 3: stranger
@@ -78,6 +79,19 @@ export interface StrangerFold {
   /** The input rows behind Tc, and that metric's map from input rows (to train a head with augmented views as well). */
   train: Int32Array;
   map: (rows: Float32Array) => Float32Array;
+  /** Which of its fold's groups (unfamiliarClassGroups) this is. */
+  group: number;
+}
+
+/**
+ * Each fold's first group: one draw of about the share of the classes. The pairs that pool
+ * familiar and stranger matches (the probability curve, the thresholds without an open-set
+ * condition) take these alone, so the mix they assume stays about one stranger query in five
+ * rather than one in two; the open-set choice, which weighs familiar and stranger queries
+ * separately, takes every group.
+ */
+export function firstDraw(strangers: readonly StrangerFold[]): StrangerFold[] {
+  return strangers.filter((u) => u.group === 0);
 }
 
 /**
@@ -95,7 +109,7 @@ export function unfamiliarFolds(
   params: ResolvedParams,
   opts: { share: number; seed: number; s: number; scatter?: ScatterCache | null },
 ): StrangerFold[] {
-  return folds.flatMap((fold, f) => unfamiliarClassGroups(fold, opts.share, opts.seed + 7919 * f).map((absent): StrangerFold => {
+  return folds.flatMap((fold, f) => unfamiliarClassGroups(fold, opts.share, opts.seed + 7919 * f).map((absent, group): StrangerFold => {
     const train = fold.split.train.filter((r) => !absent.has(classes.classOf[r]));
     const absentTrain = fold.split.train.filter((r) => absent.has(classes.classOf[r]));
     const queries = fold.split.heldOut.filter((r) => absent.has(classes.classOf[r]));
@@ -114,7 +128,7 @@ export function unfamiliarFolds(
     const lists = topS(S, queries.length, train.length, Math.min(opts.s, train.length));
     const galleryClass = Int32Array.from(train, (r) => classes.classOf[r]);
     const weights = metric.artifact.normWeights ? Float64Array.from(metric.artifact.normWeights) : null;
-    return { lists, galleryClass, Tq, Tc, r: metric.dim, kind: metric.scoreKind, weights, train, map: (rows) => metric.transform(rows) };
+    return { lists, galleryClass, Tq, Tc, r: metric.dim, kind: metric.scoreKind, weights, train, map: (rows) => metric.transform(rows), group };
   }));
 }
 
@@ -193,10 +207,11 @@ export interface SignalSummary {
  * The calibrated cuts with the open-set condition (open-set.ts). Every familiar held-out query
  * and every stranger query is run through the chosen chain as a query runs it (α-QE when chosen,
  * the vote fused with the head's posterior: for strangers a head trained on the fold without
- * their classes, like the metric that scores them); its vote outcome gives its signals; the
- * pairs are calibrationPairs' (the probability curve takes them all); fitOpenSetCuts fits each
- * threshold on the familiar pairs and chooses the condition by the cut's results on these
- * queries, which it reports (ThresholdFit.cv).
+ * their classes, like the metric that scores them); its vote outcome gives its signals;
+ * fitOpenSetCuts fits each threshold on the familiar pairs and chooses the condition by the cut's
+ * results on these queries, which it reports (ThresholdFit.cv). The pairs it returns (for the
+ * probability curve) are the familiar ones and those of each fold's first stranger group
+ * (firstDraw).
  */
 export function calibrateOpenSet(input: OpenSetCalibrationInput): { thresholds: ThresholdFit[]; pairs: CalibrationPairs; signals: Partial<Record<OpenSetSignal, SignalSummary>> } {
   const { folds, names, rerank, head, k } = input;
@@ -252,7 +267,7 @@ export function calibrateOpenSet(input: OpenSetCalibrationInput): { thresholds: 
     const str = Array.from(values).filter((v, q) => !familiar[q] && !Number.isNaN(v));
     if (fam.length && str.length) summaries[signal] = { familiarMedian: median(fam), strangerMedian: median(str), auc: aucOf(fam, str) };
   }
-  return { thresholds, pairs, signals: summaries };
+  return { thresholds, pairs: calibrationPairs(input.lists, folds, firstDraw(input.strangers).map((u) => u.lists)), signals: summaries };
 }
 
 function median(xs: number[]): number {

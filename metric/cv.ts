@@ -28,7 +28,7 @@
 import { ascendingIdOrder, permuteRows, type RowIds } from './canonical-order.js';
 import { withExtensions, type MetricArtifact, type ResolvedParams } from './artifact.js';
 import type { ThresholdFit } from './calibration.js';
-import { calibrate, calibrateOpenSet, unfamiliarFolds, type CalibrationPairs, type SignalSummary } from './cv-calibration.js';
+import { calibrate, calibrateOpenSet, firstDraw, unfamiliarFolds, type CalibrationPairs, type SignalSummary } from './cv-calibration.js';
 import type { OpenSetSignal } from './calibration.js';
 import { makeFolds } from './cv-folds.js';
 import { searchBlockWeights, type EnsembleRow, type Weighted } from './cv-ensemble-search.js';
@@ -222,7 +222,7 @@ function crossValidate(X: Float32Array, dim: number, labels: readonly Label[], o
         targets,
         k,
       })
-    : { ...calibrate(chosen.lists, chosenWeighting.folds, targets, strangers.map((u) => u.lists)), signals: null };
+    : { ...calibrate(chosen.lists, chosenWeighting.folds, targets, firstDraw(strangers).map((u) => u.lists)), signals: null };
   const { thresholds, pairs, signals: openSetSignals } = calibrated;
   const calibrationMs = performance.now() - tCalibration;
 

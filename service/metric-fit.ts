@@ -20,6 +20,12 @@ export const UNFAMILIAR_CLASSES = 0.2;
  */
 export const OPEN_SET = true;
 
+/**
+ * How the stored fit was calibrated, for currentFit: a report from an older calibration is not
+ * the fit these options give now (2: every class a stranger once, metric/cv-calibration.ts).
+ */
+const CALIBRATION = 2;
+
 export interface FitOptions {
   /** Where the metric plugs in (default transform: the index searches the learned metric). */
   mode?: SearchDefaults['mode'];
@@ -84,7 +90,7 @@ export async function fitCollectionMetric(collection: Collection, opts: FitOptio
   const { artifact: _a, calibrationPairs: _p, ...summary } = cv;
   const report: FitReport = { defaults, metricHash: hash, cv: summary };
   const fittedOn = { count: items.length, maxId: items.reduce((m, i) => Math.max(m, i.id), 0) };
-  const stored: StoredFitReport = { ...report, version: collection.version(), items: fittedOn, options: { mode: defaults.mode, shortlist, seed: cv.split.seed, unfamiliarClasses, openSet } };
+  const stored: StoredFitReport = { ...report, version: collection.version(), items: fittedOn, options: { mode: defaults.mode, shortlist, seed: cv.split.seed, unfamiliarClasses, openSet, calibration: CALIBRATION } };
   await collection.writeFile(REPORT, JSON.stringify(stored));
   await collection.updateManifest({ metric: { file, hash }, searchDefaults: { ...defaults } });
   return report;
@@ -102,7 +108,8 @@ interface StoredFitReport extends FitReport {
   version: number;
   /** Absent in reports written before it was recorded. */
   items?: FittedItems;
-  options: { mode: SearchDefaults['mode']; shortlist: number; seed: number; unfamiliarClasses?: number; openSet?: boolean };
+  /** calibration: absent in reports of the first calibration (1). */
+  options: { mode: SearchDefaults['mode']; shortlist: number; seed: number; unfamiliarClasses?: number; openSet?: boolean; calibration?: number };
 }
 
 /**
@@ -118,7 +125,8 @@ export async function currentFit(collection: Collection, opts: FitOptions = {}):
     stored.options.shortlist === (opts.shortlist ?? 100) &&
     stored.options.seed === (opts.cv?.seed ?? DEFAULT_CV_SEED) &&
     stored.options.unfamiliarClasses === (opts.cv?.unfamiliarClasses ?? UNFAMILIAR_CLASSES) &&
-    (stored.options.openSet ?? false) === (opts.cv?.openSet ?? OPEN_SET);
+    (stored.options.openSet ?? false) === (opts.cv?.openSet ?? OPEN_SET) &&
+    (stored.options.calibration ?? 1) === CALIBRATION;
   if (!fresh) return null;
   const { version: _v, options: _o, items: _i, ...report } = stored;
   return report;
