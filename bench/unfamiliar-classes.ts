@@ -84,15 +84,13 @@ async function main(): Promise<void> {
     console.error(JSON.stringify({ setting: setting.name, predictedShare: { unfamiliar: shareStats(shares.unfamiliar), familiar: shareStats(shares.familiar) } }));
     for (const p of PRECISIONS) {
       const fit = thresholdFor(report.defaults, p);
-      const tally = { unfamiliar: { queries: 0, results: 0 }, familiar: { queries: 0, results: 0, right: 0 } };
+      const familiar = { queries: 0, results: 0, right: 0 };
       // Per stranger class: its queries, their results, and the classes its photos come back as (first result).
       const byClass = new Map<string, { queries: number; results: number; firstAs: Record<string, number> }>();
       for (const item of queries.allItems()) {
         const vectors = Object.fromEntries(views.map((v) => [v, queries.itemVectors(item.id, v)]));
         const matches = fit ? await searcher.searchVectors(vectors, { k: 10, cut: fit }) : [];
         if (left.has(item.label ?? '')) {
-          tally.unfamiliar.queries++;
-          tally.unfamiliar.results += matches.length;
           const c = byClass.get(item.label!) ?? { queries: 0, results: 0, firstAs: {} };
           c.queries++;
           c.results += matches.length;
@@ -100,11 +98,13 @@ async function main(): Promise<void> {
           c.firstAs[as] = (c.firstAs[as] ?? 0) + 1;
           byClass.set(item.label!, c);
         } else {
-          tally.familiar.queries++;
-          tally.familiar.results += matches.length;
-          tally.familiar.right += matches.filter((m) => m.item.label === item.label).length;
+          familiar.queries++;
+          familiar.results += matches.length;
+          familiar.right += matches.filter((m) => m.item.label === item.label).length;
         }
       }
+      // The strangers' totals, summed from their classes.
+      const strangers = [...byClass.values()].reduce((t, c) => ({ queries: t.queries + c.queries, results: t.results + c.results }), { queries: 0, results: 0 });
       rows.push({
         setting: setting.name,
         minPrecision: p,
@@ -112,11 +112,11 @@ async function main(): Promise<void> {
         // The open-set condition fitted with it and the CV's own estimate of the cut (metric/open-set.ts).
         openSet: fit?.openSet ?? null,
         cv: fit?.cv ?? null,
-        unfamiliarQueries: tally.unfamiliar.queries,
-        unfamiliarMeanResults: tally.unfamiliar.results / Math.max(1, tally.unfamiliar.queries),
-        familiarQueries: tally.familiar.queries,
-        familiarMeanResults: tally.familiar.results / Math.max(1, tally.familiar.queries),
-        familiarPrecision: tally.familiar.right / Math.max(1, tally.familiar.results),
+        unfamiliarQueries: strangers.queries,
+        unfamiliarMeanResults: strangers.results / Math.max(1, strangers.queries),
+        familiarQueries: familiar.queries,
+        familiarMeanResults: familiar.results / Math.max(1, familiar.queries),
+        familiarPrecision: familiar.right / Math.max(1, familiar.results),
         // Every stranger class counts once (one large class, e.g. Faces, otherwise decides the mean).
         unfamiliarClassMeanResults: [...byClass.values()].reduce((a, c) => a + c.results / c.queries, 0) / Math.max(1, byClass.size),
         unfamiliarByClass: Object.fromEntries(

@@ -75,11 +75,12 @@ export function registerEngineCommands(program: Command): void {
     .option('--index <spec>', 'index spec for a new collection (flat, hnsw, ivfpq, annoy, ...)', DEFAULT_INDEX)
     .action((folder: string, o: { collection: string; models: string; crop: boolean; flip: boolean; zoom: boolean; index: string }, cmd: Command) =>
       withService(cmd, async (service) => {
-        const c = await service.openOrCreate(o.collection, { models: parseModelList(o.models), crop: o.crop, views: ttaViews(o), indexSpec: o.index });
+        const models = parseModelList(o.models);
+        const c = await service.openOrCreate(o.collection, { models, crop: o.crop, views: ttaViews(o), indexSpec: o.index });
         // A collection just made from these flags matches them; an existing one may not.
         const given = (flag: string) => cmd.getOptionValueSource(flag) === 'cli';
         const ignored = ignoredCreationFlags(c.manifest, {
-          models: given('models') ? parseModelList(o.models) : undefined,
+          models: given('models') ? models : undefined,
           crop: given('crop') ? o.crop : undefined,
           flip: given('flip') ? o.flip : undefined,
           zoom: given('zoom') ? o.zoom : undefined,

@@ -41,9 +41,8 @@ export interface CalibrationPairs {
 /**
  * The groups of classes (ids) a fold treats as absent, one stranger fit each: the fold's query
  * classes in a seeded shuffle, cut into ⌈classes / m⌉ groups as even as can be (so at most m
- * each), m =
- * round(share · classes) (at least 1, and at most all but 2, so every group's fit keeps two
- * classes). Every class is a stranger once: one draw of a fifth of the classes was a sample of
+ * each), m = round(share · classes) (at least 1, and at most all but 2, so every group's fit
+ * keeps two classes). Every class is a stranger once: one draw of a fifth of the classes was a sample of
  * about 20 classes whose look-alikes decided the calibration (Caltech CV seeds 2 and 3: stranger
  * AUC 0.70 against 0.89).
  */

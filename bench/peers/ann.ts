@@ -27,7 +27,7 @@ export interface AnnOptions {
   log: (s: string) => void;
 }
 
-interface Contender {
+export interface Contender {
   name: string;
   buildS: number;
   search(q: Float32Array, k: number, ef: number): Promise<number[]> | number[];
@@ -45,10 +45,16 @@ export interface AnnResult {
 // walks up from a file:// URL until the stack overflows); its CommonJS entry loads it fine.
 const usearch = createRequire(import.meta.url)('usearch') as typeof Usearch;
 
-const M = 32;
-const EF_CONSTRUCTION = 40;
+/** The graph parameters every contender builds with. */
+export const M = 32;
+export const EF_CONSTRUCTION = 40;
 
-async function faissAdapter(base: Float32Array, dim: number, _dir: string): Promise<Contender> {
+/** The seeded low-rank gallery and queries (intrinsic dimension `rank`). */
+export function annData(n: number, dim: number, rank: number, queries: number): { base: Float32Array; queries: Float32Array } {
+  return { base: lowRankVectors(n, dim, rank, 0.1, 1, 2), queries: lowRankVectors(queries, dim, rank, 0.1, 1, 1_000_004) };
+}
+
+export async function faissAdapter(base: Float32Array, dim: number, _dir: string): Promise<Contender> {
   const t0 = performance.now();
   const index = createIndex(`hnsw:M=${M},efConstruction=${EF_CONSTRUCTION}`, dim);
   const n = base.length / dim;
@@ -62,7 +68,7 @@ async function faissAdapter(base: Float32Array, dim: number, _dir: string): Prom
   };
 }
 
-function hnswlibNode(base: Float32Array, dim: number, _dir: string): Contender {
+export function hnswlibNode(base: Float32Array, dim: number, _dir: string): Contender {
   const t0 = performance.now();
   const n = base.length / dim;
   const index = new hnswlib.HierarchicalNSW('ip', dim);
@@ -111,8 +117,7 @@ function usearchIndex(base: Float32Array, dim: number, dir: string): Contender {
 
 export async function runAnn(o: AnnOptions): Promise<AnnResult[]> {
   o.log(`ann: generating ${o.n} x ${o.dim} low-rank (R=${o.rank}) vectors`);
-  const base = lowRankVectors(o.n, o.dim, o.rank, 0.1, 1, 2);
-  const queries = lowRankVectors(o.queries, o.dim, o.rank, 0.1, 1, 1_000_004);
+  const { base, queries } = annData(o.n, o.dim, o.rank, o.queries);
   const flat = createIndex('flat', o.dim);
   flat.add(Int32Array.from({ length: o.n }, (_, i) => i), base);
   const exact = (await flat.search(queries, o.k)).map((hits) => hits.map((h) => h.id));

@@ -9,41 +9,27 @@
  *   npm run build && node dist/bench/peers/hnsw-call-cost.js [--n 100000] [--queries 300] [--rounds 3]
  */
 import { parseArgs } from 'node:util';
-import hnswlib from 'hnswlib-node';
-import { createIndex } from '../../indexes/index.js';
 import { FAISS_METRIC, loadFaiss, type NativeFaissIndex, type NativeSearchResult } from '../../indexes/native.js';
-import { lowRankVectors } from '../../test/helpers/random-vectors.js';
 import { median } from '../stats.js';
+import { EF_CONSTRUCTION, M, annData, faissAdapter, hnswlibNode } from './ann.js';
 
 const { values: a } = parseArgs({ options: { n: { type: 'string', default: '100000' }, queries: { type: 'string', default: '300' }, rounds: { type: 'string', default: '3' } } });
 const n = Number(a.n);
 const Q = Number(a.queries);
 const dim = 256;
-const M = 32;
-const EF_CONSTRUCTION = 40;
 
 // faiss-node's synchronous search, which the product's typed surface leaves out (it never blocks the event loop with it).
 type SyncFaiss = NativeFaissIndex & { search(x: Float32Array, k: number): NativeSearchResult<BigInt64Array> };
 
-const base = lowRankVectors(n, dim, 32, 0.1, 1, 2);
-const queries = lowRankVectors(Q, dim, 32, 0.1, 1, 1_000_004);
-const ids = Float64Array.from({ length: n }, (_, i) => i);
-
+const { base, queries } = annData(n, dim, 32, Q);
 const raw = loadFaiss().Index.fromFactory(dim, `IDMap2,HNSW${M},Flat`, FAISS_METRIC.ip) as SyncFaiss;
 raw.setParameters(`efConstruction=${EF_CONSTRUCTION}`);
-let t0 = performance.now();
-await raw.addWithIdsAsync(base, ids);
+const t0 = performance.now();
+await raw.addWithIdsAsync(base, Float64Array.from({ length: n }, (_, i) => i));
 console.log(`FAISS graph built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-const adapter = createIndex(`hnsw:M=${M},efConstruction=${EF_CONSTRUCTION}`, dim);
-adapter.add(Int32Array.from({ length: n }, (_, i) => i), base);
-t0 = performance.now();
-await adapter.search(base.subarray(0, dim), 1);
-console.log(`adapter built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-const h = new hnswlib.HierarchicalNSW('ip', dim);
-h.initIndex(n, M, EF_CONSTRUCTION, 100);
-t0 = performance.now();
-for (let i = 0; i < n; i++) h.addPoint(Array.from(base.subarray(i * dim, (i + 1) * dim)), i);
-console.log(`hnswlib-node built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+const adapter = await faissAdapter(base, dim, '');
+const hnsw = hnswlibNode(base, dim, '');
+for (const c of [adapter, hnsw]) console.log(`${c.name} built in ${c.buildS.toFixed(1)} s`);
 
 const q = (i: number) => queries.subarray(i * dim, (i + 1) * dim);
 const timed = async (f: () => unknown): Promise<number> => {
@@ -55,14 +41,13 @@ console.log('| efSearch | FAISS sync | FAISS searchAsync | adapter | hnswlib-nod
 console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const ef of [16, 64, 96, 128, 192]) {
   raw.setParameters(`efSearch=${ef}`);
-  h.setEf(ef);
   const ms = { sync: [] as number[], async: [] as number[], adapter: [] as number[], hnswlib: [] as number[] };
   for (let r = 0; r < Number(a.rounds); r++) {
     for (let i = 0; i < Q; i++) {
       ms.sync.push(await timed(() => raw.search(q(i), 10)));
       ms.async.push(await timed(() => raw.searchAsync(q(i), 10)));
-      ms.adapter.push(await timed(() => adapter.search(q(i), 10, { efSearch: ef })));
-      ms.hnswlib.push(await timed(() => h.searchKnn(Array.from(q(i)), 10)));
+      ms.adapter.push(await timed(() => adapter.search(q(i), 10, ef)));
+      ms.hnswlib.push(await timed(() => hnsw.search(q(i), 10, ef)));
     }
   }
   const p = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, median(v)])) as Record<keyof typeof ms, number>;
