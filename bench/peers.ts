@@ -277,7 +277,9 @@ async function main(): Promise<void> {
     rows.push('', '### CLI start', '', '| command | wall ms (median) |', '| --- | ---: |');
     for (const c of help) row(c.name, f(median(ms.get(c.name)!)));
   }
-  if (sections.has('index') || !fs.existsSync(plainVectors) || !fs.existsSync(data1k)) await indexSection(`Indexing ${photos.length} photos (whole process, spawn to exit)`, true, photos.length);
+  // The one-shot, in-process and API sections query the photos this section indexes.
+  const indexedPhotosMissing = ['search', 'inproc', 'api'].some((s) => sections.has(s)) && (!fs.existsSync(plainVectors) || !fs.existsSync(data1k));
+  if (sections.has('index') || indexedPhotosMissing) await indexSection(`Indexing ${photos.length} photos (whole process, spawn to exit)`, true, photos.length);
   if (sections.has('load')) {
     const spin = spinner();
     try {

@@ -104,6 +104,17 @@ for (const spec of ['flat', 'flat-l2', 'faiss:Flat', 'faiss-l2:IVF16,Flat|nprobe
   });
 }
 
+// The addon walks FAISS's HNSW graphs itself (faiss_hnsw.cc). With efSearch at the collection size
+// the walk's result list never fills, so it visits every node it can reach: the answer must then
+// be brute force's, ids mapped back and scores signed as the metric says.
+for (const spec of [`hnsw:M=16,efSearch=${N}`, `hnsw:M=16,efSearch=${N},metric=l2`, `faiss:HNSW16,Flat|efSearch=${N}`]) {
+  test(`${spec}: an HNSW walk as wide as the collection agrees with brute force exactly`, async () => {
+    const index = build(spec);
+    const exact = bruteForce(index.metric, ids, data, queries, DIM, 50);
+    assertExact(await index.search(queries, 50), exact, spec);
+  });
+}
+
 const APPROXIMATE: [string, number][] = [
   ['hnsw', 0.95],
   ['hnsw:M=16,efConstruction=80,efSearch=64,metric=l2', 0.95],
