@@ -331,7 +331,7 @@ async function main(): Promise<void> {
   }
   if (sections.has('ann')) {
     const targets = [0.97, 0.99, 0.995];
-    const res = await runAnn({ n: Number(a['ann-n']), dim: 256, rank: 32, queries: Number(a['ann-queries']), k: 10, rounds: ROUNDS, efs: [16, 24, 32, 48, 64, 96, 128, 192, 256, 384], targets, dir: work, log });
+    const res = await runAnn({ n: Number(a['ann-n']), dim: 256, rank: 32, queries: Number(a['ann-queries']), k: 10, rounds: ROUNDS, efs: [16, 24, 32, 48, 64, 96, 128, 160, 192, 256, 384], targets, dir: work, log });
     rows.push('', `### HNSW (M 32, efConstruction 40), ${a['ann-n']} low-rank 256-d vectors (intrinsic dimension 32), k 10, single queries`, '');
     rows.push(`| library | build s | ${targets.map((t) => `recall ${t}: ef / p50 ms`).join(' | ')} |`, `| --- | ---: | ${targets.map(() => '---:').join(' | ')} |`);
     for (const r of res) row(r.name, f(r.buildS), ...r.atTarget.map((x) => (x ? `${x.ef} / ${f(x.p50, 3)}` : 'not reached')));
