@@ -133,9 +133,13 @@ export function unfamiliarFolds(
 
 /** The pairs in fold, query, rank order, then every pair of the unfamiliar shortlists (all wrong matches). */
 export function calibrationPairs(lists: Shortlists[], folds: Fold[], unfamiliar: readonly Shortlists[] = []): CalibrationPairs {
+  return withStrangerPairs(familiarPairs(lists, folds), unfamiliar);
+}
+
+/** The familiar queries' pairs, fold by fold: (score, whether the result shares the query's class). */
+function familiarPairs(lists: Shortlists[], folds: Fold[]): CalibrationPairs {
   let n = 0;
   for (const l of lists) n += l.queries * l.s;
-  for (const l of unfamiliar) n += l.queries * l.s;
   const scores = new Float64Array(n);
   const same = new Uint8Array(n);
   let o = 0;
@@ -148,6 +152,19 @@ export function calibrationPairs(lists: Shortlists[], folds: Fold[], unfamiliar:
       }
     }
   });
+  return { scores, same };
+}
+
+/** `pairs` followed by the strangers' shortlists, none of them a same-class pair. */
+function withStrangerPairs(pairs: CalibrationPairs, unfamiliar: readonly Shortlists[]): CalibrationPairs {
+  if (unfamiliar.length === 0) return pairs;
+  let n = pairs.scores.length;
+  for (const l of unfamiliar) n += l.queries * l.s;
+  const scores = new Float64Array(n);
+  const same = new Uint8Array(n);
+  scores.set(pairs.scores);
+  same.set(pairs.same);
+  let o = pairs.scores.length;
   for (const l of unfamiliar) {
     scores.set(l.scores.subarray(0, l.queries * l.s), o);
     o += l.queries * l.s;
@@ -250,23 +267,25 @@ export function calibrateOpenSet(input: OpenSetCalibrationInput): { thresholds: 
     return { scores: list.map((n) => n.score), right: list.map((n) => (cq.familiar && n.label === cq.label ? 1 : 0)) };
   });
 
-  const strangerLists = input.strangers.map((u) => u.lists);
-  const pairs = calibrationPairs(input.lists, folds, strangerLists);
-  const query = new Int32Array(pairs.scores.length);
+  // The cuts are fitted on the familiar queries' pairs (a stranger's results are never right);
+  // the strangers enter through their signals and ranked results. The familiar queries come
+  // first in `queries`, fold by fold, as their pairs do.
+  const familiarOnly = familiarPairs(input.lists, folds);
+  const query = new Int32Array(familiarOnly.scores.length);
   let o = 0;
   let qi = 0;
-  for (const l of [...input.lists, ...strangerLists]) {
+  for (const l of input.lists) {
     for (let q = 0; q < l.queries; q++, qi++) for (let t = 0; t < l.s; t++) query[o++] = qi;
   }
   const familiar = Uint8Array.from(queries, (cq) => (cq.familiar ? 1 : 0));
-  const thresholds: ThresholdFit[] = fitOpenSetCuts({ scores: pairs.scores, same: pairs.same, query, familiar, signals }, ranked, input.targets, { k });
+  const thresholds: ThresholdFit[] = fitOpenSetCuts({ ...familiarOnly, query, familiar, signals }, ranked, input.targets, { k });
   const summaries: Partial<Record<OpenSetSignal, SignalSummary>> = {};
   for (const [signal, values] of Object.entries(signals) as [OpenSetSignal, Float64Array][]) {
     const fam = Array.from(values).filter((v, q) => familiar[q] && !Number.isNaN(v));
     const str = Array.from(values).filter((v, q) => !familiar[q] && !Number.isNaN(v));
     if (fam.length && str.length) summaries[signal] = { familiarMedian: median(fam), strangerMedian: median(str), auc: aucOf(fam, str) };
   }
-  return { thresholds, pairs: calibrationPairs(input.lists, folds, firstDraw(input.strangers).map((u) => u.lists)), signals: summaries };
+  return { thresholds, pairs: withStrangerPairs(familiarOnly, firstDraw(input.strangers).map((u) => u.lists)), signals: summaries };
 }
 
 function median(xs: number[]): number {
