@@ -54,6 +54,13 @@ export function annData(n: number, dim: number, rank: number, queries: number): 
   return { base: lowRankVectors(n, dim, rank, 0.1, 1, 2), queries: lowRankVectors(queries, dim, rank, 0.1, 1, 1_000_004) };
 }
 
+/** Brute force's top k ids per query (the recall reference). */
+export async function exactNeighbours(base: Float32Array, queries: Float32Array, dim: number, k: number): Promise<number[][]> {
+  const flat = createIndex('flat', dim);
+  flat.add(Int32Array.from({ length: base.length / dim }, (_, i) => i), base);
+  return (await flat.search(queries, k)).map((hits) => hits.map((h) => h.id));
+}
+
 export async function faissAdapter(base: Float32Array, dim: number, _dir: string): Promise<Contender> {
   const t0 = performance.now();
   const index = createIndex(`hnsw:M=${M},efConstruction=${EF_CONSTRUCTION}`, dim);
@@ -118,9 +125,7 @@ function usearchIndex(base: Float32Array, dim: number, dir: string): Contender {
 export async function runAnn(o: AnnOptions): Promise<AnnResult[]> {
   o.log(`ann: generating ${o.n} x ${o.dim} low-rank (R=${o.rank}) vectors`);
   const { base, queries } = annData(o.n, o.dim, o.rank, o.queries);
-  const flat = createIndex('flat', o.dim);
-  flat.add(Int32Array.from({ length: o.n }, (_, i) => i), base);
-  const exact = (await flat.search(queries, o.k)).map((hits) => hits.map((h) => h.id));
+  const exact = await exactNeighbours(base, queries, o.dim, o.k);
   const contenders: Contender[] = [];
   for (const make of [faissAdapter, hnswlibNode, usearchIndex]) {
     const c = await make(base, o.dim, o.dir);

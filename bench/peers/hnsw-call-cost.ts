@@ -22,11 +22,10 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createIndex } from '../../indexes/index.js';
 import { FAISS_METRIC, loadFaiss, type NativeFaissIndex, type NativeSearchResult } from '../../indexes/native.js';
 import { pooledRecall } from '../../test/helpers/recall.js';
 import { median, rotated } from '../stats.js';
-import { EF_CONSTRUCTION, M, annData, faissAdapter, hnswlibNode } from './ann.js';
+import { EF_CONSTRUCTION, M, annData, exactNeighbours, faissAdapter, hnswlibNode } from './ann.js';
 
 const { values: a } = parseArgs({ options: { n: { type: 'string', default: '100000' }, queries: { type: 'string', default: '300' }, rounds: { type: 'string', default: '3' }, 'baseline-addon': { type: 'string' } } });
 const n = Number(a.n);
@@ -55,9 +54,7 @@ const hnsw = hnswlibNode(base, dim, '');
 for (const c of [adapter, hnsw]) console.log(`${c.name} built in ${c.buildS.toFixed(1)} s`);
 
 const q = (i: number) => queries.subarray(i * dim, (i + 1) * dim);
-const flat = createIndex('flat', dim);
-flat.add(Int32Array.from({ length: n }, (_, i) => i), base);
-const exact = (await flat.search(queries, 10)).map((hits) => hits.map((h) => h.id));
+const exact = await exactNeighbours(base, queries, dim, 10);
 const ids = (r: NativeSearchResult<BigInt64Array>) => Array.from(r.labels, Number);
 const timed = async (f: () => unknown): Promise<number> => {
   const s = performance.now();
