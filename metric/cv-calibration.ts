@@ -8,8 +8,9 @@
  * fold the classes are cut into seeded groups of about a share each, and each group in turn plays
  * "not in the collection": the chosen params are fitted again on the fold without it (a metric
  * that never saw those classes, as for a real stranger), its held-out items query the rest, and
- * every pair of those shortlists joins the calibration as a wrong match. (Removing the class from a shortlist under the fold's own metric is not enough:
- * measured on Caltech, a metric that learned a class scores strangers far too low.)
+ * every pair of those shortlists joins the calibration as a wrong match. (Removing the class from
+ * a shortlist under the fold's own metric is not enough: measured on Caltech, a metric that
+ * learned a class scores strangers far too low.)
  *
  * With the open-set condition (calibrateOpenSet, open-set.ts) the strangers choose the condition
  * instead: the thresholds are fitted on the familiar pairs, and each one's query-level condition
@@ -42,9 +43,9 @@ export interface CalibrationPairs {
  * The groups of classes (ids) a fold treats as absent, one stranger fit each: the fold's query
  * classes in a seeded shuffle, cut into ⌈classes / m⌉ groups as even as can be (so at most m
  * each), m = round(share · classes) (at least 1, and at most all but 2, so every group's fit
- * keeps two classes). Every class is a stranger once: one draw of a fifth of the classes was a sample of
- * about 20 classes whose look-alikes decided the calibration (Caltech CV seeds 2 and 3: stranger
- * AUC 0.70 against 0.89).
+ * keeps two classes). Every class is a stranger once: one draw of a fifth of the classes was a
+ * sample of about 20 classes whose look-alikes decided the calibration (Caltech CV seeds 2 and 3:
+ * stranger AUC 0.70 against 0.89).
  */
 export function unfamiliarClassGroups(fold: Fold, share: number, seed: number): Set<number>[] {
   if (!(share > 0)) return [];
@@ -96,9 +97,10 @@ export function firstDraw(strangers: readonly StrangerFold[]): StrangerFold[] {
 /**
  * Per fold and per group of its absent classes (unfamiliarClassGroups), the shortlists (s long) of
  * that group's held-out items against the fold's fitted part without the group's classes, under
- * `params` fitted on that part alone. A fold with no unfamiliar class gives none. With the gallery's scatter cache, that fit's PCA removes
- * the fold's held-out rows (already scattered by the fold) and the absent classes' rows from the
- * gallery's scatter instead of a pass over every kept row.
+ * `params` fitted on that part alone. A fold with no unfamiliar class gives none. With the
+ * gallery's scatter cache, that fit's PCA removes the fold's held-out rows (already scattered by
+ * the fold) and the absent classes' rows from the gallery's scatter instead of a pass over every
+ * kept row.
  */
 export function unfamiliarFolds(
   X: Float32Array,
