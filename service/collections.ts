@@ -266,8 +266,13 @@ export class CollectionRegistry {
     }
   }
 
-  /** The open collection, opened on first use and refreshed when another process changed it; UNKNOWN_COLLECTION when absent. */
-  async get(name: string): Promise<OpenCollection> {
+  /**
+   * The open collection, opened on first use and refreshed when another process changed it;
+   * UNKNOWN_COLLECTION when absent. `withEmbedder`: the caller embeds next, so the collection's
+   * models start loading as soon as its manifest is read, while the index loads (a one-shot
+   * search's main thread otherwise idles through the index read before the models' ~100 ms).
+   */
+  async get(name: string, opts: { withEmbedder?: boolean } = {}): Promise<OpenCollection> {
     const dir = this.dir(name);
     let pending = this.open.get(name);
     if (pending && !this.exists(name)) {
@@ -284,6 +289,11 @@ export class CollectionRegistry {
       pending = (async () => {
         const t0 = performance.now();
         const collection = await Collection.open(dir);
+        if (opts.withEmbedder) {
+          const m = collection.manifest;
+          // Awaited (and its errors reported) by the caller's own embedder() call.
+          void this.embedders.get(m.models.map((x) => x.name), m).catch(() => undefined);
+        }
         try {
           const c = await OpenCollection.open(collection, this.embedders);
           this.opts.log?.(

@@ -137,13 +137,13 @@ export class ImsearchService {
   }
 
   /** The named collection (the default one when absent); UNKNOWN_COLLECTION otherwise. */
-  collection(name?: string | null): Promise<OpenCollection> {
+  collection(name?: string | null, opts: { withEmbedder?: boolean } = {}): Promise<OpenCollection> {
     const key = name ?? this.defaultCollection();
     if (!key) {
       const names = this.collections.names();
       throw new ImsearchError('UNKNOWN_COLLECTION', names.length ? `name a collection: there are ${names.join(', ')}` : `there are no collections in ${this.dataDir} yet: create one first`);
     }
-    return this.collections.get(key);
+    return this.collections.get(key, opts);
   }
 
   /** The named collection (the default one when absent), or null when there is no such collection. */
@@ -215,7 +215,7 @@ export class ImsearchService {
    * is read (`image` may be a reader: an upload, a file) or embedded.
    */
   async searchImage(name: string | null | undefined, image: Buffer | (() => Promise<Buffer>), request: SearchRequest): Promise<SearchOutcome> {
-    const c = await this.collection(name);
+    const c = await this.collection(name, { withEmbedder: true });
     const checked = checkSearchRequest(c, request, this.limits.maxK);
     const embedder = await c.embedder();
     const searcher = c.searcher;
@@ -283,7 +283,7 @@ export class ImsearchService {
    * index; bad files are reported, never thrown. Used by `imsearch index` and `indexFolder`.
    */
   async addFiles(name: string, files: readonly ListedFile[], opts: AddFilesOptions = {}): Promise<IndexReport> {
-    const c = await this.collection(name);
+    const c = await this.collection(name, { withEmbedder: true });
     const report = await c.write(() => this.addFilesLocked(c, files, opts));
     if (report.added) this.itemsChanged(c);
     return report;
