@@ -6,6 +6,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { Embedder } from '../../models/embedder.js';
 import { listLabelledFiles } from '../../store/folder-listing.js';
 import { caltechDir, cliBin, sharedModelsDir } from '../helpers/paths.js';
 import { cliLikeService } from '../helpers/service.js';
@@ -84,6 +85,49 @@ test('index a folder: bad files skipped and reported, re-index is a no-op, searc
     }
   } finally {
     await service.close();
+  }
+});
+
+test('a search by image starts loading the models while the index loads; reads that embed nothing load no model', async () => {
+  const folder = await makeFolder(2);
+  const data = await fsp.mkdtemp(path.join(os.tmpdir(), 'imsearch-data-'));
+  const setup = cliLikeService(data);
+  try {
+    await setup.openOrCreate('t', { models: [{ name: 'mobilenetv2-int8', weight: 1 }], crop: false, views: ['orig'], indexSpec: 'flat' });
+    await setup.addFiles('t', (await listLabelledFiles(folder)).files);
+  } finally {
+    await setup.close();
+  }
+  // Events in the order a fresh service sees them: the models' factory called, the collection opened (index loaded).
+  const traced = (events: string[]) =>
+    cliLikeService(data, {
+      embedders: (models, identity) => {
+        events.push('models');
+        return Embedder.create(models, { modelDir: sharedModelsDir, ...identity });
+      },
+      log: (line) => {
+        if (line.startsWith('opened collection')) events.push('index');
+      },
+    });
+
+  const readerEvents: string[] = [];
+  const reader = traced(readerEvents);
+  try {
+    const page = await reader.items('t', { first: 2 });
+    assert.equal((await reader.similarTo('t', page.items[0].id, { k: 2 })).matches.length, 2);
+    assert.deepEqual(readerEvents, ['index']);
+  } finally {
+    await reader.close();
+  }
+
+  const searchEvents: string[] = [];
+  const searcher = traced(searchEvents);
+  try {
+    const query = path.join(caltechDir, 'queries', 'dalmatian', (await fsp.readdir(path.join(caltechDir, 'queries', 'dalmatian'))).sort()[0]);
+    assert.equal((await searcher.searchImage('t', await fsp.readFile(query), { k: 3 })).matches.length, 3);
+    assert.deepEqual(searchEvents, ['models', 'index']);
+  } finally {
+    await searcher.close();
   }
 });
 
