@@ -71,6 +71,11 @@ export class EmbedderPool {
     return e;
   }
 
+  /** The embedder of a collection with this manifest. */
+  forManifest(m: Readonly<CollectionManifest>): Promise<ImageEmbedder> {
+    return this.get(m.models.map((x) => x.name), m);
+  }
+
   async close(): Promise<void> {
     const all = [...this.embedders.values()];
     this.embedders.clear();
@@ -117,8 +122,7 @@ export class OpenCollection {
   }
 
   embedder(): Promise<ImageEmbedder> {
-    const m = this.collection.manifest;
-    return this.embedders.get(m.models.map((x) => x.name), m);
+    return this.embedders.forManifest(this.collection.manifest);
   }
 
   /**
@@ -268,13 +272,16 @@ export class CollectionRegistry {
 
   /**
    * The open collection, opened on first use and refreshed when another process changed it;
-   * UNKNOWN_COLLECTION when absent. `withEmbedder`: the caller embeds next, so the collection's
-   * models start loading as soon as its manifest is read, while the index loads (a one-shot
-   * search's main thread otherwise idles through the index read before the models' ~100 ms).
+   * UNKNOWN_COLLECTION when absent. `withEmbedder`: the caller embeds next, so when this call
+   * opens the collection its models start loading as soon as the manifest is read, while the
+   * index loads (a one-shot search's main thread otherwise idles through the index read before
+   * the models' ~100 ms); their load is awaited here, so a model error is thrown once, by this
+   * call (the pool forgets a failed load: a later embedder() call would start another).
    */
   async get(name: string, opts: { withEmbedder?: boolean } = {}): Promise<OpenCollection> {
     const dir = this.dir(name);
     let pending = this.open.get(name);
+    let models: Promise<unknown> | undefined;
     if (pending && !this.exists(name)) {
       // deleted by another process
       this.open.delete(name);
@@ -289,12 +296,11 @@ export class CollectionRegistry {
       pending = (async () => {
         const t0 = performance.now();
         const collection = await Collection.open(dir);
-        if (opts.withEmbedder) {
-          const m = collection.manifest;
-          // Awaited (and its errors reported) by the caller's own embedder() call.
-          void this.embedders.get(m.models.map((x) => x.name), m).catch(() => undefined);
-        }
         try {
+          if (opts.withEmbedder) {
+            models = this.embedders.forManifest(collection.manifest);
+            void models.catch(() => undefined); // awaited below, after the index
+          }
           const c = await OpenCollection.open(collection, this.embedders);
           this.opts.log?.(
             `opened collection ${name}: ${c.searcher.size} items, models ${c.searcher.modelNames().join(',')}, index ${c.searcher.indexSpec} (${(performance.now() - t0).toFixed(0)} ms)` +
@@ -313,6 +319,7 @@ export class CollectionRegistry {
     }
     const c = await pending;
     await c.refresh(this.opts.log);
+    await models;
     return c;
   }
 

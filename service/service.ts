@@ -201,7 +201,7 @@ export class ImsearchService {
 
   /** The collection, created with `spec` when it does not exist yet. */
   async openOrCreate(name: string, spec: NewCollection): Promise<OpenCollection> {
-    return this.collections.exists(name) ? this.collections.get(name) : this.createCollection(name, spec);
+    return this.collections.exists(name) ? this.collections.get(name, { withEmbedder: true }) : this.createCollection(name, spec);
   }
 
   async deleteCollection(name: string): Promise<void> {

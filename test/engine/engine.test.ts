@@ -6,6 +6,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { ImsearchError } from '../../errors/error-codes.js';
 import { Embedder } from '../../models/embedder.js';
 import { listLabelledFiles } from '../../store/folder-listing.js';
 import { caltechDir, cliBin, sharedModelsDir } from '../helpers/paths.js';
@@ -128,6 +129,22 @@ test('a search by image starts loading the models while the index loads; reads t
     assert.deepEqual(searchEvents, ['models', 'index']);
   } finally {
     await searcher.close();
+  }
+
+  // A load that fails is reported once, by the search, and not started a second time.
+  let loads = 0;
+  const broken = cliLikeService(data, {
+    embedders: async () => {
+      loads++;
+      throw new ImsearchError('MODEL_MISSING', 'no such model file');
+    },
+  });
+  try {
+    const query = path.join(caltechDir, 'queries', 'dalmatian', (await fsp.readdir(path.join(caltechDir, 'queries', 'dalmatian'))).sort()[0]);
+    await assert.rejects(broken.searchImage('t', await fsp.readFile(query), { k: 3 }), (e: { code?: string }) => e.code === 'MODEL_MISSING');
+    assert.equal(loads, 1);
+  } finally {
+    await broken.close();
   }
 });
 
