@@ -283,7 +283,7 @@ export class ImsearchService {
    * index; bad files are reported, never thrown. Used by `imsearch index` and `indexFolder`.
    */
   async addFiles(name: string, files: readonly ListedFile[], opts: AddFilesOptions = {}): Promise<IndexReport> {
-    const c = await this.collection(name, { withEmbedder: true });
+    const c = await this.collection(name);
     const report = await c.write(() => this.addFilesLocked(c, files, opts));
     if (report.added) this.itemsChanged(c);
     return report;

@@ -29,10 +29,17 @@ export interface Runner {
 
 const dtypeOf = (data: TensorData): 'float32' | 'uint8' => (data instanceof Float32Array ? 'float32' : 'uint8');
 
+// Loaded on demand: with the sessions in the worker, this thread never needs the runtime.
+const runtime = () => import('onnxruntime-node');
+
+/** Starts loading the runtime for sessions in this thread, so it loads while the caller reads (loadInProcess then finds it loaded). */
+export function preloadInProcess(): void {
+  void runtime().catch(() => undefined); // a failure is thrown by loadInProcess
+}
+
 /** A session in this thread. */
 export async function loadInProcess(bytes: Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<Runner> {
-  // Loaded here: with the sessions in the worker, this thread never needs the runtime.
-  const { default: ort } = await import('onnxruntime-node');
+  const { default: ort } = await runtime();
   const session = await ort.InferenceSession.create(bytes, options);
   return {
     info: graphInfo(session),

@@ -11,7 +11,7 @@ import { ModelError } from '../errors.js';
 import type { ModelManifest } from '../manifest/manifest.js';
 import type ort from 'onnxruntime-node';
 import { type GraphCacheEntry, graphCacheEntry } from './graph-cache.js';
-import { type InferenceWorker, type Runner, loadInProcess } from './inference-host.js';
+import { type InferenceWorker, type Runner, loadInProcess, preloadInProcess } from './inference-host.js';
 import { imageElements, type TensorData } from '../image/preprocess.js';
 
 /**
@@ -141,7 +141,7 @@ export class ModelSession {
     let session: Runner | null = null;
     let graphSource: GraphSource = 'model';
     // The runtime's import (~25 ms of this thread) overlaps the graph's read instead of following it.
-    if (!opts.worker) void import('onnxruntime-node').catch(() => undefined);
+    if (!opts.worker) preloadInProcess();
     const saved = cache && (await cache.read());
     if (cache && saved) {
       try {

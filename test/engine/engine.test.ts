@@ -99,6 +99,7 @@ test('a search by image starts loading the models while the index loads; reads t
   } finally {
     await setup.close();
   }
+  const query = path.join(caltechDir, 'queries', 'dalmatian', (await fsp.readdir(path.join(caltechDir, 'queries', 'dalmatian'))).sort()[0]);
   // Events in the order a fresh service sees them: the models' factory called, the collection opened (index loaded).
   const traced = (events: string[]) =>
     cliLikeService(data, {
@@ -124,7 +125,6 @@ test('a search by image starts loading the models while the index loads; reads t
   const searchEvents: string[] = [];
   const searcher = traced(searchEvents);
   try {
-    const query = path.join(caltechDir, 'queries', 'dalmatian', (await fsp.readdir(path.join(caltechDir, 'queries', 'dalmatian'))).sort()[0]);
     assert.equal((await searcher.searchImage('t', await fsp.readFile(query), { k: 3 })).matches.length, 3);
     assert.deepEqual(searchEvents, ['models', 'index']);
   } finally {
@@ -140,7 +140,6 @@ test('a search by image starts loading the models while the index loads; reads t
     },
   });
   try {
-    const query = path.join(caltechDir, 'queries', 'dalmatian', (await fsp.readdir(path.join(caltechDir, 'queries', 'dalmatian'))).sort()[0]);
     await assert.rejects(broken.searchImage('t', await fsp.readFile(query), { k: 3 }), (e: { code?: string }) => e.code === 'MODEL_MISSING');
     assert.equal(loads, 1);
   } finally {
