@@ -4,7 +4,9 @@
  *  1. Latency: `similarImages` end to end through the SDK (multipart upload over HTTP on
  *     127.0.0.1, parsing, GraphQL, JSON) against the engine's in-process search of the same
  *     image (CollectionSearcher.searchImage with the server's own embedder and index), in the
- *     same run, alternating which goes first; p50 / p90 / p99 and the ratio at p50.
+ *     same run, rotating which goes first; p50 / p90 / p99 and the ratio at p50. The SDK runs
+ *     as Node code gets it from `@imsearch/sdk/node` (node:http) and as the browser-safe entry
+ *     (fetch).
  *  2. Load: autocannon in its own process, 16 connections for 30 s of multipart similarImages
  *     (query photos cycled): errors, latency percentiles, throughput, the server's RSS before,
  *     peak and after, and the server's event-loop delay (1 ms sampling) during the run against
@@ -20,7 +22,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { ImsearchClient } from '../sdk/index.js';
+import { ImsearchClient as FetchClient } from '../sdk/index.js';
+import { ImsearchClient } from '../sdk/node.js';
 import { caltechDir } from '../test/helpers/paths.js';
 import { cliLikeService } from '../test/helpers/service.js';
 import { FIXTURE_MODEL, buildFixture, caltechFiles, startFixtureServer } from './api-fixture.js';
@@ -64,6 +67,7 @@ async function main(): Promise<void> {
   const server = await startFixtureServer(fx);
   try {
     const client = new ImsearchClient({ endpoint: `${server.url}/graphql` });
+    const fetchClient = new FetchClient({ endpoint: `${server.url}/graphql` });
     // The engine as the CLI runs it: the same collection, index and models, in this thread.
     const inProc = cliLikeService(fx.dataDir, { modelDir: fx.modelDir });
     await (await inProc.collection(fx.collection)).embedder(); // load the models before timing
@@ -74,36 +78,44 @@ async function main(): Promise<void> {
     // ---- 1. latency: SDK end to end vs in-process engine, same images, same run
     const inProcess = () => (i: number) => inProc.searchImage(fx.collection, bytes[i % bytes.length], { k: 10 });
     const viaSdk = () => (i: number) => client.similarImages(files[i % files.length], { k: 10 });
+    const viaFetch = () => (i: number) => fetchClient.similarImages(files[i % files.length], { k: 10 });
     for (let i = 0; i < warmup; i++) {
       await inProcess()(i);
       await viaSdk()(i);
+      await viaFetch()(i);
     }
     const engineMs: number[] = [];
     const sdkMs: number[] = [];
+    const fetchMs: number[] = [];
     const serverTotalMs: number[] = [];
     let agree = 0;
+    const contenders = ['engine', 'sdk', 'fetch'] as const;
     for (let i = 0; i < queries; i++) {
-      const order = i % 2 === 0 ? (['engine', 'sdk'] as const) : (['sdk', 'engine'] as const);
-      let engineIds: string[] = [];
-      let sdkIds: string[] = [];
-      for (const which of order) {
+      const ids: Record<(typeof contenders)[number], string> = { engine: '', sdk: '', fetch: '' };
+      for (let j = 0; j < contenders.length; j++) {
+        const which = contenders[(i + j) % contenders.length];
         const start = performance.now();
         if (which === 'engine') {
           const r = await inProcess()(i);
           engineMs.push(performance.now() - start);
-          engineIds = r.matches.map((m) => String(m.item.id));
-        } else {
+          ids.engine = r.matches.map((m) => String(m.item.id)).join();
+        } else if (which === 'sdk') {
           const r = await viaSdk()(i);
           sdkMs.push(performance.now() - start);
           serverTotalMs.push(client.lastTiming?.totalMs ?? Number.NaN);
-          sdkIds = r.matches.map((m) => m.item.id);
+          ids.sdk = r.matches.map((m) => m.item.id).join();
+        } else {
+          const r = await viaFetch()(i);
+          fetchMs.push(performance.now() - start);
+          ids.fetch = r.matches.map((m) => m.item.id).join();
         }
       }
-      if (engineIds.join() === sdkIds.join()) agree++;
+      if (ids.engine === ids.sdk && ids.engine === ids.fetch) agree++;
     }
     await inProc.close();
     const engine = stats(engineMs);
     const sdk = stats(sdkMs);
+    const viaFetchStats = stats(fetchMs);
     const serverSide = stats(serverTotalMs);
 
     // ---- 2. load: autocannon in its own process
@@ -150,10 +162,11 @@ Collection: the Caltech-101 gallery, ${fx.itemCount} photos, model \`${FIXTURE_M
 | path | n | p50 ms | p90 ms | p99 ms | mean ms |
 | --- | --- | --- | --- | --- | --- |
 | engine in process, as the CLI runs it (\`CollectionSearcher.searchImage\` with an in-thread \`Embedder\`: decode + embed + index search) | ${engine.n} | ${f2(engine.p50)} | ${f2(engine.p90)} | ${f2(engine.p99)} | ${f2(engine.mean)} |
-| SDK → HTTP multipart → Apollo → same searcher, embedder in the server's worker thread → JSON → SDK | ${sdk.n} | ${f2(sdk.p50)} | ${f2(sdk.p90)} | ${f2(sdk.p99)} | ${f2(sdk.mean)} |
+| SDK (\`@imsearch/sdk/node\`, node:http) → HTTP multipart → Apollo → same searcher, embedder in the server's worker thread → JSON → SDK | ${sdk.n} | ${f2(sdk.p50)} | ${f2(sdk.p90)} | ${f2(sdk.p99)} | ${f2(sdk.mean)} |
+| the same through the browser-safe SDK (\`@imsearch/sdk\`, fetch) | ${viaFetchStats.n} | ${f2(viaFetchStats.p50)} | ${f2(viaFetchStats.p90)} | ${f2(viaFetchStats.p99)} | ${f2(viaFetchStats.mean)} |
 | (server-side \`extensions.timing.totalMs\` of those requests) | ${serverSide.n} | ${f2(serverSide.p50)} | ${f2(serverSide.p90)} | ${f2(serverSide.p99)} | ${f2(serverSide.mean)} |
 
-**Ratio SDK / engine at p50: ${f2(sdk.p50 / engine.p50)}×** (target ≤ 1.3×); the API adds ${f2(sdk.p50 - engine.p50)} ms at p50. Identical ranked ids from both paths for ${agree} of ${queries} queries.
+**Ratio SDK / engine at p50: ${f2(sdk.p50 / engine.p50)}×** (target ≤ 1.3×); the API adds ${f2(sdk.p50 - engine.p50)} ms at p50. Through fetch: ${f2(viaFetchStats.p50 / engine.p50)}×, +${f2(viaFetchStats.p50 - engine.p50)} ms. Identical ranked ids from all three paths for ${agree} of ${queries} queries.
 
 ### Load: autocannon, ${connections} connections, ${seconds} s, multipart similarImages (k = 10)
 
@@ -173,7 +186,7 @@ Event-loop delay of the serving thread (\`perf_hooks.monitorEventLoopDelay\`, 1 
 | during the ${seconds} s load run | ${f2(ms(loop, 50))} | ${f2(ms(loop, 99))} | ${f2(ms(loop, 'max'))} |
 `;
     process.stdout.write(`${md}\n`);
-    process.stderr.write(`${JSON.stringify({ engine, sdk, serverSide, agree, load, rssBefore, rssPeak, rssAfter, serverLoop: serverMetrics.eventLoopDelay })}\n`);
+    process.stderr.write(`${JSON.stringify({ engine, sdk, viaFetch: viaFetchStats, serverSide, agree, load, rssBefore, rssPeak, rssAfter, serverLoop: serverMetrics.eventLoopDelay })}\n`);
   } finally {
     await server.close();
     await fx.remove();

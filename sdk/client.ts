@@ -1,6 +1,6 @@
 /**
  * A small typed client for the image search API. Runs in browsers and in Node 20 alike: it uses
- * only fetch, FormData and Blob (and, for watchJob, a WebSocket with the graphql-ws client, loaded
+ * only fetch and Blob (and, for watchJob, a WebSocket with the graphql-ws client, loaded
  * on first use). Operations are the typed documents generated from
  * sdk/operations/*.graphql (sdk/generated/); any Blob or File in the variables is sent as a
  * GraphQL multipart request (https://github.com/jaydenseric/graphql-multipart-request-spec) with
@@ -55,6 +55,7 @@ import {
   SimilarImagesDocument,
   SimilarToDocument,
 } from './generated/graphql.js';
+import { multipartBody } from './multipart.js';
 
 /**
  * Every code an error can carry: the server's (the schema's ErrorCode enum, generated, so a
@@ -114,14 +115,30 @@ export interface ClientOptions {
   apiKey?: string;
   /** Extra headers on every request. */
   headers?: Record<string, string>;
-  /** A fetch implementation (default: globalThis.fetch). */
-  fetch?: typeof fetch;
+  /**
+   * A fetch implementation (default: globalThis.fetch; the client that `@imsearch/sdk/node`
+   * exports defaults to its `httpFetch`).
+   */
+  fetch?: FetchLike;
   /**
    * A WebSocket class for watchJob (default: globalThis.WebSocket, which browsers and Node 22 have;
    * in Node 20 pass the `ws` package's WebSocket).
    */
   webSocketImpl?: unknown;
 }
+
+/** The part of fetch the client uses: the global fetch fits it, and so does `httpFetch` (sdk/node.ts). */
+export type FetchLike = (
+  url: string,
+  init: { method: 'POST'; headers: Record<string, string>; body: string | Uint8Array<ArrayBuffer> | Blob; signal?: AbortSignal },
+) => Promise<{ status: number; text(): Promise<string> }>;
+
+/**
+ * Multipart bodies up to this size are sent from memory: fetch writes bytes in one piece, where
+ * it streams a Blob (about 0.25 ms more per search request, BENCHMARKS.md session 12). Larger
+ * ones stay Blobs, so that files on disk are read only while they are sent.
+ */
+const IN_MEMORY_BODY_BYTES = 8 * 1024 * 1024;
 
 export interface RequestOptions {
   signal?: AbortSignal;
@@ -154,7 +171,7 @@ export type Job = JobFieldsFragment;
 type Document<TResult, TVariables> = DocumentTypeDecoration<TResult, TVariables> & { toString(): string };
 
 export class ImsearchClient {
-  private readonly fetchImpl: typeof fetch;
+  private readonly fetchImpl: FetchLike;
 
   /** Timing of the last response (server side), for display and benchmarks. */
   lastTiming: ServerTiming | undefined;
@@ -180,13 +197,17 @@ export class ImsearchClient {
     const headers: Record<string, string> = { Accept: 'application/graphql-response+json, application/json', ...this.options.headers };
     if (this.options.apiKey) headers.Authorization = `Bearer ${this.options.apiKey}`;
     const { clone, files } = extractFiles(variables ?? {});
-    let body: string | FormData;
+    let body: string | Uint8Array<ArrayBuffer> | Blob;
     if (files.length) {
-      const form = new FormData();
-      form.append('operations', JSON.stringify({ query, variables: clone, operationName }));
-      form.append('map', JSON.stringify(Object.fromEntries(files.map((f, i) => [String(i), [`variables.${f.path}`]]))));
-      files.forEach((f, i) => form.append(String(i), f.file, fileName(f.file)));
-      body = form;
+      const multipart = multipartBody(
+        [
+          ['operations', JSON.stringify({ query, variables: clone, operationName })],
+          ['map', JSON.stringify(Object.fromEntries(files.map((f, i) => [String(i), [`variables.${f.path}`]])))],
+        ],
+        files.map((f, i) => ({ field: String(i), file: f.file, filename: fileName(f.file) })),
+      );
+      body = multipart.body.size <= IN_MEMORY_BODY_BYTES ? new Uint8Array(await multipart.body.arrayBuffer()) : multipart.body;
+      headers['Content-Type'] = multipart.contentType;
       // graphql-upload requests are "simple" requests for CORS: the server refuses them as
       // possible CSRF unless this header is present (browsers then preflight cross-origin ones).
       headers['Apollo-Require-Preflight'] = 'true';
@@ -194,7 +215,7 @@ export class ImsearchClient {
       body = JSON.stringify({ query, variables: clone, operationName });
       headers['Content-Type'] = 'application/json';
     }
-    let res: Response;
+    let res: Awaited<ReturnType<FetchLike>>;
     try {
       res = await this.fetchImpl(this.options.endpoint, { method: 'POST', headers, body, signal: opts.signal });
     } catch (err) {

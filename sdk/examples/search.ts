@@ -1,5 +1,4 @@
-import { ImsearchClient, ImsearchError } from '@imsearch/sdk';
-import { fileFromPath } from '@imsearch/sdk/node';
+import { ImsearchClient, ImsearchError, fileFromPath } from '@imsearch/sdk/node';
 
 const client = new ImsearchClient({ endpoint: process.env.IMSEARCH_URL ?? 'http://127.0.0.1:4000/graphql' });
 try {

@@ -8,9 +8,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
 import { type Fixture, buildFixture, caltechFiles, startFixtureServer } from '../../bench/api-fixture.js';
 import { CollectionsDocument, ImsearchClient, ImsearchError, SimilarImagesDocument, extractFiles } from '../../sdk/index.js';
-import { fileFromPath } from '../../sdk/node.js';
+import { ImsearchClient as NodeClient, fileFromPath } from '../../sdk/node.js';
 import type { RunningServer } from '../../server/app.js';
 
 interface Recorded {
@@ -58,15 +59,17 @@ describe('SDK transport', () => {
     const multipart = rec.calls[1].init;
     const headers = multipart.headers as Record<string, string>;
     assert.equal(headers['Apollo-Require-Preflight'], 'true');
-    assert.equal(headers['Content-Type'], undefined, 'fetch sets the multipart boundary itself');
-    const form = multipart.body as FormData;
-    assert.ok(form instanceof FormData);
+    assert.match(headers['Content-Type'], /^multipart\/form-data; boundary=/);
+    // A small body is sent as bytes; fetch's own multipart parser reads it back.
+    assert.ok(multipart.body instanceof Uint8Array);
+    const form = await new Response(multipart.body, { headers: { 'Content-Type': headers['Content-Type'] } }).formData();
     const operations = JSON.parse(String(form.get('operations')));
     assert.equal(operations.operationName, 'SimilarImages');
     assert.deepEqual(operations.variables, { upload: null, k: 2 });
     assert.deepEqual(JSON.parse(String(form.get('map'))), { 0: ['variables.upload'] });
     const sent = form.get('0') as File;
     assert.equal(sent.name, 'q.jpg');
+    assert.equal(sent.type, 'image/jpeg');
     assert.deepEqual(new Uint8Array(await sent.arrayBuffer()), new Uint8Array([0xff, 0xd8, 0xff, 1, 2, 3]));
   });
 
@@ -184,5 +187,32 @@ describe('SDK against a real server', () => {
     const count: number = collections[0].itemCount;
     assert.equal(count, 12);
     assert.equal(client.resolveUrl('/media/fixture/1'), `${server.url}/media/fixture/1`);
+  });
+
+  it("the Node entry's client (node:http) gets the same answers as the fetch client", async () => {
+    const viaFetch = new ImsearchClient({ endpoint: `${server.url}/graphql` });
+    const viaHttp = new NodeClient({ endpoint: `${server.url}/graphql` });
+    for (const cls of ['Leopards', 'sunflower']) {
+      const [q] = await caltechFiles('queries', cls, 1);
+      const a = await viaFetch.similarImages(await fileFromPath(q), { k: 5 });
+      const b = await viaHttp.similarImages(await fileFromPath(q), { k: 5 });
+      assert.deepEqual(b.matches.map((m) => [m.item.id, m.score]), a.matches.map((m) => [m.item.id, m.score]));
+      assert.equal(b.matches[0].item.label, cls);
+    }
+    await assert.rejects(viaHttp.similarTo('1', { k: 0 }), (e: unknown) => e instanceof ImsearchError && e.code === 'BAD_K');
+  });
+
+  it('an upload above 8 MiB, sent as a streamed Blob from disk, arrives whole through either client', async () => {
+    // Noise does not compress: a 1,800 x 1,800 PNG of it is about 9.7 MB.
+    const side = 1800;
+    const noise = Buffer.alloc(side * side * 3);
+    for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
+    const file = path.join(fx.root, 'noise.png');
+    await sharp(noise, { raw: { width: side, height: side, channels: 3 } }).png({ compressionLevel: 0 }).toFile(file);
+    assert.ok((await fs.stat(file)).size > 8 * 1024 * 1024);
+    const viaFetch = await new ImsearchClient({ endpoint: `${server.url}/graphql` }).similarImages(await fileFromPath(file), { k: 3 });
+    const viaHttp = await new NodeClient({ endpoint: `${server.url}/graphql` }).similarImages(await fileFromPath(file), { k: 3 });
+    assert.equal(viaFetch.matches.length, 3);
+    assert.deepEqual(viaHttp.matches.map((m) => [m.item.id, m.score]), viaFetch.matches.map((m) => [m.item.id, m.score]));
   });
 });
