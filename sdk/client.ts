@@ -1,6 +1,6 @@
 /**
  * A small typed client for the image search API. Runs in browsers and in Node 20 alike: it uses
- * only fetch and Blob (and, for watchJob, a WebSocket with the graphql-ws client, loaded
+ * only fetch, Blob and crypto.getRandomValues (and, for watchJob, a WebSocket with the graphql-ws client, loaded
  * on first use). Operations are the typed documents generated from
  * sdk/operations/*.graphql (sdk/generated/); any Blob or File in the variables is sent as a
  * GraphQL multipart request (https://github.com/jaydenseric/graphql-multipart-request-spec) with
@@ -130,13 +130,14 @@ export interface ClientOptions {
 /** The part of fetch the client uses: the global fetch fits it, and so does `httpFetch` (sdk/node.ts). */
 export type FetchLike = (
   url: string,
-  init: { method: 'POST'; headers: Record<string, string>; body: string | Uint8Array<ArrayBuffer> | Blob; signal?: AbortSignal },
+  init: { method: 'POST'; headers: Record<string, string>; body: string | ArrayBuffer | Blob; signal?: AbortSignal },
 ) => Promise<{ status: number; text(): Promise<string> }>;
 
 /**
- * Multipart bodies up to this size are sent from memory: fetch writes bytes in one piece, where
- * it streams a Blob (about 0.25 ms more per search request, BENCHMARKS.md session 12). Larger
- * ones stay Blobs, so that files on disk are read only while they are sent.
+ * Multipart bodies up to this size are read into memory and sent as bytes: Node's fetch writes
+ * bytes in one piece and streams a Blob (about 0.25 ms more per search request, BENCHMARKS.md
+ * session 12), and Node's http module needs bytes or a stream anyway. Larger ones stay Blobs, so that
+ * files on disk are read only while they are sent.
  */
 const IN_MEMORY_BODY_BYTES = 8 * 1024 * 1024;
 
@@ -176,8 +177,12 @@ export class ImsearchClient {
   /** Timing of the last response (server side), for display and benchmarks. */
   lastTiming: ServerTiming | undefined;
 
-  constructor(readonly options: ClientOptions) {
-    const f = options.fetch ?? globalThis.fetch;
+  /** `defaultFetch`: what sends requests when `options.fetch` is not given. */
+  constructor(
+    readonly options: ClientOptions,
+    defaultFetch: FetchLike = globalThis.fetch,
+  ) {
+    const f = options.fetch ?? defaultFetch;
     if (typeof f !== 'function') throw new TypeError('No fetch: pass options.fetch');
     this.fetchImpl = f.bind(globalThis);
   }
@@ -197,7 +202,7 @@ export class ImsearchClient {
     const headers: Record<string, string> = { Accept: 'application/graphql-response+json, application/json', ...this.options.headers };
     if (this.options.apiKey) headers.Authorization = `Bearer ${this.options.apiKey}`;
     const { clone, files } = extractFiles(variables ?? {});
-    let body: string | Uint8Array<ArrayBuffer> | Blob;
+    let body: string | Blob;
     if (files.length) {
       const multipart = multipartBody(
         [
@@ -206,7 +211,7 @@ export class ImsearchClient {
         ],
         files.map((f, i) => ({ field: String(i), file: f.file, filename: fileName(f.file) })),
       );
-      body = multipart.body.size <= IN_MEMORY_BODY_BYTES ? new Uint8Array(await multipart.body.arrayBuffer()) : multipart.body;
+      body = multipart.body;
       headers['Content-Type'] = multipart.contentType;
       // graphql-upload requests are "simple" requests for CORS: the server refuses them as
       // possible CSRF unless this header is present (browsers then preflight cross-origin ones).
@@ -216,13 +221,17 @@ export class ImsearchClient {
       headers['Content-Type'] = 'application/json';
     }
     let res: Awaited<ReturnType<FetchLike>>;
+    let text: string;
     try {
-      res = await this.fetchImpl(this.options.endpoint, { method: 'POST', headers, body, signal: opts.signal });
+      opts.signal?.throwIfAborted();
+      const sent = body instanceof Blob && body.size <= IN_MEMORY_BODY_BYTES ? await body.arrayBuffer() : body;
+      res = await this.fetchImpl(this.options.endpoint, { method: 'POST', headers, body: sent, signal: opts.signal });
+      text = await res.text();
     } catch (err) {
-      if ((err as Error)?.name === 'AbortError') throw err;
+      // As fetch does: an aborted request rejects with the signal's reason (AbortError, TimeoutError, ...).
+      if (opts.signal?.aborted) throw opts.signal.reason;
       throw new ImsearchError('NETWORK_ERROR', `cannot reach ${this.options.endpoint}: ${(err as Error)?.message ?? String(err)}`, [], undefined, { cause: err });
     }
-    const text = await res.text();
     let parsed: GraphQLResponse<TResult>;
     try {
       parsed = JSON.parse(text) as GraphQLResponse<TResult>;

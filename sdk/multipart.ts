@@ -21,8 +21,9 @@ export interface MultipartFile {
 }
 
 /**
- * Field and file names in a Content-Disposition header, escaped as browsers' FormData does
- * (HTML's multipart/form-data encoding): `"`, CR and LF percent-encoded.
+ * A name in a Content-Disposition header with `"`, CR and LF percent-encoded: for file names
+ * exactly what FormData sends (HTML's multipart/form-data encoding). FormData also turns a bare
+ * CR or LF in a field name into CRLF first; the client's field names never hold one.
  */
 export function escapeDispositionName(name: string): string {
   return name.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A');

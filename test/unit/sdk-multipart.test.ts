@@ -50,7 +50,24 @@ test('a body encoded by the SDK is parsed by graphql-upload into the same operat
   assert.deepEqual(await readAll(b.createReadStream()), plain);
 });
 
-test('each body gets its own boundary, and names are escaped as FormData escapes them', () => {
+test("the bytes equal fetch's own FormData encoding of the same fields and files, odd file names included", async () => {
+  const operations = JSON.stringify({ query: 'q', variables: { u: null } });
+  const map = JSON.stringify({ 0: ['variables.u'] });
+  for (const filename of ['say "cheese"\r\n.jpg', 'ünïcödé 100% \\ back.png', 'plain.jpg']) {
+    const file = new File([tricky], filename, { type: 'image/jpeg' });
+    const form = new FormData();
+    form.append('operations', operations);
+    form.append('map', map);
+    form.append('0', file, filename);
+    const reference = new Response(form);
+    const boundary = /boundary=(.+)$/.exec(reference.headers.get('content-type') ?? '')?.[1];
+    assert.ok(boundary);
+    const ours = multipartBody([['operations', operations], ['map', map]], [{ field: '0', file, filename }], boundary);
+    assert.deepEqual(Buffer.from(await ours.body.arrayBuffer()), Buffer.from(await reference.arrayBuffer()), filename);
+  }
+});
+
+test('each body gets its own boundary, and names are escaped as FormData escapes file names', () => {
   const one = multipartBody([['operations', '{}']], []);
   const two = multipartBody([['operations', '{}']], []);
   assert.notEqual(one.contentType, two.contentType);
