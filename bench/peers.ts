@@ -8,7 +8,7 @@
  *   load      index vs the plain loop again, with a child spinning on one core throughout
  *   search    one-shot `imsearch search` vs the one-shot plain script (bench/peers/plain-search.ts)
  *   inproc    in-process query: ImsearchService.searchImage vs plain vs Transformers.js
- *   api       similarImages through the SDK vs in process, at N items and the whole gallery, with
+ *   api       similarImages through the SDK (its Node entry, node:http) vs in process, at N items and the whole gallery, with
  *             the server in its own process (`imsearch serve`) and in the benchmark's process,
  *             there beside two floors on the server's engine: bare node:http + busboy
  *             (bench/peers/bare-api.ts) and Express + Apollo + graphql-upload alone
@@ -28,7 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { ImsearchClient } from '../sdk/index.js';
+import { ImsearchClient } from '../sdk/node.js';
 import { startServer } from '../server/app.js';
 import { caltechDir, sharedModelsDir } from '../test/helpers/paths.js';
 import { cliLikeService } from '../test/helpers/service.js';
