@@ -76,46 +76,32 @@ async function main(): Promise<void> {
     const files = bytes.map((b, i) => new File([new Uint8Array(b)], path.basename(photos[i]), { type: 'image/jpeg' }));
 
     // ---- 1. latency: SDK end to end vs in-process engine, same images, same run
-    const inProcess = () => (i: number) => inProc.searchImage(fx.collection, bytes[i % bytes.length], { k: 10 });
-    const viaSdk = () => (i: number) => client.similarImages(files[i % files.length], { k: 10 });
-    const viaFetch = () => (i: number) => fetchClient.similarImages(files[i % files.length], { k: 10 });
-    for (let i = 0; i < warmup; i++) {
-      await inProcess()(i);
-      await viaSdk()(i);
-      await viaFetch()(i);
-    }
-    const engineMs: number[] = [];
-    const sdkMs: number[] = [];
-    const fetchMs: number[] = [];
+    type Ranked = { matches: readonly { item: { id: string | number } }[] };
+    const contenders: Record<'engine' | 'sdk' | 'fetch', { search: (i: number) => Promise<Ranked>; ms: number[] }> = {
+      engine: { search: (i) => inProc.searchImage(fx.collection, bytes[i % bytes.length], { k: 10 }), ms: [] },
+      sdk: { search: (i) => client.similarImages(files[i % files.length], { k: 10 }), ms: [] },
+      fetch: { search: (i) => fetchClient.similarImages(files[i % files.length], { k: 10 }), ms: [] },
+    };
+    const names = Object.keys(contenders) as (keyof typeof contenders)[];
+    for (let i = 0; i < warmup; i++) for (const name of names) await contenders[name].search(i);
     const serverTotalMs: number[] = [];
     let agree = 0;
-    const contenders = ['engine', 'sdk', 'fetch'] as const;
     for (let i = 0; i < queries; i++) {
-      const ids: Record<(typeof contenders)[number], string> = { engine: '', sdk: '', fetch: '' };
-      for (let j = 0; j < contenders.length; j++) {
-        const which = contenders[(i + j) % contenders.length];
+      const ids = new Set<string>();
+      for (let j = 0; j < names.length; j++) {
+        const name = names[(i + j) % names.length];
         const start = performance.now();
-        if (which === 'engine') {
-          const r = await inProcess()(i);
-          engineMs.push(performance.now() - start);
-          ids.engine = r.matches.map((m) => String(m.item.id)).join();
-        } else if (which === 'sdk') {
-          const r = await viaSdk()(i);
-          sdkMs.push(performance.now() - start);
-          serverTotalMs.push(client.lastTiming?.totalMs ?? Number.NaN);
-          ids.sdk = r.matches.map((m) => m.item.id).join();
-        } else {
-          const r = await viaFetch()(i);
-          fetchMs.push(performance.now() - start);
-          ids.fetch = r.matches.map((m) => m.item.id).join();
-        }
+        const r = await contenders[name].search(i);
+        contenders[name].ms.push(performance.now() - start);
+        if (name === 'sdk') serverTotalMs.push(client.lastTiming?.totalMs ?? Number.NaN);
+        ids.add(r.matches.map((m) => String(m.item.id)).join());
       }
-      if (ids.engine === ids.sdk && ids.engine === ids.fetch) agree++;
+      if (ids.size === 1) agree++;
     }
     await inProc.close();
-    const engine = stats(engineMs);
-    const sdk = stats(sdkMs);
-    const viaFetchStats = stats(fetchMs);
+    const engine = stats(contenders.engine.ms);
+    const sdk = stats(contenders.sdk.ms);
+    const viaFetchStats = stats(contenders.fetch.ms);
     const serverSide = stats(serverTotalMs);
 
     // ---- 2. load: autocannon in its own process
